@@ -1,0 +1,131 @@
+/**
+ * The one place that reads the environment. Every setting is parsed and checked here, at start;
+ * a bad value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Current key first. Empty in embedded mode until the hub generates one into the data dir. */
+  secretKeys: MasterKey[];
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  /** For the CLI against a remote hub. */
+  remoteUrl: string | undefined;
+  remoteApiKey: string | undefined;
+  workerConcurrency: number;
+  jobLeaseSeconds: number;
+  databasePoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+/** `PATCHBAY_SECRET_KEYS`: `keyId:base64(32 bytes)`, comma-separated, current key first. */
+export function parseSecretKeys(raw: string, variable = 'PATCHBAY_SECRET_KEYS'): MasterKey[] {
+  const keys: MasterKey[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sep = part.indexOf(':');
+    if (sep <= 0) throw new ConfigError(variable, 'each entry must look like keyId:base64key');
+    const id = part.slice(0, sep);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new ConfigError(variable, `key id "${id}" may use letters, digits, _ . - only`);
+    const key = Buffer.from(part.slice(sep + 1), 'base64');
+    if (key.length !== 32) throw new ConfigError(variable, `key "${id}" must be 32 bytes of base64 (got ${key.length} bytes)`);
+    if (keys.some((k) => k.id === id)) throw new ConfigError(variable, `key id "${id}" appears twice`);
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) throw new ConfigError(variable, 'lists no key');
+  return keys;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = path.resolve(env.PATCHBAY_DATA_DIR?.trim() || '.patchbay');
+  const rawKeys = env.PATCHBAY_SECRET_KEYS?.trim();
+  if (databaseUrl && !rawKeys) {
+    throw new ConfigError('PATCHBAY_SECRET_KEYS', 'is required when DATABASE_URL is set (format keyId:base64(32 bytes), current first)');
+  }
+  const secretKeys = rawKeys ? parseSecretKeys(rawKeys) : [];
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  return {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    dataDir,
+    secretKeys,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel,
+    remoteUrl: url(env, 'PATCHBAY_URL', ['http:', 'https:']),
+    remoteApiKey: env.PATCHBAY_API_KEY?.trim() || undefined,
+    workerConcurrency: integer(env, 'PATCHBAY_WORKER_CONCURRENCY', 20, 1, 1000),
+    jobLeaseSeconds: integer(env, 'PATCHBAY_JOB_LEASE_SECONDS', 60, 2, 3600),
+    databasePoolSize: integer(env, 'PATCHBAY_DB_POOL_SIZE', 10, 1, 200),
+  };
+}
+
+/** The documented variables, in README order (the README table is checked against this list). */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'DATABASE_URL',
+  'PATCHBAY_DATA_DIR',
+  'PATCHBAY_SECRET_KEYS',
+  'REDIS_URL',
+  'LOG_LEVEL',
+  'PATCHBAY_URL',
+  'PATCHBAY_API_KEY',
+  'PATCHBAY_WORKER_CONCURRENCY',
+  'PATCHBAY_JOB_LEASE_SECONDS',
+  'PATCHBAY_DB_POOL_SIZE',
+] as const;

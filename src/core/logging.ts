@@ -1,0 +1,85 @@
+/**
+ * pino, with secrets and PII removed before a line is written. Redaction works on keys (anything
+ * named like a secret) and on string values (emails, phone numbers, bearer tokens, our own key
+ * formats, secret-looking query parameters), so a secret that slips into a message is caught too.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+import type { LogLevel } from './config.ts';
+
+export type { Logger };
+
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|signature|^code$|^state$|csrf/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const PHONE = /(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\+\d{8,15}\b/g;
+const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi;
+// Our own secret formats: API keys, webhook secrets, connect-session tokens, sessions.
+const OWN_SECRETS = /\b(pb_(?:live|test|sk|cs|sess)_[A-Za-z0-9]+|whsec_[A-Za-z0-9+/=]+|whpk_[A-Za-z0-9+/=]+)/g;
+const SECRET_QUERY = /([?&][^=&\s]*(?:token|secret|key|code|state|session|password|signature)[^=&\s]*=)[^&\s#]+/gi;
+
+export const REDACTED = '[redacted]';
+
+/** Removes secrets and PII from a string. */
+export function scrubString(value: string): string {
+  return value
+    .replace(OWN_SECRETS, REDACTED)
+    .replace(BEARER, `$1 ${REDACTED}`)
+    .replace(SECRET_QUERY, `$1${REDACTED}`)
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, '[phone]');
+}
+
+/** Deep copy of a log object with secret-named keys blanked and strings scrubbed. */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: scrubString(value.message),
+      stack: value.stack ? scrubString(value.stack) : undefined,
+      ...(value.cause !== undefined ? { cause: scrub(value.cause, depth + 1) } : {}),
+    };
+  }
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.length} bytes]`;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go; stdout by default. Tests pass a stream to capture them. */
+  destination?: DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: options.base ?? { service: 'patchbay' },
+      formatters: {
+        log: (object) => scrub(object) as Record<string, unknown>,
+      },
+      // pino serializes `err` before formatters.log sees it, so scrub it in its serializer.
+      serializers: {
+        err: (err: unknown) => scrub(pino.stdSerializers.err(err as Error)),
+        error: (err: unknown) => scrub(err instanceof Error ? pino.stdSerializers.err(err) : err),
+      },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((a) => (typeof a === 'string' ? scrubString(a) : a));
+          return method.apply(this, cleaned as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination ?? pino.destination({ fd: 1, sync: false }),
+  );
+}
+
+/** A logger that writes nothing, for code paths that need one and tests that do not care. */
+export const silentLogger: Logger = pino({ level: 'silent' });

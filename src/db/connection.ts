@@ -1,0 +1,141 @@
+/**
+ * Opens the database: PGlite under the data directory by default, PostgreSQL when DATABASE_URL
+ * is set. Both give a Drizzle `Db`, notifications (LISTEN/NOTIFY) and a close.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { toError, type Logger, silentLogger } from '../core/index.ts';
+import type { Db } from './types.ts';
+import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+export type NotificationHandler = (payload: string) => void;
+
+export interface Database {
+  kind: DatabaseKind;
+  db: Db;
+  /** Subscribes to a NOTIFY channel; returns the unsubscribe. */
+  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (holds `pgdata/` and the lock file). */
+  dataDir: string;
+  poolSize?: number;
+  logger?: Logger;
+  /** Tests open copies of a template directory they own; they skip the lock. */
+  skipLock?: boolean;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options);
+}
+
+export const pgliteDir = (dataDir: string): string => path.join(dataDir, 'pgdata');
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  const lock: DataDirLock | undefined = options.skipLock ? undefined : acquireDataDirLock(options.dataDir);
+  try {
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const client = new PGlite(pgliteDir(options.dataDir));
+    await client.waitReady;
+    const db = drizzlePglite(client) as unknown as Db;
+    let closed = false;
+    return {
+      kind: 'pglite',
+      db,
+      async listen(channel, handler) {
+        const unsubscribe = await client.listen(channel, handler);
+        return async () => {
+          if (!closed) await unsubscribe();
+        };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const logger = options.logger ?? silentLogger;
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection failed'));
+  const db = drizzlePg(pool) as unknown as Db;
+  await pool.query('select 1');
+
+  const handlers = new Map<string, Set<NotificationHandler>>();
+  let listener: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let closed = false;
+
+  // One dedicated connection carries every LISTEN; it reconnects (and re-listens) if it drops.
+  const connectListener = (): Promise<pg.Client> => {
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('notification', (msg) => {
+        for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+      });
+      client.on('error', (err) => {
+        logger.warn({ err }, 'notification connection lost; reconnecting');
+        listener = undefined;
+        connecting = undefined;
+        client.end().catch(() => undefined);
+        if (!closed) setTimeout(() => void reconnect(), 500).unref();
+      });
+      await client.connect();
+      for (const channel of handlers.keys()) await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      listener = client;
+      return client;
+    })();
+    return connecting;
+  };
+  const reconnect = async () => {
+    try {
+      await connectListener();
+    } catch (err) {
+      connecting = undefined;
+      logger.warn({ err: toError(err) }, 'notification connection failed; retrying');
+      if (!closed) setTimeout(() => void reconnect(), 1000).unref();
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    db,
+    async listen(channel, handler) {
+      let set = handlers.get(channel);
+      const first = !set;
+      if (!set) handlers.set(channel, (set = new Set()));
+      set.add(handler);
+      const client = listener ?? (await connectListener());
+      if (first && listener === client) await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) {
+          handlers.delete(channel);
+          await listener?.query(`unlisten ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

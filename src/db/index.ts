@@ -1,0 +1,5 @@
+export { openDatabase, pgliteDir, type Database, type DatabaseKind, type OpenOptions, type NotificationHandler } from './connection.ts';
+export { migrate, pendingMigrations, MIGRATIONS_FOLDER, type MigrationResult } from './migrate.ts';
+export { acquireDataDirLock, readLockHolder, lockPath, DataDirLockedError, type LockHolder, type DataDirLock } from './lock.ts';
+export { rows, type Db } from './types.ts';
+export { timestamps, createdAt } from './columns.ts';
