@@ -9,18 +9,23 @@ import type { LogLevel } from './config.ts';
 export type { Logger };
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|signature|^code$|^state$|csrf/i;
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Quantifiers are bounded: an unbounded class before `@` makes a long string cost O(n²).
+const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/g;
 const PHONE = /(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\+\d{8,15}\b/g;
-const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi;
+const BEARER = /\b(Bearer|Basic|Token)\s{1,8}[A-Za-z0-9._~+/=-]{1,4096}/gi;
 // Our own secret formats: API keys, webhook secrets, connect-session tokens, sessions.
-const OWN_SECRETS = /\b(pb_(?:live|test|sk|cs|sess)_[A-Za-z0-9]+|whsec_[A-Za-z0-9+/=]+|whpk_[A-Za-z0-9+/=]+)/g;
-const SECRET_QUERY = /([?&][^=&\s]*(?:token|secret|key|code|state|session|password|signature)[^=&\s]*=)[^&\s#]+/gi;
+const OWN_SECRETS = /\b(pb_(?:live|test|sk|cs|sess)_[A-Za-z0-9]{1,200}|whsec_[A-Za-z0-9+/=]{1,200}|whpk_[A-Za-z0-9+/=]{1,200})/g;
+const SECRET_QUERY = /([?&][^=&\s]{0,40}?(?:token|secret|key|code|state|session|password|signature)[^=&\s]{0,40}=)[^&\s#]{1,4096}/gi;
 
 export const REDACTED = '[redacted]';
 
 /** Removes secrets and PII from a string. */
+/** Longer strings are cut before scrubbing: a log line is no place for a payload. */
+export const MAX_LOGGED_STRING = 8192;
+
 export function scrubString(value: string): string {
-  return value
+  const text = value.length > MAX_LOGGED_STRING ? `${value.slice(0, MAX_LOGGED_STRING)}…[${value.length - MAX_LOGGED_STRING} more characters]` : value;
+  return text
     .replace(OWN_SECRETS, REDACTED)
     .replace(BEARER, `$1 ${REDACTED}`)
     .replace(SECRET_QUERY, `$1${REDACTED}`)

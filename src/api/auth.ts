@@ -1,0 +1,91 @@
+/**
+ * Authentication and authorization, before the body is even read: an API key (`Authorization:
+ * Bearer pb_…`, which implies its organization and environment) or a dashboard session cookie
+ * (with a CSRF token on every unsafe method and the environment named per request).
+ * 401 when nobody is authenticated (or the key is revoked), 403 when the scope is missing.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { problems } from '../core/index.ts';
+import { findApiKey, findEnvironment, findSession, getMember, isScope, scopesForRole, touchApiKey, type Scope } from '../auth/index.ts';
+import type { Principal } from './context.ts';
+
+export const SESSION_COOKIE = 'pb_session';
+export const ENVIRONMENT_HEADER = 'patchbay-environment';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw problems.unauthenticated('Send the API key as `Authorization: Bearer pb_…`.');
+  return match[1];
+}
+
+async function fromApiKey(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
+  const { database, clock, logger } = app.deps;
+  const key = await findApiKey(database.db, token);
+  if (!key) throw problems.unauthenticated('The API key is not valid.');
+  if (key.revokedAt) throw problems.unauthenticated('The API key has been revoked.');
+  const named = request.headers[ENVIRONMENT_HEADER];
+  const env = await findEnvironment(database.db, key.organizationId, key.environmentId);
+  if (typeof named === 'string' && named !== env?.name && named !== env?.id) {
+    throw problems.forbidden(`This API key belongs to the environment "${env?.name}", not "${named}".`);
+  }
+  touchApiKey(database.db, clock, key.id).catch((err: unknown) => logger.warn({ err }, 'could not record API key use'));
+  return {
+    kind: 'apiKey',
+    id: key.id,
+    organizationId: key.organizationId,
+    environmentId: key.environmentId,
+    environmentName: env?.name,
+    scopes: new Set(key.scopes.filter(isScope)),
+    role: (key.role as Principal['role']) ?? undefined,
+    rateLimits: key.rateLimits,
+  };
+}
+
+async function fromSession(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
+  const { database, clock } = app.deps;
+  const session = await findSession(database.db, clock, token);
+  if (!session) throw problems.unauthenticated('The session has expired; sign in again.');
+  if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
+    throw problems.forbidden(`Requests signed in with a session cookie must carry the ${CSRF_HEADER} header.`);
+  }
+  const member = await getMember(database.db, session.organizationId, session.userId);
+  if (!member) throw problems.unauthenticated('You are no longer a member of this organization.');
+  const named = request.headers[ENVIRONMENT_HEADER];
+  const env = typeof named === 'string' && named ? await findEnvironment(database.db, session.organizationId, named) : undefined;
+  if (typeof named === 'string' && named && !env) throw problems.notFound('Environment', named);
+  return {
+    kind: 'user',
+    id: session.userId,
+    organizationId: session.organizationId,
+    environmentId: env?.id,
+    environmentName: env?.name,
+    scopes: new Set(scopesForRole(member.role)),
+    role: member.role,
+    rateLimits: {},
+  };
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.has(scope)) {
+    const who = principal.kind === 'apiKey' ? 'This API key' : `Your role (${principal.role})`;
+    throw problems.forbidden(`${who} does not grant the "${scope}" scope this action needs.`);
+  }
+}
+
+export function registerAuth(app: FastifyInstance): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.routeOptions.url) return;
+    const token = bearer(request);
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (token) request.principal = await fromApiKey(app, request, token);
+    else if (cookie) request.principal = await fromSession(app, request, cookie);
+    else throw problems.unauthenticated();
+    if (config.scope) requireScope(request.principal, config.scope);
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * What every route can rely on: the hub's dependencies (`app.deps`), the authenticated principal
+ * (`request.principal`), and the route's declared needs (`config.scope`, `config.rateClass`).
+ */
+import type { Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
+import type { Clock, Config, Logger } from '../core/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Actor, KeyRateLimits, Role, Scope } from '../auth/index.ts';
+import { problems } from '../core/index.ts';
+import type { FastifyRequest } from 'fastify';
+
+export interface ApiDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  clock: Clock;
+  metrics: Registry;
+  redis?: Redis | undefined;
+}
+
+export type RateClass = 'management' | 'publish' | 'ingest' | 'proxy' | 'login';
+
+export interface Principal {
+  kind: 'apiKey' | 'user';
+  /** The key id or user id. */
+  id: string;
+  organizationId: string;
+  /** Set for API keys (their environment) and for users who named one (`patchbay-environment`). */
+  environmentId: string | undefined;
+  environmentName: string | undefined;
+  scopes: ReadonlySet<Scope>;
+  role: Role | undefined;
+  rateLimits: KeyRateLimits;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope this route needs; absent on public routes. */
+    scope?: Scope;
+    /** Public routes skip authentication (health, login, OAuth callbacks, inbound webhooks). */
+    public?: boolean;
+    /** Organization-level routes do not need an environment. */
+    organizationLevel?: boolean;
+    rateClass?: RateClass;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyInstance {
+    deps: ApiDeps;
+  }
+}
+
+/** The organization and environment a request acts in; every query is scoped by both. */
+export interface TenantScope {
+  organizationId: string;
+  environmentId: string;
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw problems.unauthenticated();
+  return request.principal;
+}
+
+export function tenantOf(request: FastifyRequest): TenantScope {
+  const principal = principalOf(request);
+  if (!principal.environmentId) {
+    throw problems.badRequest('This route acts in one environment: send the `patchbay-environment` header (e.g. `dev`).');
+  }
+  return { organizationId: principal.organizationId, environmentId: principal.environmentId };
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = request.principal;
+  return {
+    type: principal?.kind === 'apiKey' ? 'api_key' : principal ? 'user' : 'system',
+    id: principal?.id ?? null,
+    ip: request.ip,
+    requestId: request.id,
+  };
+}

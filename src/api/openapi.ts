@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ROLE_SCOPES, ROLES, SCOPES } from '../auth/index.ts';
+import { PROBLEM_BASE } from '../core/index.ts';
+import { ProblemSchema } from './problems.ts';
+
+function scopeTable(): string {
+  const header = `| scope | meaning | ${ROLES.join(' | ')} |\n|---|---|${ROLES.map(() => '---').join('|')}|`;
+  const rows = Object.entries(SCOPES).map(
+    ([scope, meaning]) => `| \`${scope}\` | ${meaning} | ${ROLES.map((r) => ((ROLE_SCOPES[r] as readonly string[]).includes(scope) ? '✓' : '')).join(' | ')} |`,
+  );
+  return [header, ...rows].join('\n');
+}
+
+export const API_DESCRIPTION = `Patchbay's REST API. Authenticate with an API key (\`Authorization: Bearer pb_…\`; the key implies its organization and environment) or a dashboard session (cookie \`pb_session\`, header \`x-csrf-token\` on unsafe methods, environment named in \`patchbay-environment\`).
+
+Errors are RFC 9457 \`application/problem+json\`; problem types live under ${PROBLEM_BASE}. Lists take \`?limit=&cursor=\` and answer \`{ data, nextCursor }\`. POSTs accept \`Idempotency-Key\`.
+
+## Scopes and roles
+${scopeTable()}`;
+
+export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
+  app.addSchema(ProblemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Patchbay API', version: '1', description: API_DESCRIPTION },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: pb_test_… or pb_live_…' },
+          session: { type: 'apiKey', in: 'cookie', name: 'pb_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  // The interactive docs are public pages, like the document they render.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true });
+}

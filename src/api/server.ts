@@ -1,0 +1,77 @@
+/**
+ * Builds the HTTP API: one Fastify instance with validation, problem+json errors, request ids,
+ * authentication, rate limits, idempotency, metrics and the OpenAPI document. Resource routes
+ * are plugins under /api/v1; the domain modules do the work.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { newId } from '../core/index.ts';
+import type { ApiDeps } from './context.ts';
+import { validatorCompiler } from './validation.ts';
+import { registerProblemHandlers } from './problems.ts';
+import { registerAuth } from './auth.ts';
+import { RateLimits, registerRateLimits } from './rate-limit.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { registerHttpMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
+import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { organizationRoutes } from './routes/organizations.ts';
+import { memberRoutes } from './routes/members.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditLogRoutes } from './routes/audit-log.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildApiOptions {
+  /** Route plugins of later modules, registered under /api/v1 (or at the root when `absolute`). */
+  plugins?: { plugin: FastifyPluginAsyncTypebox; absolute?: boolean }[];
+  bodyLimit?: number;
+}
+
+export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.setValidatorCompiler(validatorCompiler);
+  registerProblemHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(cookie);
+  registerHttpMetrics(app, deps.metrics);
+  await registerOpenApi(app, deps.config.publicUrl);
+  registerAuth(app);
+  registerRateLimits(app, new RateLimits(deps.redis));
+  registerIdempotency(app);
+
+  await app.register(healthRoutes);
+  await app.register(openApiRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(sessionRoutes);
+      await v1.register(organizationRoutes);
+      await v1.register(memberRoutes);
+      await v1.register(apiKeyRoutes);
+      await v1.register(auditLogRoutes);
+      for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
+    },
+    { prefix: '/api/v1' },
+  );
+  for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.ready();
+  return app;
+}

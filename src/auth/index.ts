@@ -1,0 +1,37 @@
+export { ROLES, SCOPES, ALL_SCOPES, ROLE_SCOPES, isRole, isScope, scopesForRole, type Role, type Scope } from './roles.ts';
+export {
+  createOrganization,
+  createEnvironment,
+  getOrganization,
+  getOrganizationBySlug,
+  listEnvironments,
+  findEnvironment,
+  updateEnvironment,
+  renameOrganization,
+  DEFAULT_ENVIRONMENTS,
+  SLUG,
+  type Organization,
+  type Environment,
+} from './organizations.ts';
+export {
+  createUser,
+  findUserByEmail,
+  addMember,
+  listMembers,
+  getMember,
+  setMemberRole,
+  removeMember,
+  countOwners,
+  authenticateUser,
+  createSession,
+  findSession,
+  deleteSession,
+  SESSION_TTL_MS,
+  type User,
+  type Member,
+  type SessionInfo,
+} from './users.ts';
+export { createApiKey, findApiKey, touchApiKey, listApiKeys, getApiKey, revokeApiKey, type ApiKeyRecord, type ApiKeyView, type CreateApiKeyInput } from './api-keys.ts';
+export { recordAudit, listAudit, type Actor, type AuditInput, type AuditEntry } from './audit.ts';
+export { bootstrapOrganization, type BootstrapInput, type BootstrapResult } from './bootstrap.ts';
+export type { KeyRateLimits } from './schema.ts';
