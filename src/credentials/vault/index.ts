@@ -1,0 +1,15 @@
+export {
+  createVault,
+  type Vault,
+  type VaultOptions,
+  type SecretValue,
+  type SecretScope,
+  type SecretOwner,
+  type SecretAddress,
+  type SecretTarget,
+  type SecretInfo,
+  type SealInput,
+  type RotationPolicy,
+} from './vault.ts';
+export { rotationStatus, DUE_SOON_DAYS, type RotationStatus } from './rotation-status.ts';
+export { SecretNotFoundError, SecretConflictError, SecretDecryptionError, MasterKeyNotConfiguredError } from './errors.ts';
