@@ -11,5 +11,6 @@ export {
   type SealInput,
   type RotationPolicy,
 } from './vault.ts';
+export { rotateMasterKey, keyUsage, type RotateOptions, type RotationReport } from './rotate.ts';
 export { rotationStatus, DUE_SOON_DAYS, type RotationStatus } from './rotation-status.ts';
 export { SecretNotFoundError, SecretConflictError, SecretDecryptionError, MasterKeyNotConfiguredError } from './errors.ts';
