@@ -7,7 +7,7 @@
  * in which case `data.metadata` says which.
  */
 import { request, type Dispatcher } from 'undici';
-import { assertPublicUrl, createGuardedDispatcher, type Resolver } from '../../core/index.ts';
+import { assertPublicUrl, createGuardedDispatcher, toError, type Resolver } from '../../core/index.ts';
 import type { SecretValue } from '../vault/index.ts';
 import type { SecretStore } from './secret-store.ts';
 import { parseSecretReference, SecretStoreError } from './reference.ts';
@@ -75,8 +75,8 @@ export function createVaultSecretStore(options: VaultStoreOptions): SecretStore 
       const base = await assertPublicUrl(options.address, {
         allowPrivateNetworks: options.allowPrivateNetworks,
         ...(options.resolve ? { resolve: options.resolve } : {}),
-      }).catch((err: Error) => {
-        throw new SecretStoreError('not_allowed', reference, `The Vault address is refused: ${err.message}`, { cause: err });
+      }).catch((err: unknown) => {
+        throw new SecretStoreError('not_allowed', reference, `The Vault address is refused: ${toError(err).message}`, { cause: err });
       });
       const where = `${ref.mount}/${ref.path}${ref.version ? ` (version ${ref.version})` : ''} in Vault at ${base.origin}`;
       const url = new URL(base);
@@ -100,7 +100,7 @@ export function createVaultSecretStore(options: VaultStoreOptions): SecretStore 
           bodyTimeout: timeout,
         });
       } catch (err) {
-        throw new SecretStoreError('unavailable', reference, `Could not reach Vault at ${base.origin}: ${(err as Error).message}`, { cause: err });
+        throw new SecretStoreError('unavailable', reference, `Could not reach Vault at ${base.origin}: ${toError(err).message}`, { cause: err });
       }
       const body = await readJson(response.body);
       const status = response.statusCode;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, parseSecretKeys, type Config, type Logger, type MasterKey } from '../../core/index.ts';
+import { ConfigError, parseSecretKeys, toError, type Config, type Logger, type MasterKey } from '../../core/index.ts';
 
 export const secretKeysPath = (dataDir: string): string => path.join(dataDir, 'secret-keys');
 
@@ -20,7 +20,7 @@ function readKeys(file: string): MasterKey[] {
     return parseSecretKeys(fs.readFileSync(file, 'utf8'), file);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(file, `cannot be read: ${(err as Error).message}`);
+    throw new ConfigError(file, `cannot be read: ${toError(err).message}`);
   }
 }
 
