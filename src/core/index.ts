@@ -4,3 +4,16 @@ export { ProblemError, problems, toError, sqlState, isUniqueViolation, isForeign
 export { systemClock, ManualClock, type Clock } from './clock.ts';
 export { createLogger, silentLogger, scrub, scrubString, REDACTED, type Logger } from './logging.ts';
 export { sha256Hex, constantTimeEqual, hashPassword, verifyPassword } from './crypto.ts';
+export {
+  assertPublicUrl,
+  classifyAddress,
+  classifyHostname,
+  isPrivateReason,
+  systemResolver,
+  SsrfError,
+  type SsrfReason,
+  type Resolver,
+  type ResolvedAddress,
+  type PublicUrlOptions,
+} from './ssrf.ts';
+export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';

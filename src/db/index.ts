@@ -2,4 +2,4 @@ export { openDatabase, pgliteDir, type Database, type DatabaseKind, type OpenOpt
 export { migrate, pendingMigrations, MIGRATIONS_FOLDER, type MigrationResult } from './migrate.ts';
 export { acquireDataDirLock, readLockHolder, lockPath, DataDirLockedError, type LockHolder, type DataDirLock } from './lock.ts';
 export { rows, type Db } from './types.ts';
-export { timestamps, createdAt } from './columns.ts';
+export { timestamps, createdAt, bytea } from './columns.ts';

@@ -85,6 +85,28 @@ CREATE TABLE "users" (
 	CONSTRAINT "users_email_unique" UNIQUE("email")
 );
 --> statement-breakpoint
+CREATE TABLE "secrets" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"owner_type" text NOT NULL,
+	"owner_id" text NOT NULL,
+	"name" text NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL,
+	"format" integer DEFAULT 1 NOT NULL,
+	"ciphertext" "bytea" NOT NULL,
+	"iv" "bytea" NOT NULL,
+	"auth_tag" "bytea" NOT NULL,
+	"wrapped_key" "bytea" NOT NULL,
+	"master_key_id" text NOT NULL,
+	"key_wrapped_at" timestamp with time zone NOT NULL,
+	"rotation_owner" text,
+	"rotated_at" timestamp with time zone NOT NULL,
+	"rotate_every_days" integer,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "events" (
 	"id" text PRIMARY KEY NOT NULL,
 	"organization_id" text NOT NULL,
@@ -107,8 +129,13 @@ ALTER TABLE "members" ADD CONSTRAINT "members_organization_id_organizations_id_f
 ALTER TABLE "members" ADD CONSTRAINT "members_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "secrets" ADD CONSTRAINT "secrets_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "secrets" ADD CONSTRAINT "secrets_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_keys_env" ON "api_keys" USING btree ("organization_id","environment_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_id" ON "audit_log" USING btree ("organization_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "environments_org_name" ON "environments" USING btree ("organization_id","name");--> statement-breakpoint
+CREATE UNIQUE INDEX "secrets_owner_name" ON "secrets" USING btree ("environment_id","owner_type","owner_id","name");--> statement-breakpoint
+CREATE INDEX "secrets_org_env" ON "secrets" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "secrets_master_key" ON "secrets" USING btree ("master_key_id");--> statement-breakpoint
 CREATE INDEX "events_env_id" ON "events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_env_external_id" ON "events" USING btree ("environment_id","external_id") WHERE "events"."external_id" is not null;
