@@ -3,12 +3,14 @@ import { silentLogger, type Logger } from '../../src/core/index.ts';
 import { rows, type Database } from '../../src/db/index.ts';
 import { createQueue, type Job, type Queue, type QueueOptions } from '../../src/queue/index.ts';
 
+type Falsy = undefined | null | false | 0 | '';
+
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5_000, label = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | Falsy> | T | Falsy, timeoutMs = 5_000, label = 'condition'): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, Falsy>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
     await sleep(20);
   }

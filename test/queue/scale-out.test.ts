@@ -94,12 +94,9 @@ describe.runIf(onPostgres())('scale-out: worker processes on one PostgreSQL', ()
     const [alpha, beta] = await Promise.all([startWorker('alpha', leaseSeconds, 2), startWorker('beta', leaseSeconds, 2)]);
     const job = await enqueue(database.db, { type: 'scale.record', payload: { sleepMs: 1_500 } });
 
-    const [first] = await waitFor(async () => {
-      const found = await runs();
-      return found.length > 0 ? found : undefined;
-    }, 5_000, 'the job to start');
-    const victim = first!.worker_id === 'alpha' ? alpha! : beta!;
-    const survivor = first!.worker_id === 'alpha' ? 'beta' : 'alpha';
+    const first = await waitFor(async () => (await runs())[0], 5_000, 'the job to start');
+    const victim = first.worker_id === 'alpha' ? alpha! : beta!;
+    const survivor = first.worker_id === 'alpha' ? 'beta' : 'alpha';
     const killedAt = Date.now();
     victim.kill('SIGKILL');
 
@@ -107,16 +104,16 @@ describe.runIf(onPostgres())('scale-out: worker processes on one PostgreSQL', ()
     const doneAfterMs = Date.now() - killedAt;
     const history = (await runs()).map((r) => [r.worker_id, r.phase, r.attempt]);
     expect(history).toEqual([
-      [first!.worker_id, 'start', 1],
+      [first.worker_id, 'start', 1],
       [survivor, 'start', 2],
       [survivor, 'done', 2],
     ]);
     const second = (await runs())[1]!;
-    expect(second.last_error).toBe(`lease expired: worker ${first!.worker_id} stopped renewing it`);
+    expect(second.last_error).toBe(`lease expired: worker ${first.worker_id} stopped renewing it`);
     // The survivor could take the job only once the dead worker's lease had run out.
     expect(doneAfterMs).toBeGreaterThan(1_500);
     expect(doneAfterMs).toBeLessThan(leaseSeconds * 1000 + 1_500 + 3_000);
     expect(await countJobs(database)).toBe(0);
-    expect(job.id).toBe(first!.job_id);
+    expect(job.id).toBe(first.job_id);
   });
 });

@@ -120,7 +120,7 @@ describe('queue worker', () => {
         ),
     });
     await enqueue(database.db, { type: 't.backoff', payload: {} }, { clock });
-    const job = (await waitFor(async () => (await allJobs(database)).find((j) => j.state === 'pending' && j.attempts === 1), 5_000, 'the retry'))!;
+    const job = await waitFor(async () => (await allJobs(database)).find((j) => j.state === 'pending' && j.attempts === 1), 5_000, 'the retry');
     expect(job.runAt.getTime()).toBe(clock.now().getTime() + 3_600_000);
     expect(job.lastError).toBe('Error: not yet');
   });
@@ -161,7 +161,7 @@ describe('queue worker', () => {
     });
     await enqueue(database.db, { type: 't.slow', payload: {} });
     const job = await waitFor(async () => (await allJobs(database)).find((j) => j.state === 'failed'));
-    expect(job!.lastError).toBe('JobAbortedError: timed out after 100 ms');
+    expect(job.lastError).toBe('JobAbortedError: timed out after 100 ms');
     expect(reason).toBeInstanceOf(JobAbortedError);
     expect((reason as JobAbortedError).reason).toBe('timeout');
   });
@@ -177,7 +177,7 @@ describe('queue worker', () => {
     const logger = createLogger({ level: 'info', destination });
     await q.start({ logger, setup: (queue) => queue.register('t.log', ({ logger: log }) => log.info('hello from the job')) });
     const job = await enqueue(database.db, { type: 't.log', payload: {}, organizationId: 'org_1', environmentId: 'env_1' });
-    const line = (await waitFor(() => lines.find((l) => l.includes('hello from the job'))))!;
+    const line = await waitFor(() => lines.find((l) => l.includes('hello from the job')));
     expect(JSON.parse(line)).toMatchObject({ jobId: job.id, type: 't.log', organizationId: 'org_1', environmentId: 'env_1' });
   });
 
