@@ -68,10 +68,24 @@ export function resolveOAuthEndpoints(
 ): { authorizationUrl: string; tokenUrl: string; revocationUrl?: string; issuer?: string } {
   if (manifest.connectionMode !== 'oauth') throw new TypeError(`${manifest.key} does not use OAuth`);
   const { auth } = manifest;
+  // A revocation URL built only from optional fields left empty means "no revocation".
+  const optionalFields = new Set(
+    Object.entries({ ...manifest.integrationConfig, ...manifest.connectionConfig })
+      .filter(([, field]) => field.required === false)
+      .map(([name]) => name),
+  );
+  let revocationUrl: string | undefined;
+  if (auth.revocationUrl) {
+    try {
+      revocationUrl = resolveUrlTemplate(auth.revocationUrl, values);
+    } catch (err) {
+      if (!(err instanceof TemplateError && err.placeholder && optionalFields.has(err.placeholder))) throw err;
+    }
+  }
   return {
     authorizationUrl: resolveUrlTemplate(auth.authorizationUrl, values),
     tokenUrl: resolveUrlTemplate(auth.tokenUrl, values),
-    ...(auth.revocationUrl ? { revocationUrl: resolveUrlTemplate(auth.revocationUrl, values) } : {}),
+    ...(revocationUrl ? { revocationUrl } : {}),
     ...(auth.oidc ? { issuer: resolveUrlTemplate(auth.oidc.issuer, values) } : {}),
   };
 }

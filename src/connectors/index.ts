@@ -10,6 +10,7 @@ export {
   ManifestError,
   ProviderFailureError,
   ProviderHttpError,
+  type FailureCode,
   type Connector,
   type ConnectorDefinition,
   type ConnectorBehaviour,

@@ -27,7 +27,7 @@ import type { ConnectorManifest, DeclarativeTest, Field, ManifestInput } from '.
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
-export { expectOk, ProviderFailureError, ProviderHttpError } from '../proxy/index.ts';
+export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
 export { monogramIcon } from './icons.ts';
 
 /** Configuration values as a connector reads them: integration fields, then connection fields. */

@@ -46,7 +46,7 @@ const MAX_DETAIL = 200;
 /** Message and hint for one failure code. */
 export function failureFor(code: FailureCode, subject: FailureSubject, facts: FailureFacts = {}): ProviderFailure {
   const p = subject.provider;
-  const said = facts.detail ? ` ${p} said: "${clean(facts.detail)}".` : '';
+  const said = facts.detail ? ` ${p} said: "${clean(facts.detail).replace(/\.$/, '')}".` : '';
   const http = facts.status === undefined ? '' : ` (HTTP ${facts.status})`;
   const host = facts.host ?? `${p}'s API host`;
   const fields = subject.configFields?.length ? joinWords(subject.configFields) : undefined;
@@ -210,14 +210,15 @@ function codeForStatus(status: number, headers: Readonly<Record<string, string>>
 /**
  * Seconds to wait, from `Retry-After` (seconds or an HTTP date), else the rate-limit headers
  * providers send instead: `ratelimit-reset` (seconds, PagerDuty and the IETF draft) or
- * `x-ratelimit-reset` (epoch seconds for GitHub, a date for Segment, seconds elsewhere).
+ * `x-ratelimit-reset` / `x-rate-limit-reset` (epoch seconds for GitHub and Okta, a date for
+ * Segment, seconds elsewhere).
  */
 export function retryAfterSeconds(headers: Readonly<Record<string, string>>, now = Date.now()): number | undefined {
   const retryAfter = headers['retry-after'];
   if (retryAfter !== undefined) return secondsFrom(retryAfter, now, false);
   const reset = headers['ratelimit-reset'];
   if (reset !== undefined) return secondsFrom(reset, now, false);
-  const xReset = headers['x-ratelimit-reset'];
+  const xReset = headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'];
   if (xReset !== undefined) return secondsFrom(xReset, now, true);
   return undefined;
 }
