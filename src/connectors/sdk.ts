@@ -209,7 +209,7 @@ export async function runDeclarativeTest(test: DeclarativeTest, ctx: ConnectorCo
   if (test.okWhen) {
     const actual = pick(response.body, test.okWhen.path);
     if (actual !== test.okWhen.equals) {
-      throw new ProviderFailureError('unexpected_response', `${test.okWhen.path} was ${JSON.stringify(actual) ?? 'missing'}`, response.status);
+      throw new ProviderFailureError('unexpected_response', `${test.okWhen.path} was ${JSON.stringify(actual) ?? 'missing'}`, { response });
     }
   }
   const info: Record<string, string | number | boolean | null> = {};

@@ -71,11 +71,11 @@ export function validateManifest(input: unknown): ManifestValidation {
       problems.push(...schemaProblems(PLACEMENTS[inject.in as Placement['in']], inject, '/auth/inject'));
     }
   }
-  if (problems.length > 0) return { ok: false, problems: dedupe(problems) };
+  if (problems.length > 0) return { ok: false, problems: byPath(dedupe(problems)) };
 
   const manifest = input as ManifestInput;
   const semantic = semanticProblems(manifest);
-  if (semantic.length > 0) return { ok: false, problems: semantic };
+  if (semantic.length > 0) return { ok: false, problems: byPath(semantic) };
   return { ok: true, manifest: withDefaults(manifest) };
 }
 
@@ -125,6 +125,11 @@ function dotted(pointer: string): string {
     .filter(Boolean)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .join('.');
+}
+
+/** Problems ordered by path (stable), so a report reads top to bottom. */
+function byPath(problems: ManifestProblem[]): ManifestProblem[] {
+  return [...problems].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function dedupe(problems: ManifestProblem[]): ManifestProblem[] {

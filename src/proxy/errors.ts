@@ -93,11 +93,14 @@ export class ProviderHttpError extends Error {
  * The shared mapping turns its code into the message and hint, so wording stays in one place.
  */
 export class ProviderFailureError extends Error {
+  /**
+   * @param detail the provider's own words, shown after ours (redacted, shortened)
+   * @param context the response it came from (its status, path and Retry-After are used), or just a status
+   */
   constructor(
     readonly code: FailureCode,
-    /** The provider's own words, shown after ours (scrubbed, shortened). */
     readonly detail?: string,
-    readonly status?: number,
+    readonly context: { status?: number; response?: ProviderHttpError['response'] } = {},
   ) {
     super(detail ? `${code}: ${detail}` : code);
     this.name = 'ProviderFailureError';

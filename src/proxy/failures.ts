@@ -3,7 +3,7 @@
  * `{ code, message, hint }`. Every connector's test, the proxy and the dashboard use it, so a 401
  * reads the same everywhere and a fix to the wording lands once.
  */
-import { scrubString, toError } from '../core/index.ts';
+import { toError } from '../core/index.ts';
 import type { ProviderResponse } from './client.ts';
 import { ProviderFailureError, ProviderHttpError, ProviderRequestError, type FailureCode } from './errors.ts';
 
@@ -157,8 +157,12 @@ export function failureFor(code: FailureCode, subject: FailureSubject, facts: Fa
 
 /** Maps a provider's non-success answer. */
 export function failureFromResponse(response: ProviderResponse, subject: FailureSubject, now = Date.now()): ProviderFailure {
+  return failureFor(codeForStatus(response.status, response.headers), subject, responseFacts(response, now));
+}
+
+function responseFacts(response: ProviderHttpError['response'], now: number): FailureFacts {
   const { status, headers } = response;
-  const facts: FailureFacts = {
+  return {
     status,
     method: response.request.method,
     path: response.request.path,
@@ -166,16 +170,17 @@ export function failureFromResponse(response: ProviderResponse, subject: Failure
     ...optional('retryAfterSeconds', retryAfterSeconds(headers, now)),
     ...optional('location', status >= 300 && status < 400 ? headers.location : undefined),
   };
-  return failureFor(codeForStatus(status, headers), subject, facts);
 }
 
 /** Maps anything a connector's test threw: HTTP failures, network failures, its own failures, bugs. */
 export function describeFailure(cause: unknown, subject: FailureSubject, now = Date.now()): ProviderFailure {
   if (cause instanceof ProviderHttpError) return failureFromResponse(cause.response as ProviderResponse, subject, now);
   if (cause instanceof ProviderFailureError) {
+    const { response, status } = cause.context;
     return failureFor(cause.code, subject, {
+      ...(response ? responseFacts(response, now) : {}),
+      ...optional('status', status),
       ...optional('detail', cause.detail),
-      ...optional('status', cause.status),
     });
   }
   if (cause instanceof ProviderRequestError) {
@@ -258,8 +263,19 @@ export function providerErrorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
+// What might be a credential in a provider's message: a scheme followed by a token, or any long
+// opaque run. Narrower than the log scrubber on purpose: "Invalid token provided" stays readable.
+const SCHEME_TOKEN = /\b(Bearer|Basic|Token|token=)\s*[A-Za-z0-9._~+/=-]{12,}/g;
+const OPAQUE = /[A-Za-z0-9._~+/=-]{32,}/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
 function clean(text: string): string {
-  const scrubbed = scrubString(text.replace(/\s+/g, ' ').trim());
+  const scrubbed = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(SCHEME_TOKEN, '$1 [redacted]')
+    .replace(OPAQUE, '[redacted]')
+    .replace(EMAIL, '[email]');
   return scrubbed.length > MAX_DETAIL ? `${scrubbed.slice(0, MAX_DETAIL - 1)}…` : scrubbed;
 }
 

@@ -58,7 +58,7 @@ export default defineConnector({
     // Salesforce reports a spent API allowance as 403 REQUEST_LIMIT_EXCEEDED.
     const errors = Array.isArray(response.body) ? response.body : [];
     if (response.status === 403 && errors[0]?.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-      throw new ProviderFailureError('rate_limited', errors[0].message, 403);
+      throw new ProviderFailureError('rate_limited', errors[0].message, { response });
     }
     const org = (expectOk(response).body as OrganizationQuery).records[0];
     if (!org) throw new ProviderFailureError('unexpected_response', 'the Organization query returned no row');

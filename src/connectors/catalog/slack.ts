@@ -61,10 +61,11 @@ export default defineConnector({
   docsUrl: 'https://docs.slack.dev/reference/methods',
 
   async testConnection(ctx) {
-    const { body, status } = expectOk(await ctx.http.request<AuthTest>({ method: 'POST', path: '/auth.test' }));
+    const response = expectOk(await ctx.http.request<AuthTest>({ method: 'POST', path: '/auth.test' }));
+    const { body } = response;
     if (!body.ok) {
       const name = body.error ?? 'unknown_error';
-      throw new ProviderFailureError(SLACK_ERRORS[name] ?? 'unexpected_response', name, status);
+      throw new ProviderFailureError(SLACK_ERRORS[name] ?? 'unexpected_response', name, { response });
     }
     return connected({ id: body.team_id, name: body.team, url: body.url, botUserId: body.user_id });
   },
