@@ -120,7 +120,8 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
       controller.abort();
     }, timeoutMs);
     const onCallerAbort = (): void => controller.abort();
-    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (req.signal?.aborted) controller.abort();
+    else req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
 
     try {
