@@ -67,6 +67,7 @@ export async function startCustomOauthSimulator(options: SimulatorOptions = {}):
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens('read');
+  control.baseline();
   return {
     key: 'custom-oauth',
     url: server.url,

@@ -116,6 +116,7 @@ export async function startGithubSimulator(options: SimulatorOptions = {}): Prom
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens('read:user');
+  control.baseline();
   return {
     key: 'github',
     url: server.url,

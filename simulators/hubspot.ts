@@ -112,6 +112,7 @@ export async function startHubspotSimulator(options: SimulatorOptions = {}): Pro
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens(HUBSPOT_SCOPES);
+  control.baseline();
   return {
     key: 'hubspot',
     url: server.url,

@@ -111,6 +111,7 @@ export async function startOktaSimulator(options: SimulatorOptions = {}): Promis
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens(OKTA_SCOPES);
+  control.baseline();
   return {
     key: 'okta',
     url: server.url,

@@ -145,6 +145,7 @@ export async function startSalesforceSimulator(options: SimulatorOptions = {}): 
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens('api refresh_token');
+  control.baseline();
   return {
     key: 'salesforce',
     url: server.url,

@@ -108,6 +108,7 @@ export async function startSlackSimulator(options: SimulatorOptions = {}): Promi
     { ...options, control },
   );
   const tokens = oauth.control.issueTokens('channels:read,chat:write,team:read');
+  control.baseline();
   return {
     key: 'slack',
     url: server.url,

@@ -95,7 +95,10 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
   forced?: { status: number; remaining: number; retryAfterSeconds?: number };
   delayMs: number;
   limit?: { limit: number; windowMs: number; windowStart: number; count: number };
+  /** Makes the credentials accepted now (e.g. sample tokens just issued) what `reset()` restores. */
+  baseline(): void;
 } {
+  let baseline: { credentials: string[]; expiry: [string, number][] } = { credentials: [...initialCredentials], expiry: [] };
   const control = {
     credentials: new Set(initialCredentials),
     expiry: new Map<string, number>(),
@@ -119,10 +122,14 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
     setRateLimit(limit: number | null, windowMs = 60_000) {
       control.limit = limit === null ? undefined : { limit, windowMs, windowStart: Date.now(), count: 0 };
     },
+    baseline() {
+      baseline = { credentials: [...control.credentials], expiry: [...control.expiry] };
+    },
     reset() {
       control.credentials.clear();
-      initialCredentials.forEach((c) => control.credentials.add(c));
+      baseline.credentials.forEach((c) => control.credentials.add(c));
       control.expiry.clear();
+      baseline.expiry.forEach(([c, at]) => control.expiry.set(c, at));
       control.requests.length = 0;
       control.delayMs = 0;
       control.forced = undefined;

@@ -197,13 +197,13 @@ export const AUTH_SCHEMAS = {
   managedVault: KeySettingsSchema,
 } as const;
 
-/** The whole manifest as one schema, for the catalog API's OpenAPI document. */
-export const ConnectorManifestSchema = Type.Intersect([
-  CommonSchema,
-  Type.Union([
-    Type.Object({ connectionMode: Type.Literal('oauth'), auth: OAuthSettingsSchema }),
-    Type.Object({ connectionMode: Type.Enum(['apiKey', 'basic', 'managedVault']), auth: KeySettingsSchema }),
-  ]),
+/** The whole manifest as one schema (a union by connection mode), for the catalog API's OpenAPI document. */
+export const ConnectorManifestSchema = Type.Union([
+  Type.Object({ ...commonProperties, connectionMode: Type.Literal('oauth'), auth: OAuthSettingsSchema }, { additionalProperties: false }),
+  Type.Object(
+    { ...commonProperties, connectionMode: Type.Enum(['apiKey', 'basic', 'managedVault']), auth: KeySettingsSchema },
+    { additionalProperties: false },
+  ),
 ]);
 
 /** What a connector file writes. */

@@ -187,8 +187,9 @@ function buildUrl(base: URL, path: string, query: ProviderRequest['query'], auth
     throw new TypeError(`provider path must start with a single "/": ${JSON.stringify(path)}`);
   }
   const [pathname = '', search = ''] = splitOnce(path, '?');
-  if (pathname.split('/').some((segment) => segment === '..' || segment === '.' || /%2e%2e|%2f/i.test(segment))) {
-    throw new TypeError(`provider path must not contain dot segments or encoded slashes: ${JSON.stringify(pathname)}`);
+  // Servers decode %2e, so an encoded `..` climbs as well as a plain one.
+  if (pathname.split('/').some((segment) => segment === '..' || segment === '.' || /^(?:\.|%2e){1,2}$/i.test(segment))) {
+    throw new TypeError(`provider path must not contain dot segments: ${JSON.stringify(pathname)}`);
   }
   const url = new URL(base.href);
   url.pathname = base.pathname + pathname.slice(1);

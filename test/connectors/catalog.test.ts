@@ -1,6 +1,8 @@
+import { Compile } from 'typebox/compile';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CATEGORIES,
+  ConnectorManifestSchema,
   defineConnector,
   getConnector,
   listConnectors,
@@ -33,6 +35,7 @@ describe('the catalog', () => {
     expect(CATEGORIES).toContain(connector.manifest.category);
     expect(connector.manifest.icon).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(registry.sourceOf(key)).toMatch(new RegExp(`catalog/${key}\\.ts$`));
+    expect(Compile(ConnectorManifestSchema).Check(json)).toBe(true);
   });
 
   it('has a simulator for every connector', () => {

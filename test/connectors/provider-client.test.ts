@@ -104,7 +104,7 @@ describe('the provider client', () => {
 
   it('refuses paths that would leave the base URL', async () => {
     const client = createProviderClient({ baseUrl: base });
-    for (const path of ['https://evil.example/x', '//evil.example/x', '/../admin', '/a/%2e%2e/b', 'relative', '/a\\b']) {
+    for (const path of ['https://evil.example/x', '//evil.example/x', '/../admin', '/a/%2e%2E/b', '/a/.%2e/b', 'relative', '/a\\b']) {
       await expect(client.request({ path }), path).rejects.toThrow(TypeError);
     }
     await expect(client.request({ path: '/x', headers: { Host: 'evil.example' } })).rejects.toThrow(/set by the client/);

@@ -145,6 +145,13 @@ describe('simulated OAuth authorization servers', () => {
     }
   });
 
+  it('restores its sample credentials on reset', async () => {
+    okta.control.credentials.clear();
+    expect((await testWith(okta.sample.credentials.accessToken!)).ok).toBe(false);
+    okta.control.reset();
+    expect((await testWith(okta.sample.credentials.accessToken!)).ok).toBe(true);
+  });
+
   it('answers in the provider style: GitHub form-encoded, Slack inside { ok }', async () => {
     const github = await startSimulator('github');
     const slack = await startSimulator('slack');
