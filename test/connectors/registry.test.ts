@@ -183,6 +183,13 @@ describe('manifest validation', () => {
     ]);
   });
 
+  it('accepts basic and managed-vault modes with the same form-and-placement settings', () => {
+    const basic = { ...valid, connectionMode: 'basic', auth: { fields: { username: { label: 'User' }, password: { label: 'Password', secret: true } }, inject: { in: 'basic', username: '{username}', password: '{password}' } } };
+    expect(problems(basic)).toEqual([]);
+    expect(problems({ ...basic, auth: { ...basic.auth, inject: valid.auth.inject } })).toContain('auth.inject.in: must be basic for connectionMode basic');
+    expect(problems({ ...valid, connectionMode: 'managedVault' })).toEqual([]);
+  });
+
   it('refuses icons that could run script or load external resources', () => {
     expect(problems({ ...valid, icon: '<svg><script>alert(1)</script></svg>' })).toContain(
       'icon: must not contain scripts, foreignObject or javascript: URLs',
