@@ -1,0 +1,80 @@
+/**
+ * Provider simulators for tests and the demo: small HTTP servers on loopback that speak the
+ * subset of each provider's API its connector uses. Product code never imports this module.
+ *
+ * @example
+ * const sim = await startSimulator('stripe');
+ * sim.control.forceStatus(401, { times: 1 });
+ * await runConnectionTest(getConnector('stripe')!, { baseUrl: sim.baseUrl, credentials: sim.sample.credentials });
+ * await sim.close();
+ */
+import { startCustomOauthSimulator } from './custom-oauth.ts';
+import { startCustomWebhookSimulator } from './custom-webhook.ts';
+import { startGithubSimulator } from './github.ts';
+import { startHubspotSimulator } from './hubspot.ts';
+import { startOktaSimulator } from './okta.ts';
+import { startPagerdutySimulator } from './pagerduty.ts';
+import { startSalesforceSimulator } from './salesforce.ts';
+import { startSegmentSimulator } from './segment.ts';
+import { startSlackSimulator } from './slack.ts';
+import { startStripeSimulator } from './stripe.ts';
+import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+
+export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+export type { SimulatorControl, RecordedRequest } from './support/server.ts';
+export type { OAuthControl } from './support/oauth.ts';
+export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
+export { startCustomWebhookSimulator };
+
+/** One simulator per connector key. */
+export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
+  'custom-oauth': startCustomOauthSimulator,
+  'custom-webhook': startCustomWebhookSimulator,
+  github: startGithubSimulator,
+  hubspot: startHubspotSimulator,
+  okta: startOktaSimulator,
+  pagerduty: startPagerdutySimulator,
+  salesforce: startSalesforceSimulator,
+  segment: startSegmentSimulator,
+  slack: startSlackSimulator,
+  stripe: startStripeSimulator,
+};
+
+export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const start = SIMULATORS[key];
+  if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
+  return start(options);
+}
+
+export interface RunningSimulators {
+  simulators: Readonly<Record<string, SimulatorHandle>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts every simulator (for the demo). With `basePort`, simulator n (in key order) listens on
+ * `basePort + n`, so URLs stay the same across restarts; otherwise ports are free ones.
+ */
+export async function startAllSimulators(options: { host?: string; basePort?: number } = {}): Promise<RunningSimulators> {
+  const keys = Object.keys(SIMULATORS).sort();
+  const started = await Promise.allSettled(
+    keys.map((key, i) =>
+      startSimulator(key, {
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.basePort === undefined ? {} : { port: options.basePort + i }),
+      }),
+    ),
+  );
+  const handles = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw failed.reason;
+  }
+  return {
+    simulators: Object.fromEntries(handles.map((h) => [h.key, h])),
+    close: async () => {
+      await Promise.all(handles.map((h) => h.close()));
+    },
+  };
+}
