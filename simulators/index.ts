@@ -18,13 +18,19 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
+import { startWebhookSenderSimulator } from './webhooks/sender.ts';
 import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 
 export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
-export { startCustomWebhookSimulator };
+export { startCustomWebhookSimulator, startWebhookSenderSimulator };
+export type { WebhookSenderHandle } from './webhooks/sender.ts';
+export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
+export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+
+const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 
 /** One simulator per connector key. */
 export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
@@ -32,12 +38,18 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-webhook': startCustomWebhookSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
+  intercom: sender('intercom'),
   okta: startOktaSimulator,
+  paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
+  shopify: sender('shopify'),
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
+  svix: sender('svix'),
+  twilio: sender('twilio'),
+  zendesk: sender('zendesk'),
 };
 
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {

@@ -16,6 +16,8 @@ import {
 import { SIMULATORS } from '../../simulators/index.ts';
 
 const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'salesforce', 'segment', 'slack', 'stripe'];
+// Webhook-only providers added by the inbound webhooks issue.
+const ALL = [...TEN, 'intercom', 'paddle', 'shopify', 'svix', 'twilio', 'zendesk'].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {
@@ -23,11 +25,11 @@ beforeAll(async () => {
 });
 
 describe('the catalog', () => {
-  it('loads the ten first connectors', () => {
-    expect(listConnectors().map((c) => c.key).sort()).toEqual(TEN);
+  it('loads every connector of the catalog', () => {
+    expect(listConnectors().map((c) => c.key).sort()).toEqual(ALL);
   });
 
-  it.each(TEN)('has a manifest for %s that validates again from its JSON form', (key) => {
+  it.each(ALL)('has a manifest for %s that validates again from its JSON form', (key) => {
     const connector = getConnector(key)!;
     const json = JSON.parse(JSON.stringify(connector.manifest)) as unknown;
     const result = validateManifest(json);
@@ -39,7 +41,7 @@ describe('the catalog', () => {
   });
 
   it('has a simulator for every connector', () => {
-    expect(Object.keys(SIMULATORS).sort()).toEqual(TEN);
+    expect(Object.keys(SIMULATORS).sort()).toEqual(ALL);
   });
 
   it('parses rate limits into a typed value', () => {

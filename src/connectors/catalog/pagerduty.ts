@@ -3,7 +3,7 @@
  * API reference: https://developer.pagerduty.com/api-reference/ and the REST API guides
  * (authentication, errors, rate limits, pagination): https://github.com/PagerDuty/developer-docs
  */
-import { connected, defineConnector, expectOk, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
 
 export default defineConnector({
   key: 'pagerduty',
@@ -37,5 +37,24 @@ export default defineConnector({
     // Abilities work with account keys and user tokens alike (GET /users/me needs a user token).
     const { body } = expectOk(await ctx.http.request<{ abilities: string[] }>({ path: '/abilities' }));
     return connected({ name: 'PagerDuty account', abilities: body.abilities.length });
+  },
+
+
+  // V3 webhooks (https://developer.pagerduty.com/docs/webhooks-overview#verifying-signatures):
+  // `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, one HMAC-SHA256 of the body per secret of
+  // the subscription (several while one is rotated).
+  webhooks: {
+    verify(request, secrets) {
+      const header = request.headers['x-pagerduty-signature'];
+      if (!header) return refused('the X-PagerDuty-Signature header is missing');
+      const received = header.split(',').map((s) => s.trim());
+      const expected = secrets.map((secret) => `v1=${hmac('sha256', secret, request.rawBody).toString('hex')}`);
+      return matchesAny(expected, received) ? verified : refused('no v1 signature matches');
+    },
+    eventId: (request) => jsonField(parseJsonBody(request), 'event.id') ?? request.headers['x-webhook-id'],
+    route(request) {
+      const payload = parseJsonBody(request);
+      return { eventType: jsonField(payload, 'event.event_type') ?? 'unknown', externalAccountId: request.headers['x-webhook-subscription'], payload };
+    },
   },
 });
