@@ -146,6 +146,65 @@ CREATE TABLE "jobs" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "inbound_dedupe" (
+	"source_id" text NOT NULL,
+	"key" text NOT NULL,
+	"event_id" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "inbound_dedupe_source_id_key_pk" PRIMARY KEY("source_id","key")
+);
+--> statement-breakpoint
+CREATE TABLE "inbound_events" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"source_id" text NOT NULL,
+	"status" text NOT NULL,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"query" text DEFAULT '' NOT NULL,
+	"headers" jsonb NOT NULL,
+	"body" "bytea" NOT NULL,
+	"remote_ip" text,
+	"received_at" timestamp with time zone NOT NULL,
+	"rejection_reason" text,
+	"provider_event_id" text,
+	"duplicate_of" text,
+	"event_type" text,
+	"connection_id" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"processing_ms" integer,
+	"processed_at" timestamp with time zone,
+	"outcome" jsonb,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "inbound_sources" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"name" text NOT NULL,
+	"connector_key" text,
+	"integration_id" text,
+	"verification" jsonb DEFAULT '{"type":"none"}'::jsonb NOT NULL,
+	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"allowed_ips" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"tolerance_seconds" integer DEFAULT 300 NOT NULL,
+	"allowed_methods" jsonb DEFAULT '["POST"]'::jsonb NOT NULL,
+	"max_body_bytes" integer DEFAULT 10485760 NOT NULL,
+	"response" jsonb DEFAULT '{"status":200}'::jsonb NOT NULL,
+	"dedupe_window_seconds" integer DEFAULT 604800 NOT NULL,
+	"event_id_header" text,
+	"event_id_pointer" text,
+	"action" jsonb DEFAULT '{"type":"forward"}'::jsonb NOT NULL,
+	"filters" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"secret_count" integer DEFAULT 0 NOT NULL,
+	"disabled_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -156,6 +215,9 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_events" ADD CONSTRAINT "inbound_events_source_id_inbound_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."inbound_sources"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_sources" ADD CONSTRAINT "inbound_sources_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_sources" ADD CONSTRAINT "inbound_sources_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_keys_env" ON "api_keys" USING btree ("organization_id","environment_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_id" ON "audit_log" USING btree ("organization_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "environments_org_name" ON "environments" USING btree ("organization_id","name");--> statement-breakpoint
@@ -168,4 +230,9 @@ CREATE INDEX "jobs_claim" ON "jobs" USING btree ("priority","run_at","id") WHERE
 CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
-CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");
+CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "inbound_dedupe_expires" ON "inbound_dedupe" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "inbound_events_env" ON "inbound_events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "inbound_events_source" ON "inbound_events" USING btree ("source_id","id");--> statement-breakpoint
+CREATE INDEX "inbound_events_status" ON "inbound_events" USING btree ("organization_id","environment_id","status","id");--> statement-breakpoint
+CREATE INDEX "inbound_sources_env" ON "inbound_sources" USING btree ("organization_id","environment_id","id");
