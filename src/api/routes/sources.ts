@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
-import { getConnector, listConnectors } from '../../connectors/index.ts';
+import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
 import { createSource, deleteSource, filterErrors, getSource, listSources, parseCidr, updateSource, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
@@ -140,6 +140,7 @@ function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string |
 export const sourceRoutes =
   (runtimeOf: InboundRuntimeOf): FastifyPluginAsyncTypebox =>
   async (app) => {
+    await loadRegistry();
     const tags = ['sources'];
     const view = (s: Source) => ({
       id: s.id,

@@ -4,7 +4,7 @@
  * unverifiable request is answered 401 and kept as `rejected` (at most `rejectedPerMinute` per
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
-import { getConnector, jsonField, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
+import { getConnector, jsonField, loadRegistry, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
 import { newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
@@ -198,6 +198,7 @@ export class Ingestor {
     const { db } = this.#options.database;
     const source = await findSourceForIngest(db, id);
     if (!source) return undefined;
+    if (source.connectorKey) await loadRegistry();
     const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
     const secrets = await sourceSecrets(db, this.#options.vault, source, this.#options.clock.now());
     const secretHeaders = new Set(ALWAYS_REDACTED);

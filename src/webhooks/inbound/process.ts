@@ -6,7 +6,7 @@
  * backoff; after the last attempt the event is `failed` (dead-lettered) until reprocessed.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { getConnector, parseJsonBody, jsonField, type InboundWebhookRequest, type InboundWebhookRoute } from '../../connectors/index.ts';
+import { getConnector, loadRegistry, parseJsonBody, jsonField, type InboundWebhookRequest, type InboundWebhookRoute } from '../../connectors/index.ts';
 import { scrubString, toError, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import { publish } from '../../events/index.ts';
@@ -71,6 +71,7 @@ export function createProcessor(options: ProcessorOptions) {
   }
 
   async function processEvent(event: InboundEvent, source: Source, logger: Logger, signal: AbortSignal, started: number): Promise<void> {
+    if (source.connectorKey) await loadRegistry();
     const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
     const request: InboundWebhookRequest = { method: event.method, url: event.path + event.query, headers: event.headers, rawBody: event.body, receivedAt: event.receivedAt };
     const route: InboundWebhookRoute = connector?.webhooks ? await connector.webhooks.route(request) : genericRoute(request);
