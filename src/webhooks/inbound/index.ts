@@ -4,7 +4,7 @@ export { createSource, getSource, listSources, updateSource, deleteSource, newSo
 export { listInboundEvents, getInboundEvent, reprocessInboundEvent, reprocessInboundEvents, REPROCESSABLE, type InboundEventQuery } from './events.ts';
 export { filterErrors } from './filters.ts';
 export { parseCidr, ipAllowed, verifyGeneric } from './generic.ts';
-export { mapEventType, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
+export { createProcessor, mapEventType, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
 export { PROCESS_JOB, pruneDedupe } from './store.ts';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 export {

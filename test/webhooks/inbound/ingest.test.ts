@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import { rows } from '../../../src/db/index.ts';
 import { eventually, startInboundHub, type InboundHub } from './support.ts';
 
@@ -78,5 +79,85 @@ describe('a Stripe source', () => {
     expect((await t.deliver(source.id, 'stripe', STRIPE_SECRET, stripeEvent('evt_rot_2'))).status).toBe(200);
     await t.api('PATCH', `/sources/${source.id}`, { secret: next, keepPreviousSecretsForSeconds: 0 });
     expect((await t.deliver(source.id, 'stripe', STRIPE_SECRET, stripeEvent('evt_rot_3'))).status).toBe(401);
+  });
+});
+
+describe('a flood of duplicates', () => {
+  it('stores them all, acknowledges them all, and processes the event once', async () => {
+    const source = await t.createSource({ name: 'Stripe flood', connector: 'stripe', secret: STRIPE_SECRET });
+    const body = stripeEvent('evt_flood_1');
+    const answers = await Promise.all(Array.from({ length: 60 }, () => t.deliver(source.id, 'stripe', STRIPE_SECRET, body)));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const statuses = answers.map((a) => (JSON.parse(a.body) as { status: string }).status);
+    expect(statuses.filter((s) => s === 'received')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(59);
+    await eventually(async () => {
+      const { body: list } = await t.api<{ data: { status: string }[] }>('GET', `/inbound-events?sourceId=${source.id}&status=processed`);
+      return list.data.length === 1 ? true : undefined;
+    });
+    const [forwarded] = await rows<{ n: number }>(t.database.db, sql`select count(*)::int as n from events where origin = ${`inbound:${source.id}`}`);
+    expect(forwarded!.n).toBe(1);
+  });
+});
+
+describe('reprocessing', () => {
+  let source: { id: string };
+  let eventId: string;
+  beforeAll(async () => {
+    source = await t.createSource({ name: 'Stripe reprocess', connector: 'stripe', secret: STRIPE_SECRET });
+    eventId = (JSON.parse((await t.deliver(source.id, 'stripe', STRIPE_SECRET, stripeEvent('evt_re_1'))).body) as { id: string }).id;
+    await eventually(async () => ((await t.api<{ status: string }>('GET', `/inbound-events/${eventId}`)).body.status === 'processed' ? true : undefined));
+  });
+
+  it('is refused (403) below admin', async () => {
+    for (const role of ['developer', 'viewer'] as const) {
+      expect((await t.api('POST', `/inbound-events/${eventId}/reprocess`, undefined, t.keys[role])).status).toBe(403);
+      expect((await t.api('POST', '/inbound-events/reprocess', { status: 'processed' }, t.keys[role])).status).toBe(403);
+    }
+    expect((await t.api('GET', `/inbound-events/${eventId}`, undefined, t.keys.viewer)).status).toBe(200);
+  });
+
+  it('runs one event again for an admin, and in bulk for an owner', async () => {
+    const one = await t.api<{ status: string }>('POST', `/inbound-events/${eventId}/reprocess`, undefined, t.keys.admin);
+    expect(one).toMatchObject({ status: 200, body: { status: 'received' } });
+    const processedAgain = await eventually(async () => {
+      const { body } = await t.api<{ status: string; attempts: number }>('GET', `/inbound-events/${eventId}`);
+      return body.status === 'processed' && body.attempts === 2 ? body : undefined;
+    });
+    expect(processedAgain.attempts).toBe(2);
+    const bulk = await t.api<{ count: number; ids: string[] }>('POST', '/inbound-events/reprocess', { sourceId: source.id, status: 'processed' }, t.keys.owner);
+    expect(bulk).toMatchObject({ status: 200, body: { count: 1, ids: [eventId] } });
+  });
+
+  it('refuses a rejected event (422) and one still in flight (409)', async () => {
+    const rejected = await t.deliver(source.id, 'stripe', 'whsec_wrong', stripeEvent('evt_re_bad'));
+    expect(rejected.status).toBe(401);
+    const { body } = await t.api<{ data: { id: string }[] }>('GET', `/inbound-events?sourceId=${source.id}&status=rejected`);
+    expect((await t.api('POST', `/inbound-events/${body.data[0]!.id}/reprocess`)).status).toBe(422);
+    expect((await t.api('POST', '/inbound-events/inb_0000000000000000000000000/reprocess')).status).toBe(404);
+  });
+});
+
+describe('provider handshakes', () => {
+  it('answers Slack url_verification with the challenge, unstored', async () => {
+    const source = await t.createSource({ name: 'Slack', connector: 'slack', secret: 'slack-signing-secret' });
+    const res = await t.deliver(source.id, 'slack', 'slack-signing-secret', JSON.stringify({ token: 't', challenge: 'ch4ll3nge', type: 'url_verification' }));
+    expect(res).toMatchObject({ status: 200, body: 'ch4ll3nge' });
+    const { body } = await t.api<{ data: unknown[] }>('GET', `/inbound-events?sourceId=${source.id}`);
+    expect(body.data).toEqual([]);
+  });
+
+  it('answers Okta’s one-time verification GET, and stores its events with the secret redacted', async () => {
+    const source = await t.createSource({ name: 'Okta', connector: 'okta', secret: 'Bearer okta-hook-secret' });
+    const get = await request(`${t.url}/webhooks/in/${source.id}`, { method: 'GET', headers: { 'x-okta-verification-challenge': 'v-123', authorization: 'Bearer okta-hook-secret' } });
+    expect(get.statusCode).toBe(200);
+    expect(await get.body.json()).toEqual({ verification: 'v-123' });
+    const res = await t.deliver(source.id, 'okta', 'Bearer okta-hook-secret', JSON.stringify({ eventId: 'okta-1', eventType: 'com.okta.event_hook', data: { events: [{ eventType: 'user.session.start' }] } }));
+    expect(res.status).toBe(200);
+    const { body } = await t.api('GET', `/inbound-events/${(JSON.parse(res.body) as { id: string }).id}`);
+    expect(JSON.stringify(body)).not.toContain('okta-hook-secret');
+    const denied = await request(`${t.url}/webhooks/in/${source.id}`, { method: 'GET', headers: { 'x-okta-verification-challenge': 'v-123', authorization: 'Bearer nope' } });
+    expect(denied.statusCode).toBe(401);
+    await denied.body.dump();
   });
 });
