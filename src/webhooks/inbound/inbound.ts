@@ -13,7 +13,7 @@ import type { Vault } from '../../credentials/index.ts';
 import { exponentialBackoff, type Queue } from '../../queue/index.ts';
 import { Ingestor, type IngestorOptions } from './ingest.ts';
 import { createProcessor, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
-import { pruneDedupe, PROCESS_JOB } from './store.ts';
+import { dispatchBatch, DISPATCH_JOB, pruneDedupe, PROCESS_JOB } from './store.ts';
 
 export const PRUNE_JOB = 'inbound.prune';
 
@@ -58,6 +58,9 @@ export function createInbound(options: InboundOptions): Inbound {
     register(queue) {
       // 5 s, 10 s, 20 s … about 10 minutes over 8 attempts, then the event is dead-lettered.
       queue.register(PROCESS_JOB, processor.run, { maxAttempts: PROCESS_MAX_ATTEMPTS, backoff: exponentialBackoff({ baseMs: 5_000, maxMs: 5 * 60_000 }), timeoutMs: 60_000 });
+      queue.register<{ eventIds: string[] }>(DISPATCH_JOB, async ({ job }) => {
+        await dispatchBatch(options.database.db, job.payload.eventIds);
+      });
       queue.register(PRUNE_JOB, async () => {
         await pruneDedupe(options.database.db, options.clock.now());
       });

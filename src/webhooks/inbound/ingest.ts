@@ -69,7 +69,7 @@ export class Ingestor {
     const kind = options.database.kind;
     this.#commit = new GroupCommit((items) => storeBatch(options.database.db, items, options.clock.now()), {
       maxBatch: options.groupCommit?.maxBatch ?? 200,
-      maxInFlight: options.groupCommit?.maxInFlight ?? (kind === 'pglite' ? 1 : 4),
+      maxInFlight: options.groupCommit?.maxInFlight ?? (kind === 'pglite' ? 1 : 2),
     });
   }
 
