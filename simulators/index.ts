@@ -18,7 +18,9 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
+import { request } from 'undici';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
+import { SIGNERS } from './webhooks/signers.ts';
 import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 
 export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
@@ -55,7 +57,17 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const start = SIMULATORS[key];
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
-  return start(options);
+  const handle = await start(options);
+  const signer = SIGNERS[key];
+  if (signer && !handle.sendWebhook) {
+    handle.sendWebhook = async ({ url, body, secret, id }) => {
+      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
+      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
+      await res.body.dump();
+      return { status: res.statusCode };
+    };
+  }
+  return handle;
 }
 
 export interface RunningSimulators {

@@ -26,6 +26,11 @@ export interface SimulatorHandle {
     metadata: Record<string, unknown>;
   };
   control: SimulatorControl;
+  /**
+   * For providers that send webhooks: delivers `body` to `url`, signed the provider's way with
+   * `secret` (see simulators/webhooks/signers.ts).
+   */
+  sendWebhook?(delivery: { url: string; body: string; secret: string; id?: string }): Promise<{ status: number }>;
   close(): Promise<void>;
 }
 

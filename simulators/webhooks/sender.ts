@@ -22,9 +22,9 @@ export const SAMPLE_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
 };
 
 export interface WebhookSenderHandle extends SimulatorHandle {
-  /** Signs `webhook` the provider's way; `send` also delivers it. */
-  sign(webhook: WebhookToSign): SignedWebhook;
-  send(webhook: WebhookToSign): Promise<{ status: number }>;
+  /** Signs `webhook` the provider's way (with the sample secret unless given); `send` also delivers it. */
+  sign(webhook: WebhookToSign, secret?: string): SignedWebhook;
+  send(webhook: WebhookToSign, secret?: string): Promise<{ status: number }>;
 }
 
 function error(kind: ErrorKind, status: number): SimReply {
@@ -36,9 +36,9 @@ export async function startWebhookSenderSimulator(key: string, options: Simulato
   const signer = SIGNERS[key];
   const secret = options.secret ?? SAMPLE_WEBHOOK_SECRETS[key];
   if (!signer || !secret) throw new Error(`no webhook signer for ${key}`);
-  const sign = (webhook: WebhookToSign) => signer(secret, webhook);
-  const send = async (webhook: WebhookToSign) => {
-    const signed = sign(webhook);
+  const sign = (webhook: WebhookToSign, withSecret = secret) => signer(withSecret, webhook);
+  const send = async (webhook: WebhookToSign, withSecret = secret) => {
+    const signed = sign(webhook, withSecret);
     const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.method === 'GET' ? null : signed.body });
     await res.body.dump();
     return { status: res.statusCode };
@@ -77,5 +77,6 @@ export async function startWebhookSenderSimulator(key: string, options: Simulato
     close: server.close,
     sign,
     send,
+    sendWebhook: ({ url, body, secret: withSecret, id }) => send({ url, body, ...(id ? { id } : {}) }, withSecret),
   };
 }

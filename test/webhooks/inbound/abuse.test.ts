@@ -27,7 +27,7 @@ beforeAll(async () => {
     plugins: [
       { plugin: sourceRoutes(() => runtime) },
       { plugin: inboundEventRoutes },
-      { plugin: ingestRoutes(() => runtime, { bodyTimeoutMs: 400 }), absolute: true },
+      { plugin: ingestRoutes(() => runtime, { bodyTimeoutMs: 2_000 }), absolute: true },
     ],
   });
   const vault = createVault({ keys: [{ id: 't', key: randomBytes(32) }] });
@@ -125,7 +125,7 @@ describe('a Stripe source under abuse', () => {
   });
 
   it('answers 408 to a sender too slow to finish its body, and stays up', async () => {
-    const reply = await rawHttp((s) => s.write(`POST /webhooks/in/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`));
+    const reply = await rawHttp((s) => s.write(`POST /webhooks/in/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`), 5_000);
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect((await send(id, { ...stripe(id, secret, '{"id":"evt_after_slow"}') })).status).toBe(200);
   });
