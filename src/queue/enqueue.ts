@@ -98,8 +98,8 @@ async function save(tx: Db, mode: Mode, group: Row[], now: Date, committed: bool
  */
 const ON_CONFLICT: Record<Mode, SQL> = {
   plain: sql``,
-  dedupe: sql`on conflict (key) where state <> 'failed' do update set updated_at = jobs.updated_at where jobs.state = 'pending'`,
-  replace: sql`on conflict (key) where state <> 'failed' do update set
+  dedupe: sql`on conflict (key) where key is not null and state <> 'failed' do update set updated_at = jobs.updated_at where jobs.state = 'pending'`,
+  replace: sql`on conflict (key) where key is not null and state <> 'failed' do update set
     payload = excluded.payload, run_at = excluded.run_at, priority = excluded.priority,
     max_attempts = excluded.max_attempts, updated_at = excluded.updated_at
     where jobs.state = 'pending'`,

@@ -28,6 +28,7 @@ import { batchFailJobs, type FailedJob } from './sql/fail.ts';
 import { nextDueAt } from './sql/next-due.ts';
 import { reapExpiredLeases } from './sql/reap.ts';
 import { batchReleaseJobs } from './sql/release.ts';
+import { ensureStatistics } from './sql/statistics.ts';
 import { JOBS_CHANNEL, onLocalWake, parseNotifyPayload } from './wake.ts';
 
 export interface JobContext<P = unknown> {
@@ -111,8 +112,10 @@ class Worker implements Queue {
   readonly #types = new Map<string, JobType>();
   readonly #running = new Set<Running>();
   readonly #scheduler: Scheduler;
-  readonly #completions: Batcher<HeldJob>;
   readonly #failures: Batcher<FailedJob>;
+  /** Completed jobs not yet deleted: the next claim deletes them, or `#writeCompleted`. */
+  #completed: HeldJob[] = [];
+  #writingCompleted: Promise<void> | undefined;
 
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
   #stopped: Promise<void> | undefined;
@@ -124,6 +127,7 @@ class Worker implements Queue {
   #leaseTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #heartbeating = false;
+  #statisticsChecked = false;
   #unlisten: (() => Promise<void>) | undefined;
   #unwake: (() => void) | undefined;
 
@@ -139,11 +143,6 @@ class Worker implements Queue {
     this.#leaseMs = options.leaseSeconds * 1000;
     this.#metrics = queueMetrics(options.registry, this.#db);
     this.#scheduler = new Scheduler(this.#db, this.#clock, this.#logger);
-    this.#completions = new Batcher(
-      (held) => batchCompleteJobs(this.#db, this.workerId, held),
-      // The jobs stay `running` until their leases expire; then they run again (at least once).
-      (err, held) => this.#logger.error({ err: toError(err), jobIds: held.map((h) => h.id) }, 'could not record completed jobs'),
-    );
     this.#failures = new Batcher(
       (failed) => batchFailJobs(this.#db, this.workerId, failed, this.#clock.now()),
       (err, failed) => this.#logger.error({ err: toError(err), jobIds: failed.map((f) => f.id) }, 'could not record failed jobs'),
@@ -209,7 +208,7 @@ class Worker implements Queue {
       running.released = true;
       running.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
     }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+    await Promise.all([this.#drainCompleted(), this.#failures.drain()]);
     if (left.length > 0) {
       try {
         await batchReleaseJobs(this.#db, this.workerId, left.map(held), this.#clock.now());
@@ -241,13 +240,16 @@ class Worker implements Queue {
   }
 
   #pump(): void {
-    if (this.#state !== 'started') return;
     if (this.#claiming) {
+      // The claim after this one carries whatever completes meanwhile.
       this.#claimAgain = true;
       return;
     }
     const free = this.#concurrency - this.#running.size;
-    if (free <= 0 || this.#types.size === 0) return;
+    if (this.#state !== 'started' || free <= 0 || this.#types.size === 0) {
+      void this.#writeCompleted();
+      return;
+    }
     this.#claimAgain = false;
     this.#claiming = this.#claim(free).finally(() => {
       this.#claiming = undefined;
@@ -257,6 +259,7 @@ class Worker implements Queue {
 
   async #claim(limit: number): Promise<void> {
     const now = this.#clock.now();
+    const completed = this.#completed.splice(0);
     let jobs: Job[];
     try {
       jobs = await batchClaimJobs(this.#db, {
@@ -265,8 +268,10 @@ class Worker implements Queue {
         limit,
         now,
         lockedUntil: new Date(now.getTime() + this.#leaseMs),
+        completed,
       });
     } catch (err) {
+      this.#completed.push(...completed);
       this.#logger.error({ err: toError(err) }, 'could not claim jobs; trying again shortly');
       this.#armTimerAt(this.#clock.now().getTime() + RETRY_AFTER_ERROR_MS);
       return;
@@ -278,6 +283,14 @@ class Worker implements Queue {
       return;
     }
     for (const job of jobs) this.#run(job);
+    // A full batch means a backlog: the moment the claim's plan matters (see statistics.ts).
+    if (jobs.length === limit && !this.#statisticsChecked) {
+      this.#statisticsChecked = true;
+      ensureStatistics(this.#db).then(
+        (analyzed) => analyzed && this.#logger.info('analyzed the jobs table, which had no statistics'),
+        (err: unknown) => this.#logger.warn({ err: toError(err) }, 'could not check the statistics of the jobs table'),
+      );
+    }
   }
 
   #run(job: Job): void {
@@ -334,7 +347,8 @@ class Worker implements Queue {
     const seconds = (performance.now() - started) / 1000;
     if (running.released) return;
     if (!error) {
-      this.#completions.add(held(running));
+      // Written by the claim this completion triggers (see #pump).
+      this.#completed.push(held(running));
       this.#observe(job, 'completed', seconds);
       logger.debug({ ms: Math.round(seconds * 1000) }, 'job completed');
       return;
@@ -344,6 +358,21 @@ class Worker implements Queue {
     this.#observe(job, retryAt ? 'retried' : 'failed', seconds);
     if (retryAt) logger.warn({ err: error, attempt: job.attempts, retryAt }, 'job failed; it will be retried');
     else logger.error({ err: error, attempt: job.attempts }, 'job failed; no attempt left');
+  }
+
+  /** Deletes completed jobs when no claim is coming to carry them (at rest, when stopping). */
+  #writeCompleted(): Promise<void> {
+    if (this.#writingCompleted || this.#completed.length === 0) return this.#writingCompleted ?? Promise.resolve();
+    const completed = this.#completed.splice(0);
+    this.#writingCompleted = batchCompleteJobs(this.#db, this.workerId, completed)
+      // The jobs stay `running` until their leases expire; then they run again (at least once).
+      .catch((err: unknown) => this.#logger.error({ err: toError(err), jobIds: completed.map((h) => h.id) }, 'could not record completed jobs'))
+      .finally(() => (this.#writingCompleted = undefined));
+    return this.#writingCompleted;
+  }
+
+  async #drainCompleted(): Promise<void> {
+    while (this.#writingCompleted || this.#completed.length > 0) await this.#writeCompleted();
   }
 
   #observe(job: Job, outcome: JobOutcome, seconds: number): void {

@@ -1,0 +1,218 @@
+/**
+ * The job queue beside graphile-worker 0.17.3, on the same PostgreSQL in the same run:
+ * - throughput: N no-op jobs enqueued up front, then drained by one worker of concurrency C,
+ *   timed from the worker's start until every job is done and its completion written;
+ * - latency: jobs enqueued one by one at a moderate rate into an idle worker, timed from just
+ *   before the enqueue call to the moment the handler starts.
+ * It creates its own database on the server and drops it at the end.
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { Logger as GraphileLogger, makeWorkerUtils, run as runGraphile, runMigrations, type TaskList } from 'graphile-worker';
+import { silentLogger } from '../src/core/index.ts';
+import { migrate, openDatabase, rows, type Database } from '../src/db/index.ts';
+import { createQueue, enqueue, enqueueMany, type JobSpec } from '../src/queue/index.ts';
+import { benchServerUrl, bounded, percentiles, writeResult } from './support.ts';
+
+const THROUGHPUT_JOBS = 20_000;
+const CONCURRENCY = 20;
+const LATENCY_JOBS = 1_000;
+const LATENCY_RATE = 200; // jobs per second
+const PHASE_LIMIT_MS = 120_000;
+
+const now = () => performance.now();
+const quiet = new GraphileLogger(() => () => undefined);
+
+interface Throughput {
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+}
+
+interface Latency {
+  jobs: number;
+  ratePerSecond: number;
+  ms: ReturnType<typeof percentiles>;
+}
+
+function throughput(jobs: number, ms: number): Throughput {
+  return { jobs, seconds: Math.round(ms) / 1000, jobsPerSecond: Math.round((jobs / ms) * 1000) };
+}
+
+/** Calls `send(i)` LATENCY_JOBS times at LATENCY_RATE per second, without waiting on each. */
+async function paced(send: (i: number) => Promise<unknown>): Promise<void> {
+  const interval = 1000 / LATENCY_RATE;
+  const start = now();
+  const sent: Promise<unknown>[] = [];
+  for (let i = 0; i < LATENCY_JOBS; i++) {
+    const wait = start + i * interval - now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(send(i));
+  }
+  await Promise.all(sent);
+}
+
+function counter(target: number): { hit: () => void; done: Promise<void> } {
+  let count = 0;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { hit: () => void (++count === target && resolve()), done };
+}
+
+// ── Patchbay ────────────────────────────────────────────────────────────────────────────────
+
+async function patchbayThroughput(database: Database): Promise<Throughput> {
+  const specs: JobSpec[] = Array.from({ length: THROUGHPUT_JOBS }, (_, i) => ({ type: 'bench.noop', payload: { i } }));
+  for (let i = 0; i < specs.length; i += 1_000) await enqueueMany(database.db, specs.slice(i, i + 1_000));
+  const all = counter(THROUGHPUT_JOBS);
+  const queue = createQueue({ database, logger: silentLogger, concurrency: CONCURRENCY, leaseSeconds: 60 });
+  queue.register('bench.noop', all.hit);
+  const started = now();
+  await queue.start();
+  await bounded(all.done, PHASE_LIMIT_MS, 'patchbay throughput');
+  await queue.stop({ graceMs: 10_000 }); // writes the last completions
+  const elapsed = now() - started;
+  const [left] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from jobs`);
+  if (left!.n !== 0) throw new Error(`${left!.n} patchbay jobs left after the run`);
+  return throughput(THROUGHPUT_JOBS, elapsed);
+}
+
+async function patchbayLatency(database: Database, inTransaction: boolean): Promise<Latency> {
+  const samples: number[] = [];
+  const all = counter(LATENCY_JOBS);
+  const queue = createQueue({ database, logger: silentLogger, concurrency: CONCURRENCY, leaseSeconds: 60 });
+  queue.register<{ t0: number }>('bench.latency', ({ job }) => {
+    samples.push(now() - job.payload.t0);
+    all.hit();
+  });
+  await queue.start();
+  await paced((i) => {
+    const spec = { type: 'bench.latency', payload: { t0: now(), i } };
+    return inTransaction ? database.db.transaction((tx) => enqueue(tx, spec)) : enqueue(database.db, spec);
+  });
+  await bounded(all.done, PHASE_LIMIT_MS, 'patchbay latency');
+  await queue.stop();
+  return { jobs: LATENCY_JOBS, ratePerSecond: LATENCY_RATE, ms: percentiles(samples) };
+}
+
+// ── graphile-worker ─────────────────────────────────────────────────────────────────────────
+
+async function graphileThroughput(connectionString: string, preset: GraphileConfig.Preset): Promise<Throughput> {
+  const utils = await makeWorkerUtils({ connectionString, logger: quiet });
+  try {
+    for (let i = 0; i < THROUGHPUT_JOBS; i += 1_000) {
+      await utils.addJobs(Array.from({ length: Math.min(1_000, THROUGHPUT_JOBS - i) }, (_, k) => ({ identifier: 'noop', payload: { i: i + k } })));
+    }
+  } finally {
+    await utils.release();
+  }
+  const all = counter(THROUGHPUT_JOBS);
+  const taskList: TaskList = { noop: async () => all.hit() };
+  const started = now();
+  const runner = await runGraphile({ connectionString, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet, preset });
+  await bounded(all.done, PHASE_LIMIT_MS, 'graphile-worker throughput');
+  await runner.stop();
+  const elapsed = now() - started;
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const { rows: left } = await client.query('select count(*)::int as n from graphile_worker._private_jobs');
+  await client.end();
+  if (left[0].n !== 0) throw new Error(`${left[0].n} graphile-worker jobs left after the run`);
+  return throughput(THROUGHPUT_JOBS, elapsed);
+}
+
+async function graphileLatency(connectionString: string): Promise<Latency> {
+  const samples: number[] = [];
+  const all = counter(LATENCY_JOBS);
+  const taskList: TaskList = {
+    latency: async (payload) => {
+      samples.push(now() - (payload as { t0: number }).t0);
+      all.hit();
+    },
+  };
+  const runner = await runGraphile({ connectionString, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet });
+  const utils = await makeWorkerUtils({ connectionString, logger: quiet });
+  try {
+    await paced((i) => utils.addJob('latency', { t0: now(), i }));
+    await bounded(all.done, PHASE_LIMIT_MS, 'graphile-worker latency');
+  } finally {
+    await utils.release();
+    await runner.stop();
+  }
+  return { jobs: LATENCY_JOBS, ratePerSecond: LATENCY_RATE, ms: percentiles(samples) };
+}
+
+// ── the run ─────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const server = benchServerUrl();
+  const name = `patchbay_bench_${process.pid}`;
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const connectionString = url.toString();
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  const { rows: version } = await admin.query('show server_version');
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({ databaseUrl: connectionString, dataDir: os.tmpdir(), poolSize: 10 });
+    await migrate(database.db);
+    await runMigrations({ connectionString, logger: quiet });
+
+    const log = (what: string, value: unknown) => console.log(`  ${what}: ${JSON.stringify(value)}`);
+    const ours = { throughput: await patchbayThroughput(database) };
+    log('patchbay throughput', ours.throughput);
+    const theirs = { throughput: await graphileThroughput(connectionString, {}) };
+    log('graphile-worker throughput', theirs.throughput);
+    // graphile-worker's own batching (local queue, batched completions), for reference.
+    const theirsBatched = await graphileThroughput(connectionString, {
+      worker: { localQueue: { size: 200 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
+    });
+    log('graphile-worker throughput (localQueue 200, batched completions)', theirsBatched);
+    const latency = {
+      patchbay: await patchbayLatency(database, false),
+      patchbayInTransaction: await patchbayLatency(database, true),
+      graphileWorker: await graphileLatency(connectionString),
+    };
+    log('enqueue→start latency (ms)', latency);
+
+    const file = writeResult('queue', {
+      postgres: version[0].server_version,
+      settings: {
+        throughputJobs: THROUGHPUT_JOBS,
+        concurrency: CONCURRENCY,
+        latencyJobs: LATENCY_JOBS,
+        latencyRatePerSecond: LATENCY_RATE,
+        graphileWorker: '0.17.3, defaults except concurrency (and, in "batched", its localQueue and batched completions)',
+      },
+      throughput: {
+        patchbay: ours.throughput,
+        graphileWorker: theirs.throughput,
+        graphileWorkerBatched: theirsBatched,
+        ratio: round(ours.throughput.jobsPerSecond / theirs.throughput.jobsPerSecond),
+        ratioToBatched: round(ours.throughput.jobsPerSecond / theirsBatched.jobsPerSecond),
+      },
+      latency: {
+        ...latency,
+        ratioP50: round(latency.patchbay.ms.p50 / latency.graphileWorker.ms.p50),
+        note: 'patchbay: enqueue(db) commits at once and wakes the local worker; patchbayInTransaction: enqueue(tx) inside db.transaction, woken by NOTIFY at commit; graphileWorker: addJob through WorkerUtils',
+      },
+      aim: {
+        throughputAtLeastGraphileWorker: ours.throughput.jobsPerSecond >= theirs.throughput.jobsPerSecond,
+        p50UnderTenMs: latency.patchbay.ms.p50 < 10 && latency.patchbayInTransaction.ms.p50 < 10,
+      },
+    });
+    console.log(`  wrote ${file}`);
+  } finally {
+    await database?.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+
+await main();
