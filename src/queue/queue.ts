@@ -1,8 +1,10 @@
 /**
- * The worker side of the queue. One loop per process claims due jobs in batches (as many as it
- * has free slots), runs their handlers, and writes outcomes in batches. It has no polling floor
- * for new work: it claims when woken (an enqueue in this process, a NOTIFY from another, a slot
- * coming free) and otherwise sleeps until the next known `run_at` or lease expiry.
+ * The worker side of the queue. One loop per process claims due jobs in batches — as many as it
+ * has free slots, plus `prefetch` more while a backlog lasts — runs their handlers, and writes
+ * outcomes in batches (a claim also deletes the jobs completed since the one before). It has no
+ * polling floor for new work: it claims when woken (an enqueue in this process, a NOTIFY from
+ * another, a slot coming free) and otherwise sleeps until the next known `run_at` or lease
+ * expiry.
  *
  * Invariants:
  * - A job's outcome is written only where this worker still holds that claim (`locked_by` and
@@ -58,6 +60,11 @@ export interface QueueOptions {
   workerId?: string;
   /** Jobs run at the same time. */
   concurrency: number;
+  /**
+   * While a backlog lasts, jobs claimed ahead of a free slot, waiting in this process (leased):
+   * claims get bigger, so each costs less per job. `concurrency` by default; 0 turns it off.
+   */
+  prefetch?: number;
   /** How long a claim holds without a heartbeat; heartbeats renew it every third of it. */
   leaseSeconds: number;
   registry?: Registry;
@@ -87,13 +94,15 @@ interface JobType {
   timeoutMs: number | undefined;
 }
 
-interface Running {
+/** A job this worker has claimed: waiting for a slot, then running. */
+interface Held {
   job: Job;
   controller: AbortController;
-  /** Given back at shutdown: its outcome is no longer ours to write. */
+  /** Settles when the handler is done; unset while the job waits for a slot. */
+  done?: Promise<void>;
+  /** Given back (at shutdown): its outcome is no longer ours to write. */
   released: boolean;
   leaseLost: boolean;
-  done?: Promise<void>;
 }
 
 export function createQueue(options: QueueOptions): Queue {
@@ -107,10 +116,15 @@ class Worker implements Queue {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #concurrency: number;
+  readonly #prefetch: number;
   readonly #leaseMs: number;
   readonly #metrics: QueueMetrics;
   readonly #types = new Map<string, JobType>();
-  readonly #running = new Set<Running>();
+  /** Every job we hold a lease on: running, or waiting in `#waiting` for a slot. */
+  readonly #held = new Set<Held>();
+  #waiting: Held[] = [];
+  /** The last claim came back full: more is due than we can run, so claim ahead. */
+  #backlog = false;
   readonly #scheduler: Scheduler;
   readonly #failures: Batcher<FailedJob>;
   /** Completed jobs not yet deleted: the next claim deletes them, or `#writeCompleted`. */
@@ -140,6 +154,8 @@ class Worker implements Queue {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomToken(4)}`;
     this.#logger = options.logger.child({ workerId: this.workerId });
     this.#concurrency = options.concurrency;
+    this.#prefetch = options.prefetch ?? options.concurrency;
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 0) throw new TypeError('prefetch must be a whole number ≥ 0');
     this.#leaseMs = options.leaseSeconds * 1000;
     this.#metrics = queueMetrics(options.registry, this.#db);
     this.#scheduler = new Scheduler(this.#db, this.#clock, this.#logger);
@@ -196,30 +212,38 @@ class Worker implements Queue {
     this.#unwake?.();
     await this.#unlisten?.().catch(() => undefined);
     await this.#claiming;
+    // Jobs that never started go back at once, for other workers to take.
+    await this.#release(this.#waiting.splice(0));
 
-    if (this.#running.size > 0) {
+    const running = [...this.#held];
+    if (running.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.allSettled([...this.#running].map((r) => r.done)), grace]);
+      await Promise.race([Promise.allSettled(running.map((h) => h.done)), grace]);
       clearTimeout(timer);
     }
-    const left = [...this.#running];
-    for (const running of left) {
-      running.released = true;
-      running.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
-    }
+    const left = [...this.#held];
+    for (const h of left) h.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
     await Promise.all([this.#drainCompleted(), this.#failures.drain()]);
-    if (left.length > 0) {
-      try {
-        await batchReleaseJobs(this.#db, this.workerId, left.map(held), this.#clock.now());
-        this.#logger.info({ jobIds: left.map((r) => r.job.id) }, 'released running jobs at shutdown');
-      } catch (err) {
-        this.#logger.error({ err: toError(err) }, 'could not release jobs at shutdown; they run again when their leases expire');
-      }
-    }
+    await this.#release(left);
     clearInterval(this.#heartbeatTimer);
     this.#state = 'stopped';
     this.#logger.info('queue stopped');
+  }
+
+  /** Gives jobs back (pending, claimable at once); whatever they do next is not ours to write. */
+  async #release(jobs: Held[]): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const h of jobs) {
+      h.released = true;
+      if (!h.done) this.#held.delete(h);
+    }
+    try {
+      await batchReleaseJobs(this.#db, this.workerId, jobs.map(held), this.#clock.now());
+      this.#logger.info({ jobIds: jobs.map((h) => h.job.id) }, 'released jobs at shutdown');
+    } catch (err) {
+      this.#logger.error({ err: toError(err) }, 'could not release jobs at shutdown; they run again when their leases expire');
+    }
   }
 
   /** A job became claimable at `runAtMs`: claim now, or arm the timer for it. */
@@ -245,13 +269,17 @@ class Worker implements Queue {
       this.#claimAgain = true;
       return;
     }
-    const free = this.#concurrency - this.#running.size;
-    if (this.#state !== 'started' || free <= 0 || this.#types.size === 0) {
+    const waiting = this.#waiting.length;
+    const free = this.#concurrency - (this.#held.size - waiting);
+    const limit = free + (this.#backlog ? this.#prefetch : 0) - waiting;
+    // While jobs wait for slots, top the line up in batches rather than a job at a time.
+    const worthIt = waiting === 0 ? limit > 0 : limit >= Math.max(1, this.#prefetch / 2);
+    if (this.#state !== 'started' || !worthIt || this.#types.size === 0) {
       void this.#writeCompleted();
       return;
     }
     this.#claimAgain = false;
-    this.#claiming = this.#claim(free).finally(() => {
+    this.#claiming = this.#claim(limit).finally(() => {
       this.#claiming = undefined;
       if (this.#claimAgain) this.#schedulePump();
     });
@@ -276,15 +304,16 @@ class Worker implements Queue {
       this.#armTimerAt(this.#clock.now().getTime() + RETRY_AFTER_ERROR_MS);
       return;
     }
-    if (this.#state !== 'started') {
-      await batchReleaseJobs(this.#db, this.workerId, jobs.map((job) => ({ id: job.id, attempts: job.attempts })), this.#clock.now()).catch(
-        (err: unknown) => this.#logger.error({ err: toError(err) }, 'could not release jobs claimed during shutdown'),
-      );
-      return;
-    }
-    for (const job of jobs) this.#run(job);
-    // A full batch means a backlog: the moment the claim's plan matters (see statistics.ts).
-    if (jobs.length === limit && !this.#statisticsChecked) {
+    const claimed = jobs.map((job): Held => ({ job, controller: new AbortController(), released: false, leaseLost: false }));
+    for (const h of claimed) this.#held.add(h);
+    if (this.#state !== 'started') return this.#release(claimed);
+    this.#waiting.push(...claimed);
+    this.#startWaiting();
+    // A full batch means a backlog: claim ahead at once, and check the table has statistics,
+    // since this is when the claim's plan matters (see statistics.ts).
+    this.#backlog = jobs.length === limit;
+    if (this.#backlog) this.#claimAgain = true;
+    if (this.#backlog && !this.#statisticsChecked) {
       this.#statisticsChecked = true;
       ensureStatistics(this.#db).then(
         (analyzed) => analyzed && this.#logger.info('analyzed the jobs table, which had no statistics'),
@@ -293,16 +322,19 @@ class Worker implements Queue {
     }
   }
 
-  #run(job: Job): void {
-    const running: Running = { job, controller: new AbortController(), released: false, leaseLost: false };
-    this.#running.add(running);
-    running.done = this.#execute(running).finally(() => {
-      this.#running.delete(running);
-      this.#schedulePump();
-    });
+  /** Starts waiting jobs while slots are free. */
+  #startWaiting(): void {
+    while (this.#state === 'started' && this.#waiting.length > 0 && this.#held.size - this.#waiting.length < this.#concurrency) {
+      const h = this.#waiting.shift()!;
+      h.done = this.#execute(h).finally(() => {
+        this.#held.delete(h);
+        this.#startWaiting();
+        this.#schedulePump();
+      });
+    }
   }
 
-  async #execute(running: Running): Promise<void> {
+  async #execute(running: Held): Promise<void> {
     const { job, controller } = running;
     const type = this.#types.get(job.type)!;
     const maxAttempts = job.maxAttempts ?? type.maxAttempts;
@@ -379,9 +411,9 @@ class Worker implements Queue {
     this.#metrics.observe(job.type, outcome, seconds);
   }
 
-  /** Renews the leases of running jobs; aborts the ones whose lease was lost. */
+  /** Renews the leases of the jobs we hold; aborts (or drops, if waiting) the ones it lost. */
   async #heartbeat(): Promise<void> {
-    const holding = [...this.#running].filter((r) => !r.leaseLost && !r.released);
+    const holding = [...this.#held].filter((h) => !h.leaseLost && !h.released);
     if (holding.length === 0 || this.#heartbeating) return;
     this.#heartbeating = true;
     try {
@@ -392,12 +424,16 @@ class Worker implements Queue {
         now,
         lockedUntil: new Date(now.getTime() + this.#leaseMs),
       });
-      for (const running of holding) {
+      for (const h of holding) {
         // Finished while the heartbeat was in flight: its row may be gone already.
-        if (kept.has(running.job.id) || !this.#running.has(running)) continue;
-        running.leaseLost = true;
-        running.controller.abort(new JobAbortedError('lease-lost', 'the job lease expired; another worker may run it'));
-        this.#logger.warn({ jobId: running.job.id, type: running.job.type }, 'lost the lease of a running job');
+        if (kept.has(h.job.id) || !this.#held.has(h)) continue;
+        h.leaseLost = true;
+        if (!h.done) {
+          this.#waiting = this.#waiting.filter((w) => w !== h);
+          this.#held.delete(h);
+        }
+        h.controller.abort(new JobAbortedError('lease-lost', 'the job lease expired; another worker may run it'));
+        this.#logger.warn({ jobId: h.job.id, type: h.job.type }, 'lost the lease of a job');
       }
     } catch (err) {
       this.#logger.error({ err: toError(err) }, 'could not renew job leases');
@@ -452,7 +488,7 @@ class Worker implements Queue {
   }
 }
 
-const held = (running: Running): HeldJob => ({ id: running.job.id, attempts: running.job.attempts });
+const held = (h: Held): HeldJob => ({ id: h.job.id, attempts: h.job.attempts });
 
 const clamp = (ms: number): number => Math.min(Math.max(ms, 0), MAX_IDLE_MS);
 
