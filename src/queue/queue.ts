@@ -15,11 +15,11 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { randomToken, scrubString, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
+import { randomToken, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
 import type { Database, Db } from '../db/index.ts';
 import { Batcher } from './batcher.ts';
-import { defaultBackoff, type Backoff } from './backoff.ts';
 import { JobAbortedError } from './errors.ts';
+import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
 import { queueMetrics, type JobOutcome, type QueueMetrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
@@ -32,25 +32,6 @@ import { reapExpiredLeases } from './sql/reap.ts';
 import { batchReleaseJobs } from './sql/release.ts';
 import { ensureStatistics } from './sql/statistics.ts';
 import { JOBS_CHANNEL, onLocalWake, parseNotifyPayload } from './wake.ts';
-
-export interface JobContext<P = unknown> {
-  job: Job<P>;
-  /** Carries jobId, type, organizationId and environmentId on every line. */
-  logger: Logger;
-  /** Aborted at shutdown (after the grace period), when the lease is lost, or at the timeout. */
-  signal: AbortSignal;
-}
-
-export type JobHandler<P = unknown> = (context: JobContext<P>) => Promise<void> | void;
-
-export interface JobTypeOptions {
-  /** Attempts before the job is kept as `failed`; a job's own `maxAttempts` wins. Default 10. */
-  maxAttempts?: number;
-  /** Delay before each retry; exponential with ±20 % jitter by default (see backoff.ts). */
-  backoff?: Backoff;
-  /** The attempt fails (and `signal` aborts) after this long. */
-  timeoutMs?: number;
-}
 
 export interface QueueOptions {
   database: Database;
@@ -81,18 +62,10 @@ export interface Queue {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 10;
 // Longest sleep without checking the database: a safety net (a NOTIFY lost while the listening
 // connection reconnected), not the way new work is found.
 const MAX_IDLE_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
-
-interface JobType {
-  handler: JobHandler;
-  maxAttempts: number;
-  backoff: Backoff;
-  timeoutMs: number | undefined;
-}
 
 /** A job this worker has claimed: waiting for a slot, then running. */
 interface Held {
@@ -167,14 +140,7 @@ class Worker implements Queue {
 
   register<P>(type: string, handler: JobHandler<P>, options: JobTypeOptions = {}): void {
     if (this.#types.has(type)) throw new Error(`job type ${type} has a handler already`);
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`maxAttempts of ${type} must be a whole number ≥ 1`);
-    this.#types.set(type, {
-      handler: handler as JobHandler,
-      maxAttempts,
-      backoff: options.backoff ?? defaultBackoff,
-      timeoutMs: options.timeoutMs,
-    });
+    this.#types.set(type, jobType(type, handler as JobHandler, options));
     if (this.#state === 'started') this.#schedulePump();
   }
 
@@ -344,38 +310,9 @@ class Worker implements Queue {
       this.#metrics.observe(job.type, 'failed', 0);
       return;
     }
-    const logger = this.#logger.child({
-      jobId: job.id,
-      type: job.type,
-      ...(job.organizationId ? { organizationId: job.organizationId } : {}),
-      ...(job.environmentId ? { environmentId: job.environmentId } : {}),
-    });
+    const logger = jobLogger(this.#logger, job);
     const started = performance.now();
-    let error: Error | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const run = Promise.resolve().then(() => type.handler({ job, logger, signal: controller.signal }));
-      if (type.timeoutMs === undefined) {
-        await run;
-      } else {
-        const ms = type.timeoutMs;
-        run.catch(() => undefined); // it may still settle after the timeout
-        await Promise.race([
-          run,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const timeout = new JobAbortedError('timeout', `timed out after ${ms} ms`);
-              controller.abort(timeout);
-              reject(timeout);
-            }, ms);
-          }),
-        ]);
-      }
-    } catch (err) {
-      error = toError(err);
-    } finally {
-      clearTimeout(timer);
-    }
+    const error = await runAttempt(type, { job, logger, signal: controller.signal }, controller);
     const seconds = (performance.now() - started) / 1000;
     if (running.released) return;
     if (!error) {
@@ -386,7 +323,7 @@ class Worker implements Queue {
       return;
     }
     const retryAt = job.attempts < maxAttempts ? new Date(this.#clock.now().getTime() + type.backoff(job.attempts, error)) : null;
-    this.#failures.add({ ...held(running), error: describe(error), retryAt });
+    this.#failures.add({ ...held(running), error: describeError(error), retryAt });
     this.#observe(job, retryAt ? 'retried' : 'failed', seconds);
     if (retryAt) logger.warn({ err: error, attempt: job.attempts, retryAt }, 'job failed; it will be retried');
     else logger.error({ err: error, attempt: job.attempts }, 'job failed; no attempt left');
@@ -491,9 +428,3 @@ class Worker implements Queue {
 const held = (h: Held): HeldJob => ({ id: h.job.id, attempts: h.job.attempts });
 
 const clamp = (ms: number): number => Math.min(Math.max(ms, 0), MAX_IDLE_MS);
-
-/** `last_error`: the error's name and message, without secrets, bounded. */
-function describe(error: Error): string {
-  const text = `${error.name}: ${error.message}`;
-  return scrubString(text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text);
-}
