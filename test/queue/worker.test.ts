@@ -275,17 +275,17 @@ describe('queue worker', () => {
   it('keeps the lease of a long job alive with heartbeats', async () => {
     let runs = 0;
     await q.start({
-      leaseSeconds: 0.3,
+      leaseSeconds: 1,
       setup: (queue) =>
         queue.register('t.long', async () => {
           runs++;
-          await sleep(1_000);
+          await sleep(2_500);
         }),
     });
     await enqueue(database.db, { type: 't.long', payload: {} });
     await waitFor(() => runs === 1);
     // A second worker would take the job if the lease lapsed (its start looks for expired leases).
-    await q.start({ leaseSeconds: 0.3, setup: (queue) => queue.register('t.long', () => void runs++) });
+    await q.start({ leaseSeconds: 1, setup: (queue) => queue.register('t.long', () => void runs++) });
     await waitFor(async () => (await countJobs(database)) === 0, 5_000);
     expect(runs).toBe(1);
   });
