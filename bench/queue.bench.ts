@@ -112,8 +112,8 @@ async function patchbayLatency(database: Database, inTransaction: boolean): Prom
 
 // ── graphile-worker ─────────────────────────────────────────────────────────────────────────
 
-async function graphileThroughput(connectionString: string, preset: GraphileConfig.Preset): Promise<Throughput> {
-  const utils = await makeWorkerUtils({ connectionString, logger: quiet });
+async function graphileThroughput(pgPool: pg.Pool, preset: GraphileConfig.Preset): Promise<Throughput> {
+  const utils = await makeWorkerUtils({ pgPool, logger: quiet });
   try {
     for (let i = 0; i < THROUGHPUT_JOBS; i += 1_000) {
       await utils.addJobs(Array.from({ length: Math.min(1_000, THROUGHPUT_JOBS - i) }, (_, k) => ({ identifier: 'noop', payload: { i: i + k } })));
@@ -124,29 +124,23 @@ async function graphileThroughput(connectionString: string, preset: GraphileConf
   const all = counter(THROUGHPUT_JOBS);
   const taskList: TaskList = { noop: async () => all.hit() };
   const started = now();
-  const runner = await runGraphile({ connectionString, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet, preset });
+  const runner = await runGraphile({ pgPool, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet, preset });
   await bounded(all.done, PHASE_LIMIT_MS, 'graphile-worker throughput');
   // Its last completions may still be in flight: the run ends when the table is empty.
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  const left = async () => (await client.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n as number;
-  try {
-    await bounded(
-      (async () => {
-        while ((await left()) > 0) await new Promise((resolve) => setTimeout(resolve, 2));
-      })(),
-      10_000,
-      `graphile-worker's last completions`,
-    );
-  } finally {
-    await client.end();
-  }
+  const left = async () => (await pgPool.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n as number;
+  await bounded(
+    (async () => {
+      while ((await left()) > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    })(),
+    10_000,
+    `graphile-worker's last completions`,
+  );
   const elapsed = now() - started;
   await runner.stop();
   return throughput(THROUGHPUT_JOBS, elapsed);
 }
 
-async function graphileLatency(connectionString: string): Promise<number[]> {
+async function graphileLatency(pgPool: pg.Pool): Promise<number[]> {
   const samples: number[] = [];
   const all = counter(LATENCY_JOBS);
   const taskList: TaskList = {
@@ -155,8 +149,8 @@ async function graphileLatency(connectionString: string): Promise<number[]> {
       all.hit();
     },
   };
-  const runner = await runGraphile({ connectionString, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet });
-  const utils = await makeWorkerUtils({ connectionString, logger: quiet });
+  const runner = await runGraphile({ pgPool, concurrency: CONCURRENCY, noHandleSignals: true, taskList, logger: quiet });
+  const utils = await makeWorkerUtils({ pgPool, logger: quiet });
   try {
     await paced((i) => utils.addJob('latency', { t0: now(), i }));
     await bounded(all.done, PHASE_LIMIT_MS, 'graphile-worker latency');
@@ -181,10 +175,14 @@ async function main(): Promise<void> {
   await admin.query(`drop database if exists ${name}`);
   await admin.query(`create database ${name}`);
   let database: Database | undefined;
+  // graphile-worker's connections, in a pool we own, so none outlives the run (its default size).
+  const graphilePool = new pg.Pool({ connectionString, max: 10 });
+  graphilePool.on('error', () => undefined);
+  graphilePool.on('connect', (client) => client.on('error', () => undefined));
   try {
     database = await openDatabase({ databaseUrl: connectionString, dataDir: os.tmpdir(), poolSize: 10 });
     await migrate(database.db);
-    await runMigrations({ connectionString, logger: quiet });
+    await runMigrations({ pgPool: graphilePool, logger: quiet });
 
     const log = (what: string, value: unknown) => console.log(`  ${what}: ${JSON.stringify(value)}`);
     const vacuum = async () => {
@@ -197,10 +195,10 @@ async function main(): Promise<void> {
 
     const contenders = {
       patchbay: () => patchbayThroughput(database!),
-      graphileWorker: () => graphileThroughput(connectionString, {}),
+      graphileWorker: () => graphileThroughput(graphilePool, {}),
       patchbayBatched: () => patchbayThroughput(database!, BATCHED),
       graphileWorkerBatched: () =>
-        graphileThroughput(connectionString, { worker: { localQueue: { size: BATCHED }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }),
+        graphileThroughput(graphilePool, { worker: { localQueue: { size: BATCHED }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }),
     } satisfies Record<string, () => Promise<Throughput>>;
     const samples: Record<string, Throughput[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
     for (let round = 0; round < ROUNDS; round++) {
@@ -214,7 +212,7 @@ async function main(): Promise<void> {
     const latencyRuns = {
       patchbay: () => patchbayLatency(database!, false),
       patchbayInTransaction: () => patchbayLatency(database!, true),
-      graphileWorker: () => graphileLatency(connectionString),
+      graphileWorker: () => graphileLatency(graphilePool),
     } satisfies Record<string, () => Promise<number[]>>;
     const latencySamples: Record<string, number[]> = Object.fromEntries(Object.keys(latencyRuns).map((k) => [k, []]));
     for (let round = 0; round < ROUNDS; round++) {
@@ -258,6 +256,7 @@ async function main(): Promise<void> {
     console.log(`  wrote ${file}`);
   } finally {
     await database?.close();
+    await graphilePool.end();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
