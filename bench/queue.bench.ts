@@ -172,6 +172,7 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   const { rows: version } = await admin.query('show server_version');
+  const loadAverageAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
   await admin.query(`drop database if exists ${name}`);
   await admin.query(`create database ${name}`);
   let database: Database | undefined;
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
 
     const file = writeResult('queue', {
       postgres: version[0].server_version,
+      loadAverageAtStart,
       settings: {
         throughputJobs: THROUGHPUT_JOBS,
         rounds: ROUNDS,
