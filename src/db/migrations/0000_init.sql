@@ -167,5 +167,5 @@ CREATE UNIQUE INDEX "events_env_external_id" ON "events" USING btree ("environme
 CREATE INDEX "jobs_claim" ON "jobs" USING btree ("priority","run_at","id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
-CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
-CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");
+CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE key is not null and state <> 'failed';--> statement-breakpoint
+CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id") WHERE organization_id is not null;
