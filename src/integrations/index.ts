@@ -1,0 +1,23 @@
+export {
+  createIntegration,
+  getIntegration,
+  findIntegrationByKey,
+  listIntegrations,
+  updateIntegration,
+  deleteIntegration,
+  integrationSecrets,
+  hasClientSecret,
+  effectiveSettings,
+  connectorOf,
+  splitSecretValues,
+  urlFields,
+  SETTING_DEFAULTS,
+  CLIENT_SECRET,
+  type EnvironmentScope,
+  type IntegrationInput,
+  type IntegrationPatch,
+  type IntegrationOptions,
+  type IntegrationSettings,
+} from './integrations.ts';
+export { checkConfiguredUrls, type UrlToCheck, type UrlCheckOptions } from './urls.ts';
+export { integrations, type Integration, type OAuthUrlOverrides, type IntegrationSettingsInput } from './schema.ts';
