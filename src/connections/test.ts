@@ -97,7 +97,8 @@ async function recordTestOutcome(db: Db, scope: ConnectionScope, id: string, res
       .set({
         lastTestAt: now,
         lastTest: result.outcome,
-        errorCount: result.outcome.ok ? 0 : sql`${connections.errorCount} + 1`,
+        // A failed renewal counted itself already.
+        ...(result.outcome.code === 'refresh_failed' ? {} : { errorCount: result.outcome.ok ? 0 : sql`${connections.errorCount} + 1` }),
         ...(result.accountInfo ? { accountInfo: { ...result.accountInfo } } : {}),
         updatedAt: now,
       })

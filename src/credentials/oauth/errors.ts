@@ -79,8 +79,10 @@ export function toOAuthError(err: unknown, stage: OAuthStage): OAuthError {
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return new OAuthError('timeout', 'The provider did not answer in time.', stage, { cause: err });
   if (typeof code === 'string') {
     const aboutJwt = code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_KEY_SELECTION_FAILED';
-    if (aboutJwt || (code === 'OAUTH_INVALID_RESPONSE' && /\bJWT\b/.test(error.message))) {
-      return new OAuthError('invalid_id_token', `The ID token did not validate: ${error.message}`, stage, { cause: err });
+    // openid-client rewords what it passes on; the JWT check that failed is named in the cause.
+    const said = `${error.message} ${toError(error.cause ?? '').message}`;
+    if (aboutJwt || (code === 'OAUTH_INVALID_RESPONSE' && /\bJWT\b/.test(said))) {
+      return new OAuthError('invalid_id_token', `The ID token did not validate: ${toError(error.cause ?? error).message}`, stage, { cause: err });
     }
     if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
       const status = (error.cause as { status?: number } | undefined)?.status;
