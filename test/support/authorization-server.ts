@@ -27,6 +27,8 @@ export interface AuthorizationServer {
   readonly authorizations: URLSearchParams[];
   /** The next consent is declined. */
   declineNextConsent(): void;
+  /** Holds every token request this long before answering (to make concurrent callers overlap). */
+  tokenDelayMs: number;
   /** Whether a refresh hands out a new refresh token (and retires the old one). */
   rotateRefreshTokens: boolean;
   /** Status of a userinfo call with this access token (200 when it is valid). */
@@ -55,6 +57,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     decline: false,
     hits: {} as Record<string, number>,
     rotate: false,
+    tokenDelayMs: 0,
   };
   const provider = new Provider(issuer, {
     clients: [
@@ -108,6 +111,10 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     if (req.method === 'POST' && url.pathname === '/token/revocation') state.revocations++;
     if (req.method === 'GET' && url.pathname === '/auth') state.authorizations.push(url.searchParams);
     const interaction = /^\/interaction\/[^/]+$/.exec(url.pathname);
+    if (url.pathname === '/token' && state.tokenDelayMs > 0) {
+      setTimeout(() => handle(req, res), state.tokenDelayMs);
+      return;
+    }
     if (!interaction) return handle(req, res);
     void (async () => {
       const details = await provider.interactionDetails(req, res);
@@ -148,6 +155,12 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     },
     declineNextConsent: () => {
       state.decline = true;
+    },
+    get tokenDelayMs() {
+      return state.tokenDelayMs;
+    },
+    set tokenDelayMs(value: number) {
+      state.tokenDelayMs = value;
     },
     get rotateRefreshTokens() {
       return state.rotate;
