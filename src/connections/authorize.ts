@@ -20,6 +20,7 @@ import {
   randomPKCECodeVerifier,
   stateCookieName,
 } from '../credentials/oauth/index.ts';
+import { getConnector } from '../connectors/index.ts';
 import { publish } from '../events/index.ts';
 import type { Integration } from '../integrations/index.ts';
 import { connections, type Connection } from './schema.ts';
@@ -122,8 +123,9 @@ async function oauthFor(db: Db, vault: Vault, scope: ConnectionScope, integratio
 export async function startAuthorization(db: Db, vault: Vault, scope: ConnectionScope, input: StartInput, options: FlowOptions = {}): Promise<StartedAuthorization> {
   const clock = options.clock ?? systemClock;
   const integration = await findIntegration(db, scope, input.integration);
-  if (!integration || !integration.enabled) {
-    throw new ConnectFlowError('integration_unavailable', integration ? `Integration ${integration.key} is disabled.` : `No integration ${input.integration} in this environment.`);
+  if (!integration || !integration.enabled || getConnector(integration.connectorKey)?.manifest.connectionMode !== 'oauth') {
+    const why = !integration ? `No integration ${input.integration} in this environment.` : !integration.enabled ? `Integration ${integration.key} is disabled.` : `Integration ${integration.key} does not connect with OAuth.`;
+    throw new ConnectFlowError('integration_unavailable', why);
   }
   let existing: Connection | undefined;
   if (input.connectionId !== undefined) {

@@ -1,5 +1,6 @@
 import { loadRegistry } from '../connectors/index.ts';
 import { installConnectionJobs } from '../connections/index.ts';
+import { closeProviderAgent } from '../proxy/index.ts';
 import type { HubModule } from './context.ts';
 
 /**
@@ -20,6 +21,8 @@ const connectionsModule: HubModule = {
       refreshMarginSeconds: context.config.oauthRefreshMarginSeconds,
     });
   },
+  // Provider connections (the guarded agents' sockets) close with the hub.
+  stop: closeProviderAgent,
 };
 
 /** The domain modules every hub installs, in order. */

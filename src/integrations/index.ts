@@ -9,8 +9,6 @@ export {
   hasClientSecret,
   effectiveSettings,
   connectorOf,
-  splitSecretValues,
-  urlFields,
   SETTING_DEFAULTS,
   CLIENT_SECRET,
   type EnvironmentScope,
@@ -20,4 +18,5 @@ export {
   type IntegrationSettings,
 } from './integrations.ts';
 export { checkConfiguredUrls, type UrlToCheck, type UrlCheckOptions } from './urls.ts';
+export { splitSecretValues, urlFields } from './validate.ts';
 export { integrations, type Integration, type OAuthUrlOverrides, type IntegrationSettingsInput } from './schema.ts';
