@@ -169,8 +169,6 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
 const postgres = results.postgres as Awaited<ReturnType<typeof measureHub>>;
 const file = writeResult('inbound', {
-  // Other processes on the machine skew every figure; the load average says how much.
-  loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   setup: { connections: CONNECTIONS, seconds: SECONDS, loadGenerator: 'autocannon 8 in the benchmark process; servers in their own processes; loopback', payload: 'distinct Stripe-signed events, ~200 bytes' },
   limit,
   ...results,

@@ -1,10 +1,11 @@
 /**
  * The inbound webhooks module as the hub installs it: the ingest route, the sources and
- * inbound-events API, the processing jobs. Connection routing and sync triggering are injected
- * here when the connections and syncs modules are part of the hub.
+ * inbound-events API, the processing jobs. Events are routed to connections through the
+ * connections module; sync triggering is injected here once the syncs module is part of the hub.
  */
 import type { Database } from '../db/index.ts';
 import { loadRegistry } from '../connectors/index.ts';
+import { findConnectionByAccount } from '../connections/index.ts';
 import { createInbound } from '../webhooks/inbound/index.ts';
 import { sourceRoutes } from '../api/routes/sources.ts';
 import { inboundEventRoutes } from '../api/routes/inbound-events.ts';
@@ -32,6 +33,7 @@ export const inboundModule: HubModule = {
       clock: context.clock,
       logger: context.logger,
       publicUrl: context.config.publicUrl,
+      lookupConnection: ({ connectorKey, ...lookup }) => (connectorKey ? findConnectionByAccount(context.database.db, { ...lookup, connectorKey }) : Promise.resolve(undefined)),
     });
     runtimes.set(context.database, { vault: context.vault, ingestor: inbound.ingestor });
     inbound.register(context.queue);

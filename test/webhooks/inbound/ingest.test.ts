@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { request } from 'undici';
 import { rows } from '../../../src/db/index.ts';
+import { connections } from '../../../src/connections/index.ts';
+import { integrations } from '../../../src/integrations/index.ts';
 import { startSimulator } from '../../../simulators/index.ts';
 import { eventually, startInboundHub, type InboundHub } from './support.ts';
 
@@ -205,5 +207,33 @@ describe('provider simulators', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('routing to connections', () => {
+  it('finds the connection whose account the event names, through the connections module', async () => {
+    const [env] = await rows<{ id: string; organization_id: string }>(t.database.db, sql`select id, organization_id from environments where name = 'dev'`);
+    const now = new Date();
+    await t.database.db.insert(integrations).values({ id: 'int_stripe_routing', organizationId: env!.organization_id, environmentId: env!.id, key: 'stripe-main', connectorKey: 'stripe', name: 'Stripe' });
+    await t.database.db.insert(connections).values({
+      environmentId: env!.id,
+      id: 'conn_shop_42',
+      organizationId: env!.organization_id,
+      integrationId: 'int_stripe_routing',
+      connectorKey: 'stripe',
+      endCustomerId: 'shop-42',
+      credentialType: 'apiKey',
+      status: 'connected',
+      statusChangedAt: now,
+      accountInfo: { id: 'acct_shop_42', name: 'Shop 42' },
+    });
+    const source = await t.createSource({ name: 'Stripe routed', connector: 'stripe', secret: STRIPE_SECRET });
+    const body = JSON.stringify({ id: 'evt_routed_1', object: 'event', type: 'charge.succeeded', account: 'acct_shop_42', data: {} });
+    const id = (JSON.parse((await t.deliver(source.id, 'stripe', STRIPE_SECRET, body)).body) as { id: string }).id;
+    const processed = await eventually(async () => {
+      const { body: event } = await t.api<{ status: string; connectionId: string }>('GET', `/inbound-events/${id}`);
+      return event.status === 'processed' ? event : undefined;
+    });
+    expect(processed.connectionId).toBe('conn_shop_42');
   });
 });
