@@ -25,6 +25,10 @@ export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
 export { startCustomWebhookSimulator };
+export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
+export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
+export type { Dataset } from './support/dataset.ts';
+export type { Fault } from './support/server.ts';
 
 /** One simulator per connector key. */
 export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {

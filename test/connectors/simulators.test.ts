@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectorContext, getConnector, loadRegistry, runConnectionTest } from '../../src/connectors/index.ts';
 import type { ProviderResponse } from '../../src/proxy/index.ts';
 import {
+  HUBSPOT_DEFAULT_COUNTS,
+  STRIPE_DEFAULT_COUNTS,
   startAllSimulators,
   startCustomWebhookSimulator,
   startSimulator,
@@ -196,12 +198,12 @@ describe('simulated pagination', () => {
     do {
       const { body } = await http('hubspot').request<{ results: unknown[]; paging?: { next: { after: string } } }>({
         path: '/crm/v3/objects/contacts',
-        query: { limit: 10, after },
+        query: { limit: 100, after },
       });
       count += body.results.length;
       after = body.paging?.next.after;
     } while (after);
-    expect(count).toBe(23);
+    expect(count).toBe(HUBSPOT_DEFAULT_COUNTS.contacts);
   });
 
   it('pages Stripe customers with starting_after and has_more', async () => {
@@ -210,12 +212,12 @@ describe('simulated pagination', () => {
     while (more) {
       const { body } = await http('stripe').request<{ data: { id: string }[]; has_more: boolean }>({
         path: '/v1/customers',
-        query: { limit: 10, starting_after: ids.at(-1) },
+        query: { limit: 100, starting_after: ids.at(-1) },
       });
       ids.push(...body.data.map((c) => c.id));
       more = body.has_more;
     }
-    expect(new Set(ids).size).toBe(23);
+    expect(new Set(ids).size).toBe(STRIPE_DEFAULT_COUNTS.customers);
   });
 
   it('pages GitHub repositories by the Link header', async () => {
