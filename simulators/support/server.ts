@@ -345,7 +345,8 @@ function findRoute(
 ): { route: Route; params: Record<string, string> } | undefined {
   for (const { route, pattern, names } of routes) {
     if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
-    const m = pattern.exec(path);
+    // A trailing slash names the same resource (`/sobjects/Account/deleted/`).
+    const m = pattern.exec(path.length > 1 ? path.replace(/\/$/, '') : path);
     if (!m) continue;
     const params: Record<string, string> = {};
     names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));

@@ -80,6 +80,8 @@ export type Pagination =
   | { type: 'offset'; results: string; offsetParam: string; limitParam: string; limit: number; morePath?: string; start?: PagePosition | undefined }
   /** Numbered pages from `first` (default 1); done on a short or empty page. */
   | { type: 'page'; results: string; pageParam: string; limitParam: string; limit: number; first?: number; start?: PagePosition | undefined }
+  /** The last item's `idField` goes back as `param` while `morePath` is true (Stripe's `starting_after` and `has_more`). */
+  | { type: 'last-id'; results: string; idField: string; param: string; morePath: string; start?: PagePosition | undefined }
   /** RFC 8288 `Link: <…>; rel="next"` headers (GitHub, Okta). */
   | { type: 'link'; results: string; start?: PagePosition | undefined }
   /** A URL or path of the next page in the body (Salesforce `nextRecordsUrl`); done when absent. */

@@ -27,11 +27,14 @@ export interface SyncSettings {
   enabled?: boolean | undefined;
 }
 
-/** Creates or changes the sync of one model of a connection. */
+/**
+ * Creates or changes the sync of one model of a connection. A new sync takes the connector's
+ * defaults for what the input leaves out (`defaults`: the model's frequency and strategy).
+ */
 export async function configureSync(
   tx: Db,
   scope: Scope,
-  input: { connectionId: string; model: string; kind?: SyncKind } & SyncSettings,
+  input: { connectionId: string; model: string; kind?: SyncKind; defaults?: { frequency?: string | undefined; dataStrategy?: DataStrategy | undefined } } & SyncSettings,
   clock: Clock,
 ): Promise<Sync> {
   const now = clock.now();
@@ -39,11 +42,11 @@ export async function configureSync(
     .select()
     .from(syncs)
     .where(and(eq(syncs.environmentId, scope.environmentId), eq(syncs.connectionId, input.connectionId), eq(syncs.model, input.model)));
-  const frequency = input.frequency === undefined ? (existing?.frequency ?? null) : input.frequency;
+  const frequency = input.frequency === undefined ? (existing ? existing.frequency : (input.defaults?.frequency ?? null)) : input.frequency;
   const enabled = input.enabled ?? existing?.enabled ?? true;
   const values = {
     frequency,
-    dataStrategy: input.dataStrategy ?? existing?.dataStrategy ?? 'events',
+    dataStrategy: input.dataStrategy ?? existing?.dataStrategy ?? input.defaults?.dataStrategy ?? 'events',
     shouldBackfill: input.shouldBackfill ?? existing?.shouldBackfill ?? true,
     historicalDays: input.historicalDays === undefined ? (existing?.historicalDays ?? null) : input.historicalDays,
     enabled,

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectorContext, getConnector, loadRegistry, runConnectionTest } from '../../src/connectors/index.ts';
 import type { ProviderResponse } from '../../src/proxy/index.ts';
 import {
+  GITHUB_DEFAULT_COUNTS,
   HUBSPOT_DEFAULT_COUNTS,
+  SALESFORCE_DEFAULT_COUNTS,
   STRIPE_DEFAULT_COUNTS,
   startAllSimulators,
   startCustomWebhookSimulator,
@@ -188,8 +190,8 @@ describe('simulated pagination', () => {
     }).http;
   };
 
-  it('starts all ten simulators', () => {
-    expect(Object.keys(all.simulators)).toHaveLength(10);
+  it('starts every simulator', () => {
+    expect(Object.keys(all.simulators)).toHaveLength(11);
   });
 
   it('pages HubSpot contacts with paging.next.after', async () => {
@@ -229,7 +231,7 @@ describe('simulated pagination', () => {
       const next: string | undefined = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
       path = next ? new URL(next).pathname + new URL(next).search : undefined;
     }
-    expect(count).toBe(45);
+    expect(count).toBe(GITHUB_DEFAULT_COUNTS.repos);
   });
 
   it('pages Salesforce query results by nextRecordsUrl', async () => {
@@ -245,7 +247,7 @@ describe('simulated pagination', () => {
       count += res.body.records.length;
     }
     expect(count).toBe(res.body.totalSize);
-    expect(count).toBe(450);
+    expect(count).toBe(SALESFORCE_DEFAULT_COUNTS.Account);
   });
 
   it('pages Slack, Segment, PagerDuty and Okta lists their own way', async () => {

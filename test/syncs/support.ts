@@ -102,7 +102,13 @@ export async function createSyncHarness(options: { batchSize?: number; clock?: C
     proxy,
     deps,
     clock,
-    configure: (connectionId, model, settings = {}) => database.db.transaction((tx) => configureSync(tx, SCOPE, { connectionId, model, ...settings }, clock)),
+    async configure(connectionId, model, settings = {}) {
+      // As the API does: the connector's defaults for the model, then the settings given.
+      const connection = await resolver.resolve(SCOPE, connectionId);
+      const definition = connection?.connector.syncs.find((s) => s.model === model);
+      const defaults = { dataStrategy: definition?.dataStrategy };
+      return database.db.transaction((tx) => configureSync(tx, SCOPE, { connectionId, model, defaults, ...settings }, clock));
+    },
     async trigger(sync, opts = {}) {
       const [fresh] = await database.db.select().from(syncs).where(eq(syncs.id, sync.id));
       return database.db.transaction(async (tx) => (await triggerSync(tx, fresh!, opts.trigger ?? 'manual', { clock, full: opts.full })).run);

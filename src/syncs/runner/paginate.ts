@@ -44,6 +44,8 @@ function withPosition(request: ProviderRequest, options: Pagination, position: P
       if (position === undefined) return request;
       if (options.in === 'body') return { ...request, body: { ...((request.body as Record<string, unknown>) ?? {}), [options.cursorParam]: position } };
       return { ...request, query: { ...request.query, [options.cursorParam]: position } };
+    case 'last-id':
+      return position === undefined ? request : { ...request, query: { ...request.query, [options.param]: position } };
     case 'offset':
       return { ...request, query: { ...request.query, [options.offsetParam]: position ?? 0, [options.limitParam]: options.limit } };
     case 'page':
@@ -60,6 +62,11 @@ function nextPosition(options: Pagination, response: ProviderResponse, items: un
     case 'cursor': {
       const next = pick(response.body, options.cursorPath);
       return typeof next === 'string' || typeof next === 'number' ? (next === '' ? undefined : next) : undefined;
+    }
+    case 'last-id': {
+      const last = items.at(-1);
+      const id = last && typeof last === 'object' ? (last as Record<string, unknown>)[options.idField] : undefined;
+      return pick(response.body, options.morePath) === true && (typeof id === 'string' || typeof id === 'number') ? id : undefined;
     }
     case 'offset': {
       const more = options.morePath === undefined ? items.length >= options.limit : pick(response.body, options.morePath) === true;
