@@ -1,13 +1,17 @@
 /**
  * The syncs engine: what the hub installs. It registers the `sync.run` job (one attempt of a
- * run), the scheduler's tick (every minute, once in the cluster) and the export job on the
- * queue, and holds what the API needs (the proxy, the connection resolver).
+ * run, records or metrics), the `records.export` job (write-back of edited records) and the
+ * scheduler's tick (every minute, once in the cluster) on the queue.
  */
 import { systemClock, type Clock, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
 import { exponentialBackoff, type Queue } from '../queue/index.ts';
 import type { ProviderProxy } from '../proxy/index.ts';
 import type { ConnectionResolver } from './connections.ts';
+import { EXPORT_JOB } from './conflicts.ts';
+import { exportRecord, type ExportPayload } from './export.ts';
+import { runMappingFor } from './mapping/run.ts';
+import { collectMetrics } from './metrics.ts';
 import { executeRun, type RunnerDeps } from './runner/run.ts';
 import { runDueSyncs, SYNC_RUN_JOB } from './syncs.ts';
 
@@ -43,6 +47,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     resolver: options.resolver,
     batchSize: options.batchSize ?? 1_000,
     cancelCheckMs: options.cancelCheckMs ?? 1_000,
+    mappingFor: (db, connection, model) => runMappingFor(db, clock, connection, model),
+    runMetrics: (run, sync, connection, ctx) => collectMetrics(options.db, clock, run, sync, connection, ctx),
   };
   return {
     deps,
@@ -53,6 +59,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           executeRun(deps, job.payload.runId, { attempt: job.attempts, maxAttempts: job.maxAttempts ?? RUN_MAX_ATTEMPTS, signal, logger, jobId: job.id }),
         // A run's attempts resume where the last one committed; waits grow from 10 s to 5 min.
         { maxAttempts: RUN_MAX_ATTEMPTS, backoff: exponentialBackoff({ baseMs: 10_000, maxMs: 300_000 }) },
+      );
+      queue.register<ExportPayload>(
+        EXPORT_JOB,
+        async ({ job, logger }) => {
+          await exportRecord(deps, { organizationId: job.organizationId!, environmentId: job.environmentId! }, job.payload, logger, job.id);
+        },
+        { maxAttempts: 8, backoff: exponentialBackoff({ baseMs: 5_000, maxMs: 600_000 }) },
       );
       queue.register(SYNC_TICK_JOB, async ({ logger }) => {
         const runs = await runDueSyncs(deps.db, clock);

@@ -117,6 +117,7 @@ export const syncRuns = pgTable(
 );
 
 export type ChangeType = 'ADDED' | 'UPDATED' | 'DELETED';
+export type LocalChanges = Record<string, { value: unknown; base: unknown; at: string }>;
 
 /** Change feed order: every change to a record takes the next number. */
 export const recordChangeSeq = pgSequence('record_change_seq');
@@ -149,8 +150,11 @@ export const records = pgTable(
     seenRunId: text('seen_run_id'),
     /** What the current version was, for the change feed. */
     lastChange: text('last_change').$type<ChangeType>().notNull().default('ADDED'),
-    /** Patchbay-side edits not yet confirmed by the provider: `{ field: { value, at } }`. */
-    localChanges: jsonb('local_changes').$type<Record<string, { value: unknown; at: string }>>(),
+    /**
+     * Patchbay-side edits the provider has not confirmed yet: `{ field: { value, base, at } }`,
+     * `base` being the provider's value when the edit was made (a different one later is a conflict).
+     */
+    localChanges: jsonb('local_changes').$type<LocalChanges>(),
     /** The writing transaction and the change's number: the feed's order. */
     changeTxid: xid8('change_txid').notNull().default(sql`pg_current_xact_id()`),
     changeSeq: bigint('change_seq', { mode: 'number' }).notNull().default(sql`nextval('record_change_seq')`),

@@ -9,6 +9,7 @@ import { getConnector, loadRegistry } from '../../src/connectors/index.ts';
 import { createProviderProxy, type ProviderProxy } from '../../src/proxy/index.ts';
 import {
   configureSync,
+  createSyncEngine,
   executeRun,
   syncRuns,
   syncs,
@@ -86,15 +87,7 @@ export async function createSyncHarness(options: { batchSize?: number; clock?: C
   // Retries wait 1 ms instead of seconds; the policy itself is tested in test/proxy.
   const proxy = createProviderProxy({ sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))) });
   const clock = options.clock ?? systemClock;
-  const deps: RunnerDeps = {
-    db: database.db,
-    clock,
-    logger: silentLogger,
-    proxy,
-    resolver,
-    batchSize: options.batchSize ?? 1_000,
-    cancelCheckMs: options.cancelCheckMs ?? 50,
-  };
+  const { deps } = createSyncEngine({ db: database.db, clock, logger: silentLogger, proxy, resolver, batchSize: options.batchSize ?? 1_000, cancelCheckMs: options.cancelCheckMs ?? 50 });
   const getRun = async (runId: string) => (await database.db.select().from(syncRuns).where(eq(syncRuns.id, runId)))[0]!;
   return {
     database,

@@ -68,8 +68,11 @@ export async function saveRecords(tx: Db, target: RecordTarget, incoming: readon
   const { organizationId: org, environmentId: env, connectionId: conn, model } = target;
   const now = options.now.toISOString();
   const run = options.runId;
-  const changed = sql`(r.hash <> excluded.hash or r.deleted_at is not null)`;
+  // Changed: deleted before, or new content that is not what the record holds already (an edit
+  // written back and now read again is new content from the provider, but no change).
   const newData = options.merge ? sql`r.data || excluded.data` : sql`excluded.data`;
+  const changed = sql`(r.deleted_at is not null or (r.hash <> excluded.hash and ${newData} is distinct from r.data))`;
+  const priorNew = options.merge ? sql`p.data || h.data` : sql`h.data`;
   const [result] = await rows<{ added: number; updated: number; held: string[] }>(
     tx,
     sql`with hashed as (
@@ -83,7 +86,7 @@ export async function saveRecords(tx: Db, target: RecordTarget, incoming: readon
       insert into record_versions (organization_id, environment_id, connection_id, model, external_id, version, data, hash, deleted_at, replaced_by_run_id, replaced_at)
       select ${org}::text, ${env}::text, ${conn}::text, ${model}::text, p.external_id, p.version, p.data, p.hash, p.deleted_at, ${run}::text, ${now}::timestamptz
       from prior p join hashed h on h.external_id = p.external_id
-      where not p.held and (p.hash <> h.hash or p.deleted_at is not null)
+      where not p.held and (p.deleted_at is not null or (p.hash <> h.hash and ${priorNew} is distinct from p.data))
     ), saved as (
       insert into records as r (organization_id, environment_id, connection_id, model, external_id, data, hash, version, provider_updated_at,
         first_seen_at, last_seen_at, created_run_id, last_run_id, seen_run_id, last_change)
@@ -102,7 +105,7 @@ export async function saveRecords(tx: Db, target: RecordTarget, incoming: readon
         last_change = case when r.deleted_at is not null then 'ADDED' when ${changed} then 'UPDATED' else r.last_change end,
         change_txid = case when ${changed} then pg_current_xact_id() else r.change_txid end,
         change_seq = case when ${changed} then nextval('record_change_seq') else r.change_seq end
-      where ${changed} or ${options.full}::boolean
+      where r.hash <> excluded.hash or r.deleted_at is not null or ${options.full}::boolean
       returning r.external_id, r.version
     )
     select
@@ -158,4 +161,47 @@ export async function countLive(db: Db, target: RecordTarget): Promise<number> {
       where environment_id = ${target.environmentId} and connection_id = ${target.connectionId} and model = ${target.model} and deleted_at is null`,
   );
   return row?.n ?? 0;
+}
+
+export interface RevertResult {
+  /** Records the run created, deleted again. */
+  removed: number;
+  /** Records the run changed or deleted, back to their version before it. */
+  restored: number;
+}
+
+/**
+ * Puts every record `runId` touched back as it was before that run, as new versions made by
+ * `revertingRunId` (so the feed reports the revert and it can itself be traced). Call
+ * `lockRecords` first.
+ */
+export async function revertRun(tx: Db, target: RecordTarget, runId: string, revertingRunId: string, now: Date): Promise<RevertResult> {
+  const { organizationId: org, environmentId: env, connectionId: conn, model } = target;
+  const removed = await markDeleted(tx, target, sql`r.created_run_id = ${runId}`, revertingRunId, now);
+  const at = now.toISOString();
+  const [result] = await rows<{ restored: number }>(
+    tx,
+    sql`with before as (
+      select distinct on (v.external_id) v.external_id, v.data, v.hash, v.deleted_at
+      from record_versions v
+      where v.environment_id = ${env} and v.connection_id = ${conn} and v.model = ${model} and v.replaced_by_run_id = ${runId}
+      order by v.external_id, v.version
+    ), current as (
+      select r.external_id, r.version, r.data, r.hash, r.deleted_at from records r join before b on b.external_id = r.external_id
+      where r.environment_id = ${env} and r.connection_id = ${conn} and r.model = ${model} and r.created_run_id is distinct from ${runId}
+    ), history as (
+      insert into record_versions (organization_id, environment_id, connection_id, model, external_id, version, data, hash, deleted_at, replaced_by_run_id, replaced_at)
+      select ${org}::text, ${env}::text, ${conn}::text, ${model}::text, c.external_id, c.version, c.data, c.hash, c.deleted_at, ${revertingRunId}::text, ${at}::timestamptz from current c
+    ), restored as (
+      update records r set data = b.data, hash = b.hash, deleted_at = b.deleted_at, version = r.version + 1, last_run_id = ${revertingRunId}::text,
+        local_changes = null,
+        last_change = case when b.deleted_at is not null then 'DELETED' when r.deleted_at is not null then 'ADDED' else 'UPDATED' end,
+        change_txid = pg_current_xact_id(), change_seq = nextval('record_change_seq')
+      from before b join current c on c.external_id = b.external_id
+      where r.environment_id = ${env} and r.connection_id = ${conn} and r.model = ${model} and r.external_id = b.external_id
+      returning 1
+    )
+    select count(*)::int as restored from restored`,
+  );
+  return { removed, restored: result?.restored ?? 0 };
 }

@@ -13,7 +13,7 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { toError, type Clock, type Logger } from '../../core/index.ts';
 import { rows, type Db } from '../../db/index.ts';
 import { publish } from '../../events/index.ts';
-import { createConnectorContext, failureSubject, type SyncDefinition } from '../../connectors/index.ts';
+import { createConnectorContext, failureSubject, type ConnectorContext, type SyncDefinition } from '../../connectors/index.ts';
 import type { ProviderProxy } from '../../proxy/index.ts';
 import type { ConnectionResolver, ResolvedConnection, Scope } from '../connections.ts';
 import { countLive, deleteUnseen, lockRecords, type RecordTarget } from '../records/store.ts';
@@ -35,8 +35,8 @@ export interface RunnerDeps {
   cancelCheckMs: number;
   /** The mapping and conflict handling of a model, when it has one. */
   mappingFor?(db: Db, connection: ResolvedConnection, model: string): Promise<RunMapping | undefined>;
-  /** Metrics runs are handed here (metrics.ts). */
-  runMetrics?(run: SyncRun, sync: Sync, connection: ResolvedConnection, ctx: { signal: AbortSignal; logger: Logger; onCall: () => void }): Promise<void>;
+  /** Metrics runs are handed here (metrics.ts); returns the points written. */
+  runMetrics?(run: SyncRun, sync: Sync, connection: ResolvedConnection, ctx: ConnectorContext): Promise<number>;
 }
 
 export interface AttemptInfo {
@@ -111,8 +111,10 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
     });
     if (sync.kind === 'metrics') {
       if (!deps.runMetrics) throw new Error('metrics runs are not installed');
-      await deps.runMetrics(run, sync, connection, { signal: controller.signal, logger, onCall: () => void providerCalls++ });
-      await finish(deps, { ...run, providerCalls }, sync, 'succeeded', undefined, logger);
+      const points = await deps.runMetrics(run, sync, connection, base);
+      await db.update(syncRuns).set({ providerCalls }).where(eq(syncRuns.id, runId));
+      await finish(deps, run, sync, 'succeeded', undefined, logger);
+      logger.info({ points }, 'metrics collected');
       return;
     }
     const mapping = await deps.mappingFor?.(db, connection, run.model);
