@@ -1,4 +1,4 @@
-export { buildApi, type BuildApiOptions } from './server.ts';
+export { buildApi, listRoutes, type BuildApiOptions } from './server.ts';
 export { principalOf, tenantOf, actorOf, type ApiDeps, type Principal, type TenantScope, type RateClass } from './context.ts';
 export { requireScope, SESSION_COOKIE, ENVIRONMENT_HEADER, CSRF_HEADER } from './auth.ts';
 export { RATE_CLASSES } from './rate-limit.ts';

@@ -26,6 +26,12 @@ import { jobRoutes } from './routes/jobs.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Every route of an API, as `METHOD /path` with OpenAPI-style `{param}`s (for the docs check). */
+const routeLists = new WeakMap<FastifyInstance, string[]>();
+export function listRoutes(app: FastifyInstance): string[] {
+  return routeLists.get(app) ?? [];
+}
+
 export interface BuildApiOptions {
   /** Route plugins of later modules, registered under /api/v1 (or at the root when `absolute`). */
   plugins?: { plugin: FastifyPluginAsyncTypebox; absolute?: boolean }[];
@@ -47,6 +53,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
+  const routes: string[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const method of methods) if (method !== 'HEAD') routes.push(`${method} ${url}`);
+  });
   app.setValidatorCompiler(validatorCompiler);
   registerProblemHandlers(app);
   app.addHook('onRequest', async (request, reply) => {
