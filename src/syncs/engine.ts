@@ -31,8 +31,15 @@ export interface SyncEngineOptions {
   cancelCheckMs?: number;
 }
 
+/** What the API needs from the engine: connections, and the proxy to reach their providers. */
+export interface SyncServices {
+  readonly resolver: ConnectionResolver;
+  readonly proxy: ProviderProxy;
+}
+
 export interface SyncEngine {
   readonly deps: RunnerDeps;
+  readonly services: SyncServices;
   /** Registers the job handlers and the scheduler's tick. */
   install(queue: Queue): void;
 }
@@ -52,6 +59,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
   return {
     deps,
+    services: { resolver: options.resolver, proxy: options.proxy },
     install(queue) {
       queue.register<{ runId: string }>(
         SYNC_RUN_JOB,

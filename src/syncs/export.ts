@@ -9,12 +9,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { and, eq } from 'drizzle-orm';
 import type { Clock, Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
-import { createConnectorContext } from '../connectors/index.ts';
 import type { ProviderProxy } from '../proxy/index.ts';
 import type { ConnectionResolver, Scope } from './connections.ts';
 import { fieldsUnderReview } from './conflicts.ts';
 import { exportChanges } from './mapping/apply.ts';
 import { mappingFor } from './mapping/store.ts';
+import { providerContext } from './provider.ts';
 import { lockRecords } from './records/store.ts';
 import { records, type LocalChanges } from './schema.ts';
 
@@ -59,23 +59,7 @@ export async function exportRecord(deps: ExportDeps, scope: Scope, payload: Expo
   const mapping = await mappingFor(db, scope, connection.id, connection.integrationId, payload.model);
   const mapped = mapping ? exportChanges(mapping.fields, changes) : { provider: changes, refused: [], errors: [] };
   if (mapped.errors.length > 0) throw new ExportError(mapped.errors.map((e) => e.message).join('; '));
-  const ctx = createConnectorContext(connection.connector, {
-    ...(connection.providerEnvironment ? { environment: connection.providerEnvironment } : {}),
-    ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-    integrationConfig: connection.integrationConfig ?? {},
-    connectionConfig: connection.connectionConfig ?? {},
-    credentials: connection.credentials,
-    metadata: connection.metadata ?? {},
-    logger,
-    proxy: {
-      proxy: deps.proxy,
-      limitKey: `${connection.connector.key}:${scope.environmentId}:${connection.id}`,
-      allowPrivateNetworks: connection.allowPrivateNetworks,
-      retryAttempts: connection.retryAttempts,
-      rateLimit: connection.rateLimit,
-      correlationId,
-    },
-  });
+  const ctx = providerContext(deps.proxy, connection, { logger, correlationId });
   await definition.update(ctx, { externalId: payload.externalId, changes: mapped.provider });
   // Written: the provider has these values now. Edits made meanwhile stay pending.
   await db.transaction(async (tx) => {

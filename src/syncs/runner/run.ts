@@ -13,7 +13,8 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { toError, type Clock, type Logger } from '../../core/index.ts';
 import { rows, type Db } from '../../db/index.ts';
 import { publish } from '../../events/index.ts';
-import { createConnectorContext, failureSubject, type ConnectorContext, type SyncDefinition } from '../../connectors/index.ts';
+import { failureSubject, type ConnectorContext, type SyncDefinition } from '../../connectors/index.ts';
+import { providerContext } from '../provider.ts';
 import type { ProviderProxy } from '../../proxy/index.ts';
 import type { ConnectionResolver, ResolvedConnection, Scope } from '../connections.ts';
 import { countLive, deleteUnseen, lockRecords, type RecordTarget } from '../records/store.ts';
@@ -89,26 +90,7 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
   const target: RecordTarget = { ...scope, connectionId: run.connectionId, model: run.model };
   const subject = failureSubject(connection.connector.manifest);
   try {
-    const base = createConnectorContext(connection.connector, {
-      ...(connection.providerEnvironment ? { environment: connection.providerEnvironment } : {}),
-      ...(connection.baseUrl ? { baseUrl: connection.baseUrl } : {}),
-      integrationConfig: connection.integrationConfig ?? {},
-      connectionConfig: connection.connectionConfig ?? {},
-      credentials: connection.credentials,
-      metadata: connection.metadata ?? {},
-      logger,
-      signal: controller.signal,
-      ...(connection.timeoutMs ? { timeoutMs: connection.timeoutMs } : {}),
-      proxy: {
-        proxy: deps.proxy,
-        limitKey: `${connection.connector.key}:${scope.environmentId}:${connection.id}`,
-        allowPrivateNetworks: connection.allowPrivateNetworks,
-        retryAttempts: connection.retryAttempts,
-        rateLimit: connection.rateLimit,
-        correlationId: runId,
-        onAttempt: () => void providerCalls++,
-      },
-    });
+    const base = providerContext(deps.proxy, connection, { logger, signal: controller.signal, correlationId: runId, onAttempt: () => void providerCalls++ });
     if (sync.kind === 'metrics') {
       if (!deps.runMetrics) throw new Error('metrics runs are not installed');
       const points = await deps.runMetrics(run, sync, connection, base);
