@@ -74,6 +74,10 @@ describe.each(CASES)('$connector $model', ({ connector, model, dataset, seesUpda
     expect(first).toMatchObject({ status: 'succeeded', full: true, added: data.size });
     expect(first.pages).toBeGreaterThanOrEqual(1);
     expect(await live(conn, model)).toBe(data.size);
+    // Every field a record carries is declared in the model's schema (mappings are checked against it).
+    const declared = Object.keys((getConnector(connector)!.syncs.find((s) => s.model === model)!.schema as { properties: object }).properties);
+    const [sample] = await rows<{ data: Record<string, unknown> }>(h.database.db, sql`select data from records where connection_id = ${conn} and model = ${model} limit 1`);
+    expect(Object.keys(sample!.data).filter((k) => !declared.includes(k))).toEqual([]);
 
     // Ids that existed at the first run, away from the newest (tests add records at the end).
     const ids = data.ids();

@@ -47,7 +47,7 @@ const Text = Type.Union([Type.String(), Type.Null()]);
 const repositories: SyncDefinition = {
   model: 'repositories',
   description: "The user's repositories",
-  schema: Type.Object({ id: Type.Integer(), fullName: Type.String(), private: Type.Boolean(), description: Text, defaultBranch: Type.String(), updatedAt: Type.String() }),
+  schema: Type.Object({ id: Type.Integer(), fullName: Type.String(), private: Type.Boolean(), description: Text, defaultBranch: Type.String(), url: Type.String(), updatedAt: Type.String() }),
   frequency: 'daily',
   // Few and small: read whole, deletions found by difference.
   dataStrategy: 'snapshot',
@@ -117,7 +117,20 @@ async function readIssues(ctx: SyncContext): Promise<void> {
 const issues: SyncDefinition = {
   model: 'issues',
   description: 'Issues across the repositories the user can see',
-  schema: Type.Object({ id: Type.Integer(), repository: Type.String(), number: Type.Integer(), title: Type.String(), body: Text, state: Type.String(), updatedAt: Type.String() }),
+  schema: Type.Object({
+    id: Type.Integer(),
+    repository: Type.String(),
+    number: Type.Integer(),
+    title: Type.String(),
+    body: Text,
+    state: Type.String(),
+    labels: Type.Array(Type.String()),
+    comments: Type.Integer(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    closedAt: Text,
+    url: Type.String(),
+  }),
   frequency: 'hourly',
   dataStrategy: 'events',
   exec: readIssues,

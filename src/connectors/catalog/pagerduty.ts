@@ -86,7 +86,18 @@ async function readIncidents(ctx: SyncContext): Promise<void> {
 const incidents: SyncDefinition = {
   model: 'incidents',
   description: 'Incidents of every service',
-  schema: Type.Object({ id: Type.String(), number: Type.Integer(), title: Type.String(), status: Type.String(), urgency: Type.String(), createdAt: Type.String() }),
+  schema: Type.Object({
+    id: Type.String(),
+    number: Type.Integer(),
+    title: Type.String(),
+    status: Type.String(),
+    urgency: Type.String(),
+    serviceId: Type.String(),
+    service: Type.String(),
+    createdAt: Type.String(),
+    lastStatusChangeAt: Type.Union([Type.String(), Type.Null()]),
+    url: Type.String(),
+  }),
   frequency: 'daily',
   // New incidents arrive by webhook-triggered runs; status changes are repaired by the daily reconcile.
   dataStrategy: 'hybrid',

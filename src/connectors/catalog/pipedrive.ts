@@ -27,7 +27,7 @@ const Text = Type.Union([Type.String(), Type.Null()]);
 const Id = Type.Union([Type.Integer(), Type.Null()]);
 const SCHEMAS = {
   persons: Type.Object({ id: Type.Integer(), name: Type.String(), email: Text, orgId: Id, ownerId: Id, addTime: Type.String(), updateTime: Type.String() }),
-  deals: Type.Object({ id: Type.Integer(), title: Type.String(), value: Type.Number(), currency: Type.String(), status: Type.String(), stageId: Id, personId: Id, updateTime: Type.String() }),
+  deals: Type.Object({ id: Type.Integer(), title: Type.String(), value: Type.Number(), currency: Type.String(), status: Type.String(), stageId: Id, personId: Id, orgId: Id, updateTime: Type.String() }),
 };
 
 const SHAPE: Record<Model, (o: Item) => Record<string, unknown>> = {

@@ -43,9 +43,37 @@ interface Charge {
 
 const Text = Type.Union([Type.String(), Type.Null()]);
 const SCHEMAS = {
-  customers: Type.Object({ id: Type.String(), email: Text, name: Text, created: Type.Integer() }),
-  charges: Type.Object({ id: Type.String(), amount: Type.Integer(), amount_refunded: Type.Integer(), currency: Type.String(), status: Type.String(), created: Type.Integer() }),
-  subscriptions: Type.Object({ id: Type.String(), customer: Type.String(), status: Type.String(), created: Type.Integer(), monthlyAmount: Type.Number(), currency: Type.String() }),
+  customers: Type.Object({
+    id: Type.String(),
+    email: Text,
+    name: Text,
+    phone: Type.Optional(Text),
+    description: Type.Optional(Text),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+    created: Type.Integer(),
+  }),
+  charges: Type.Object({
+    id: Type.String(),
+    amount: Type.Integer(),
+    amount_refunded: Type.Integer(),
+    currency: Type.String(),
+    customer: Type.Optional(Text),
+    description: Type.Optional(Text),
+    paid: Type.Optional(Type.Boolean()),
+    refunded: Type.Optional(Type.Boolean()),
+    status: Type.String(),
+    created: Type.Integer(),
+  }),
+  subscriptions: Type.Object({
+    id: Type.String(),
+    customer: Type.String(),
+    status: Type.String(),
+    created: Type.Integer(),
+    canceled_at: Type.Union([Type.Integer(), Type.Null()]),
+    priceId: Text,
+    monthlyAmount: Type.Number(),
+    currency: Type.String(),
+  }),
 };
 
 type Model = keyof typeof SCHEMAS;

@@ -5,9 +5,13 @@
  * Feed numbers are taken when a transaction writes, but transactions commit in their own order:
  * a reader could see number 12 committed while 11 is still in flight, move its cursor past 11 and
  * never see it. So the feed orders by (writing transaction id, number) and returns only changes
- * of transactions older than the oldest one still running (`pg_snapshot_xmin`): everything below
- * that line is final, and anything that commits later sorts after every cursor handed out. The
- * same query runs on PGlite, where it is simply always up to date.
+ * of transactions older than the oldest one still in flight: everything below that line is
+ * final, and anything that commits later sorts after every cursor handed out.
+ *
+ * "In flight" is read from the reader's own snapshot (`pg_snapshot_xip`), leaving out only
+ * transactions known to belong to other databases of the server — a long transaction elsewhere
+ * does not hold this feed back; one that cannot be placed is counted, to be safe. The same query
+ * runs on PGlite, where nothing else is ever in flight.
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
@@ -72,6 +76,16 @@ interface Row {
   change_seq: number | string;
 }
 
+/** The oldest transaction id still in flight in this database (or the next to be assigned). */
+const HORIZON = sql`with snap as materialized (select pg_current_snapshot() as s),
+  elsewhere as (
+    select backend_xid::text::bigint as x from pg_stat_activity
+    where backend_xid is not null and datid is distinct from (select oid from pg_database where datname = current_database())
+  )
+  select coalesce(
+    (select min(x) from snap, pg_snapshot_xip(snap.s) as x where (x::text::bigint % 4294967296) not in (select x from elsewhere)),
+    (select pg_snapshot_xmax(s) from snap))`;
+
 const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
 export async function readChanges(
@@ -88,7 +102,7 @@ export async function readChanges(
       where environment_id = ${scope.environmentId} and connection_id = ${query.connectionId} and organization_id = ${scope.organizationId}
         ${query.model ? sql`and model = ${query.model}` : sql``}
         and (change_txid, change_seq) > (${from.txid}::xid8, ${from.seq}::bigint)
-        and change_txid < pg_snapshot_xmin(pg_current_snapshot())
+        and change_txid < (${HORIZON})
       order by change_txid, change_seq
       limit ${query.limit + 1}`,
   );
