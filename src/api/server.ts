@@ -23,6 +23,11 @@ import { memberRoutes } from './routes/members.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { connectSessionRoutes } from './routes/connect-sessions.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -83,10 +88,15 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(apiKeyRoutes);
       await v1.register(auditLogRoutes);
       await v1.register(jobRoutes);
+      await v1.register(connectorRoutes);
+      await v1.register(integrationRoutes);
+      await v1.register(connectionRoutes);
+      await v1.register(connectSessionRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
   await app.ready();
   return app;

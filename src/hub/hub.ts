@@ -60,7 +60,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const app =
       role === 'worker'
         ? undefined
-        : await buildApi({ config, database, logger, clock, metrics, redis }, { plugins: modules.flatMap((m) => m.routes ?? []) });
+        : await buildApi({ config, database, logger, clock, metrics, redis, vault }, { plugins: modules.flatMap((m) => m.routes ?? []) });
     let socket: LocalSocket | undefined;
     let stopped: Promise<void> | undefined;
 

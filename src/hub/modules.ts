@@ -1,12 +1,34 @@
 import { syncsApi } from '../api/index.ts';
-import { createProviderProxy, type ProviderProxy } from '../proxy/index.ts';
-import { createSyncEngine, noConnections, type SyncEngine, type SyncServices } from '../syncs/index.ts';
+import { loadRegistry } from '../connectors/index.ts';
+import { installConnectionJobs } from '../connections/index.ts';
+import { closeProviderAgent, createProviderProxy, type ProviderProxy } from '../proxy/index.ts';
+import { createSyncEngine, type SyncEngine, type SyncServices } from '../syncs/index.ts';
+import { connectionResolver } from './connection-resolver.ts';
 import type { HubModule } from './context.ts';
 
 /**
- * Syncs, records, mappings, conflicts, metrics and the provider proxy. Connections come from a
- * resolver; until the connections module provides one, there are none to sync.
+ * Connectors, integrations, connections and OAuth: the catalog is loaded at start (a broken
+ * connector stops start-up, naming its file), and the token renewal jobs are installed. Their
+ * routes are part of the API itself (src/api/routes).
  */
+const connectionsModule: HubModule = {
+  name: 'connections',
+  async install(context) {
+    await loadRegistry();
+    installConnectionJobs({
+      db: context.database.db,
+      vault: context.vault,
+      queue: context.queue,
+      clock: context.clock,
+      logger: context.logger,
+      refreshMarginSeconds: context.config.oauthRefreshMarginSeconds,
+    });
+  },
+  // Provider connections (the guarded agents' sockets) close with the hub.
+  stop: closeProviderAgent,
+};
+
+/** Syncs, records, mappings, conflicts, metrics and the provider proxy, over the connections. */
 function syncsModule(): HubModule {
   let engine: SyncEngine | undefined;
   let proxy: ProviderProxy | undefined;
@@ -18,8 +40,10 @@ function syncsModule(): HubModule {
     name: 'syncs',
     routes: syncsApi(services).map((plugin) => ({ plugin })),
     install(context) {
-      proxy = createProviderProxy({ logger: context.logger, redis: context.redis, registry: context.metrics, clock: context.clock });
-      engine = createSyncEngine({ db: context.database.db, logger: context.logger, clock: context.clock, proxy, resolver: noConnections });
+      const { database, logger, clock, vault } = context;
+      proxy = createProviderProxy({ logger, redis: context.redis, registry: context.metrics, clock });
+      const resolver = connectionResolver({ db: database.db, vault, clock, logger });
+      engine = createSyncEngine({ db: database.db, logger, clock, proxy, resolver });
       engine.install(context.queue);
     },
     async stop() {
@@ -29,4 +53,4 @@ function syncsModule(): HubModule {
 }
 
 /** The domain modules every hub installs, in order. */
-export const productModules: HubModule[] = [syncsModule()];
+export const productModules: HubModule[] = [connectionsModule, syncsModule()];

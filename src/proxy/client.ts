@@ -8,7 +8,7 @@
  */
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Logger } from '../core/index.ts';
-import { silentLogger, toError } from '../core/index.ts';
+import { createGuardedDispatcher, silentLogger, toError } from '../core/index.ts';
 import { ProviderHttpError, ProviderRequestError, classifyNetworkError, mayHaveReachedProvider } from './errors.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -92,11 +92,34 @@ export function providerAgent(): Agent {
   return sharedAgent;
 }
 
-/** Closes the shared agent (at shutdown); the next client opens a new one. */
+const guardedAgents = new Map<boolean, Agent>();
+
+/**
+ * The pooled agent for one environment's provider requests: every address it dials passes the
+ * SSRF guard, because base URLs, OAuth endpoints and the configuration filling them in are
+ * user-configurable. One pool per `allowPrivateNetworks` setting.
+ */
+export function guardedProviderAgent(allowPrivateNetworks: boolean): Agent {
+  let agent = guardedAgents.get(allowPrivateNetworks);
+  if (!agent) {
+    agent = createGuardedDispatcher({
+      allowPrivateNetworks,
+      connections: 32,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connect: { timeout: 10_000 },
+    });
+    guardedAgents.set(allowPrivateNetworks, agent);
+  }
+  return agent;
+}
+
+/** Closes the shared agents (at shutdown); the next client opens new ones. */
 export async function closeProviderAgent(): Promise<void> {
-  const agent = sharedAgent;
+  const agents = [sharedAgent, ...guardedAgents.values()];
   sharedAgent = undefined;
-  await agent?.close();
+  guardedAgents.clear();
+  await Promise.all(agents.map((agent) => agent?.close()));
 }
 
 /**

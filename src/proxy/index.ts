@@ -2,6 +2,7 @@ export {
   createProviderClient,
   expectOk,
   providerAgent,
+  guardedProviderAgent,
   closeProviderAgent,
   type ProviderHttpClient,
   type ProviderRequest,

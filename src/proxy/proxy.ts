@@ -10,9 +10,9 @@
 import type { Dispatcher } from 'undici';
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { createGuardedDispatcher, silentLogger, systemClock, type Clock, type Logger } from '../core/index.ts';
+import { silentLogger, systemClock, type Clock, type Logger } from '../core/index.ts';
 import { createBreakers, type BreakerOptions } from './breaker.ts';
-import { createProviderClient, type ProviderClientOptions, type ProviderHttpClient, type ProviderRequest, type ProviderResponse } from './client.ts';
+import { createProviderClient, guardedProviderAgent, type ProviderClientOptions, type ProviderHttpClient, type ProviderRequest, type ProviderResponse } from './client.ts';
 import { ProviderRequestError } from './errors.ts';
 import { retryAfterSeconds } from './failures.ts';
 import { createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep } from './limiter.ts';
@@ -31,7 +31,7 @@ export interface ProviderProxyOptions {
   breaker?: BreakerOptions;
   /** A Retry-After longer than this is not waited out: the answer goes back to the caller. Default 60 s. */
   maxRetryAfterMs?: number;
-  /** Replaces the guarded dispatchers (tests of the guard itself). */
+  /** Replaces the process-wide guarded agents (tests); the proxy closes what it makes. */
   dispatcher?: (allowPrivateNetworks: boolean) => Dispatcher;
 }
 
@@ -74,21 +74,12 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
   const metrics: ProxyMetrics = proxyMetrics(options.registry);
   const limiter = createOutboundLimiter({ redis: options.redis, clock, sleep });
   const breakers = createBreakers(options.breaker ?? {}, metrics);
-  const dispatchers = new Map<boolean, Dispatcher>();
+  // The process-wide guarded agents by default (closed with the hub); a test's own are ours to close.
+  const owned = new Map<boolean, Dispatcher>();
   const dispatcherFor = (allowPrivateNetworks: boolean): Dispatcher => {
-    let dispatcher = dispatchers.get(allowPrivateNetworks);
-    if (!dispatcher) {
-      dispatcher =
-        options.dispatcher?.(allowPrivateNetworks) ??
-        createGuardedDispatcher({
-          allowPrivateNetworks,
-          connections: 64,
-          keepAliveTimeout: 10_000,
-          keepAliveMaxTimeout: 60_000,
-          connect: { timeout: 10_000 },
-        });
-      dispatchers.set(allowPrivateNetworks, dispatcher);
-    }
+    if (!options.dispatcher) return guardedProviderAgent(allowPrivateNetworks);
+    let dispatcher = owned.get(allowPrivateNetworks);
+    if (!dispatcher) owned.set(allowPrivateNetworks, (dispatcher = options.dispatcher(allowPrivateNetworks)));
     return dispatcher;
   };
 
@@ -150,8 +141,8 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
     limiter,
     async close() {
       breakers.shutdown();
-      await Promise.all([...dispatchers.values()].map((d) => d.close()));
-      dispatchers.clear();
+      await Promise.all([...owned.values()].map((d) => d.close()));
+      owned.clear();
     },
   };
 }

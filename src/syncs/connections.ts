@@ -42,6 +42,8 @@ export interface ConnectionResolver {
   /** The connector of an integration in this scope (to check a mapping against its models). */
   connectorOfIntegration?(scope: Scope, integrationId: string): Promise<Connector | undefined>;
   setStatus(scope: Scope, connectionId: string, status: ConnectionStatus, reason?: string): Promise<void>;
+  /** A run ended: when, and its error (null when it succeeded). */
+  recordOutcome?(scope: Scope, connectionId: string, outcome: { at: Date; error: string | null }): Promise<void>;
 }
 
 /** A resolver that knows no connection (until the connections module provides one). */

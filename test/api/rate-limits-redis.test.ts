@@ -29,7 +29,7 @@ describe.runIf(reachable)('rate limits in Redis', () => {
     api = await createTestApi();
     redis = new Redis(REDIS);
     const config = loadConfig({ PATCHBAY_DATA_DIR: api.database.dataDir, REDIS_URL: REDIS });
-    const build = () => buildApi({ config, database: api.database, logger: silentLogger, clock: new ManualClock(new Date()), metrics: new Registry(), redis });
+    const build = () => buildApi({ config, database: api.database, logger: silentLogger, clock: new ManualClock(new Date()), metrics: new Registry(), redis, vault: api.vault });
     apps = [await build(), await build()];
   });
   afterAll(async () => {

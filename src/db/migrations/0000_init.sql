@@ -86,6 +86,69 @@ CREATE TABLE "users" (
 	CONSTRAINT "users_email_unique" UNIQUE("email")
 );
 --> statement-breakpoint
+CREATE TABLE "connections" (
+	"environment_id" text NOT NULL,
+	"id" text NOT NULL,
+	"organization_id" text NOT NULL,
+	"integration_id" text NOT NULL,
+	"connector_key" text NOT NULL,
+	"end_customer_id" text NOT NULL,
+	"tags" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"metadata" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"credential_type" text NOT NULL,
+	"credential_reference" text,
+	"status" text NOT NULL,
+	"status_reason" text,
+	"status_message" text,
+	"status_changed_at" timestamp with time zone NOT NULL,
+	"account_info" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"token_expires_at" timestamp with time zone,
+	"last_refresh_at" timestamp with time zone,
+	"last_sync_at" timestamp with time zone,
+	"last_sync_error" text,
+	"error_count" integer DEFAULT 0 NOT NULL,
+	"last_test_at" timestamp with time zone,
+	"last_test" jsonb,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "connections_environment_id_id_pk" PRIMARY KEY("environment_id","id")
+);
+--> statement-breakpoint
+CREATE TABLE "connect_sessions" (
+	"id" text PRIMARY KEY NOT NULL,
+	"token_hash" text NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"end_customer_id" text NOT NULL,
+	"integration_ids" jsonb,
+	"connection_id" text,
+	"connection_config" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"tags" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"created_by" text,
+	"expires_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "connect_sessions_token_hash_unique" UNIQUE("token_hash")
+);
+--> statement-breakpoint
+CREATE TABLE "oauth_states" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"integration_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"reauthorize" boolean NOT NULL,
+	"end_customer_id" text NOT NULL,
+	"connection_config" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"tags" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"connect_session_id" text,
+	"user_id" text,
+	"binding_hash" text NOT NULL,
+	"sealed" "bytea" NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "secrets" (
 	"id" text PRIMARY KEY NOT NULL,
 	"organization_id" text NOT NULL,
@@ -120,6 +183,25 @@ CREATE TABLE "events" (
 	"origin" text DEFAULT 'system' NOT NULL,
 	"occurred_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "integrations" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"key" text NOT NULL,
+	"connector_key" text NOT NULL,
+	"name" text NOT NULL,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"oauth_client_id" text,
+	"scopes" jsonb,
+	"oauth_urls" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"base_url" text,
+	"provider_environment" text DEFAULT 'production' NOT NULL,
+	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "job_schedules" (
@@ -293,19 +375,39 @@ ALTER TABLE "members" ADD CONSTRAINT "members_organization_id_organizations_id_f
 ALTER TABLE "members" ADD CONSTRAINT "members_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "connections" ADD CONSTRAINT "connections_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "connections" ADD CONSTRAINT "connections_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "connections" ADD CONSTRAINT "connections_integration_id_integrations_id_fk" FOREIGN KEY ("integration_id") REFERENCES "public"."integrations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "connect_sessions" ADD CONSTRAINT "connect_sessions_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "connect_sessions" ADD CONSTRAINT "connect_sessions_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "integrations" ADD CONSTRAINT "integrations_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "integrations" ADD CONSTRAINT "integrations_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_keys_env" ON "api_keys" USING btree ("organization_id","environment_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_id" ON "audit_log" USING btree ("organization_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "environments_org_name" ON "environments" USING btree ("organization_id","name");--> statement-breakpoint
+CREATE INDEX "connections_org_env_created" ON "connections" USING btree ("organization_id","environment_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "connections_end_customer" ON "connections" USING btree ("organization_id","environment_id","end_customer_id");--> statement-breakpoint
+CREATE INDEX "connections_integration" ON "connections" USING btree ("integration_id");--> statement-breakpoint
+CREATE INDEX "connections_token_expiry" ON "connections" USING btree ("token_expires_at") WHERE "connections"."credential_type" in ('oauth2', 'clientCredentials');--> statement-breakpoint
+CREATE INDEX "connect_sessions_end_customer" ON "connect_sessions" USING btree ("organization_id","environment_id","end_customer_id");--> statement-breakpoint
+CREATE INDEX "connect_sessions_expiry" ON "connect_sessions" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "oauth_states_expiry" ON "oauth_states" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "oauth_states_end_customer" ON "oauth_states" USING btree ("organization_id","environment_id","end_customer_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "secrets_owner_name" ON "secrets" USING btree ("environment_id","owner_type","owner_id","name");--> statement-breakpoint
 CREATE INDEX "secrets_org_env" ON "secrets" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "secrets_master_key" ON "secrets" USING btree ("master_key_id");--> statement-breakpoint
 CREATE INDEX "events_env_id" ON "events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_env_external_id" ON "events" USING btree ("environment_id","external_id") WHERE "events"."external_id" is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX "integrations_env_key" ON "integrations" USING btree ("environment_id","key");--> statement-breakpoint
+CREATE INDEX "integrations_org_env" ON "integrations" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "jobs_claim" ON "jobs" USING btree ("priority","run_at","id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
+<<<<<<< HEAD
 CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
 CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "conflicts_scope" ON "conflicts" USING btree ("organization_id","environment_id","status","id");--> statement-breakpoint
@@ -322,3 +424,7 @@ CREATE INDEX "sync_runs_connection_active" ON "sync_runs" USING btree ("environm
 CREATE UNIQUE INDEX "syncs_connection_model" ON "syncs" USING btree ("environment_id","connection_id","model");--> statement-breakpoint
 CREATE INDEX "syncs_scope" ON "syncs" USING btree ("organization_id","environment_id","connection_id");--> statement-breakpoint
 CREATE INDEX "syncs_due" ON "syncs" USING btree ("next_run_at") WHERE enabled and next_run_at is not null;
+=======
+CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE key is not null and state <> 'failed';--> statement-breakpoint
+CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id") WHERE organization_id is not null;
+>>>>>>> main

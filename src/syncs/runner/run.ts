@@ -10,7 +10,7 @@
  * - anything else (a malformed page, an invalid record, 401): `failed`, with the page.
  */
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { toError, type Clock, type Logger } from '../../core/index.ts';
+import { ProblemError, toError, type Clock, type Logger } from '../../core/index.ts';
 import { rows, type Db } from '../../db/index.ts';
 import { publish } from '../../events/index.ts';
 import { failureSubject, type ConnectorContext, type SyncDefinition } from '../../connectors/index.ts';
@@ -58,7 +58,19 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
   const scope: Scope = { organizationId: run.organizationId, environmentId: run.environmentId };
   const logger = attempt.logger.child({ runId, syncId: sync.id, connectionId: run.connectionId, model: run.model });
 
-  const connection = await deps.resolver.resolve(scope, run.connectionId);
+  let connection: ResolvedConnection | undefined;
+  try {
+    connection = await deps.resolver.resolve(scope, run.connectionId);
+  } catch (err) {
+    // The credential cannot be read or renewed, or the configuration does not fit: nothing to
+    // retry until someone fixes the connection.
+    const problem = err instanceof ProblemError && err.status < 500 ? err : undefined;
+    if (problem || attempt.attempt >= attempt.maxAttempts) {
+      await finish(deps, run, sync, 'failed', { code: 'connection_unavailable', message: problem?.detail ?? toError(err).message, page: null, transient: false }, logger);
+      return;
+    }
+    throw toError(err);
+  }
   if (!connection) {
     await finish(deps, run, sync, 'failed', { code: 'connection_not_found', message: `Connection ${run.connectionId} no longer exists.`, page: null, transient: false }, logger);
     return;
@@ -313,6 +325,11 @@ async function finish(
       .limit(1);
     return Boolean(active);
   });
+  if (status !== 'cancelled' && deps.resolver.recordOutcome) {
+    await deps.resolver
+      .recordOutcome(scope, run.connectionId, { at: now, error: error ? error.message : null })
+      .catch((err: unknown) => logger.warn({ err: toError(err) }, 'could not record the sync outcome on the connection'));
+  }
   if (!othersActive) {
     await deps.resolver.setStatus(scope, run.connectionId, 'connected').catch((err: unknown) => logger.warn({ err: toError(err) }, 'could not set the connection status'));
   }
