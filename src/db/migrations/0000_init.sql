@@ -407,9 +407,8 @@ CREATE INDEX "integrations_org_env" ON "integrations" USING btree ("organization
 CREATE INDEX "jobs_claim" ON "jobs" USING btree ("priority","run_at","id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
-<<<<<<< HEAD
-CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
-CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE key is not null and state <> 'failed';--> statement-breakpoint
+CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id") WHERE organization_id is not null;--> statement-breakpoint
 CREATE INDEX "conflicts_scope" ON "conflicts" USING btree ("organization_id","environment_id","status","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conflicts_pending_field" ON "conflicts" USING btree ("environment_id","connection_id","model","external_id","field") WHERE status = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "mappings_integration_model" ON "mappings" USING btree ("environment_id","integration_id","model") WHERE connection_id is null;--> statement-breakpoint
@@ -424,7 +423,3 @@ CREATE INDEX "sync_runs_connection_active" ON "sync_runs" USING btree ("environm
 CREATE UNIQUE INDEX "syncs_connection_model" ON "syncs" USING btree ("environment_id","connection_id","model");--> statement-breakpoint
 CREATE INDEX "syncs_scope" ON "syncs" USING btree ("organization_id","environment_id","connection_id");--> statement-breakpoint
 CREATE INDEX "syncs_due" ON "syncs" USING btree ("next_run_at") WHERE enabled and next_run_at is not null;
-=======
-CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE key is not null and state <> 'failed';--> statement-breakpoint
-CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id") WHERE organization_id is not null;
->>>>>>> main
