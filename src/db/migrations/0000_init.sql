@@ -121,6 +121,31 @@ CREATE TABLE "events" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "job_schedules" (
+	"name" text PRIMARY KEY NOT NULL,
+	"last_tick_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "jobs" (
+	"id" text PRIMARY KEY NOT NULL,
+	"type" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"organization_id" text,
+	"environment_id" text,
+	"priority" integer DEFAULT 0 NOT NULL,
+	"run_at" timestamp with time zone NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"max_attempts" integer,
+	"key" text,
+	"state" text DEFAULT 'pending' NOT NULL,
+	"locked_by" text,
+	"locked_until" timestamp with time zone,
+	"last_error" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -138,4 +163,9 @@ CREATE UNIQUE INDEX "secrets_owner_name" ON "secrets" USING btree ("environment_
 CREATE INDEX "secrets_org_env" ON "secrets" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "secrets_master_key" ON "secrets" USING btree ("master_key_id");--> statement-breakpoint
 CREATE INDEX "events_env_id" ON "events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "events_env_external_id" ON "events" USING btree ("environment_id","external_id") WHERE "events"."external_id" is not null;
+CREATE UNIQUE INDEX "events_env_external_id" ON "events" USING btree ("environment_id","external_id") WHERE "events"."external_id" is not null;--> statement-breakpoint
+CREATE INDEX "jobs_claim" ON "jobs" USING btree ("priority","run_at","id") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
+CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
+CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");
