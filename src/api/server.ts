@@ -22,6 +22,7 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { memberRoutes } from './routes/members.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
+import { jobRoutes } from './routes/jobs.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -67,6 +68,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(memberRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(auditLogRoutes);
+      await v1.register(jobRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },

@@ -1,0 +1,104 @@
+/**
+ * The composition root. `createHub` opens the database (taking the data-directory lock in
+ * embedded mode), migrates under the advisory lock, loads the master keys, and wires the vault,
+ * the queue, the domain modules and the API. `role` picks what this process serves:
+ * `all` (one process), `api` or `worker` (scale-out against one PostgreSQL).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Redis } from 'ioredis';
+import { createLogger, systemClock, type Clock, type Config, type Logger } from '../core/index.ts';
+import { migrate, openDatabase, type Database } from '../db/index.ts';
+import { createVault, resolveSecretKeys } from '../credentials/index.ts';
+import { createQueue } from '../queue/index.ts';
+import { buildApi } from '../api/index.ts';
+import type { HubContext, HubModule, HubRole } from './context.ts';
+import { startLocalSocket, type LocalSocket } from './socket.ts';
+import { productModules } from './modules.ts';
+
+export interface HubOptions {
+  config: Config;
+  role?: HubRole;
+  logger?: Logger;
+  clock?: Clock;
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: Database;
+  /** Extra modules (tests); the product's modules are always installed. */
+  modules?: HubModule[];
+}
+
+export interface Hub extends HubContext {
+  app: FastifyInstance | undefined;
+  /** Where the API listens once started. */
+  url: string | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const socketPath = (dataDir: string): string => path.join(dataDir, 'hub.sock');
+
+export async function createHub(options: HubOptions): Promise<Hub> {
+  const { config } = options;
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger({ level: config.logLevel, base: { service: 'patchbay', role } });
+  const clock = options.clock ?? systemClock;
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger }));
+  try {
+    const migrated = await migrate(database.db);
+    if (migrated.applied > 0) logger.info({ applied: migrated.applied }, 'database migrated');
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'patchbay_process_' });
+    const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : undefined;
+    redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+    const vault = createVault({ keys: resolveSecretKeys(config, logger), clock });
+    const queue = createQueue({ database, logger, clock, concurrency: config.workerConcurrency, leaseSeconds: config.jobLeaseSeconds, registry: metrics });
+    const context: HubContext = { config, database, logger, clock, vault, queue, metrics, redis, role };
+    const modules = [...productModules, ...(options.modules ?? [])];
+    for (const module of modules) await module.install?.(context);
+    const app =
+      role === 'worker'
+        ? undefined
+        : await buildApi({ config, database, logger, clock, metrics, redis }, { plugins: modules.flatMap((m) => m.routes ?? []) });
+    let socket: LocalSocket | undefined;
+    let stopped: Promise<void> | undefined;
+
+    const hub: Hub = {
+      ...context,
+      app,
+      url: undefined,
+      async start() {
+        if (role !== 'api') await queue.start();
+        if (app) {
+          const address = await app.listen({ port: config.port, host: config.host });
+          hub.url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+        }
+        // In embedded mode the hub owns the data directory; CLI commands reach it here.
+        if (!config.databaseUrl) socket = await startLocalSocket(socketPath(config.dataDir), context);
+        logger.info({ role, url: hub.url }, 'patchbay started');
+      },
+      stop() {
+        stopped ??= (async () => {
+          await socket?.close();
+          await app?.close();
+          for (const module of [...modules].reverse()) await module.stop?.();
+          await queue.stop({ graceMs: 10_000 });
+          redis?.disconnect();
+          if (!options.database) await database.close();
+          logger.info('patchbay stopped');
+        })();
+        return stopped;
+      },
+    };
+    return hub;
+  } catch (err) {
+    if (!options.database) await database.close();
+    throw err;
+  }
+}
+
+/** Removes a socket file left by a hub that was killed (the lock has been taken over by then). */
+export function removeStaleSocket(dataDir: string): void {
+  fs.rmSync(socketPath(dataDir), { force: true });
+}
