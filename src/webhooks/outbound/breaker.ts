@@ -49,8 +49,8 @@ export class Breakers {
 
   state(endpointId: string): BreakerState {
     this.#tick();
-    const entry = this.#entries.get(endpointId);
-    if (!entry) return 'closed';
+    if (!this.#entries.has(endpointId)) return 'closed';
+    const entry = this.#entry(endpointId);
     return entry.breaker.halfOpen ? 'half-open' : entry.breaker.opened ? 'open' : 'closed';
   }
 

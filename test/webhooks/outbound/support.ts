@@ -9,7 +9,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ManualClock, type Logger } from '../../../src/core/index.ts';
 import { createQueue, type Queue } from '../../../src/queue/index.ts';
 import { createVault, type Vault } from '../../../src/credentials/index.ts';
-import { registerOutbound, type Outbound, type OutboundSettings } from '../../../src/webhooks/outbound/index.ts';
+import { deliveriesOf, listAttempts, registerOutbound, type Outbound, type OutboundSettings } from '../../../src/webhooks/outbound/index.ts';
+import { attemptView, deliveryView } from '../../../src/api/routes/outbound/views.ts';
 import { outboundRoutes } from '../../../src/api/routes/outbound/index.ts';
 import { bearer, createTestApi, type TestApi } from '../../support/api.ts';
 
@@ -167,12 +168,19 @@ export async function publishEvent(h: OutboundHarness, body: Record<string, unkn
   return res.body.id as string;
 }
 
-/** The delivery of a message to an endpoint, as the API shows it. */
-export async function delivery(h: OutboundHarness, messageId: string, endpointId: string): Promise<{ state: string; attempts: number; nextAttemptAt: string | null; lastStatusCode: number | null; lastError: string | null }> {
-  const res = await h.get(`/api/v1/messages/${messageId}`);
-  return res.body.deliveries.find((d: { endpointId: string }) => d.endpointId === endpointId);
+/** The dev environment's scope (where the harness's key acts). */
+export const devScope = (h: OutboundHarness) => ({ organizationId: h.api.seed.organization.id, environmentId: h.api.seed.environments.find((e) => e.name === 'dev')!.id });
+
+// Polling reads the database, not the API: tests poll often, and the API's rate limits are real.
+
+/** The delivery of a message to an endpoint, in the API's shape. */
+export async function delivery(h: OutboundHarness, messageId: string, endpointId: string): Promise<ReturnType<typeof deliveryView>> {
+  const found = (await deliveriesOf(h.api.database.db, devScope(h), messageId)).find((d) => d.endpointId === endpointId);
+  if (!found) throw new Error(`no delivery of ${messageId} to ${endpointId}`);
+  return deliveryView(found);
 }
 
-export async function attemptsOf(h: OutboundHarness, messageId: string): Promise<any[]> {
-  return (await h.get(`/api/v1/messages/${messageId}/attempts?limit=250`)).body.data;
+/** Attempts of a message, oldest first, in the API's shape. */
+export async function attemptsOf(h: OutboundHarness, messageId: string): Promise<ReturnType<typeof attemptView>[]> {
+  return (await listAttempts(h.api.database.db, devScope(h), messageId, { limit: 1_000 })).map(attemptView);
 }
