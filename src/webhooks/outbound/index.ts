@@ -57,3 +57,4 @@ export {
   type RetryConfig,
   type SignatureType,
 } from './schema.ts';
+export { listen, parseEventStream, ListenError, type ListenOptions, type ListenReady, type ListenSession, type ForwardResult } from './listen-client.ts';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ManualClock, type Logger } from '../../../src/core/index.ts';
+import { ManualClock, type Logger, type MasterKey } from '../../../src/core/index.ts';
 import { createQueue, type Queue } from '../../../src/queue/index.ts';
 import { createVault, type Vault } from '../../../src/credentials/index.ts';
 import { deliveriesOf, listAttempts, registerOutbound, type Outbound, type OutboundSettings } from '../../../src/webhooks/outbound/index.ts';
@@ -90,6 +90,8 @@ export interface OutboundHarness {
   outbound: Outbound;
   queue: Queue;
   vault: Vault;
+  /** The vault's master key (id `k1`). */
+  masterKey: MasterKey;
   clock: ManualClock;
   /** An API key (admin, dev) as headers. */
   auth: Record<string, string>;
@@ -100,7 +102,7 @@ export interface OutboundHarness {
   close(): Promise<void>;
 }
 
-export const masterKey = () => ({ id: 'k1', key: randomBytes(32) });
+export const masterKey = (id = 'k1'): MasterKey => ({ id, key: randomBytes(32) });
 
 export interface HarnessOptions {
   settings?: Partial<OutboundSettings>;
@@ -109,6 +111,8 @@ export interface HarnessOptions {
   startQueue?: boolean;
   clock?: ManualClock;
   logger?: Logger;
+  /** The vault's master keys, current first (one random `k1` by default). */
+  keys?: MasterKey[];
 }
 
 /** A test API with outbound routes, a running queue (on the same clock) and the vault. */
@@ -116,7 +120,9 @@ export async function outboundHarness(options: HarnessOptions = {}): Promise<Out
   const clock = options.clock ?? new ManualClock(Date.now());
   let outbound!: Outbound;
   let queue!: Queue;
-  const vault = createVault({ keys: [masterKey()], clock });
+  const keys = options.keys ?? [masterKey()];
+  const key = keys[0]!;
+  const vault = createVault({ keys, clock });
   const plugin: FastifyPluginAsyncTypebox = async (app) => {
     const { database, logger } = app.deps;
     queue = createQueue({ database, logger: options.logger ?? logger, clock, concurrency: options.concurrency ?? 10, leaseSeconds: 30 });
@@ -135,6 +141,7 @@ export async function outboundHarness(options: HarnessOptions = {}): Promise<Out
     outbound,
     queue,
     vault,
+    masterKey: key,
     clock,
     auth,
     post: (url, body, headers) => call('POST', url, body ?? {}, headers),
