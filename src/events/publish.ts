@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { newId } from '../core/index.ts';
-import type { Db } from '../db/index.ts';
+import { rows, type Db } from '../db/index.ts';
 import { events } from './schema.ts';
 
 export type Event = typeof events.$inferSelect;
@@ -79,6 +79,34 @@ export async function publish(tx: Db, input: PublishInput): Promise<PublishResul
   return { event, created: true };
 }
 
+interface EventRow {
+  id: string;
+  organization_id: string;
+  environment_id: string;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  external_id: string | null;
+  channels: string[];
+  origin: string;
+  occurred_at: Date | string;
+  created_at: Date | string;
+}
+
+const fromRow = (r: EventRow): Event => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  environmentId: r.environment_id,
+  type: r.type,
+  schemaVersion: r.schema_version,
+  data: r.data,
+  externalId: r.external_id,
+  channels: r.channels,
+  origin: r.origin,
+  occurredAt: new Date(r.occurred_at),
+  createdAt: new Date(r.created_at),
+});
+
 function toRow(input: PublishInput) {
   return {
     id: newId('evt'),
@@ -100,14 +128,34 @@ function toRow(input: PublishInput) {
  */
 export async function publishMany(tx: Db, inputs: readonly PublishInput[]): Promise<PublishResult[]> {
   if (inputs.length === 0) return [];
-  const rows = inputs.map(toRow);
-  const inserted = await tx.insert(events).values(rows).onConflictDoNothing().returning();
+  const prepared = inputs.map(toRow);
+  // One JSON parameter instead of ten per row: a batch of 1,000 is one small statement to plan.
+  const values = prepared.map((r) => ({
+    id: r.id,
+    organization_id: r.organizationId,
+    environment_id: r.environmentId,
+    type: r.type,
+    schema_version: r.schemaVersion,
+    data: r.data,
+    external_id: r.externalId,
+    channels: r.channels,
+    origin: r.origin,
+    occurred_at: r.occurredAt.toISOString(),
+  }));
+  const inserted = (
+    await rows<EventRow>(tx, sql`insert into ${events} (id, organization_id, environment_id, type, schema_version, data, external_id, channels, origin, occurred_at)
+      select id, organization_id, environment_id, type, schema_version, data, external_id, channels, origin, occurred_at
+      from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as e(id text, organization_id text, environment_id text, type text,
+        schema_version int, data jsonb, external_id text, channels jsonb, origin text, occurred_at timestamptz)
+      on conflict do nothing
+      returning id, organization_id, environment_id, type, schema_version, data, external_id, channels, origin, occurred_at, created_at`)
+  ).map(fromRow);
   const byId = new Map(inserted.map((e) => [e.id, e]));
-  const results: (PublishResult | undefined)[] = rows.map((row) => {
+  const results: (PublishResult | undefined)[] = prepared.map((row) => {
     const event = byId.get(row.id);
     return event ? { event, created: true } : undefined;
   });
-  const missing = rows.filter((_, i) => !results[i]);
+  const missing = prepared.filter((_, i) => !results[i]);
   if (missing.length > 0) {
     // Conflicts are on (environment, externalId): read the first events back, per environment.
     const firsts = new Map<string, Event>();
@@ -117,7 +165,7 @@ export async function publishMany(tx: Db, inputs: readonly PublishInput[]): Prom
         firsts.set(`${environmentId}\u0000${e.externalId}`, e);
       }
     }
-    rows.forEach((row, i) => {
+    prepared.forEach((row, i) => {
       if (results[i]) return;
       const first = firsts.get(`${row.environmentId}\u0000${row.externalId}`);
       if (!first) throw new Error(`event ${row.externalId} conflicted but could not be read back`);

@@ -174,6 +174,7 @@ CREATE TABLE "outbound_deliveries" (
 	"state" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"schedule_start" integer DEFAULT 0 NOT NULL,
+	"fifo" boolean DEFAULT false NOT NULL,
 	"trigger" text DEFAULT 'event' NOT NULL,
 	"next_attempt_at" timestamp with time zone,
 	"locked_until" timestamp with time zone,
@@ -187,6 +188,8 @@ CREATE TABLE "outbound_deliveries" (
 --> statement-breakpoint
 CREATE TABLE "outbound_endpoint_state" (
 	"endpoint_id" text PRIMARY KEY NOT NULL,
+	"dispatcher_id" text,
+	"dispatcher_until" timestamp with time zone,
 	"failing_since" timestamp with time zone,
 	"paused_until" timestamp with time zone,
 	"window_start" timestamp with time zone,
@@ -274,13 +277,13 @@ CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'fai
 CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "outbound_attempts_message" ON "outbound_attempts" USING btree ("message_id","endpoint_id","id");--> statement-breakpoint
 CREATE INDEX "outbound_attempts_endpoint" ON "outbound_attempts" USING btree ("endpoint_id","started_at");--> statement-breakpoint
-CREATE INDEX "outbound_attempts_started" ON "outbound_attempts" USING btree ("started_at");--> statement-breakpoint
-CREATE INDEX "outbound_deliveries_due" ON "outbound_deliveries" USING btree ("endpoint_id","next_attempt_at") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_due" ON "outbound_deliveries" USING btree ("endpoint_id","next_attempt_at","message_id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "outbound_deliveries_inflight" ON "outbound_deliveries" USING btree ("endpoint_id","locked_until") WHERE state = 'delivering';--> statement-breakpoint
-CREATE INDEX "outbound_deliveries_open" ON "outbound_deliveries" USING btree ("endpoint_id","message_id") WHERE state in ('pending', 'delivering');--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_fifo" ON "outbound_deliveries" USING btree ("endpoint_id","message_id") WHERE fifo and state in ('pending', 'delivering');--> statement-breakpoint
 CREATE INDEX "outbound_deliveries_dead" ON "outbound_deliveries" USING btree ("organization_id","environment_id","endpoint_id","message_id") WHERE state = 'failed';--> statement-breakpoint
 CREATE INDEX "outbound_endpoints_scope" ON "outbound_endpoints" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbound_event_types_name" ON "outbound_event_types" USING btree ("environment_id","name");--> statement-breakpoint
 CREATE INDEX "outbound_event_types_scope" ON "outbound_event_types" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbound_messages_event" ON "outbound_messages" USING btree ("event_id");--> statement-breakpoint
-CREATE INDEX "outbound_messages_scope" ON "outbound_messages" USING btree ("organization_id","environment_id","id");
+CREATE INDEX "outbound_messages_scope" ON "outbound_messages" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "outbound_messages_prune" ON "outbound_messages" USING btree ("created_at") WHERE payload is not null;

@@ -9,7 +9,8 @@
  * timestamp and signature.
  */
 import { eq } from 'drizzle-orm';
-import { toError, type Clock, type Logger } from '../../core/index.ts';
+import { setMaxListeners } from 'node:events';
+import { randomToken, toError, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { environments } from '../../auth/schema.ts';
@@ -23,8 +24,9 @@ import { endpoints, type EndpointRow } from './schema.ts';
 import { isSuccess, type Sender, type SendResult } from './sender.ts';
 import type { OutboundSettings } from './settings.ts';
 import { webhookHeaders, type SigningKeys } from './signing.ts';
-import { claimDeliveries, nextWorkAt, type ClaimedDelivery } from './sql/claim.ts';
+import { acquireEndpoint, claimDeliveries, nextWorkAt, releaseEndpoint, type ClaimedDelivery } from './sql/claim.ts';
 import { batchReleaseDeliveries, type AttemptOutcome } from './sql/record.ts';
+import { runWindow, type WindowResult } from './window.ts';
 
 export interface DispatcherDeps {
   database: Database;
@@ -150,69 +152,91 @@ export function createDispatcher(deps: DispatcherDeps) {
     };
   }
 
-  async function deliver(target: Target, claimed: ClaimedDelivery, signal: AbortSignal, logger: Logger): Promise<void> {
-    const outcome = await attempt(target, claimed, signal);
-    if (!outcome) {
-      await batchReleaseDeliveries(db, [{ messageId: claimed.messageId, endpointId: target.endpoint.id, attempt: claimed.attempt }], clock.now()).catch((err: unknown) =>
-        logger.warn({ err: toError(err), messageId: claimed.messageId }, 'could not release a delivery; it runs again when its lease ends'),
-      );
-      return;
-    }
-    if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
-    await recorder.record(outcome).catch(() => undefined); // logged by the recorder; the lease brings it back
+  /** Gives untried deliveries back (the run stopped before or during their request). */
+  async function release(target: Target, claimed: ClaimedDelivery[], logger: Logger): Promise<void> {
+    const held = claimed.map((c) => ({ messageId: c.messageId, endpointId: target.endpoint.id, attempt: c.attempt }));
+    await batchReleaseDeliveries(db, held, clock.now()).catch((err: unknown) =>
+      logger.warn({ err: toError(err), count: held.length }, 'could not release deliveries; they run again when their leases end'),
+    );
   }
 
-  /** Arms a job for when the endpoint next has work (a retry, a lease expiry, the end of a pause). */
+  /**
+   * Queues the endpoint's next run: at once when work is due (new messages that arrived while
+   * this run let go, or the rest after the budget), else when its next retry, lease expiry or
+   * pause end comes.
+   */
   async function arm(endpoint: EndpointRow, blockedUntil: Date | null): Promise<void> {
-    const at = blockedUntil ?? (await nextWorkAt(db, endpoint.id));
-    if (!at) return;
-    const earliest = clock.now().getTime() + 1_000;
-    const runAt = new Date(Math.max(at.getTime(), earliest));
-    await enqueue(db, dispatchJob(endpoint, runAt), { clock });
+    const next = await nextWorkAt(db, endpoint.id);
+    if (!next) return;
+    const at = Math.max(next.getTime(), blockedUntil?.getTime() ?? 0);
+    await enqueue(db, dispatchJob(endpoint, at <= clock.now().getTime() ? undefined : new Date(at)), { clock });
   }
 
-  return async function dispatch({ job, logger, signal }: JobContext<DispatchPayload>): Promise<void> {
+  return async function dispatch({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
     const target = await loadTarget(job.payload.endpointId);
     if (!target || !target.endpoint.enabled || target.endpoint.kind !== 'http') return;
     const { endpoint } = target;
-    const cap = endpoint.fifo ? 1 : endpoint.maxConcurrency;
-    const refill = Math.max(1, Math.floor(cap / 8));
-    const started = performance.now();
-    const inFlight = new Set<Promise<void>>();
-    let budgetSpent = false;
+    const runId = randomToken(8);
+    const holdMs = settings.dispatchBudgetMs + 2 * endpoint.timeoutMs + 2 * settings.leaseMarginMs;
+    const hold = await acquireEndpoint(db, { endpointId: endpoint.id, runId, now: clock.now(), until: new Date(clock.now().getTime() + holdMs) });
+    // Another run holds the endpoint: it delivers what this job was queued for.
+    if (!hold) return;
+
+    // One controller for the run's requests: the job's signal gets one listener, not one per request.
+    const run = new AbortController();
+    setMaxListeners(0, run.signal);
+    const onAbort = () => run.abort();
+    jobSignal.addEventListener('abort', onAbort, { once: true });
+    const recording = new Set<Promise<void>>();
+    let result: WindowResult | undefined;
     try {
-      for (;;) {
-        if (signal.aborted) break;
-        budgetSpent = performance.now() - started > settings.dispatchBudgetMs;
-        const free = cap - inFlight.size;
-        if (!budgetSpent && free >= (inFlight.size === 0 ? 1 : refill)) {
+      result = await runWindow({
+        cap: endpoint.fifo ? 1 : endpoint.maxConcurrency,
+        fifo: endpoint.fifo,
+        claimBatch: settings.claimBatch,
+        budgetMs: settings.dispatchBudgetMs,
+        rateLimit: endpoint.rateLimit,
+        clock,
+        signal: run.signal,
+        windowStart: hold.windowStart?.getTime() ?? 0,
+        windowCount: hold.windowCount,
+        pausedUntil: hold.pausedUntil?.getTime() ?? 0,
+        claim: (max) => {
           const now = clock.now();
-          const { claimed, blockedUntil } = await claimDeliveries(db, {
-            endpointId: endpoint.id,
-            now,
-            lockedUntil: new Date(now.getTime() + endpoint.timeoutMs + settings.leaseMarginMs),
-            max: Math.min(free, settings.claimBatch),
-            maxConcurrency: cap,
-            rateLimit: endpoint.rateLimit,
-            fifo: endpoint.fifo,
-          });
-          for (const delivery of claimed) {
-            const running: Promise<void> = deliver(target, delivery, signal, logger).finally(() => inFlight.delete(running));
-            inFlight.add(running);
+          return claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo });
+        },
+        deliver: async (claimed) => {
+          const outcome = await attempt(target, claimed, run.signal);
+          if (!outcome) {
+            await release(target, [claimed], logger);
+            return undefined;
           }
-          if (claimed.length === 0 && inFlight.size === 0) {
-            await arm(endpoint, blockedUntil);
-            return;
+          if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
+          // A failed write is logged by the recorder; the delivery's lease then brings it back.
+          const recorded = recorder.record(outcome).catch(() => undefined);
+          // FIFO: the next message may go only once this outcome is written.
+          if (endpoint.fifo) await recorded;
+          else {
+            recording.add(recorded);
+            void recorded.finally(() => recording.delete(recorded));
           }
-        } else if (inFlight.size === 0) {
-          break;
-        }
-        if (inFlight.size > 0) await Promise.race(inFlight);
-      }
+          return outcome.pauseUntil?.getTime();
+        },
+        release: (claimed) => release(target, claimed, logger),
+      });
+      await Promise.allSettled([...recording]);
     } finally {
-      await Promise.allSettled([...inFlight]);
+      jobSignal.removeEventListener('abort', onAbort);
+      await releaseEndpoint(db, {
+        endpointId: endpoint.id,
+        runId,
+        windowStart: result?.windowStart ? new Date(result.windowStart) : null,
+        windowCount: result?.windowCount ?? hold.windowCount,
+      });
     }
-    // Out of budget (or stopping): the rest of this endpoint's work goes to the back of the queue.
-    if (budgetSpent && !signal.aborted) await enqueue(db, dispatchJob(endpoint), { clock });
+    if (result.error !== undefined) throw toError(result.error);
+    if (jobSignal.aborted) return;
+    // After letting go: whatever became due meanwhile gets a job now, the rest one at its time.
+    await arm(endpoint, result.blockedUntil === undefined ? null : new Date(result.blockedUntil));
   };
 }

@@ -184,7 +184,11 @@ export async function updateEndpoint(tx: Db, deps: EndpointDeps, scope: Scope, i
   if (patch.timeoutMs !== undefined) values.timeoutMs = patch.timeoutMs;
   if (patch.rateLimit !== undefined) values.rateLimit = patch.rateLimit;
   if (patch.maxConcurrency !== undefined) values.maxConcurrency = patch.maxConcurrency;
-  if (patch.fifo !== undefined) values.fifo = patch.fifo;
+  if (patch.fifo !== undefined && patch.fifo !== existing.fifo) {
+    values.fifo = patch.fifo;
+    // Deliveries carry the setting (see the FIFO index): the ones still open follow the endpoint.
+    await tx.update(deliveries).set({ fifo: patch.fifo }).where(and(eq(deliveries.endpointId, id), inArray(deliveries.state, ['pending', 'delivering'])));
+  }
   if (patch.retryConfig !== undefined) values.retryConfig = patch.retryConfig;
   if (patch.enabled === true && !existing.enabled) {
     Object.assign(values, { enabled: true, disabledReason: null, disabledAt: null });

@@ -25,6 +25,14 @@ export interface Envelope {
   environment: string;
 }
 
+// Message ids made in a transaction, by event id, for the publisher that asked (publish.ts).
+const madeIn = new WeakMap<Db, Map<string, string>>();
+
+/** The messages the fan-out made in this transaction so far, by event id. */
+export function messagesMadeIn(tx: Db): Map<string, string> {
+  return madeIn.get(tx) ?? new Map();
+}
+
 /** Test events carry `test:<endpointId>` as their origin: they go to that endpoint only. */
 export const TEST_ORIGIN = 'test:';
 
@@ -68,6 +76,7 @@ async function environmentName(tx: Db, id: string): Promise<string> {
 interface DeliveryRow {
   message_id: string;
   endpoint_id: string;
+  fifo: boolean;
   organization_id: string;
   environment_id: string;
   trigger: string;
@@ -83,6 +92,8 @@ export function createFanout(deps: { clock: Clock }) {
     const deliveryRows: DeliveryRow[] = [];
     const jobs: JobSpec[] = [];
     const streams = new Set<string>();
+    let made = madeIn.get(tx);
+    if (!made) madeIn.set(tx, (made = new Map()));
 
     const byEnvironment = new Map<string, Event[]>();
     for (const event of published) {
@@ -100,6 +111,7 @@ export function createFanout(deps: { clock: Clock }) {
       const targets = new Set<EndpointRow>();
       for (const event of batch) {
         const messageId = newId('msg');
+        made.set(event.id, messageId);
         const envelope: Envelope = {
           id: messageId,
           type: event.type,
@@ -129,6 +141,7 @@ export function createFanout(deps: { clock: Clock }) {
           deliveryRows.push({
             message_id: messageId,
             endpoint_id: endpoint.id,
+            fifo: endpoint.fifo,
             organization_id: organizationId,
             environment_id: environmentId,
             trigger: testTarget ? 'test' : 'event',
@@ -147,9 +160,9 @@ export function createFanout(deps: { clock: Clock }) {
       select * from jsonb_to_recordset(${JSON.stringify(messageRows)}::jsonb) as m(id text, organization_id text, environment_id text, event_id text,
         external_id text, event_type text, schema_version int, channels jsonb, payload text, occurred_at timestamptz, created_at timestamptz)`);
     if (deliveryRows.length === 0) return;
-    await tx.execute(sql`insert into outbound_deliveries (message_id, endpoint_id, organization_id, environment_id, state, trigger, next_attempt_at, created_at, updated_at)
-      select d.message_id, d.endpoint_id, d.organization_id, d.environment_id, 'pending', d.trigger, d.next_attempt_at, d.created_at, d.created_at
-      from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb) as d(message_id text, endpoint_id text, organization_id text,
+    await tx.execute(sql`insert into outbound_deliveries (message_id, endpoint_id, fifo, organization_id, environment_id, state, trigger, next_attempt_at, created_at, updated_at)
+      select d.message_id, d.endpoint_id, d.fifo, d.organization_id, d.environment_id, 'pending', d.trigger, d.next_attempt_at, d.created_at, d.created_at
+      from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb) as d(message_id text, endpoint_id text, fifo boolean, organization_id text,
         environment_id text, trigger text, next_attempt_at timestamptz, created_at timestamptz)`);
     if (jobs.length > 0) await enqueueMany(tx, jobs, { clock: deps.clock });
     if (streams.size > 0) await rows(tx, sql`select pg_notify(${STREAM_CHANNEL}, id) from jsonb_array_elements_text(${JSON.stringify([...streams])}::jsonb) as id`);

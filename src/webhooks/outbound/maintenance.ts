@@ -51,15 +51,20 @@ export async function prune(db: Db, vault: Vault, clock: Clock, options: { reten
     report.payloads += done.length;
     if (done.length < BATCH) break;
   }
-  for (;;) {
-    const done = await rows<{ id: string }>(
-      db,
-      sql`update outbound_attempts set response_body = null, response_headers = null
-        where id in (select id from outbound_attempts where started_at < ${cutoff}::timestamptz and (response_body is not null or response_headers is not null) limit ${BATCH})
-        returning id`,
-    );
-    report.attemptBodies += done.length;
-    if (done.length < BATCH) break;
+  // Attempts are pruned endpoint by endpoint, along the (endpoint, started_at) index.
+  const owners = await rows<{ endpoint_id: string }>(db, sql`select id as endpoint_id from outbound_endpoints`);
+  for (const { endpoint_id: endpointId } of owners) {
+    for (;;) {
+      const done = await rows<{ id: string }>(
+        db,
+        sql`update outbound_attempts set response_body = null, response_headers = null
+          where id in (select id from outbound_attempts where endpoint_id = ${endpointId} and started_at < ${cutoff}::timestamptz
+            and (response_body is not null or response_headers is not null) limit ${BATCH})
+          returning id`,
+      );
+      report.attemptBodies += done.length;
+      if (done.length < BATCH) break;
+    }
   }
   const stale = await db
     .select()

@@ -33,10 +33,10 @@ export async function resend(tx: Db, clock: Clock, scope: Scope, messageId: stri
   const now = clock.now();
   const [row] = await tx
     .insert(deliveries)
-    .values({ messageId: message.id, endpointId, ...scope, state: 'pending', trigger: 'resend', nextAttemptAt: now, createdAt: now, updatedAt: now })
+    .values({ messageId: message.id, endpointId, ...scope, fifo: endpoint.fifo, state: 'pending', trigger: 'resend', nextAttemptAt: now, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({
       target: [deliveries.messageId, deliveries.endpointId],
-      set: { state: 'pending', trigger: 'resend', nextAttemptAt: now, scheduleStart: sql`${deliveries.attempts}`, updatedAt: now },
+      set: { state: 'pending', fifo: endpoint.fifo, trigger: 'resend', nextAttemptAt: now, scheduleStart: sql`${deliveries.attempts}`, updatedAt: now },
       setWhere: sql`${deliveries.state} <> 'delivering'`,
     })
     .returning();
@@ -50,7 +50,8 @@ async function requeue(tx: Db, clock: Clock, scope: Scope, filter: DeadLetterFil
   const now = clock.now();
   const picked = await rows<{ message_id: string; endpoint_id: string }>(
     tx,
-    sql`update ${deliveries} set state = 'pending', trigger = ${trigger}, next_attempt_at = ${now.toISOString()}::timestamptz,
+    sql`update ${deliveries} set state = 'pending', fifo = (select e.fifo from outbound_endpoints e where e.id = ${deliveries.endpointId}),
+        trigger = ${trigger}, next_attempt_at = ${now.toISOString()}::timestamptz,
         schedule_start = ${deliveries.attempts}, updated_at = ${now.toISOString()}::timestamptz
       where (message_id, endpoint_id) in (
         select ${deliveries.messageId}, ${deliveries.endpointId} from ${deliveries}

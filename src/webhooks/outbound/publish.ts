@@ -8,6 +8,8 @@ import { problems, type Clock, type FieldError } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { publishMany, type PublishInput } from '../../events/index.ts';
 import { resolveEventTypes, toFieldErrors } from './event-types.ts';
+import { messagesMadeIn } from './fanout.ts';
+import { dataOf } from './messages.ts';
 import { messages, type MessageRow } from './schema.ts';
 import type { Scope } from './scope.ts';
 
@@ -22,11 +24,34 @@ export interface EventInput {
   channels?: string[] | undefined;
 }
 
+/** A published message as the API shows it. */
+export interface PublishedMessage {
+  id: string;
+  externalId: string | null;
+  eventType: string;
+  schemaVersion: number;
+  occurredAt: Date;
+  channels: string[];
+  data: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
 export interface Published {
-  message: MessageRow;
+  message: PublishedMessage;
   /** False when `eventId` was seen before: `message` is the first one. */
   created: boolean;
 }
+
+const fromMessage = (m: MessageRow): PublishedMessage => ({
+  id: m.id,
+  externalId: m.externalId,
+  eventType: m.eventType,
+  schemaVersion: m.schemaVersion,
+  occurredAt: m.occurredAt,
+  channels: m.channels,
+  data: dataOf(m),
+  createdAt: m.createdAt,
+});
 
 export interface PublishOptions {
   /** `api` for the public API; built-in types are refused there. */
@@ -69,16 +94,27 @@ export async function publishEvents(db: Db, clock: Clock, scope: Scope, inputs: 
   }));
   return db.transaction(async (tx) => {
     const results = await publishMany(tx, rows);
-    const eventIds = [...new Set(results.map((r) => r.event.id))];
-    const found = await tx
-      .select()
-      .from(messages)
-      .where(and(eq(messages.organizationId, scope.organizationId), eq(messages.environmentId, scope.environmentId), inArray(messages.eventId, eventIds)));
-    const byEvent = new Map(found.map((m) => [m.eventId, m]));
-    return results.map((r) => {
-      const message = byEvent.get(r.event.id);
-      if (!message) throw new Error(`event ${r.event.id} has no outbound message (is the outbound module registered?)`);
-      return { message, created: r.created };
+    const made = messagesMadeIn(tx);
+    // A repeated eventId returns the message stored the first time.
+    const repeated = [...new Set(results.filter((r) => !made.has(r.event.id)).map((r) => r.event.id))];
+    const earlier =
+      repeated.length === 0
+        ? new Map<string, PublishedMessage>()
+        : new Map(
+            (
+              await tx
+                .select()
+                .from(messages)
+                .where(and(eq(messages.organizationId, scope.organizationId), eq(messages.environmentId, scope.environmentId), inArray(messages.eventId, repeated)))
+            ).map((m) => [m.eventId, fromMessage(m)]),
+          );
+    return results.map(({ event, created }) => {
+      const id = made.get(event.id);
+      const message = id
+        ? { id, externalId: event.externalId, eventType: event.type, schemaVersion: event.schemaVersion, occurredAt: event.occurredAt, channels: event.channels, data: event.data, createdAt: now }
+        : earlier.get(event.id);
+      if (!message) throw new Error(`event ${event.id} has no outbound message (is the outbound module registered?)`);
+      return { message, created };
     });
   });
 }

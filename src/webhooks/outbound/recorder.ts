@@ -102,6 +102,11 @@ export class Recorder {
     const { clock, settings } = this.deps;
     const now = clock.now();
     const changes = this.#streaks(outcomes);
+    // The common case — successes at endpoints known healthy — is one statement, no transaction.
+    if (changes.length === 0 && outcomes.every((o) => o.nextState !== 'failed')) {
+      await batchRecordAttempts(this.deps.database.db, outcomes, now);
+      return;
+    }
     const disabled = await this.deps.database.db.transaction(async (tx) => {
       const applied = await batchRecordAttempts(tx, outcomes, now);
       const failingSince = await applyStreaks(tx, changes);

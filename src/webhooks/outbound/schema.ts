@@ -91,11 +91,15 @@ export const endpoints = pgTable(
 );
 
 /**
- * What delivery changes about an endpoint, kept apart from its configuration. Claimers lock this
- * row (`for update`) so that the concurrency cap and the rate limit hold across workers.
+ * What delivery changes about an endpoint, kept apart from its configuration. One dispatch run at
+ * a time holds the endpoint (`dispatcher_id` until `dispatcher_until`), so its concurrency cap,
+ * rate limit and FIFO order are kept by that one process, exactly, without locks per claim.
  */
 export const endpointState = pgTable('outbound_endpoint_state', {
   endpointId: text('endpoint_id').primaryKey(),
+  /** The dispatch run holding the endpoint, and until when (a dead worker's hold expires). */
+  dispatcherId: text('dispatcher_id'),
+  dispatcherUntil: ts('dispatcher_until'),
   /** The first failure after the last success; null while the endpoint succeeds. */
   failingSince: ts('failing_since'),
   /** No attempt before this instant (a `Retry-After` from the endpoint). */
@@ -128,6 +132,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('outbound_messages_event').on(t.eventId),
     index('outbound_messages_scope').on(t.organizationId, t.environmentId, t.id),
+    // Retention: payloads not yet pruned, oldest first.
+    index('outbound_messages_prune').on(t.createdAt).where(sql`payload is not null`),
   ],
 );
 
@@ -147,6 +153,8 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** `attempts` when the current retry schedule began (a resend starts a fresh schedule). */
     scheduleStart: integer('schedule_start').notNull().default(0),
+    /** The endpoint's FIFO setting, copied here so only FIFO deliveries pay for the FIFO index. */
+    fifo: boolean('fifo').notNull().default(false),
     /** What started the current schedule: `event`, `resend`, `recover`, `retry`, `test`. */
     trigger: text('trigger').notNull().default('event'),
     nextAttemptAt: ts('next_attempt_at'),
@@ -160,12 +168,13 @@ export const deliveries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.messageId, t.endpointId] }),
-    // The claim: due deliveries of one endpoint, oldest due first.
-    index('outbound_deliveries_due').on(t.endpointId, t.nextAttemptAt).where(sql`state = 'pending'`),
+    // The claim: due deliveries of one endpoint, oldest due first — in index order, so a claim
+    // reads only the rows it takes (message_id breaks ties of a batch published together).
+    index('outbound_deliveries_due').on(t.endpointId, t.nextAttemptAt, t.messageId).where(sql`state = 'pending'`),
     // In flight per endpoint (the concurrency cap) and expired leases.
     index('outbound_deliveries_inflight').on(t.endpointId, t.lockedUntil).where(sql`state = 'delivering'`),
     // FIFO endpoints: the oldest unfinished message.
-    index('outbound_deliveries_open').on(t.endpointId, t.messageId).where(sql`state in ('pending', 'delivering')`),
+    index('outbound_deliveries_fifo').on(t.endpointId, t.messageId).where(sql`fifo and state in ('pending', 'delivering')`),
     // Dead letters by environment and endpoint (list, bulk retry, recover).
     index('outbound_deliveries_dead').on(t.organizationId, t.environmentId, t.endpointId, t.messageId).where(sql`state = 'failed'`),
   ],
@@ -200,8 +209,8 @@ export const attempts = pgTable(
   },
   (t) => [
     index('outbound_attempts_message').on(t.messageId, t.endpointId, t.id),
+    // Statistics and retention, per endpoint.
     index('outbound_attempts_endpoint').on(t.endpointId, t.startedAt),
-    index('outbound_attempts_started').on(t.startedAt),
   ],
 );
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deliveriesOf, getMessage, MAX_BATCH, type EventInput, type Outbound } from '../../../webhooks/outbound/index.ts';
 import { tenantOf } from '../../context.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, problemResponses, Timestamp } from '../../schemas.ts';
-import { DeliverySchema, deliveryView, MessageSchema, messageView } from './views.ts';
+import { DeliverySchema, deliveryView, MessageSchema, messageView, publishedView } from './views.ts';
 
 const tags = ['events'];
 
@@ -20,7 +20,10 @@ const EventBody = Type.Object(
 type EventBodyValue = { type: string; data: Record<string, unknown>; eventId?: string; occurredAt?: string; channels?: string[] };
 const toInput = (e: EventBodyValue): EventInput => ({ ...e, occurredAt: e.occurredAt === undefined ? undefined : new Date(e.occurredAt) });
 
-const PublishedMessage = Type.Intersect([MessageSchema, Type.Object({ duplicate: Type.Boolean({ description: 'True when eventId was seen before: this is the first message' }) })]);
+const Duplicate = Type.Boolean({ description: 'True when eventId was seen before: this is the first message' });
+const PublishedMessage = Type.Intersect([MessageSchema, Type.Object({ duplicate: Duplicate })]);
+// A batch answers without the data it was sent, so a thousand events make a small answer.
+const PublishedBrief = Type.Object({ id: Type.String(), eventId: Type.Union([Type.String(), Type.Null()]), type: Type.String(), schemaVersion: Type.Integer(), duplicate: Duplicate });
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = async (app, { outbound }) => {
   app.post(
@@ -37,7 +40,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
     },
     async (request, reply) => {
       const [result] = await outbound.publish(tenantOf(request), [toInput(request.body)]);
-      return reply.status(result!.created ? 201 : 200).send({ ...messageView(result!.message), duplicate: !result!.created });
+      return reply.status(result!.created ? 201 : 200).send({ ...publishedView(result!.message), duplicate: !result!.created });
     },
   );
 
@@ -51,12 +54,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
         tags,
         summary: `Publish up to ${MAX_BATCH} events at once (all or none)`,
         body: Type.Object({ events: Type.Array(EventBody, { minItems: 1, maxItems: MAX_BATCH }) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ data: Type.Array(PublishedMessage) }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 413, 422) },
+        response: { 201: Type.Object({ data: Type.Array(PublishedBrief) }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 413, 422) },
       },
     },
     async (request, reply) => {
       const results = await outbound.publish(tenantOf(request), request.body.events.map(toInput), { fieldPrefix: (i) => `/events/${i}` });
-      return reply.status(201).send({ data: results.map((r) => ({ ...messageView(r.message), duplicate: !r.created })) });
+      return reply.status(201).send({
+        data: results.map(({ message, created }) => ({ id: message.id, eventId: message.externalId, type: message.eventType, schemaVersion: message.schemaVersion, duplicate: !created })),
+      });
     },
   );
 

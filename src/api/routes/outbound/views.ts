@@ -8,6 +8,7 @@ import {
   type EndpointRow,
   type EventTypeView as EventTypeModel,
   type MessageRow,
+  type PublishedMessage,
 } from '../../../webhooks/outbound/index.ts';
 import { iso, NullableTimestamp, Timestamp } from '../../schemas.ts';
 
@@ -93,6 +94,18 @@ export const MessageSchema = Type.Object({
   data: AnyJson('The event data; null once retention pruned it'),
   createdAt: Timestamp,
 });
+/** A just-published message (publishing knows its data without reading the payload back). */
+export const publishedView = (m: PublishedMessage) => ({
+  id: m.id,
+  eventId: m.externalId,
+  type: m.eventType,
+  schemaVersion: m.schemaVersion,
+  occurredAt: iso(m.occurredAt)!,
+  channels: m.channels,
+  data: m.data,
+  createdAt: iso(m.createdAt)!,
+});
+
 export const messageView = (m: MessageRow) => ({
   id: m.id,
   eventId: m.externalId,

@@ -1,17 +1,61 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../../db/index.ts';
 
+/** What a dispatch run learns when it takes hold of an endpoint. */
+export interface Hold {
+  pausedUntil: Date | null;
+  windowStart: Date | null;
+  windowCount: number;
+}
+
+interface StateRow {
+  paused_until: Date | string | null;
+  window_start: Date | string | null;
+  window_count: number;
+}
+
+const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+/**
+ * Takes hold of an endpoint for one dispatch run, unless another live run holds it (then
+ * undefined: that run delivers whatever this one was woken for). A hold ends at `release`, or at
+ * `until` if its worker died. Taking it also hands back deliveries whose lease expired.
+ */
+export async function acquireEndpoint(db: Db, input: { endpointId: string; runId: string; now: Date; until: Date }): Promise<Hold | undefined> {
+  const now = input.now.toISOString();
+  const take = () =>
+    rows<StateRow>(
+      db,
+      sql`update outbound_endpoint_state set dispatcher_id = ${input.runId}, dispatcher_until = ${input.until.toISOString()}::timestamptz
+        where endpoint_id = ${input.endpointId} and (dispatcher_id is null or dispatcher_until <= ${now}::timestamptz)
+        returning paused_until, window_start, window_count`,
+    );
+  let [state] = await take();
+  if (!state) {
+    const created = await rows(db, sql`insert into outbound_endpoint_state (endpoint_id) values (${input.endpointId}) on conflict do nothing returning endpoint_id`);
+    if (created.length === 0) return undefined;
+    [state] = await take();
+    if (!state) return undefined;
+  }
+  await db.execute(sql`update outbound_deliveries set state = 'pending', locked_until = null, next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+    where endpoint_id = ${input.endpointId} and state = 'delivering' and locked_until <= ${now}::timestamptz`);
+  return { pausedUntil: date(state.paused_until), windowStart: date(state.window_start), windowCount: state.window_count };
+}
+
+/** Lets go of the endpoint, keeping the rate window for the next run. */
+export async function releaseEndpoint(db: Db, input: { endpointId: string; runId: string; windowStart: Date | null; windowCount: number }): Promise<void> {
+  await db.execute(sql`update outbound_endpoint_state set dispatcher_id = null, dispatcher_until = null,
+      window_start = ${input.windowStart?.toISOString() ?? null}::timestamptz, window_count = ${input.windowCount}
+    where endpoint_id = ${input.endpointId} and dispatcher_id = ${input.runId}`);
+}
+
 export interface ClaimInput {
   endpointId: string;
   now: Date;
   /** The lease each claimed delivery gets. */
   lockedUntil: Date;
-  /** Most deliveries this claim may take (the caller's free slots). */
   max: number;
-  /** The endpoint's cap on deliveries in flight, across workers. */
-  maxConcurrency: number;
-  /** Messages per second, or null. */
-  rateLimit: number | null;
+  /** Only the oldest unfinished message, and only if it is due (FIFO endpoints). */
   fifo: boolean;
 }
 
@@ -25,18 +69,6 @@ export interface ClaimedDelivery {
   payload: string | null;
 }
 
-export interface ClaimResult {
-  claimed: ClaimedDelivery[];
-  /** Nothing more can be claimed before this instant (pause, rate window); null: no such limit. */
-  blockedUntil: Date | null;
-}
-
-interface StateRow {
-  paused_until: Date | string | null;
-  window_start: Date | string | null;
-  window_count: number;
-}
-
 interface ClaimedRow {
   message_id: string;
   attempts: number;
@@ -46,93 +78,45 @@ interface ClaimedRow {
   payload: string | null;
 }
 
-const ms = (value: Date | string | null): number | null => (value === null ? null : new Date(value).getTime());
-
 /**
- * Claims due deliveries of one endpoint in one short transaction. The endpoint's state row is
- * locked first, so claimers of the same endpoint take turns: the in-flight count they read
- * (the concurrency cap) and the rate window they update are exact across workers. Deliveries
- * whose lease expired (their worker died) go back to `pending` on the way; rows another
- * transaction holds are skipped, never waited for. A FIFO endpoint claims only its oldest
- * unfinished message, and only when nothing of it is in flight.
+ * Claims up to `max` due deliveries of one endpoint in one statement: oldest due first, each
+ * counted as an attempt and leased. Only the run holding the endpoint claims, so the in-flight
+ * count it keeps is the endpoint's; rows held by another transaction (a resend) are skipped.
  */
-export async function claimDeliveries(db: Db, input: ClaimInput): Promise<ClaimResult> {
+export async function claimDeliveries(db: Db, input: ClaimInput): Promise<ClaimedDelivery[]> {
   const now = input.now.toISOString();
-  return db.transaction(async (tx) => {
-    let [state] = await rows<StateRow>(tx, sql`select paused_until, window_start, window_count from outbound_endpoint_state where endpoint_id = ${input.endpointId} for update`);
-    if (!state) {
-      await tx.execute(sql`insert into outbound_endpoint_state (endpoint_id) values (${input.endpointId}) on conflict do nothing`);
-      [state] = await rows<StateRow>(tx, sql`select paused_until, window_start, window_count from outbound_endpoint_state where endpoint_id = ${input.endpointId} for update`);
-    }
-    const nowMs = input.now.getTime();
-    const pausedUntil = ms(state!.paused_until);
-    if (pausedUntil !== null && pausedUntil > nowMs) return { claimed: [], blockedUntil: new Date(pausedUntil) };
-
-    let limit = input.fifo ? 1 : input.max;
-    let windowStart = ms(state!.window_start) ?? nowMs;
-    let windowCount = state!.window_count;
-    if (input.rateLimit !== null) {
-      if (nowMs - windowStart >= 1_000) {
-        windowStart = nowMs;
-        windowCount = 0;
-      }
-      const left = input.rateLimit - windowCount;
-      if (left <= 0) return { claimed: [], blockedUntil: new Date(windowStart + 1_000) };
-      limit = Math.min(limit, left);
-    }
-
-    const picked = input.fifo
-      ? sql`picked as (
-          select head.message_id from (
-            select message_id, state, next_attempt_at from outbound_deliveries
-            where endpoint_id = ${input.endpointId} and state in ('pending', 'delivering')
-            order by message_id limit 1
-          ) as head
-          where head.state = 'pending' and head.next_attempt_at <= ${now}::timestamptz and (select n from inflight) = 0
-        )`
-      : sql`picked as (
-          select message_id from outbound_deliveries
-          where endpoint_id = ${input.endpointId} and state = 'pending' and next_attempt_at <= ${now}::timestamptz
-          order by next_attempt_at, message_id
-          limit greatest(0, least(${limit}::int, ${input.maxConcurrency}::int - (select n from inflight)))
-          for update skip locked
-        )`;
-
-    const claimed = await rows<ClaimedRow>(
-      tx,
-      sql`with reaped as (
-          update outbound_deliveries set state = 'pending', locked_until = null, next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-          where (message_id, endpoint_id) in (
-            select message_id, endpoint_id from outbound_deliveries
-            where endpoint_id = ${input.endpointId} and state = 'delivering' and locked_until <= ${now}::timestamptz
-            for update skip locked)
-          returning message_id
-        ),
-        inflight as (
-          select count(*)::int as n from outbound_deliveries
-          where endpoint_id = ${input.endpointId} and state = 'delivering' and locked_until > ${now}::timestamptz
-        ),
-        ${picked},
-        claimed as (
-          update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
-            locked_until = ${input.lockedUntil.toISOString()}::timestamptz, updated_at = ${now}::timestamptz
-          from picked
-          where d.endpoint_id = ${input.endpointId} and d.message_id = picked.message_id and d.state = 'pending'
-          returning d.message_id, d.attempts, d.schedule_start, d.trigger
-        )
-        select c.message_id, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
-        from claimed c join outbound_messages m on m.id = c.message_id
-        order by c.message_id`,
-    );
-    if (input.rateLimit !== null && claimed.length > 0) {
-      await tx.execute(sql`update outbound_endpoint_state set window_start = ${new Date(windowStart).toISOString()}::timestamptz,
-        window_count = ${windowCount + claimed.length} where endpoint_id = ${input.endpointId}`);
-    }
-    return {
-      claimed: claimed.map((r) => ({ messageId: r.message_id, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload })),
-      blockedUntil: null,
-    };
-  });
+  // Rows are picked (and locked) by the index, then updated by their tuple id: the plan cannot
+  // turn into a scan of the endpoint's rows, whatever the statistics say.
+  const picked = input.fifo
+    ? sql`picked as (
+        select head.ctid from (
+          select ctid, state, next_attempt_at from outbound_deliveries
+          where endpoint_id = ${input.endpointId} and fifo and state in ('pending', 'delivering')
+          order by message_id limit 1
+        ) as head
+        where head.state = 'pending' and head.next_attempt_at <= ${now}::timestamptz
+      )`
+    : sql`picked as (
+        select ctid from outbound_deliveries
+        where endpoint_id = ${input.endpointId} and state = 'pending' and next_attempt_at <= ${now}::timestamptz
+        order by next_attempt_at, message_id
+        limit ${input.max}
+        for update skip locked
+      )`;
+  const claimed = await rows<ClaimedRow>(
+    db,
+    sql`with ${picked},
+      claimed as (
+        update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
+          locked_until = ${input.lockedUntil.toISOString()}::timestamptz, updated_at = ${now}::timestamptz
+        where d.ctid = any (array(select ctid from picked)) and d.state = 'pending'
+        returning d.message_id, d.attempts, d.schedule_start, d.trigger
+      )
+      select c.message_id, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
+      from claimed c join outbound_messages m on m.id = c.message_id
+      order by c.message_id`,
+  );
+  return claimed.map((r) => ({ messageId: r.message_id, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload }));
 }
 
 /** When this endpoint next has something to claim: its earliest due retry or lease expiry. */
