@@ -357,7 +357,7 @@ async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
     console.log(`  ${kind}: ${throughput.deliveriesPerSecond} deliveries/s recorded (${throughput.deliveriesPerSecondSeenByReceiver}/s seen by the receiver)`);
     const limit = await limitLoop(receiver.url, throughput.deliveries);
     console.log(`  ${kind}: limit ${limit.perSecond} POSTs/s; CPU per delivery ${throughput.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${throughput.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) vs ${limit.cpuMicrosecondsPerRequest} µs per bare POST`);
-    const latency = await latencyPhase(hub, receiver, throughput.deliveriesPerSecond / 2);
+    const latency = await latencyPhase(hub, receiver, Number(process.env.BENCH_LATENCY_RATE ?? 0) || throughput.deliveriesPerSecond / 2);
     console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
     const backlog = kind === 'postgres' && BACKLOG > 0 ? await backlogPhase(hub, receiver) : undefined;
     if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s, heap ${JSON.stringify(backlog.heapMb)}`);

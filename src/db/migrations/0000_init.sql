@@ -147,7 +147,7 @@ CREATE TABLE "jobs" (
 );
 --> statement-breakpoint
 CREATE TABLE "outbound_attempts" (
-	"id" text PRIMARY KEY NOT NULL,
+	"id" text NOT NULL,
 	"organization_id" text NOT NULL,
 	"environment_id" text NOT NULL,
 	"message_id" text NOT NULL,
@@ -163,7 +163,8 @@ CREATE TABLE "outbound_attempts" (
 	"error_class" text,
 	"error" text,
 	"next_attempt_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "outbound_attempts_message_id_endpoint_id_attempt_pk" PRIMARY KEY("message_id","endpoint_id","attempt")
 );
 --> statement-breakpoint
 CREATE TABLE "outbound_deliveries" (
@@ -275,7 +276,6 @@ CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pendi
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE state <> 'failed';--> statement-breakpoint
 CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
-CREATE INDEX "outbound_attempts_message" ON "outbound_attempts" USING btree ("message_id","endpoint_id","id");--> statement-breakpoint
 CREATE INDEX "outbound_attempts_endpoint" ON "outbound_attempts" USING btree ("endpoint_id","started_at");--> statement-breakpoint
 CREATE INDEX "outbound_deliveries_due" ON "outbound_deliveries" USING btree ("endpoint_id","next_attempt_at","message_id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "outbound_deliveries_inflight" ON "outbound_deliveries" USING btree ("endpoint_id","locked_until") WHERE state = 'delivering';--> statement-breakpoint

@@ -26,7 +26,7 @@ import type { OutboundSettings } from './settings.ts';
 import { webhookHeaders, type SigningKeys } from './signing.ts';
 import { acquireEndpoint, claimDeliveries, nextWorkAt, releaseEndpoint, type ClaimedDelivery } from './sql/claim.ts';
 import { batchReleaseDeliveries, type AttemptOutcome } from './sql/record.ts';
-import { runWindow, type WindowResult } from './window.ts';
+import { runWindow, type Window, type WindowResult } from './window.ts';
 
 export interface DispatcherDeps {
   database: Database;
@@ -132,6 +132,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     return {
       messageId: claimed.messageId,
+      tid: claimed.tid,
       endpointId: endpoint.id,
       organizationId: endpoint.organizationId,
       environmentId: endpoint.environmentId,
@@ -172,7 +173,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     await enqueue(db, dispatchJob(endpoint, at <= clock.now().getTime() ? undefined : new Date(at)), { clock });
   }
 
+  // Runs of this process by endpoint: a job for an endpoint already being delivered here only wakes its run.
+  const active = new Map<string, Window>();
+
   return async function dispatch({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
+    const running = active.get(job.payload.endpointId);
+    if (running) {
+      running.wake();
+      return;
+    }
     const target = await loadTarget(job.payload.endpointId);
     if (!target || !target.endpoint.enabled || target.endpoint.kind !== 'http') return;
     const { endpoint } = target;
@@ -190,7 +199,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const recording = new Set<Promise<void>>();
     let result: WindowResult | undefined;
     try {
-      result = await runWindow({
+      const window = runWindow({
         cap: endpoint.fifo ? 1 : endpoint.maxConcurrency,
         fifo: endpoint.fifo,
         claimBatch: settings.claimBatch,
@@ -223,9 +232,13 @@ export function createDispatcher(deps: DispatcherDeps) {
           return outcome.pauseUntil?.getTime();
         },
         release: (claimed) => release(target, claimed, logger),
+        lingerMs: settings.lingerMs,
       });
+      active.set(endpoint.id, window);
+      result = await window.done;
       await Promise.allSettled([...recording]);
     } finally {
+      active.delete(endpoint.id);
       jobSignal.removeEventListener('abort', onAbort);
       await releaseEndpoint(db, {
         endpointId: endpoint.id,

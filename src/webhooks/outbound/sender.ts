@@ -64,6 +64,26 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
+/** The first 4 KiB of a body of unknown or large length; past 64 KiB the socket is dropped, not drained. */
+async function readStart(stream: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (kept < MAX_BODY_LOGGED) {
+      const part = chunk.subarray(0, MAX_BODY_LOGGED - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+    if (total > MAX_BODY_DRAINED) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export interface Sender {
   send(input: SendInput): Promise<SendResult>;
   close(): Promise<void>;
@@ -107,27 +127,21 @@ export function createSender(settings: Pick<OutboundSettings, 'connectionsPerOri
         headersTimeout: input.timeoutMs,
         bodyTimeout: input.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let total = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (kept < MAX_BODY_LOGGED) {
-          const part = chunk.subarray(0, MAX_BODY_LOGGED - kept);
-          chunks.push(part);
-          kept += part.length;
-        }
-        if (total > MAX_BODY_DRAINED) {
-          response.body.destroy();
-          break;
-        }
+      const length = Number(response.headers['content-length'] ?? NaN);
+      let body: string;
+      if (response.statusCode === 204 || length <= MAX_BODY_DRAINED) {
+        // The usual answer: small and of known length, read in one go.
+        const text = await response.body.text();
+        body = text.length > MAX_BODY_LOGGED ? Buffer.from(text).subarray(0, MAX_BODY_LOGGED).toString('utf8') : text;
+      } else {
+        body = await readStart(response.body as AsyncIterable<Buffer> & { destroy(): void });
       }
       const status = response.statusCode;
       const ok = status >= 200 && status < 300;
       return {
         statusCode: status,
         headers: flattenHeaders(response.headers),
-        body: Buffer.concat(chunks).toString('utf8'),
+        body,
         errorClass: ok ? null : status === 410 ? 'gone' : status >= 300 && status < 400 ? 'redirect' : 'http_status',
         error: ok ? null : status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`,
         durationMs: elapsed(),

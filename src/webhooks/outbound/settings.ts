@@ -24,6 +24,8 @@ export interface OutboundSettings {
   dispatchBudgetMs: number;
   /** Most deliveries one claim takes. */
   claimBatch: number;
+  /** How long a dispatch run with nothing left waits for more before it ends (see window.ts). */
+  lingerMs: number;
   breaker: BreakerSettings;
   /** Keep-alive sockets per origin in the delivery pool. */
   connectionsPerOrigin: number;
@@ -46,6 +48,7 @@ export const DEFAULT_SETTINGS: OutboundSettings = {
   leaseMarginMs: 30_000,
   dispatchBudgetMs: 5_000,
   claimBatch: 100,
+  lingerMs: 100,
   breaker: { windowMs: 60_000, buckets: 6, volumeThreshold: 10, errorThresholdPercentage: 50, resetMs: 30_000 },
   connectionsPerOrigin: 64,
   keepAliveTimeoutMs: 10_000,

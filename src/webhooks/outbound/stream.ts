@@ -118,6 +118,7 @@ export async function openStream(deps: StreamDeps, wakeups: StreamWakeups, scope
         const sent = !closed && c.payload !== null && write({ id: c.messageId, type: c.eventType, headers, body });
         return recorder.record({
           messageId: c.messageId,
+          tid: c.tid,
           endpointId: endpoint.id,
           organizationId: endpoint.organizationId,
           environmentId: endpoint.environmentId,

@@ -33,6 +33,18 @@ export interface WindowOptions {
   deliver(claimed: ClaimedDelivery): Promise<number | undefined>;
   /** Gives claimed, unstarted deliveries back. */
   release(claimed: ClaimedDelivery[]): Promise<void>;
+  /**
+   * How long an emptied window waits for more work before the run ends. A steady trickle of
+   * messages then keeps one run going instead of paying a run's set-up per message; `wake()`
+   * ends the wait at once.
+   */
+  lingerMs: number;
+}
+
+export interface Window {
+  done: Promise<WindowResult>;
+  /** More work is due (a message for this endpoint was published in this process). */
+  wake(): void;
 }
 
 export interface WindowResult {
@@ -46,7 +58,7 @@ export interface WindowResult {
   error: unknown;
 }
 
-export function runWindow(options: WindowOptions): Promise<WindowResult> {
+export function runWindow(options: WindowOptions): Window {
   const { cap, fifo, clock, signal } = options;
   const started = performance.now();
   const ready: ClaimedDelivery[] = [];
@@ -62,6 +74,9 @@ export function runWindow(options: WindowOptions): Promise<WindowResult> {
   let finish!: (result: WindowResult) => void;
   const done = new Promise<WindowResult>((resolve) => (finish = resolve));
   let finished = false;
+  // Lingering: waiting for work with an empty window. A wait that ends without work ends the run.
+  let lingering: NodeJS.Timeout | undefined;
+  let quiet = false;
 
   const budgetSpent = () => performance.now() - started > options.budgetMs;
 
@@ -116,6 +131,7 @@ export function runWindow(options: WindowOptions): Promise<WindowResult> {
               windowCount += claimed.length;
               ready.push(...claimed);
               if (claimed.length < want) drained = true;
+              if (claimed.length > 0) quiet = false;
             },
             fail,
           )
@@ -127,13 +143,34 @@ export function runWindow(options: WindowOptions): Promise<WindowResult> {
       }
     }
 
-    if (inFlight > 0 || claiming) return;
+    if (inFlight > 0 || claiming || lingering) return;
     if (ready.length > 0 && !stopping && blockedUntil === undefined) return; // cannot happen: the loop above started them
+    if (drained && !quiet && !stopping && !spent && blockedUntil === undefined && options.lingerMs > 0) {
+      lingering = setTimeout(() => {
+        lingering = undefined;
+        quiet = true; // one more look (work published by another process), then the run ends
+        drained = false;
+        pump();
+      }, options.lingerMs);
+      return;
+    }
     finished = true;
     const leftover = ready.splice(0);
     (leftover.length > 0 ? options.release(leftover).catch(fail) : Promise.resolve()).then(() => finish({ budgetSpent: spent, blockedUntil, windowStart, windowCount, error }));
   };
 
   pump();
-  return done;
+  return {
+    done,
+    wake() {
+      if (finished) return;
+      drained = false;
+      quiet = false;
+      if (lingering) {
+        clearTimeout(lingering);
+        lingering = undefined;
+      }
+      pump();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../../db/index.ts';
+import { preparedRows } from './prepared.ts';
 
 /** What a dispatch run learns when it takes hold of an endpoint. */
 export interface Hold {
@@ -61,6 +62,8 @@ export interface ClaimInput {
 
 export interface ClaimedDelivery {
   messageId: string;
+  /** The claimed row version's tuple id: the outcome updates exactly that version (see record.ts). */
+  tid: string;
   /** This attempt's number (attempts counted so far, this one included). */
   attempt: number;
   scheduleStart: number;
@@ -71,6 +74,7 @@ export interface ClaimedDelivery {
 
 interface ClaimedRow {
   message_id: string;
+  tid: string;
   attempts: number;
   schedule_start: number;
   trigger: string;
@@ -80,8 +84,9 @@ interface ClaimedRow {
 
 /**
  * Claims up to `max` due deliveries of one endpoint in one statement: oldest due first, each
- * counted as an attempt and leased. Only the run holding the endpoint claims, so the in-flight
- * count it keeps is the endpoint's; rows held by another transaction (a resend) are skipped.
+ * counted as an attempt and leased. Only the run holding the endpoint claims, so the rows need no
+ * `for update` (which would write each row twice); a row another transaction changed meanwhile (a
+ * resend, a disable) no longer matches its tuple id or `pending`, and is left out.
  */
 export async function claimDeliveries(db: Db, input: ClaimInput): Promise<ClaimedDelivery[]> {
   const now = input.now.toISOString();
@@ -101,22 +106,22 @@ export async function claimDeliveries(db: Db, input: ClaimInput): Promise<Claime
         where endpoint_id = ${input.endpointId} and state = 'pending' and next_attempt_at <= ${now}::timestamptz
         order by next_attempt_at, message_id
         limit ${input.max}
-        for update skip locked
       )`;
-  const claimed = await rows<ClaimedRow>(
+  const claimed = await preparedRows<ClaimedRow>(
     db,
+    input.fifo ? 'outbound_claim_fifo' : 'outbound_claim',
     sql`with ${picked},
       claimed as (
         update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
           locked_until = ${input.lockedUntil.toISOString()}::timestamptz, updated_at = ${now}::timestamptz
         where d.ctid = any (array(select ctid from picked)) and d.state = 'pending'
-        returning d.message_id, d.attempts, d.schedule_start, d.trigger
+        returning d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
       )
-      select c.message_id, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
+      select c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
       from claimed c join outbound_messages m on m.id = c.message_id
       order by c.message_id`,
   );
-  return claimed.map((r) => ({ messageId: r.message_id, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload }));
+  return claimed.map((r) => ({ messageId: r.message_id, tid: r.tid, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload }));
 }
 
 /** When this endpoint next has something to claim: its earliest due retry or lease expiry. */

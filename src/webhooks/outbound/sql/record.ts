@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { newId } from '../../../core/index.ts';
 import { rows, type Db } from '../../../db/index.ts';
+import { preparedRows } from './prepared.ts';
 import type { DeliveryState, ErrorClass } from '../schema.ts';
 
 /** The outcome of one attempt, as the worker hands it to be written. */
 export interface AttemptOutcome {
   messageId: string;
+  /** The tuple id the claim returned: the row version this attempt holds. */
+  tid: string;
   endpointId: string;
   organizationId: string;
   environmentId: string;
@@ -35,9 +38,10 @@ export interface AppliedOutcome {
 
 /**
  * Writes a batch of outcomes in one statement: every attempt row, and each delivery's new
- * state — the latter only where the delivery is still this claim (`attempts` and `delivering`
- * match), so a worker that lost a lease cannot overwrite a later attempt. Returns the
- * deliveries it moved.
+ * state — the latter only where the delivery is still this claim (the row version the claim
+ * made, still `delivering` with the same attempt count), so a worker that lost a lease cannot
+ * overwrite a later attempt. Deliveries are found by tuple id: the plan is a TID scan of the
+ * batch, never a scan of every row in flight. Returns the deliveries it moved.
  */
 export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutcome[], now: Date): Promise<AppliedOutcome[]> {
   if (outcomes.length === 0) return [];
@@ -47,6 +51,7 @@ export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutc
     environment_id: o.environmentId,
     message_id: o.messageId,
     endpoint_id: o.endpointId,
+    tid: o.tid,
     attempt: o.attempt,
     trigger: o.trigger,
     started_at: o.startedAt.toISOString(),
@@ -60,11 +65,12 @@ export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutc
     next_state: o.nextState,
     next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
   }));
-  const applied = await rows<{ message_id: string; endpoint_id: string; state: DeliveryState }>(
+  const applied = await preparedRows<{ message_id: string; endpoint_id: string; state: DeliveryState }>(
     db,
+    'outbound_record',
     sql`with o as (
         select * from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as o(
-          id text, organization_id text, environment_id text, message_id text, endpoint_id text, attempt int, trigger text,
+          id text, organization_id text, environment_id text, message_id text, endpoint_id text, tid tid, attempt int, trigger text,
           started_at timestamptz, duration_ms int, succeeded boolean, status_code int, response_headers jsonb, response_body text,
           error_class text, error text, next_state text, next_attempt_at timestamptz)
       ),
@@ -74,12 +80,14 @@ export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutc
         select id, organization_id, environment_id, message_id, endpoint_id, attempt, trigger, started_at,
           duration_ms, succeeded, status_code, response_headers, response_body, error_class, error, next_attempt_at, ${now.toISOString()}::timestamptz
         from o
+        on conflict do nothing
       ),
       moved as (
         update outbound_deliveries d set state = o.next_state, next_attempt_at = o.next_attempt_at, locked_until = null,
           last_attempt_at = o.started_at, last_status_code = o.status_code, last_error = o.error, updated_at = ${now.toISOString()}::timestamptz
         from o
-        where d.message_id = o.message_id and d.endpoint_id = o.endpoint_id and d.attempts = o.attempt and d.state = 'delivering'
+        where d.ctid = any (array(select tid from o)) and d.ctid = o.tid
+          and d.message_id = o.message_id and d.endpoint_id = o.endpoint_id and d.attempts = o.attempt and d.state = 'delivering'
         returning d.message_id, d.endpoint_id, d.state
       )
       select * from moved`,
