@@ -1,4 +1,5 @@
 import type { HubModule } from './context.ts';
+import { outboundModule } from './modules/outbound.ts';
 
 /** The domain modules every hub installs, in order. */
-export const productModules: HubModule[] = [];
+export const productModules: HubModule[] = [outboundModule];

@@ -188,8 +188,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     const runId = randomToken(8);
     const holdMs = settings.dispatchBudgetMs + 2 * endpoint.timeoutMs + 2 * settings.leaseMarginMs;
     const hold = await acquireEndpoint(db, { endpointId: endpoint.id, runId, now: clock.now(), until: new Date(clock.now().getTime() + holdMs) });
-    // Another run holds the endpoint: it delivers what this job was queued for.
-    if (!hold) return;
+    if ('heldUntil' in hold) {
+      // Another run (another process) holds the endpoint and delivers what this job was queued
+      // for. Should its worker have died, its hold ends at `heldUntil`: look again then.
+      if (hold.heldUntil) await enqueue(db, dispatchJob(endpoint, new Date(Math.max(hold.heldUntil.getTime(), clock.now().getTime()) + 1)), { clock });
+      return;
+    }
 
     // One controller for the run's requests: the job's signal gets one listener, not one per request.
     const run = new AbortController();

@@ -36,34 +36,43 @@ export interface PruneReport {
   streams: number;
 }
 
-/** Prunes what retention says is too old (`retentionDays`) and stale listen streams. */
+/** An environment may keep its delivery log for another number of days (`settings.webhookRetentionDays`). */
+export const RETENTION_SETTING = 'webhookRetentionDays';
+
+/** Prunes what retention says is too old (per environment, `retentionDays` by default) and stale listen streams. */
 export async function prune(db: Db, vault: Vault, clock: Clock, options: { retentionDays: number; streamTtlMs: number }): Promise<PruneReport> {
   const now = clock.now();
-  const cutoff = new Date(now.getTime() - options.retentionDays * 86_400_000).toISOString();
   const report: PruneReport = { payloads: 0, attemptBodies: 0, streams: 0 };
-  for (;;) {
-    const done = await rows<{ id: string }>(
-      db,
-      sql`update outbound_messages set payload = null, pruned_at = ${now.toISOString()}::timestamptz
-        where id in (select id from outbound_messages where created_at < ${cutoff}::timestamptz and payload is not null limit ${BATCH})
-        returning id`,
-    );
-    report.payloads += done.length;
-    if (done.length < BATCH) break;
-  }
-  // Attempts are pruned endpoint by endpoint, along the (endpoint, started_at) index.
-  const owners = await rows<{ endpoint_id: string }>(db, sql`select id as endpoint_id from outbound_endpoints`);
-  for (const { endpoint_id: endpointId } of owners) {
+  const environments = await rows<{ id: string; days: number | null }>(
+    db,
+    sql`select id, case when settings->>${RETENTION_SETTING} ~ '^[0-9]{1,5}$' then (settings->>${RETENTION_SETTING})::int end as days from environments`,
+  );
+  for (const env of environments) {
+    const cutoff = new Date(now.getTime() - (env.days ?? options.retentionDays) * 86_400_000).toISOString();
     for (;;) {
       const done = await rows<{ id: string }>(
         db,
-        sql`update outbound_attempts set response_body = null, response_headers = null
-          where id in (select id from outbound_attempts where endpoint_id = ${endpointId} and started_at < ${cutoff}::timestamptz
-            and (response_body is not null or response_headers is not null) limit ${BATCH})
+        sql`update outbound_messages set payload = null, pruned_at = ${now.toISOString()}::timestamptz
+          where id in (select id from outbound_messages where created_at < ${cutoff}::timestamptz and payload is not null and environment_id = ${env.id} limit ${BATCH})
           returning id`,
       );
-      report.attemptBodies += done.length;
+      report.payloads += done.length;
       if (done.length < BATCH) break;
+    }
+    // Attempts are pruned endpoint by endpoint, along the (endpoint, started_at) index.
+    const owners = await rows<{ id: string }>(db, sql`select id from outbound_endpoints where environment_id = ${env.id}`);
+    for (const { id: endpointId } of owners) {
+      for (;;) {
+        const done = await rows<{ n: number }>(
+          db,
+          sql`update outbound_attempts set response_body = null, response_headers = null
+            where ctid = any (array(select ctid from outbound_attempts where endpoint_id = ${endpointId} and started_at < ${cutoff}::timestamptz
+              and (response_body is not null or response_headers is not null) limit ${BATCH}))
+            returning 1 as n`,
+        );
+        report.attemptBodies += done.length;
+        if (done.length < BATCH) break;
+      }
     }
   }
   const stale = await db

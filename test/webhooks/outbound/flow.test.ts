@@ -2,9 +2,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
+import { updateEnvironment } from '../../../src/auth/index.ts';
 import { enqueue } from '../../../src/queue/index.ts';
 import { PRUNE_JOB } from '../../../src/webhooks/outbound/index.ts';
-import { attemptsOf, delivery, endpoint, eventType, outboundHarness, publishEvent, startReceiver, waitFor, type OutboundHarness, type Receiver } from './support.ts';
+import { attemptsOf, delivery, devScope, endpoint, eventType, outboundHarness, publishEvent, startReceiver, waitFor, type OutboundHarness, type Receiver } from './support.ts';
 
 let h: OutboundHarness;
 let receiver: Receiver;
@@ -118,6 +119,23 @@ describe('retention', () => {
     expect((await h.post(`/api/v1/messages/${old}/endpoints/${ep}/resend`)).status).toBe(409);
     const [left] = await rows<{ n: number }>(h.api.database.db, sql`select count(*)::int as n from outbound_messages where payload is null and created_at >= ${new Date(h.clock.now().getTime() - 86_400_000).toISOString()}::timestamptz`);
     expect(left!.n).toBe(0);
+  });
+
+  it('keeps an environment’s own retention (settings.webhookRetentionDays)', async () => {
+    const scope = devScope(h);
+    await updateEnvironment(h.api.database.db, scope.organizationId, scope.environmentId, { settings: { webhookRetentionDays: 7 } });
+    receiver.respond = () => ({ status: 200, body: 'week' });
+    const ep = await endpoint(h, { url: `${receiver.url}/week` });
+    const id = await publishEvent(h, { type: 'tick', data: { week: true } });
+    await waitFor(async () => (await delivery(h, id, ep)).state === 'succeeded');
+    h.clock.advance(6 * 86_400_000);
+    await h.outbound.prune();
+    expect((await h.get(`/api/v1/messages/${id}`)).body.data).toEqual({ week: true });
+    h.clock.advance(2 * 86_400_000);
+    await h.outbound.prune();
+    expect((await h.get(`/api/v1/messages/${id}`)).body.data).toBeNull();
+    expect((await attemptsOf(h, id))[0]!.responseBody).toBeNull();
+    await updateEnvironment(h.api.database.db, scope.organizationId, scope.environmentId, { settings: {} });
   });
 
   it('runs as a job of the queue (scheduled daily)', async () => {

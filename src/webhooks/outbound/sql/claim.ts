@@ -17,12 +17,18 @@ interface StateRow {
 
 const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
+/** Another run holds the endpoint until `until` (if its worker died, the hold ends then). */
+export interface HeldElsewhere {
+  heldUntil: Date | null;
+}
+
 /**
- * Takes hold of an endpoint for one dispatch run, unless another live run holds it (then
- * undefined: that run delivers whatever this one was woken for). A hold ends at `release`, or at
- * `until` if its worker died. Taking it also hands back deliveries whose lease expired.
+ * Takes hold of an endpoint for one dispatch run, unless another live run holds it (then that run
+ * delivers whatever this one was woken for, and the answer says until when it holds). A hold ends
+ * at `release`, or at `until` if its worker died. Taking it also hands back deliveries whose
+ * lease expired.
  */
-export async function acquireEndpoint(db: Db, input: { endpointId: string; runId: string; now: Date; until: Date }): Promise<Hold | undefined> {
+export async function acquireEndpoint(db: Db, input: { endpointId: string; runId: string; now: Date; until: Date }): Promise<Hold | HeldElsewhere> {
   const now = input.now.toISOString();
   const take = () =>
     rows<StateRow>(
@@ -33,10 +39,12 @@ export async function acquireEndpoint(db: Db, input: { endpointId: string; runId
     );
   let [state] = await take();
   if (!state) {
-    const created = await rows(db, sql`insert into outbound_endpoint_state (endpoint_id) values (${input.endpointId}) on conflict do nothing returning endpoint_id`);
-    if (created.length === 0) return undefined;
+    await db.execute(sql`insert into outbound_endpoint_state (endpoint_id) values (${input.endpointId}) on conflict do nothing`);
     [state] = await take();
-    if (!state) return undefined;
+    if (!state) {
+      const [holder] = await rows<{ until: Date | string | null }>(db, sql`select dispatcher_until as until from outbound_endpoint_state where endpoint_id = ${input.endpointId}`);
+      return { heldUntil: date(holder?.until ?? null) };
+    }
   }
   await db.execute(sql`update outbound_deliveries set state = 'pending', locked_until = null, next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
     where endpoint_id = ${input.endpointId} and state = 'delivering' and locked_until <= ${now}::timestamptz`);
