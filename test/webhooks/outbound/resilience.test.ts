@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, silentLogger, systemClock } from '../../../src/core/index.ts';
 import { migrate, openDatabase, rows, type Database } from '../../../src/db/index.ts';
@@ -22,6 +23,35 @@ import { FAULT_SETTINGS } from './fixtures/settings.ts';
 import { startReceiver, waitFor, type Receiver } from './support.ts';
 
 const WORKER = path.resolve('test/webhooks/outbound/fixtures/worker.ts');
+
+/** Every outbound route (DESIGN.md's paths for event types, events, endpoints, messages, attempts, dead letters, and more). */
+const OUTBOUND_OPERATIONS = [
+  'GET /api/v1/event-types',
+  'POST /api/v1/event-types',
+  'GET /api/v1/event-types/{name}',
+  'PATCH /api/v1/event-types/{name}',
+  'DELETE /api/v1/event-types/{name}',
+  'POST /api/v1/events',
+  'POST /api/v1/events/batch',
+  'GET /api/v1/events/{id}',
+  'GET /api/v1/endpoints',
+  'POST /api/v1/endpoints',
+  'GET /api/v1/endpoints/{id}',
+  'PATCH /api/v1/endpoints/{id}',
+  'DELETE /api/v1/endpoints/{id}',
+  'GET /api/v1/endpoints/{id}/secret',
+  'POST /api/v1/endpoints/{id}/secret/rotate',
+  'POST /api/v1/endpoints/{id}/recover',
+  'POST /api/v1/endpoints/{id}/test',
+  'GET /api/v1/endpoints/{id}/stats',
+  'GET /api/v1/messages',
+  'GET /api/v1/messages/{id}',
+  'GET /api/v1/messages/{id}/attempts',
+  'POST /api/v1/messages/{id}/endpoints/{endpointId}/resend',
+  'GET /api/v1/dead-letters',
+  'POST /api/v1/dead-letters/retry',
+  'GET /api/v1/listen',
+];
 
 async function seed(db: Database['db'], allowPrivateNetworks = true) {
   const result = (await bootstrapOrganization(db, {
@@ -53,8 +83,12 @@ describe('in a hub', () => {
       const message = await call('/api/v1/events', { type: 'order.created', data: { via: 'hub' } });
       await waitFor(() => receiver.requests.length === 1, 10_000);
       expect(receiver.requests[0]!.headers['webhook-id']).toBe(message.id);
+      // Every outbound route is in a valid OpenAPI 3.1 document.
       const spec = (await hub.app!.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
-      for (const p of ['/api/v1/events', '/api/v1/events/batch', '/api/v1/endpoints/{id}/secret/rotate', '/api/v1/dead-letters/retry', '/api/v1/listen']) expect(Object.keys(spec.paths)).toContain(p);
+      const result = await new Validator().validate(spec);
+      expect(result.errors ?? []).toEqual([]);
+      const documented = Object.entries(spec.paths as Record<string, object>).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+      for (const op of OUTBOUND_OPERATIONS) expect(documented).toContain(op);
     } finally {
       await hub.stop();
       await receiver.close();
