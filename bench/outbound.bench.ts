@@ -195,7 +195,8 @@ async function startHub(kind: 'pglite' | 'postgres', receiverUrl: string): Promi
   };
 }
 
-const publishClient = new Agent({ connections: 4, keepAliveTimeout: 10_000 });
+// Publishers are many (app servers): up to 8 publish requests at once.
+const publishClient = new Agent({ connections: 8, keepAliveTimeout: 10_000 });
 
 /** Publishes through the API; returns the message ids in order. */
 async function publish(hub: Hub, events: { type: string; data: Record<string, unknown> }[]): Promise<string[]> {
