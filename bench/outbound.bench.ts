@@ -165,7 +165,7 @@ async function startHub(kind: 'pglite' | 'postgres', receiverUrl: string): Promi
   const queue = createQueue({ database, logger: silentLogger, concurrency: WORKER_CONCURRENCY, leaseSeconds: 60 });
   const outbound = registerOutbound({ queue, database, vault, logger: silentLogger, clock: systemClock });
   const app = await buildApi(
-    { config: loadConfig({ PATCHBAY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database, logger: silentLogger, clock: systemClock, metrics: new Registry() },
+    { config: loadConfig({ PATCHBAY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database, logger: silentLogger, clock: systemClock, metrics: new Registry(), vault },
     { plugins: [{ plugin: outboundPlugin(outbound) }], bodyLimit: 16 * 1024 * 1024 },
   );
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });

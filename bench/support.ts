@@ -17,7 +17,14 @@ export function writeResult(name: string, result: Record<string, unknown>): stri
   const body = {
     benchmark: name,
     ranAt: new Date().toISOString(),
-    machine: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      // Other work on the machine skews every figure; ratios from one run hold up better.
+      loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 100) / 100),
+    },
     ...result,
   };
   fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);

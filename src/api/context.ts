@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Clock, Config, Logger } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Actor, KeyRateLimits, Role, Scope } from '../auth/index.ts';
+import type { Vault } from '../credentials/index.ts';
 import { problems } from '../core/index.ts';
 import type { FastifyRequest } from 'fastify';
 
@@ -17,6 +18,8 @@ export interface ApiDeps {
   clock: Clock;
   metrics: Registry;
   redis?: Redis | undefined;
+  /** The credential vault: routes that store or read secrets (integrations, connections) go through it. */
+  vault: Vault;
 }
 
 export type RateClass = 'management' | 'publish' | 'ingest' | 'proxy' | 'login';
@@ -43,6 +46,8 @@ declare module 'fastify' {
     /** Organization-level routes do not need an environment. */
     organizationLevel?: boolean;
     rateClass?: RateClass;
+    /** False: `Idempotency-Key` is not Patchbay's to honour here (the proxy forwards it to the provider). */
+    idempotency?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -79,4 +84,9 @@ export function actorOf(request: FastifyRequest): Actor {
     ip: request.ip,
     requestId: request.id,
   };
+}
+
+/** The request's logger (it carries the request id) as the domain modules take it. */
+export function loggerOf(request: FastifyRequest): Logger {
+  return request.log as unknown as Logger;
 }

@@ -23,8 +23,19 @@ import { memberRoutes } from './routes/members.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { connectSessionRoutes } from './routes/connect-sessions.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Every route of an API, as `METHOD /path` with OpenAPI-style `{param}`s (for the docs check). */
+const routeLists = new WeakMap<FastifyInstance, string[]>();
+export function listRoutes(app: FastifyInstance): string[] {
+  return routeLists.get(app) ?? [];
+}
 
 export interface BuildApiOptions {
   /** Route plugins of later modules, registered under /api/v1 (or at the root when `absolute`). */
@@ -47,6 +58,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
+  const routes: string[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const method of methods) if (method !== 'HEAD') routes.push(`${method} ${url}`);
+  });
   app.setValidatorCompiler(validatorCompiler);
   registerProblemHandlers(app);
   app.addHook('onRequest', async (request, reply) => {
@@ -69,10 +88,15 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(apiKeyRoutes);
       await v1.register(auditLogRoutes);
       await v1.register(jobRoutes);
+      await v1.register(connectorRoutes);
+      await v1.register(integrationRoutes);
+      await v1.register(connectionRoutes);
+      await v1.register(connectSessionRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
   await app.ready();
   return app;

@@ -28,6 +28,8 @@ export interface Config {
   workerConcurrency: number;
   jobLeaseSeconds: number;
   databasePoolSize: number;
+  /** OAuth access tokens are refreshed in the background this long before they expire. */
+  oauthRefreshMarginSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: integer(env, 'PATCHBAY_WORKER_CONCURRENCY', 20, 1, 1000),
     jobLeaseSeconds: integer(env, 'PATCHBAY_JOB_LEASE_SECONDS', 60, 2, 3600),
     databasePoolSize: integer(env, 'PATCHBAY_DB_POOL_SIZE', 10, 1, 200),
+    oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 300, 0, 86_400),
   };
 }
 
@@ -128,4 +131,5 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_WORKER_CONCURRENCY',
   'PATCHBAY_JOB_LEASE_SECONDS',
   'PATCHBAY_DB_POOL_SIZE',
+  'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS',
 ] as const;

@@ -60,7 +60,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const app =
       role === 'worker'
         ? undefined
-        : await buildApi({ config, database, logger, clock, metrics, redis }, { plugins: modules.flatMap((m) => m.routes ?? []) });
+        : await buildApi({ config, database, logger, clock, metrics, redis, vault }, { plugins: modules.flatMap((m) => m.routes ?? []) });
     let socket: LocalSocket | undefined;
     let stopped: Promise<void> | undefined;
 
@@ -71,8 +71,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       async start() {
         if (role !== 'api') await queue.start();
         if (app) {
-          const address = await app.listen({ port: config.port, host: config.host });
-          hub.url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+          await app.listen({ port: config.port, host: config.host });
+          const bound = app.server.address();
+          const port = typeof bound === 'object' && bound ? bound.port : config.port;
+          const wildcard = ['0.0.0.0', '::', ''].includes(config.host);
+          hub.url = `http://${wildcard ? 'localhost' : config.host}:${port}`;
         }
         // In embedded mode the hub owns the data directory; CLI commands reach it here.
         if (!config.databaseUrl) socket = await startLocalSocket(socketPath(config.dataDir), context);

@@ -1,6 +1,6 @@
 /**
- * Group commit for the worker's writes: items added while a flush runs go out together in the
- * next one, so under load a completion costs a fraction of a round trip, and at rest it is
+ * Group commit for the worker's failure records: items added while a flush runs go out together
+ * in the next one, so under load a failure costs a fraction of a round trip, and at rest it is
  * written at once.
  */
 export class Batcher<T> {
@@ -17,10 +17,6 @@ export class Batcher<T> {
   add(item: T): void {
     this.#items.push(item);
     this.#schedule();
-  }
-
-  get pending(): number {
-    return this.#items.length;
   }
 
   /** Resolves when everything added so far is written (or its failure reported). */

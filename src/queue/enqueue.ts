@@ -67,7 +67,7 @@ export async function enqueueMany(tx: Db, specs: readonly JobSpec[], options: En
       indexes.forEach((i, position) => (results[i] = saved[position]!));
     }
   }
-  if (committed) wakeLocal(Math.min(...prepared.map((r) => Date.parse(r.run_at))));
+  if (committed) wakeLocal(earliest(prepared));
   return results;
 }
 
@@ -98,15 +98,14 @@ async function save(tx: Db, mode: Mode, group: Row[], now: Date, committed: bool
  */
 const ON_CONFLICT: Record<Mode, SQL> = {
   plain: sql``,
-  dedupe: sql`on conflict (key) where state <> 'failed' do update set updated_at = jobs.updated_at where jobs.state = 'pending'`,
-  replace: sql`on conflict (key) where state <> 'failed' do update set
+  dedupe: sql`on conflict (key) where key is not null and state <> 'failed' do update set updated_at = jobs.updated_at where jobs.state = 'pending'`,
+  replace: sql`on conflict (key) where key is not null and state <> 'failed' do update set
     payload = excluded.payload, run_at = excluded.run_at, priority = excluded.priority,
     max_attempts = excluded.max_attempts, updated_at = excluded.updated_at
     where jobs.state = 'pending'`,
 };
 
 async function insert(tx: Db, mode: Mode, group: Row[], now: Date, committed: boolean): Promise<Job[]> {
-  const earliest = Math.min(...group.map((r) => Date.parse(r.run_at)));
   const saved = await rows<JobRow>(
     tx,
     sql`with saved as (
@@ -117,7 +116,7 @@ async function insert(tx: Db, mode: Mode, group: Row[], now: Date, committed: bo
         priority int, run_at timestamptz, max_attempts int, key text)
       ${ON_CONFLICT[mode]}
       returning jobs.*
-    ), ${notifiedCte('saved', notifyPayload(earliest, committed))}
+    ), ${notifiedCte('saved', notifyPayload(earliest(group), committed))}
     select saved.* from saved left join notified on true`,
   );
   return saved.map(rowToJob);
@@ -126,6 +125,13 @@ async function insert(tx: Db, mode: Mode, group: Row[], now: Date, committed: bo
 async function releaseRunningKeys(tx: Db, keys: string[], now: Date): Promise<void> {
   await tx.execute(sql`update jobs set key = null, updated_at = ${now.toISOString()}::timestamptz
     where state = 'running' and key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+}
+
+/** The first run time among rows (a loop: a spread of 100,000 arguments would overflow). */
+function earliest(group: Row[]): number {
+  let min = Infinity;
+  for (const row of group) min = Math.min(min, Date.parse(row.run_at));
+  return min;
 }
 
 function toRow(spec: JobSpec, now: Date): Row {

@@ -1,8 +1,10 @@
 /**
- * The worker side of the queue. One loop per process claims due jobs in batches (as many as it
- * has free slots), runs their handlers, and writes outcomes in batches. It has no polling floor
- * for new work: it claims when woken (an enqueue in this process, a NOTIFY from another, a slot
- * coming free) and otherwise sleeps until the next known `run_at` or lease expiry.
+ * The worker side of the queue. One loop per process claims due jobs in batches — as many as it
+ * has free slots, plus `prefetch` more while a backlog lasts — runs their handlers, and writes
+ * outcomes in batches (a claim also deletes the jobs completed since the one before). It has no
+ * polling floor for new work: it claims when woken (an enqueue in this process, a NOTIFY from
+ * another, a slot coming free) and otherwise sleeps until the next known `run_at` or lease
+ * expiry.
  *
  * Invariants:
  * - A job's outcome is written only where this worker still holds that claim (`locked_by` and
@@ -13,11 +15,11 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { randomToken, scrubString, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
+import { randomToken, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
 import type { Database, Db } from '../db/index.ts';
 import { Batcher } from './batcher.ts';
-import { defaultBackoff, type Backoff } from './backoff.ts';
 import { JobAbortedError } from './errors.ts';
+import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
 import { queueMetrics, type JobOutcome, type QueueMetrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
@@ -28,26 +30,8 @@ import { batchFailJobs, type FailedJob } from './sql/fail.ts';
 import { nextDueAt } from './sql/next-due.ts';
 import { reapExpiredLeases } from './sql/reap.ts';
 import { batchReleaseJobs } from './sql/release.ts';
+import { ensureStatistics } from './sql/statistics.ts';
 import { JOBS_CHANNEL, onLocalWake, parseNotifyPayload } from './wake.ts';
-
-export interface JobContext<P = unknown> {
-  job: Job<P>;
-  /** Carries jobId, type, organizationId and environmentId on every line. */
-  logger: Logger;
-  /** Aborted at shutdown (after the grace period), when the lease is lost, or at the timeout. */
-  signal: AbortSignal;
-}
-
-export type JobHandler<P = unknown> = (context: JobContext<P>) => Promise<void> | void;
-
-export interface JobTypeOptions {
-  /** Attempts before the job is kept as `failed`; a job's own `maxAttempts` wins. Default 10. */
-  maxAttempts?: number;
-  /** Delay before each retry; exponential with ±20 % jitter by default (see backoff.ts). */
-  backoff?: Backoff;
-  /** The attempt fails (and `signal` aborts) after this long. */
-  timeoutMs?: number;
-}
 
 export interface QueueOptions {
   database: Database;
@@ -57,6 +41,11 @@ export interface QueueOptions {
   workerId?: string;
   /** Jobs run at the same time. */
   concurrency: number;
+  /**
+   * While a backlog lasts, jobs claimed ahead of a free slot, waiting in this process (leased):
+   * claims get bigger, so each costs less per job. `concurrency` by default; 0 turns it off.
+   */
+  prefetch?: number;
   /** How long a claim holds without a heartbeat; heartbeats renew it every third of it. */
   leaseSeconds: number;
   registry?: Registry;
@@ -73,26 +62,20 @@ export interface Queue {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 10;
 // Longest sleep without checking the database: a safety net (a NOTIFY lost while the listening
 // connection reconnected), not the way new work is found.
 const MAX_IDLE_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
-interface JobType {
-  handler: JobHandler;
-  maxAttempts: number;
-  backoff: Backoff;
-  timeoutMs: number | undefined;
-}
-
-interface Running {
+/** A job this worker has claimed: waiting for a slot, then running. */
+interface Held {
   job: Job;
   controller: AbortController;
-  /** Given back at shutdown: its outcome is no longer ours to write. */
+  /** Settles when the handler is done; unset while the job waits for a slot. */
+  done?: Promise<void>;
+  /** Given back (at shutdown): its outcome is no longer ours to write. */
   released: boolean;
   leaseLost: boolean;
-  done?: Promise<void>;
 }
 
 export function createQueue(options: QueueOptions): Queue {
@@ -106,13 +89,20 @@ class Worker implements Queue {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #concurrency: number;
+  readonly #prefetch: number;
   readonly #leaseMs: number;
   readonly #metrics: QueueMetrics;
   readonly #types = new Map<string, JobType>();
-  readonly #running = new Set<Running>();
+  /** Every job we hold a lease on: running, or waiting in `#waiting` for a slot. */
+  readonly #held = new Set<Held>();
+  #waiting: Held[] = [];
+  /** The last claim came back full: more is due than we can run, so claim ahead. */
+  #backlog = false;
   readonly #scheduler: Scheduler;
-  readonly #completions: Batcher<HeldJob>;
   readonly #failures: Batcher<FailedJob>;
+  /** Completed jobs not yet deleted: the next claim deletes them, or `#writeCompleted`. */
+  #completed: HeldJob[] = [];
+  #writingCompleted: Promise<void> | undefined;
 
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
   #stopped: Promise<void> | undefined;
@@ -124,6 +114,7 @@ class Worker implements Queue {
   #leaseTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #heartbeating = false;
+  #statisticsChecked = false;
   #unlisten: (() => Promise<void>) | undefined;
   #unwake: (() => void) | undefined;
 
@@ -136,14 +127,11 @@ class Worker implements Queue {
     this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomToken(4)}`;
     this.#logger = options.logger.child({ workerId: this.workerId });
     this.#concurrency = options.concurrency;
+    this.#prefetch = options.prefetch ?? options.concurrency;
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 0) throw new TypeError('prefetch must be a whole number ≥ 0');
     this.#leaseMs = options.leaseSeconds * 1000;
     this.#metrics = queueMetrics(options.registry, this.#db);
     this.#scheduler = new Scheduler(this.#db, this.#clock, this.#logger);
-    this.#completions = new Batcher(
-      (held) => batchCompleteJobs(this.#db, this.workerId, held),
-      // The jobs stay `running` until their leases expire; then they run again (at least once).
-      (err, held) => this.#logger.error({ err: toError(err), jobIds: held.map((h) => h.id) }, 'could not record completed jobs'),
-    );
     this.#failures = new Batcher(
       (failed) => batchFailJobs(this.#db, this.workerId, failed, this.#clock.now()),
       (err, failed) => this.#logger.error({ err: toError(err), jobIds: failed.map((f) => f.id) }, 'could not record failed jobs'),
@@ -152,14 +140,7 @@ class Worker implements Queue {
 
   register<P>(type: string, handler: JobHandler<P>, options: JobTypeOptions = {}): void {
     if (this.#types.has(type)) throw new Error(`job type ${type} has a handler already`);
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError(`maxAttempts of ${type} must be a whole number ≥ 1`);
-    this.#types.set(type, {
-      handler: handler as JobHandler,
-      maxAttempts,
-      backoff: options.backoff ?? defaultBackoff,
-      timeoutMs: options.timeoutMs,
-    });
+    this.#types.set(type, jobType(type, handler as JobHandler, options));
     if (this.#state === 'started') this.#schedulePump();
   }
 
@@ -197,30 +178,38 @@ class Worker implements Queue {
     this.#unwake?.();
     await this.#unlisten?.().catch(() => undefined);
     await this.#claiming;
+    // Jobs that never started go back at once, for other workers to take.
+    await this.#release(this.#waiting.splice(0));
 
-    if (this.#running.size > 0) {
+    const running = [...this.#held];
+    if (running.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.allSettled([...this.#running].map((r) => r.done)), grace]);
+      await Promise.race([Promise.allSettled(running.map((h) => h.done)), grace]);
       clearTimeout(timer);
     }
-    const left = [...this.#running];
-    for (const running of left) {
-      running.released = true;
-      running.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
-    }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
-    if (left.length > 0) {
-      try {
-        await batchReleaseJobs(this.#db, this.workerId, left.map(held), this.#clock.now());
-        this.#logger.info({ jobIds: left.map((r) => r.job.id) }, 'released running jobs at shutdown');
-      } catch (err) {
-        this.#logger.error({ err: toError(err) }, 'could not release jobs at shutdown; they run again when their leases expire');
-      }
-    }
+    const left = [...this.#held];
+    for (const h of left) h.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
+    await Promise.all([this.#drainCompleted(), this.#failures.drain()]);
+    await this.#release(left);
     clearInterval(this.#heartbeatTimer);
     this.#state = 'stopped';
     this.#logger.info('queue stopped');
+  }
+
+  /** Gives jobs back (pending, claimable at once); whatever they do next is not ours to write. */
+  async #release(jobs: Held[]): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const h of jobs) {
+      h.released = true;
+      if (!h.done) this.#held.delete(h);
+    }
+    try {
+      await batchReleaseJobs(this.#db, this.workerId, jobs.map(held), this.#clock.now());
+      this.#logger.info({ jobIds: jobs.map((h) => h.job.id) }, 'released jobs at shutdown');
+    } catch (err) {
+      this.#logger.error({ err: toError(err) }, 'could not release jobs at shutdown; they run again when their leases expire');
+    }
   }
 
   /** A job became claimable at `runAtMs`: claim now, or arm the timer for it. */
@@ -241,15 +230,22 @@ class Worker implements Queue {
   }
 
   #pump(): void {
-    if (this.#state !== 'started') return;
     if (this.#claiming) {
+      // The claim after this one carries whatever completes meanwhile.
       this.#claimAgain = true;
       return;
     }
-    const free = this.#concurrency - this.#running.size;
-    if (free <= 0 || this.#types.size === 0) return;
+    const waiting = this.#waiting.length;
+    const free = this.#concurrency - (this.#held.size - waiting);
+    const limit = free + (this.#backlog ? this.#prefetch : 0) - waiting;
+    // While jobs wait for slots, top the line up in batches rather than a job at a time.
+    const worthIt = waiting === 0 ? limit > 0 : limit >= Math.max(1, this.#prefetch / 2);
+    if (this.#state !== 'started' || !worthIt || this.#types.size === 0) {
+      void this.#writeCompleted();
+      return;
+    }
     this.#claimAgain = false;
-    this.#claiming = this.#claim(free).finally(() => {
+    this.#claiming = this.#claim(limit).finally(() => {
       this.#claiming = undefined;
       if (this.#claimAgain) this.#schedulePump();
     });
@@ -257,6 +253,7 @@ class Worker implements Queue {
 
   async #claim(limit: number): Promise<void> {
     const now = this.#clock.now();
+    const completed = this.#completed.splice(0);
     let jobs: Job[];
     try {
       jobs = await batchClaimJobs(this.#db, {
@@ -265,31 +262,45 @@ class Worker implements Queue {
         limit,
         now,
         lockedUntil: new Date(now.getTime() + this.#leaseMs),
+        completed,
       });
     } catch (err) {
+      this.#completed.push(...completed);
       this.#logger.error({ err: toError(err) }, 'could not claim jobs; trying again shortly');
       this.#armTimerAt(this.#clock.now().getTime() + RETRY_AFTER_ERROR_MS);
       return;
     }
-    if (this.#state !== 'started') {
-      await batchReleaseJobs(this.#db, this.workerId, jobs.map((job) => ({ id: job.id, attempts: job.attempts })), this.#clock.now()).catch(
-        (err: unknown) => this.#logger.error({ err: toError(err) }, 'could not release jobs claimed during shutdown'),
+    const claimed = jobs.map((job): Held => ({ job, controller: new AbortController(), released: false, leaseLost: false }));
+    for (const h of claimed) this.#held.add(h);
+    if (this.#state !== 'started') return this.#release(claimed);
+    this.#waiting.push(...claimed);
+    this.#startWaiting();
+    // A full batch means a backlog: claim ahead at once, and check the table has statistics,
+    // since this is when the claim's plan matters (see statistics.ts).
+    this.#backlog = jobs.length === limit;
+    if (this.#backlog) this.#claimAgain = true;
+    if (this.#backlog && !this.#statisticsChecked) {
+      this.#statisticsChecked = true;
+      ensureStatistics(this.#db).then(
+        (analyzed) => analyzed && this.#logger.info('analyzed the jobs table, which had no statistics'),
+        (err: unknown) => this.#logger.warn({ err: toError(err) }, 'could not check the statistics of the jobs table'),
       );
-      return;
     }
-    for (const job of jobs) this.#run(job);
   }
 
-  #run(job: Job): void {
-    const running: Running = { job, controller: new AbortController(), released: false, leaseLost: false };
-    this.#running.add(running);
-    running.done = this.#execute(running).finally(() => {
-      this.#running.delete(running);
-      this.#schedulePump();
-    });
+  /** Starts waiting jobs while slots are free. */
+  #startWaiting(): void {
+    while (this.#state === 'started' && this.#waiting.length > 0 && this.#held.size - this.#waiting.length < this.#concurrency) {
+      const h = this.#waiting.shift()!;
+      h.done = this.#execute(h).finally(() => {
+        this.#held.delete(h);
+        this.#startWaiting();
+        this.#schedulePump();
+      });
+    }
   }
 
-  async #execute(running: Running): Promise<void> {
+  async #execute(running: Held): Promise<void> {
     const { job, controller } = running;
     const type = this.#types.get(job.type)!;
     const maxAttempts = job.maxAttempts ?? type.maxAttempts;
@@ -299,60 +310,47 @@ class Worker implements Queue {
       this.#metrics.observe(job.type, 'failed', 0);
       return;
     }
-    const logger = this.#logger.child({
-      jobId: job.id,
-      type: job.type,
-      ...(job.organizationId ? { organizationId: job.organizationId } : {}),
-      ...(job.environmentId ? { environmentId: job.environmentId } : {}),
-    });
+    const logger = jobLogger(this.#logger, job);
     const started = performance.now();
-    let error: Error | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const run = Promise.resolve().then(() => type.handler({ job, logger, signal: controller.signal }));
-      if (type.timeoutMs === undefined) {
-        await run;
-      } else {
-        const ms = type.timeoutMs;
-        run.catch(() => undefined); // it may still settle after the timeout
-        await Promise.race([
-          run,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const timeout = new JobAbortedError('timeout', `timed out after ${ms} ms`);
-              controller.abort(timeout);
-              reject(timeout);
-            }, ms);
-          }),
-        ]);
-      }
-    } catch (err) {
-      error = toError(err);
-    } finally {
-      clearTimeout(timer);
-    }
+    const error = await runAttempt(type, { job, logger, signal: controller.signal }, controller);
     const seconds = (performance.now() - started) / 1000;
     if (running.released) return;
     if (!error) {
-      this.#completions.add(held(running));
+      // Written by the claim this completion triggers (see #pump).
+      this.#completed.push(held(running));
       this.#observe(job, 'completed', seconds);
       logger.debug({ ms: Math.round(seconds * 1000) }, 'job completed');
       return;
     }
     const retryAt = job.attempts < maxAttempts ? new Date(this.#clock.now().getTime() + type.backoff(job.attempts, error)) : null;
-    this.#failures.add({ ...held(running), error: describe(error), retryAt });
+    this.#failures.add({ ...held(running), error: describeError(error), retryAt });
     this.#observe(job, retryAt ? 'retried' : 'failed', seconds);
     if (retryAt) logger.warn({ err: error, attempt: job.attempts, retryAt }, 'job failed; it will be retried');
     else logger.error({ err: error, attempt: job.attempts }, 'job failed; no attempt left');
+  }
+
+  /** Deletes completed jobs when no claim is coming to carry them (at rest, when stopping). */
+  #writeCompleted(): Promise<void> {
+    if (this.#writingCompleted || this.#completed.length === 0) return this.#writingCompleted ?? Promise.resolve();
+    const completed = this.#completed.splice(0);
+    this.#writingCompleted = batchCompleteJobs(this.#db, this.workerId, completed)
+      // The jobs stay `running` until their leases expire; then they run again (at least once).
+      .catch((err: unknown) => this.#logger.error({ err: toError(err), jobIds: completed.map((h) => h.id) }, 'could not record completed jobs'))
+      .finally(() => (this.#writingCompleted = undefined));
+    return this.#writingCompleted;
+  }
+
+  async #drainCompleted(): Promise<void> {
+    while (this.#writingCompleted || this.#completed.length > 0) await this.#writeCompleted();
   }
 
   #observe(job: Job, outcome: JobOutcome, seconds: number): void {
     this.#metrics.observe(job.type, outcome, seconds);
   }
 
-  /** Renews the leases of running jobs; aborts the ones whose lease was lost. */
+  /** Renews the leases of the jobs we hold; aborts (or drops, if waiting) the ones it lost. */
   async #heartbeat(): Promise<void> {
-    const holding = [...this.#running].filter((r) => !r.leaseLost && !r.released);
+    const holding = [...this.#held].filter((h) => !h.leaseLost && !h.released);
     if (holding.length === 0 || this.#heartbeating) return;
     this.#heartbeating = true;
     try {
@@ -363,12 +361,16 @@ class Worker implements Queue {
         now,
         lockedUntil: new Date(now.getTime() + this.#leaseMs),
       });
-      for (const running of holding) {
+      for (const h of holding) {
         // Finished while the heartbeat was in flight: its row may be gone already.
-        if (kept.has(running.job.id) || !this.#running.has(running)) continue;
-        running.leaseLost = true;
-        running.controller.abort(new JobAbortedError('lease-lost', 'the job lease expired; another worker may run it'));
-        this.#logger.warn({ jobId: running.job.id, type: running.job.type }, 'lost the lease of a running job');
+        if (kept.has(h.job.id) || !this.#held.has(h)) continue;
+        h.leaseLost = true;
+        if (!h.done) {
+          this.#waiting = this.#waiting.filter((w) => w !== h);
+          this.#held.delete(h);
+        }
+        h.controller.abort(new JobAbortedError('lease-lost', 'the job lease expired; another worker may run it'));
+        this.#logger.warn({ jobId: h.job.id, type: h.job.type }, 'lost the lease of a job');
       }
     } catch (err) {
       this.#logger.error({ err: toError(err) }, 'could not renew job leases');
@@ -423,12 +425,6 @@ class Worker implements Queue {
   }
 }
 
-const held = (running: Running): HeldJob => ({ id: running.job.id, attempts: running.job.attempts });
+const held = (h: Held): HeldJob => ({ id: h.job.id, attempts: h.job.attempts });
 
 const clamp = (ms: number): number => Math.min(Math.max(ms, 0), MAX_IDLE_MS);
-
-/** `last_error`: the error's name and message, without secrets, bounded. */
-function describe(error: Error): string {
-  const text = `${error.name}: ${error.message}`;
-  return scrubString(text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text);
-}

@@ -40,10 +40,11 @@ export const jobs = pgTable(
     index('jobs_run_at').on(t.runAt).where(sql`state = 'pending'`),
     // Expired leases.
     index('jobs_lease').on(t.lockedUntil).where(sql`state = 'running'`),
-    // ON CONFLICT arbiter for job keys: must match enqueue's `on conflict (key) where …` text.
-    uniqueIndex('jobs_key').on(t.key).where(sql`state <> 'failed'`),
+    // The ON CONFLICT arbiter for job keys: enqueue's `on conflict (key) where …` must imply it.
+    // Partial, like the next one, so the many jobs without a key (or tenant) cost no entry.
+    uniqueIndex('jobs_key').on(t.key).where(sql`key is not null and state <> 'failed'`),
     // Tenant listings (`/api/v1/jobs`), newest first.
-    index('jobs_scope').on(t.organizationId, t.environmentId, t.id),
+    index('jobs_scope').on(t.organizationId, t.environmentId, t.id).where(sql`organization_id is not null`),
   ],
 );
 

@@ -234,6 +234,26 @@ describe('queue worker', () => {
     expect(ranElsewhere).toEqual([stuck!.id]);
   });
 
+  it('claims ahead while a backlog lasts, and gives back at stop the jobs it had not started', async () => {
+    const started: string[] = [];
+    const queue = await q.start({
+      concurrency: 1,
+      prefetch: 2,
+      setup: (queue) =>
+        queue.register('t.ahead', ({ job, signal }) => {
+          started.push(job.id);
+          return new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+        }),
+    });
+    await enqueueMany(database.db, Array.from({ length: 5 }, (_, i) => ({ type: 't.ahead', payload: i })));
+    // One running, two more claimed ahead of a free slot, two left for other workers.
+    await waitFor(async () => (await allJobs(database)).filter((j) => j.state === 'running').length === 3);
+    expect(started).toHaveLength(1);
+    await queue.stop({ graceMs: 0 });
+    const after = await allJobs(database);
+    expect(after.map((j) => [j.state, j.attempts, j.lockedBy])).toEqual(Array.from({ length: 5 }, () => ['pending', 0, null]));
+  });
+
   it('hands a job held by a dead worker to another once its lease expires', async () => {
     const clock = new ManualClock(Date.now());
     const job = await enqueue(database.db, { type: 't.lease', payload: {} }, { clock });
@@ -255,17 +275,17 @@ describe('queue worker', () => {
   it('keeps the lease of a long job alive with heartbeats', async () => {
     let runs = 0;
     await q.start({
-      leaseSeconds: 0.3,
+      leaseSeconds: 1,
       setup: (queue) =>
         queue.register('t.long', async () => {
           runs++;
-          await sleep(1_000);
+          await sleep(2_500);
         }),
     });
     await enqueue(database.db, { type: 't.long', payload: {} });
     await waitFor(() => runs === 1);
     // A second worker would take the job if the lease lapsed (its start looks for expired leases).
-    await q.start({ leaseSeconds: 0.3, setup: (queue) => queue.register('t.long', () => void runs++) });
+    await q.start({ leaseSeconds: 1, setup: (queue) => queue.register('t.long', () => void runs++) });
     await waitFor(async () => (await countJobs(database)) === 0, 5_000);
     expect(runs).toBe(1);
   });

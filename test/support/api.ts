@@ -2,11 +2,13 @@
  * A real API on a real database for one test file, with a seeded organization: keys for each
  * role in `dev`, a `prod` key, and an owner who can sign in.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { ManualClock, loadConfig, type Clock } from '../../src/core/index.ts';
 import { bootstrapOrganization, createApiKey, type BootstrapResult, type Role } from '../../src/auth/index.ts';
 import { buildApi, type BuildApiOptions } from '../../src/api/index.ts';
+import { createVault, type Vault } from '../../src/credentials/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { captureLogs } from './logs.ts';
 
@@ -17,17 +19,19 @@ export interface TestApi {
   keys: Record<Role, string> & { prod: string };
   logs: ReturnType<typeof captureLogs>;
   clock: Clock;
+  vault: Vault;
   close(): Promise<void>;
 }
 
 export const OWNER_PASSWORD = 'correct horse battery staple';
 
-export async function createTestApi(options: BuildApiOptions & { clock?: Clock } = {}): Promise<TestApi> {
+export async function createTestApi(options: BuildApiOptions & { clock?: Clock; vault?: Vault } = {}): Promise<TestApi> {
   const database = await createTestDatabase();
   const logs = captureLogs();
   const clock = options.clock ?? new ManualClock(new Date());
   const config = loadConfig({ PATCHBAY_DATA_DIR: database.dataDir, PUBLIC_URL: 'http://localhost:4000' });
-  const app = await buildApi({ config, database, logger: logs.logger, clock, metrics: new Registry() }, options);
+  const vault = options.vault ?? createVault({ keys: [{ id: 'test', key: randomBytes(32) }], clock });
+  const app = await buildApi({ config, database, logger: logs.logger, clock, metrics: new Registry(), vault }, options);
   const seed = (await bootstrapOrganization(database.db, {
     organizationName: 'Acme',
     organizationSlug: 'acme',
@@ -55,6 +59,7 @@ export async function createTestApi(options: BuildApiOptions & { clock?: Clock }
     keys,
     logs,
     clock,
+    vault,
     async close() {
       await app.close();
       await database.drop();

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the hub on the embedded database with a demo organization, no account needed
+ * anywhere. Starts the provider simulators first, then the hub (role `all`), then seeds once:
+ * the organization, and in `dev` a HubSpot and a Stripe integration pointing at their
+ * simulators with a Stripe connection tested against its simulator.
+ */
+import { loadConfig, toError } from '../src/core/index.ts';
+import { createHub } from '../src/hub/index.ts';
+import { DataDirLockedError } from '../src/db/index.ts';
+import { ConfigError } from '../src/core/index.ts';
+import { startAllSimulators } from '../simulators/index.ts';
+import { credentialsFile, seedDemo, seedDemoConnections } from './seed.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const simulators = await startAllSimulators({ host: '127.0.0.1' });
+  const hub = await createHub({ config, role: 'all' }).catch(async (err: unknown) => {
+    await simulators.close();
+    throw err;
+  });
+  await hub.start();
+  const url = hub.url ?? config.publicUrl;
+  const seed = await seedDemo(hub.database.db, config.dataDir, url);
+  const connection = await seedDemoConnections({ db: hub.database.db, vault: hub.vault, clock: hub.clock, logger: hub.logger }, seed.organizationId, simulators.simulators);
+  const account = typeof connection.accountInfo.name === 'string' ? ` (${connection.accountInfo.name})` : '';
+  const lines = [
+    '',
+    `  Patchbay is running at ${url}`,
+    `  API docs:   ${url}/api/v1/docs`,
+    `  Demo connection in dev: ${connection.id} — ${connection.connectorKey}${account}, ${connection.status}`,
+  ];
+  if (seed.credentials) {
+    lines.push(
+      `  Sign in:    ${seed.credentials.email} / ${seed.credentials.password}`,
+      `  Dev API key (shown once; also saved in ${credentialsFile(config.dataDir)}):`,
+      `    ${seed.credentials.apiKey}`,
+      `  Try:        curl -H "Authorization: Bearer ${seed.credentials.apiKey}" ${url}/api/v1/connections/${connection.id}`,
+    );
+  } else {
+    lines.push(`  Demo login and dev API key: ${credentialsFile(config.dataDir)}`);
+  }
+  lines.push('  Stop with Ctrl-C.', '');
+  // Straight to the terminal: credentials never go through the logger.
+  process.stdout.write(lines.join('\n') + '\n');
+
+  const stop = () => {
+    hub
+      .stop()
+      .then(() => simulators.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof DataDirLockedError || err instanceof ConfigError) process.stderr.write(`patchbay: ${err.message}\n`);
+  else process.stderr.write(`patchbay: could not start: ${toError(err).stack}\n`);
+  process.exit(err instanceof DataDirLockedError ? 5 : 1);
+});

@@ -1,0 +1,114 @@
+/**
+ * Provider simulators for tests and the demo: small HTTP servers on loopback that speak the
+ * subset of each provider's API its connector uses. Product code never imports this module.
+ *
+ * @example
+ * const sim = await startSimulator('stripe');
+ * sim.control.forceStatus(401, { times: 1 });
+ * await runConnectionTest(getConnector('stripe')!, { baseUrl: sim.baseUrl, credentials: sim.sample.credentials });
+ * await sim.close();
+ */
+import { startCustomOauthSimulator } from './custom-oauth.ts';
+import { startCustomWebhookSimulator } from './custom-webhook.ts';
+import { startGithubSimulator } from './github.ts';
+import { startHubspotSimulator } from './hubspot.ts';
+import { startOktaSimulator } from './okta.ts';
+import { startPagerdutySimulator } from './pagerduty.ts';
+import { startPipedriveSimulator } from './pipedrive.ts';
+import { startSalesforceSimulator } from './salesforce.ts';
+import { startSegmentSimulator } from './segment.ts';
+import { startSlackSimulator } from './slack.ts';
+import { startStripeSimulator } from './stripe.ts';
+import { request } from 'undici';
+import { startWebhookSenderSimulator } from './webhooks/sender.ts';
+import { SIGNERS } from './webhooks/signers.ts';
+import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+
+export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+export type { SimulatorControl, RecordedRequest } from './support/server.ts';
+export type { OAuthControl } from './support/oauth.ts';
+export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
+export { startCustomWebhookSimulator, startWebhookSenderSimulator };
+export type { WebhookSenderHandle } from './webhooks/sender.ts';
+export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
+export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+
+const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
+export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
+export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
+export { SALESFORCE_DEFAULT_COUNTS } from './salesforce.ts';
+export { GITHUB_DEFAULT_COUNTS } from './github.ts';
+export { PAGERDUTY_DEFAULT_COUNTS } from './pagerduty.ts';
+export { PIPEDRIVE_DEFAULT_COUNTS } from './pipedrive.ts';
+export type { Dataset } from './support/dataset.ts';
+export type { Fault } from './support/server.ts';
+
+/** One simulator per connector key. */
+export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
+  'custom-oauth': startCustomOauthSimulator,
+  'custom-webhook': startCustomWebhookSimulator,
+  github: startGithubSimulator,
+  hubspot: startHubspotSimulator,
+  intercom: sender('intercom'),
+  okta: startOktaSimulator,
+  paddle: sender('paddle'),
+  pagerduty: startPagerdutySimulator,
+  pipedrive: startPipedriveSimulator,
+  salesforce: startSalesforceSimulator,
+  segment: startSegmentSimulator,
+  shopify: sender('shopify'),
+  slack: startSlackSimulator,
+  stripe: startStripeSimulator,
+  svix: sender('svix'),
+  twilio: sender('twilio'),
+  zendesk: sender('zendesk'),
+};
+
+export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const start = SIMULATORS[key];
+  if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
+  const handle = await start(options);
+  const signer = SIGNERS[key];
+  if (signer && !handle.sendWebhook) {
+    handle.sendWebhook = async ({ url, body, secret, id }) => {
+      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
+      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
+      await res.body.dump();
+      return { status: res.statusCode };
+    };
+  }
+  return handle;
+}
+
+export interface RunningSimulators {
+  simulators: Readonly<Record<string, SimulatorHandle>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts every simulator (for the demo). With `basePort`, simulator n (in key order) listens on
+ * `basePort + n`, so URLs stay the same across restarts; otherwise ports are free ones.
+ */
+export async function startAllSimulators(options: { host?: string; basePort?: number } = {}): Promise<RunningSimulators> {
+  const keys = Object.keys(SIMULATORS).sort();
+  const started = await Promise.allSettled(
+    keys.map((key, i) =>
+      startSimulator(key, {
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.basePort === undefined ? {} : { port: options.basePort + i }),
+      }),
+    ),
+  );
+  const handles = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw failed.reason;
+  }
+  return {
+    simulators: Object.fromEntries(handles.map((h) => [h.key, h])),
+    close: async () => {
+      await Promise.all(handles.map((h) => h.close()));
+    },
+  };
+}

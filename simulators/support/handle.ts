@@ -1,0 +1,75 @@
+import type { Dataset } from './dataset.ts';
+import type { OAuthControl, OAuthServerOptions } from './oauth.ts';
+import type { ServeOptions, SimulatorControl } from './server.ts';
+
+/** A running simulator, as tests and the demo use it. */
+export interface SimulatorHandle {
+  key: string;
+  /** The simulator's origin. */
+  url: string;
+  /** The base URL a connection uses to reach it (an integration's base URL override). */
+  baseUrl: string;
+  /** For OAuth providers: where its authorization server answers, and its one client. */
+  oauth?: {
+    authorizationUrl: string;
+    tokenUrl: string;
+    revocationUrl?: string;
+    issuer?: string;
+    clientId: string;
+    clientSecret: string;
+    control: OAuthControl;
+  };
+  /** Values that make a working connection: credentials, configuration, kept token fields. */
+  sample: {
+    credentials: Record<string, string>;
+    connectionConfig: Record<string, string>;
+    integrationConfig: Record<string, string>;
+    metadata: Record<string, unknown>;
+  };
+  control: SimulatorControl;
+  /**
+   * For providers that send webhooks: delivers `body` to `url`, signed the provider's way with
+   * `secret` (see simulators/webhooks/signers.ts).
+   */
+  sendWebhook?(delivery: { url: string; body: string; secret: string; id?: string }): Promise<{ status: number }>;
+  /** The records it serves, by model, for tests to change, add and delete. */
+  data?: Readonly<Record<string, Dataset<unknown>>>;
+  close(): Promise<void>;
+}
+
+export type SimulatorOptions = ServeOptions;
+
+export type StartSimulator = (options?: SimulatorOptions) => Promise<SimulatorHandle>;
+
+/** The `oauth` part of a handle, from the server's paths. */
+export function oauthEndpoints(
+  origin: string,
+  paths: OAuthServerOptions['paths'],
+  control: OAuthControl,
+  issuer?: string,
+): NonNullable<SimulatorHandle['oauth']> {
+  return {
+    authorizationUrl: origin + paths.authorize,
+    tokenUrl: origin + paths.token,
+    ...(paths.revoke ? { revocationUrl: origin + paths.revoke } : {}),
+    ...(issuer ? { issuer } : {}),
+    clientId: control.clientId,
+    clientSecret: control.clientSecret,
+    control,
+  };
+}
+
+/** Deterministic sample rows: `seed(23, (i) => ({ id: String(i) }))`. */
+export function seed<T>(count: number, make: (i: number) => T): T[] {
+  return Array.from({ length: count }, (_, i) => make(i + 1));
+}
+
+/** A fixed instant plus `i` hours, ISO 8601, so sample data is stable across runs. */
+export function sampleTime(i: number): string {
+  return new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+}
+
+/** The count of a model's records: the caller's, else the simulator's default. */
+export function recordCount(options: SimulatorOptions, model: string, fallback: number): number {
+  return options.records?.[model] ?? fallback;
+}

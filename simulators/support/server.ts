@@ -1,0 +1,427 @@
+/**
+ * The shared part of every provider simulator: a node:http server on loopback that records
+ * requests, applies the test controls (accepted credentials, a forced status, a delay, a rate
+ * limit), checks the credential the way the provider reads it, routes to the provider's handlers
+ * and answers errors in the provider's own shape. Each provider file supplies only what differs.
+ */
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ErrorKind = 'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited' | 'server_error' | 'bad_request';
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  /** Route parameters (`/users/:id` → `{ id }`). */
+  params: Record<string, string>;
+  /** The simulator's origin, e.g. `http://127.0.0.1:43121`. */
+  origin: string;
+  /** The credential the provider would read from this request, if any. */
+  credential: string | undefined;
+}
+
+export interface SimReply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON, strings as they are. */
+  body?: unknown;
+}
+
+export interface Route {
+  method: string;
+  /** `/crm/v3/objects/contacts`, with `:name` parameters. */
+  path: string;
+  /** Served without a credential and without forced statuses (OAuth endpoints, discovery). */
+  public?: boolean;
+  handle(req: SimRequest): SimReply | Promise<SimReply>;
+}
+
+export interface ProviderSpec {
+  key: string;
+  /** Reads the credential the way the provider does (its header format). */
+  credential(req: Pick<SimRequest, 'headers' | 'query' | 'rawBody'>): string | undefined;
+  /** The provider's error answer for a kind of failure; `status` is the status being simulated. */
+  error(kind: ErrorKind, status: number, req: SimRequest): SimReply;
+  routes: readonly Route[];
+  /** Headers announcing the rate-limit window (when a test set one), on every answer that passed it. */
+  rateLimitHeaders?(window: { limit: number; remaining: number; windowMs: number; resetMs: number }): Record<string, string>;
+}
+
+export interface RecordedRequest {
+  /** When it arrived (epoch ms). */
+  at: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A broken answer for requests matching `path` (a prefix; all API requests when absent): a page
+ * cut off mid-JSON (`malformed`), no answer at all until the client gives up (`hang`), or a
+ * status in the provider's error shape. `after` matching requests are answered normally first;
+ * then `times` are broken (every one when absent).
+ */
+export interface Fault {
+  kind: 'malformed' | 'hang' | 'status';
+  status?: number;
+  retryAfterSeconds?: number;
+  path?: string;
+  method?: string;
+  after?: number;
+  times?: number;
+}
+
+/** What tests turn. Shared by the API and the OAuth endpoints of one simulator. */
+export interface SimulatorControl {
+  /** Credentials (API keys, access tokens) the simulator accepts. */
+  readonly credentials: Set<string>;
+  /** Expiry (epoch ms) of credentials that expire, e.g. OAuth access tokens. */
+  readonly expiry: Map<string, number>;
+  /** Answer API requests with this status (in the provider's error shape), `times` times or until cleared. */
+  forceStatus(status: number, options?: { times?: number; retryAfterSeconds?: number }): void;
+  clearForcedStatus(): void;
+  /** Wait this long before answering any request. */
+  setDelay(ms: number): void;
+  /** A fixed-window limit on API requests; past it, 429 with `Retry-After`. `null` removes it. */
+  setRateLimit(limit: number | null, windowMs?: number): void;
+  /** Breaks some answers (see `Fault`); faults apply in the order given. */
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  readonly requests: RecordedRequest[];
+  /** Back to the state the simulator started in. */
+  reset(): void;
+}
+
+export interface SimulatorServer {
+  url: string;
+  control: SimulatorControl;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** How many records each model starts with (`{ contacts: 100_000 }`); each simulator has defaults. */
+  records?: Readonly<Record<string, number>>;
+  /** Credentials accepted from the start. */
+  credentials?: readonly string[];
+  delayMs?: number;
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createControl(initialCredentials: readonly string[] = []): SimulatorControl & {
+  forced?: { status: number; remaining: number; retryAfterSeconds?: number };
+  delayMs: number;
+  limit?: { limit: number; windowMs: number; windowStart: number; count: number };
+  faults: (Fault & { seen: number; broken: number })[];
+  /** Makes the credentials accepted now (e.g. sample tokens just issued) what `reset()` restores. */
+  baseline(): void;
+} {
+  let baseline: { credentials: string[]; expiry: [string, number][] } = { credentials: [...initialCredentials], expiry: [] };
+  const control = {
+    credentials: new Set(initialCredentials),
+    expiry: new Map<string, number>(),
+    requests: [] as RecordedRequest[],
+    delayMs: 0,
+    faults: [] as (Fault & { seen: number; broken: number })[],
+    forced: undefined as { status: number; remaining: number; retryAfterSeconds?: number } | undefined,
+    limit: undefined as { limit: number; windowMs: number; windowStart: number; count: number } | undefined,
+    forceStatus(status: number, options: { times?: number; retryAfterSeconds?: number } = {}) {
+      control.forced = {
+        status,
+        remaining: options.times ?? Number.POSITIVE_INFINITY,
+        ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
+      };
+    },
+    clearForcedStatus() {
+      control.forced = undefined;
+    },
+    setDelay(ms: number) {
+      control.delayMs = ms;
+    },
+    setRateLimit(limit: number | null, windowMs = 60_000) {
+      control.limit = limit === null ? undefined : { limit, windowMs, windowStart: Date.now(), count: 0 };
+    },
+    injectFault(fault: Fault) {
+      control.faults.push({ ...fault, seen: 0, broken: 0 });
+    },
+    clearFaults() {
+      control.faults.length = 0;
+    },
+    baseline() {
+      baseline = { credentials: [...control.credentials], expiry: [...control.expiry] };
+    },
+    reset() {
+      control.credentials.clear();
+      baseline.credentials.forEach((c) => control.credentials.add(c));
+      control.expiry.clear();
+      baseline.expiry.forEach(([c, at]) => control.expiry.set(c, at));
+      control.requests.length = 0;
+      control.delayMs = 0;
+      control.faults.length = 0;
+      control.forced = undefined;
+      control.limit = undefined;
+    },
+  };
+  return control;
+}
+
+export type InternalControl = ReturnType<typeof createControl>;
+
+function kindFor(status: number): ErrorKind {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'bad_request';
+}
+
+function compile(route: Route): { route: Route; pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((part) => {
+      if (part.startsWith(':')) {
+        names.push(part.slice(1));
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+/** Starts a provider simulator on loopback (a free port unless `port` is given). */
+export async function serveSimulator(spec: ProviderSpec, options: ServeOptions & { control?: InternalControl } = {}): Promise<SimulatorServer> {
+  const control = options.control ?? createControl(options.credentials ?? []);
+  if (options.delayMs) control.setDelay(options.delayMs);
+  const routes = spec.routes.map(compile);
+  const timers = new Set<NodeJS.Timeout>();
+  let origin = '';
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('simulator failure');
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? '/', origin);
+    const method = (req.method ?? 'GET').toUpperCase();
+    control.requests.push({ at: Date.now(), method, path: url.pathname, query: url.search, headers: req.headers, body: rawBody });
+
+    if (control.delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, control.delayMs);
+        timers.add(timer);
+        res.once('close', () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed) return;
+    }
+
+    const base = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, origin, params: {} };
+    const credential = spec.credential(base);
+    const simReq: SimRequest = { ...base, credential };
+    const match = findRoute(routes, method, url.pathname);
+    if (match) simReq.params = match.params;
+
+    if (match?.route.public) return send(res, await match.route.handle(simReq));
+
+    const forced = control.forced;
+    if (forced && forced.remaining > 0) {
+      forced.remaining -= 1;
+      const reply = spec.error(kindFor(forced.status), forced.status, simReq);
+      if (forced.status === 429) reply.headers = { 'retry-after': String(forced.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS), ...reply.headers };
+      return send(res, reply);
+    }
+
+    const fault = matchFault(control, method, url.pathname);
+    if (fault?.kind === 'hang') {
+      await new Promise<void>((resolve) => res.once('close', () => resolve()));
+      return;
+    }
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"results":[{"id":"1","properties":{"na');
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const status = fault.status ?? 500;
+      const reply = spec.error(kindFor(status), status, simReq);
+      if (status === 429) reply.headers = { 'retry-after': String(fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS), ...reply.headers };
+      return send(res, reply);
+    }
+
+    const limit = control.limit;
+    if (limit) {
+      const now = Date.now();
+      if (now - limit.windowStart >= limit.windowMs) {
+        limit.windowStart = now;
+        limit.count = 0;
+      }
+      limit.count += 1;
+      if (limit.count > limit.limit) {
+        const wait = Math.max(1, Math.ceil((limit.windowStart + limit.windowMs - now) / 1000));
+        const reply = spec.error('rate_limited', 429, simReq);
+        reply.headers = { 'retry-after': String(wait), ...reply.headers };
+        return send(res, reply);
+      }
+    }
+
+    if (!credential || !accepts(control, credential)) return send(res, spec.error('unauthorized', 401, simReq));
+    if (!match) return send(res, spec.error('not_found', 404, simReq));
+    try {
+      const reply = await match.route.handle(simReq);
+      if (limit && spec.rateLimitHeaders) {
+        const window = { limit: limit.limit, remaining: Math.max(0, limit.limit - limit.count), windowMs: limit.windowMs, resetMs: limit.windowStart + limit.windowMs - Date.now() };
+        reply.headers = { ...spec.rateLimitHeaders(window), ...reply.headers };
+      }
+      return send(res, reply);
+    } catch {
+      return send(res, spec.error('server_error', 500, simReq));
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  origin = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+
+  return {
+    url: origin,
+    control,
+    close: () =>
+      new Promise<void>((resolve) => {
+        timers.forEach((t) => clearTimeout(t));
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function matchFault(control: InternalControl, method: string, path: string): Fault | undefined {
+  for (const fault of control.faults) {
+    if (fault.path && !path.startsWith(fault.path)) continue;
+    if (fault.method && fault.method !== method) continue;
+    fault.seen += 1;
+    if (fault.seen <= (fault.after ?? 0)) continue;
+    if (fault.times !== undefined && fault.broken >= fault.times) continue;
+    fault.broken += 1;
+    return fault;
+  }
+  return undefined;
+}
+
+function accepts(control: SimulatorControl, credential: string): boolean {
+  if (!control.credentials.has(credential)) return false;
+  const expiresAt = control.expiry.get(credential);
+  return expiresAt === undefined || expiresAt > Date.now();
+}
+
+function findRoute(
+  routes: ReturnType<typeof compile>[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  for (const { route, pattern, names } of routes) {
+    if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
+    // A trailing slash names the same resource (`/sobjects/Account/deleted/`).
+    const m = pattern.exec(path.length > 1 ? path.replace(/\/$/, '') : path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+    return { route, params };
+  }
+  return undefined;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, reply: SimReply): void {
+  if (res.destroyed) return;
+  const headers: Record<string, string> = { ...reply.headers };
+  let body = '';
+  if (typeof reply.body === 'string') {
+    body = reply.body;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  } else if (reply.body !== undefined) {
+    body = JSON.stringify(reply.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  res.writeHead(reply.status ?? 200, headers);
+  res.end(body);
+}
+
+/** Reads a bearer token: `Authorization: Bearer <token>` (scheme case-insensitive). */
+export function bearerToken(headers: IncomingHttpHeaders, scheme = 'Bearer'): string | undefined {
+  const value = headers.authorization;
+  if (!value) return undefined;
+  const match = new RegExp(`^${scheme}\\s+(.+)$`, 'i').exec(value);
+  return match?.[1]?.trim();
+}
+
+/** Form or JSON request parameters. */
+export function bodyParams(req: Pick<SimRequest, 'headers' | 'rawBody'>): URLSearchParams {
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('json') && req.rawBody) {
+    try {
+      const parsed = JSON.parse(req.rawBody) as Record<string, unknown>;
+      return new URLSearchParams(Object.entries(parsed).map(([k, v]): [string, string] => [k, String(v)]));
+    } catch {
+      return new URLSearchParams();
+    }
+  }
+  return new URLSearchParams(req.rawBody);
+}
+
+/**
+ * One page of `items` from an opaque cursor (an index, as text).
+ * @returns the page and the next cursor, or `undefined` on the last page
+ */
+export function paginate<T>(items: readonly T[], cursor: string | null | undefined, limit: number): { page: T[]; next: string | undefined } {
+  const start = Math.max(0, Number.parseInt(cursor ?? '0', 10) || 0);
+  const end = start + Math.max(1, limit);
+  return { page: items.slice(start, end), next: end < items.length ? String(end) : undefined };
+}
+
+/** A bounded integer query parameter. */
+export function intParam(value: string | null, fallback: number, max: number): number {
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, max) : fallback;
+}

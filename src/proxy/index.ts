@@ -1,0 +1,39 @@
+export {
+  createProviderClient,
+  expectOk,
+  providerAgent,
+  guardedProviderAgent,
+  closeProviderAgent,
+  type ProviderHttpClient,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ProviderClientOptions,
+  type InjectedCredential,
+  type HttpMethod,
+  type QueryValue,
+} from './client.ts';
+export {
+  ProviderRequestError,
+  ProviderHttpError,
+  ProviderFailureError,
+  classifyNetworkError,
+  mayHaveReachedProvider,
+  ssrfRefusal,
+  type NetworkFailureKind,
+  type FailureCode,
+} from './errors.ts';
+export {
+  failureFor,
+  failureFromResponse,
+  describeFailure,
+  retryAfterSeconds,
+  providerErrorMessage,
+  type ProviderFailure,
+  type FailureSubject,
+  type FailureFacts,
+} from './failures.ts';
+export { createProviderProxy, type ProviderProxy, type ProviderProxyOptions, type ConnectionClientOptions } from './proxy.ts';
+export { createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep, type LimiterOptions } from './limiter.ts';
+export { isIdempotent, backoffMs, providerHoldMs, retryableResponse, retryableFailure, DEFAULT_RETRY_ATTEMPTS, type RetryReason } from './policy.ts';
+export { proxyMetrics, type ProxyMetrics } from './metrics.ts';
+export type { BreakerOptions } from './breaker.ts';
