@@ -74,6 +74,9 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection failed'));
+  // So does a client checked out between two statements of a transaction (the pool listens only
+  // while it is idle): the transaction's next statement fails instead. Seen when the server restarts.
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'database connection lost')));
   const db = drizzlePg(pool) as unknown as Db;
   await pool.query('select 1');
 
