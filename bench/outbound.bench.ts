@@ -42,6 +42,7 @@ const BATCH = 1_000;
 const WORKER_CONCURRENCY = 20;
 const LATENCY_SECONDS = 5;
 const LATENCY_TICK_MS = 20;
+const MODEST_RATE = 400; // deliveries per second
 // Messages published while no worker runs: 25,000 to 4 endpoints, 100,000 pending deliveries.
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 25_000);
 const PHASE_LIMIT_MS = 180_000;
@@ -361,9 +362,12 @@ async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
     console.log(`  ${kind}: limit ${limit.perSecond} POSTs/s; CPU per delivery ${throughput.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${throughput.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) vs ${limit.cpuMicrosecondsPerRequest} µs per bare POST`);
     const latency = await latencyPhase(hub, receiver, Number(process.env.BENCH_LATENCY_RATE ?? 0) || throughput.deliveriesPerSecond / 2);
     console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
+    // And at a steady, modest rate: what a message waits when the hub is not near its capacity.
+    const modest = await latencyPhase(hub, receiver, MODEST_RATE);
+    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s: p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms`);
     const backlog = kind === 'postgres' && BACKLOG > 0 ? await backlogPhase(hub, receiver) : undefined;
     if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s, heap ${JSON.stringify(backlog.heapMb)}`);
-    return { throughput, limit, ratioToLimit: Math.round((throughput.deliveriesPerSecond / limit.perSecond) * 100) / 100, latencyAtHalfRate: latency, ...(backlog ? { backlog } : {}) };
+    return { throughput, limit, ratioToLimit: Math.round((throughput.deliveriesPerSecond / limit.perSecond) * 100) / 100, latencyAtHalfRate: latency, latencyAtModestRate: modest, ...(backlog ? { backlog } : {}) };
   } finally {
     await hub.close();
   }
@@ -397,7 +401,7 @@ try {
       workerConcurrency: WORKER_CONCURRENCY,
       signing: 'v1 (standardwebhooks), every attempt logged',
       receiver: 'separate process on loopback, 204 at once',
-      latency: `${LATENCY_SECONDS} s of batches every ${LATENCY_TICK_MS} ms at half the measured rate`,
+      latency: `${LATENCY_SECONDS} s of batches every ${LATENCY_TICK_MS} ms at half the measured rate, then at ${MODEST_RATE} deliveries/s`,
     },
     pglite,
     postgres,
