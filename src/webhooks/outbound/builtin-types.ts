@@ -16,50 +16,65 @@ const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const object = (properties: Record<string, unknown>, required: string[]): JsonSchema => ({ type: 'object', properties, required, additionalProperties: true });
 
-const connection = object({ connectionId: str, integrationId: str, connector: str, endCustomerId: nullableStr }, ['connectionId']);
+const integer = { type: 'integer' } as const;
+// What src/connections publishes (eventData): the connection and its status, plus a few extras.
+const connectionFields = { connectionId: str, integrationId: str, connectorKey: str, endCustomerId: nullableStr, status: str, statusReason: nullableStr };
+const connection = (extra: Record<string, unknown> = {}) => object({ ...connectionFields, ...extra }, ['connectionId', 'integrationId', 'connectorKey', 'status']);
+const connectionExample = { connectionId: 'conn_01hx', integrationId: 'int_01hx', connectorKey: 'hubspot', endCustomerId: 'cust_42', status: 'connected', statusReason: null };
+// What src/syncs publishes at the end of a run.
+const run = (extra: Record<string, unknown> = {}) =>
+  object({ syncId: str, runId: str, connectionId: str, model: str, trigger: str, full: { type: 'boolean' }, added: integer, updated: integer, deleted: integer, pages: integer, providerCalls: integer, ...extra }, ['syncId', 'runId', 'connectionId', 'model']);
+const runExample = { syncId: 'sync_01hx', runId: 'run_01hx', connectionId: 'conn_01hx', model: 'contacts', trigger: 'schedule', full: false, added: 12, updated: 3, deleted: 0, pages: 2, providerCalls: 2 };
 
 export const BUILT_IN_EVENT_TYPES: readonly BuiltInEventType[] = [
   {
     name: 'connection.created',
     description: 'An end customer linked an account.',
     schemaVersion: 1,
-    schema: connection,
-    example: { connectionId: 'conn_01hx', integrationId: 'int_01hx', connector: 'hubspot', endCustomerId: 'cust_42' },
+    schema: connection({ credentialType: str }),
+    example: { ...connectionExample, credentialType: 'oauth2' },
   },
   {
     name: 'connection.refresh_failed',
     description: "A connection's credentials could not be refreshed; it needs the end customer.",
     schemaVersion: 1,
-    schema: object({ connectionId: str, integrationId: str, connector: str, error: str }, ['connectionId']),
-    example: { connectionId: 'conn_01hx', integrationId: 'int_01hx', connector: 'hubspot', error: 'invalid_grant' },
+    schema: connection({ message: str }),
+    example: { ...connectionExample, status: 'error', statusReason: 'refresh_failed', message: 'invalid_grant' },
   },
   {
     name: 'connection.recovered',
     description: 'A connection that was in error works again.',
     schemaVersion: 1,
-    schema: connection,
-    example: { connectionId: 'conn_01hx', integrationId: 'int_01hx', connector: 'hubspot', endCustomerId: 'cust_42' },
+    schema: connection({ previousStatus: str, previousReason: nullableStr, reauthorized: { type: 'boolean' } }),
+    example: { ...connectionExample, previousStatus: 'error', previousReason: 'refresh_failed' },
   },
   {
     name: 'connection.deleted',
     description: 'A connection was removed.',
     schemaVersion: 1,
-    schema: connection,
-    example: { connectionId: 'conn_01hx', integrationId: 'int_01hx', connector: 'hubspot', endCustomerId: 'cust_42' },
+    schema: connection({ reason: str }),
+    example: { ...connectionExample, status: 'disconnected', reason: 'deleted through the API' },
   },
   {
     name: 'sync.completed',
     description: 'A sync run finished.',
     schemaVersion: 1,
-    schema: object({ syncId: str, runId: str, connectionId: str, model: str, added: { type: 'integer' }, updated: { type: 'integer' }, deleted: { type: 'integer' } }, ['syncId', 'runId']),
-    example: { syncId: 'sync_01hx', runId: 'run_01hx', connectionId: 'conn_01hx', model: 'contacts', added: 12, updated: 3, deleted: 0 },
+    schema: run(),
+    example: runExample,
   },
   {
     name: 'sync.failed',
     description: 'A sync run failed.',
     schemaVersion: 1,
-    schema: object({ syncId: str, runId: str, connectionId: str, model: str, error: str }, ['syncId', 'runId']),
-    example: { syncId: 'sync_01hx', runId: 'run_01hx', connectionId: 'conn_01hx', model: 'contacts', error: 'provider answered 503' },
+    schema: run({ error: object({ code: str, message: str, page: { type: ['integer', 'null'] } }, ['message']) }),
+    example: { ...runExample, added: 0, error: { code: 'provider_error', message: 'provider answered 503', page: 3 } },
+  },
+  {
+    name: 'sync.rolled_back',
+    description: 'A sync run was rolled back: its changes undone, its checkpoint restored.',
+    schemaVersion: 1,
+    schema: object({ syncId: str, runId: str, rollbackRunId: str, connectionId: str, model: str, removed: integer, restored: integer }, ['syncId', 'runId', 'rollbackRunId']),
+    example: { syncId: 'sync_01hx', runId: 'run_01hx', rollbackRunId: 'run_01hy', connectionId: 'conn_01hx', model: 'contacts', removed: 12, restored: 3 },
   },
   {
     name: 'endpoint.disabled',

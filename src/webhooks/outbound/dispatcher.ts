@@ -51,6 +51,8 @@ class FailedSend extends Error {
   }
 }
 
+const RELOAD_MS = 1_000;
+
 const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
   statusCode: null,
   headers: null,
@@ -182,9 +184,21 @@ export function createDispatcher(deps: DispatcherDeps) {
       running.wake();
       return;
     }
-    const target = await loadTarget(job.payload.endpointId);
+    let target = await loadTarget(job.payload.endpointId);
     if (!target || !target.endpoint.enabled || target.endpoint.kind !== 'http') return;
     const { endpoint } = target;
+    // A run may last seconds: before a claim it re-reads the endpoint (at most once a second, and
+    // after a wake-up), so a change — a new URL, a rotated key, a disable — applies within a second.
+    let loadedAt = performance.now();
+    let stale = false;
+    const current = async (): Promise<Target | undefined> => {
+      if (!stale && performance.now() - loadedAt < RELOAD_MS) return target;
+      stale = false;
+      loadedAt = performance.now();
+      const fresh = await loadTarget(endpoint.id);
+      if (fresh) target = fresh;
+      return fresh?.endpoint.enabled ? fresh : undefined;
+    };
     const runId = randomToken(8);
     const holdMs = settings.dispatchBudgetMs + 2 * endpoint.timeoutMs + 2 * settings.leaseMarginMs;
     const hold = await acquireEndpoint(db, { endpointId: endpoint.id, runId, now: clock.now(), until: new Date(clock.now().getTime() + holdMs) });
@@ -214,14 +228,17 @@ export function createDispatcher(deps: DispatcherDeps) {
         windowStart: hold.windowStart?.getTime() ?? 0,
         windowCount: hold.windowCount,
         pausedUntil: hold.pausedUntil?.getTime() ?? 0,
-        claim: (max) => {
+        claim: async (max) => {
+          const live = await current();
+          // Disabled or deleted meanwhile: nothing more to claim.
+          if (!live) return [];
           const now = clock.now();
-          return claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo });
+          return claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + live.endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo });
         },
         deliver: async (claimed) => {
-          const outcome = await attempt(target, claimed, run.signal);
+          const outcome = await attempt(target!, claimed, run.signal);
           if (!outcome) {
-            await release(target, [claimed], logger);
+            await release(target!, [claimed], logger);
             return undefined;
           }
           if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
@@ -235,10 +252,10 @@ export function createDispatcher(deps: DispatcherDeps) {
           }
           return outcome.pauseUntil?.getTime();
         },
-        release: (claimed) => release(target, claimed, logger),
+        release: (claimed) => release(target!, claimed, logger),
         lingerMs: settings.lingerMs,
       });
-      active.set(endpoint.id, window);
+      active.set(endpoint.id, { done: window.done, wake: () => ((stale = true), window.wake()) });
       result = await window.done;
       await Promise.allSettled([...recording]);
     } finally {

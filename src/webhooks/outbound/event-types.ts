@@ -92,13 +92,23 @@ export interface ResolvedType {
   validate: ValidateFunction | undefined;
 }
 
-/** Resolves the named types of one environment in one query; archived and unknown ones are absent. */
+// Types found recently, per environment and name. Publishing reads them on every request; a type
+// changed in this process is forgotten at once, one changed elsewhere within RESOLVED_TTL_MS.
+const RESOLVED_TTL_MS = 1_000;
+const resolved = new Map<string, { type: ResolvedType; until: number }>();
+const cacheKey = (scope: Scope, name: string) => `${scope.environmentId}\u0000${name}`;
+const forget = (scope: Scope, name: string) => resolved.delete(cacheKey(scope, name));
+
+/** Resolves the named types of one environment in at most one query; archived and unknown ones are absent. */
 export async function resolveEventTypes(db: Db, scope: Scope, names: readonly string[]): Promise<Map<string, ResolvedType>> {
   const out = new Map<string, ResolvedType>();
   const custom: string[] = [];
+  const now = performance.now();
   for (const name of new Set(names)) {
     const builtIn = builtInEventType(name);
+    const cached = resolved.get(cacheKey(scope, name));
     if (builtIn) out.set(name, { name, schemaVersion: builtIn.schemaVersion, builtIn: true, validate: compile(`builtin:${name}:${builtIn.schemaVersion}`, builtIn.schema) });
+    else if (cached && cached.until > now) out.set(name, cached.type);
     else custom.push(name);
   }
   if (custom.length === 0) return out;
@@ -108,7 +118,10 @@ export async function resolveEventTypes(db: Db, scope: Scope, names: readonly st
     .where(and(eq(eventTypes.organizationId, scope.organizationId), eq(eventTypes.environmentId, scope.environmentId), inArray(eventTypes.name, custom), isNull(eventTypes.archivedAt)));
   for (const row of rows) {
     const schema = row.schemas[String(row.schemaVersion)];
-    out.set(row.name, { name: row.name, schemaVersion: row.schemaVersion, builtIn: false, validate: schema ? compile(`${row.id}:${row.schemaVersion}`, schema) : undefined });
+    const type: ResolvedType = { name: row.name, schemaVersion: row.schemaVersion, builtIn: false, validate: schema ? compile(`${row.id}:${row.schemaVersion}`, schema) : undefined };
+    out.set(row.name, type);
+    if (resolved.size > 10_000) resolved.clear();
+    resolved.set(cacheKey(scope, row.name), { type, until: now + RESOLVED_TTL_MS });
   }
   return out;
 }
@@ -172,6 +185,7 @@ export async function updateEventType(tx: Db, clock: Clock, scope: Scope, name: 
   if (builtInEventType(name)) throw problems.conflict(`${name} is a built-in event type; it cannot be changed.`);
   const row = await findRow(tx, scope, name);
   if (!row) throw problems.notFound('Event type', name);
+  forget(scope, name);
   const current = row.schemas[String(row.schemaVersion)];
   let { schemaVersion, schemas } = row;
   if (patch.schema !== undefined && !isDeepStrictEqual(patch.schema ?? undefined, current)) {

@@ -152,18 +152,22 @@ export function createFanout(deps: { clock: Clock }) {
       }
       for (const endpoint of targets) {
         if (endpoint.kind === 'stream') streams.add(endpoint.id);
-        else jobs.push(dispatchJob(endpoint));
+        else jobs.push(dispatchJob(endpoint, undefined, { unkeyed: true }));
       }
     }
 
-    await tx.execute(sql`insert into outbound_messages (id, organization_id, environment_id, event_id, external_id, event_type, schema_version, channels, payload, occurred_at, created_at)
-      select * from jsonb_to_recordset(${JSON.stringify(messageRows)}::jsonb) as m(id text, organization_id text, environment_id text, event_id text,
-        external_id text, event_type text, schema_version int, channels jsonb, payload text, occurred_at timestamptz, created_at timestamptz)`);
+    // Messages and their deliveries in one statement (one round trip in the publisher's transaction).
+    await tx.execute(sql`with m as (
+        insert into outbound_messages (id, organization_id, environment_id, event_id, external_id, event_type, schema_version, channels, payload, occurred_at, created_at)
+        select * from jsonb_to_recordset(${JSON.stringify(messageRows)}::jsonb) as m(id text, organization_id text, environment_id text, event_id text,
+          external_id text, event_type text, schema_version int, channels jsonb, payload text, occurred_at timestamptz, created_at timestamptz)
+      ), d as (
+        insert into outbound_deliveries (message_id, endpoint_id, fifo, organization_id, environment_id, state, trigger, next_attempt_at, created_at, updated_at)
+        select d.message_id, d.endpoint_id, d.fifo, d.organization_id, d.environment_id, 'pending', d.trigger, d.next_attempt_at, d.created_at, d.created_at
+        from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb) as d(message_id text, endpoint_id text, fifo boolean, organization_id text,
+          environment_id text, trigger text, next_attempt_at timestamptz, created_at timestamptz)
+      ) select 1`);
     if (deliveryRows.length === 0) return;
-    await tx.execute(sql`insert into outbound_deliveries (message_id, endpoint_id, fifo, organization_id, environment_id, state, trigger, next_attempt_at, created_at, updated_at)
-      select d.message_id, d.endpoint_id, d.fifo, d.organization_id, d.environment_id, 'pending', d.trigger, d.next_attempt_at, d.created_at, d.created_at
-      from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb) as d(message_id text, endpoint_id text, fifo boolean, organization_id text,
-        environment_id text, trigger text, next_attempt_at timestamptz, created_at timestamptz)`);
     if (jobs.length > 0) await enqueueMany(tx, jobs, { clock: deps.clock });
     if (streams.size > 0) await rows(tx, sql`select pg_notify(${STREAM_CHANNEL}, id) from jsonb_array_elements_text(${JSON.stringify([...streams])}::jsonb) as id`);
   };

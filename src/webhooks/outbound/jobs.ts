@@ -12,14 +12,20 @@ export interface DispatchPayload {
 }
 
 /**
- * A dispatch job for an endpoint. Jobs due now share one key per endpoint, so a burst of events
- * adds one job; a job for later is keyed by its second, so it never hides a job due sooner.
+ * A dispatch job for an endpoint. Jobs due now share one key per endpoint, so repeated wake-ups
+ * add one job; a job for later is keyed by its second, so it never hides a job due sooner.
+ *
+ * `unkeyed`: for the publishing transaction. A keyed enqueue locks the pending job until its
+ * transaction commits, so concurrent publishers to one endpoint would queue behind each other
+ * (measured: 50 publishes/s to 4 endpoints took 600 ms each). An unkeyed job is a plain insert;
+ * a job that finds a run already delivering the endpoint only wakes it, and costs little.
  */
-export function dispatchJob(endpoint: { id: string; organizationId: string; environmentId: string }, runAt?: Date): JobSpec<DispatchPayload> {
+export function dispatchJob(endpoint: { id: string; organizationId: string; environmentId: string }, runAt?: Date, options: { unkeyed?: boolean } = {}): JobSpec<DispatchPayload> {
+  const key = options.unkeyed ? undefined : runAt ? `${DISPATCH_JOB}:${endpoint.id}@${Math.floor(runAt.getTime() / 1000)}` : `${DISPATCH_JOB}:${endpoint.id}`;
   return {
     type: DISPATCH_JOB,
     payload: { endpointId: endpoint.id },
-    key: runAt ? `${DISPATCH_JOB}:${endpoint.id}@${Math.floor(runAt.getTime() / 1000)}` : `${DISPATCH_JOB}:${endpoint.id}`,
+    key,
     runAt,
     organizationId: endpoint.organizationId,
     environmentId: endpoint.environmentId,

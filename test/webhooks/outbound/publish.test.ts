@@ -2,7 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
-import { filterErrors } from '../../../src/webhooks/outbound/index.ts';
+import { BUILT_IN_EVENT_TYPES, filterErrors } from '../../../src/webhooks/outbound/index.ts';
+import { checkSchema } from '../../../src/webhooks/outbound/event-types.ts';
 import { endpoint, eventType, outboundHarness, publishEvent, startReceiver, type OutboundHarness, type Receiver } from './support.ts';
 
 let h: OutboundHarness;
@@ -35,6 +36,10 @@ describe('event types', () => {
     expect(names).toContain('endpoint.disabled');
     expect(names.slice(-2)).toEqual(['invoice.paid', 'user.signed_up']);
     expect(res.body.data.find((t: { name: string }) => t.name === 'sync.completed')).toMatchObject({ builtIn: true, schemaVersion: 1, example: expect.any(Object) });
+  });
+
+  it('describes each built-in type with a schema its example (and its publisher) matches', async () => {
+    for (const type of BUILT_IN_EVENT_TYPES) expect(() => checkSchema(type.schema, type.example), type.name).not.toThrow();
   });
 
   it('versions the schema: a change becomes the next schemaVersion, which publishing then uses', async () => {

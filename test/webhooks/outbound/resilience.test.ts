@@ -236,9 +236,11 @@ describe.runIf(canRunCluster)('when PostgreSQL restarts', () => {
     receiver = await startReceiver();
   }, 60_000);
   afterAll(async () => {
-    await queue?.stop({ graceMs: 0 }).catch(() => undefined);
-    await outbound?.stop().catch(() => undefined);
-    await database?.close().catch(() => undefined);
+    // Each step bounded: a connection left in a bad state by the crash must not hold up the run.
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    await bounded(queue?.stop({ graceMs: 0 }));
+    await bounded(outbound?.stop());
+    await bounded(database?.close());
     await receiver.close();
     cluster.stop();
   }, 60_000);
