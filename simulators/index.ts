@@ -14,6 +14,7 @@ import { startGithubSimulator } from './github.ts';
 import { startHubspotSimulator } from './hubspot.ts';
 import { startOktaSimulator } from './okta.ts';
 import { startPagerdutySimulator } from './pagerduty.ts';
+import { startPipedriveSimulator } from './pipedrive.ts';
 import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
@@ -33,6 +34,14 @@ export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './
 export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
+export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
+export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
+export { SALESFORCE_DEFAULT_COUNTS } from './salesforce.ts';
+export { GITHUB_DEFAULT_COUNTS } from './github.ts';
+export { PAGERDUTY_DEFAULT_COUNTS } from './pagerduty.ts';
+export { PIPEDRIVE_DEFAULT_COUNTS } from './pipedrive.ts';
+export type { Dataset } from './support/dataset.ts';
+export type { Fault } from './support/server.ts';
 
 /** One simulator per connector key. */
 export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
@@ -44,6 +53,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   okta: startOktaSimulator,
   paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
+  pipedrive: startPipedriveSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
   shopify: sender('shopify'),

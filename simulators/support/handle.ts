@@ -1,3 +1,4 @@
+import type { Dataset } from './dataset.ts';
 import type { OAuthControl, OAuthServerOptions } from './oauth.ts';
 import type { ServeOptions, SimulatorControl } from './server.ts';
 
@@ -31,6 +32,8 @@ export interface SimulatorHandle {
    * `secret` (see simulators/webhooks/signers.ts).
    */
   sendWebhook?(delivery: { url: string; body: string; secret: string; id?: string }): Promise<{ status: number }>;
+  /** The records it serves, by model, for tests to change, add and delete. */
+  data?: Readonly<Record<string, Dataset<unknown>>>;
   close(): Promise<void>;
 }
 
@@ -64,4 +67,9 @@ export function seed<T>(count: number, make: (i: number) => T): T[] {
 /** A fixed instant plus `i` hours, ISO 8601, so sample data is stable across runs. */
 export function sampleTime(i: number): string {
   return new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+}
+
+/** The count of a model's records: the caller's, else the simulator's default. */
+export function recordCount(options: SimulatorOptions, model: string, fallback: number): number {
+  return options.records?.[model] ?? fallback;
 }

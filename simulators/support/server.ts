@@ -46,14 +46,34 @@ export interface ProviderSpec {
   /** The provider's error answer for a kind of failure; `status` is the status being simulated. */
   error(kind: ErrorKind, status: number, req: SimRequest): SimReply;
   routes: readonly Route[];
+  /** Headers announcing the rate-limit window (when a test set one), on every answer that passed it. */
+  rateLimitHeaders?(window: { limit: number; remaining: number; windowMs: number; resetMs: number }): Record<string, string>;
 }
 
 export interface RecordedRequest {
+  /** When it arrived (epoch ms). */
+  at: number;
   method: string;
   path: string;
   query: string;
   headers: IncomingHttpHeaders;
   body: string;
+}
+
+/**
+ * A broken answer for requests matching `path` (a prefix; all API requests when absent): a page
+ * cut off mid-JSON (`malformed`), no answer at all until the client gives up (`hang`), or a
+ * status in the provider's error shape. `after` matching requests are answered normally first;
+ * then `times` are broken (every one when absent).
+ */
+export interface Fault {
+  kind: 'malformed' | 'hang' | 'status';
+  status?: number;
+  retryAfterSeconds?: number;
+  path?: string;
+  method?: string;
+  after?: number;
+  times?: number;
 }
 
 /** What tests turn. Shared by the API and the OAuth endpoints of one simulator. */
@@ -69,6 +89,9 @@ export interface SimulatorControl {
   setDelay(ms: number): void;
   /** A fixed-window limit on API requests; past it, 429 with `Retry-After`. `null` removes it. */
   setRateLimit(limit: number | null, windowMs?: number): void;
+  /** Breaks some answers (see `Fault`); faults apply in the order given. */
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
   readonly requests: RecordedRequest[];
   /** Back to the state the simulator started in. */
   reset(): void;
@@ -83,6 +106,8 @@ export interface SimulatorServer {
 export interface ServeOptions {
   port?: number;
   host?: string;
+  /** How many records each model starts with (`{ contacts: 100_000 }`); each simulator has defaults. */
+  records?: Readonly<Record<string, number>>;
   /** Credentials accepted from the start. */
   credentials?: readonly string[];
   delayMs?: number;
@@ -95,6 +120,7 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
   forced?: { status: number; remaining: number; retryAfterSeconds?: number };
   delayMs: number;
   limit?: { limit: number; windowMs: number; windowStart: number; count: number };
+  faults: (Fault & { seen: number; broken: number })[];
   /** Makes the credentials accepted now (e.g. sample tokens just issued) what `reset()` restores. */
   baseline(): void;
 } {
@@ -104,6 +130,7 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
     expiry: new Map<string, number>(),
     requests: [] as RecordedRequest[],
     delayMs: 0,
+    faults: [] as (Fault & { seen: number; broken: number })[],
     forced: undefined as { status: number; remaining: number; retryAfterSeconds?: number } | undefined,
     limit: undefined as { limit: number; windowMs: number; windowStart: number; count: number } | undefined,
     forceStatus(status: number, options: { times?: number; retryAfterSeconds?: number } = {}) {
@@ -122,6 +149,12 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
     setRateLimit(limit: number | null, windowMs = 60_000) {
       control.limit = limit === null ? undefined : { limit, windowMs, windowStart: Date.now(), count: 0 };
     },
+    injectFault(fault: Fault) {
+      control.faults.push({ ...fault, seen: 0, broken: 0 });
+    },
+    clearFaults() {
+      control.faults.length = 0;
+    },
     baseline() {
       baseline = { credentials: [...control.credentials], expiry: [...control.expiry] };
     },
@@ -132,6 +165,7 @@ export function createControl(initialCredentials: readonly string[] = []): Simul
       baseline.expiry.forEach(([c, at]) => control.expiry.set(c, at));
       control.requests.length = 0;
       control.delayMs = 0;
+      control.faults.length = 0;
       control.forced = undefined;
       control.limit = undefined;
     },
@@ -184,7 +218,7 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     const rawBody = await readBody(req);
     const url = new URL(req.url ?? '/', origin);
     const method = (req.method ?? 'GET').toUpperCase();
-    control.requests.push({ method, path: url.pathname, query: url.search, headers: req.headers, body: rawBody });
+    control.requests.push({ at: Date.now(), method, path: url.pathname, query: url.search, headers: req.headers, body: rawBody });
 
     if (control.delayMs > 0) {
       await new Promise<void>((resolve) => {
@@ -218,6 +252,23 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
       return send(res, reply);
     }
 
+    const fault = matchFault(control, method, url.pathname);
+    if (fault?.kind === 'hang') {
+      await new Promise<void>((resolve) => res.once('close', () => resolve()));
+      return;
+    }
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"results":[{"id":"1","properties":{"na');
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const status = fault.status ?? 500;
+      const reply = spec.error(kindFor(status), status, simReq);
+      if (status === 429) reply.headers = { 'retry-after': String(fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS), ...reply.headers };
+      return send(res, reply);
+    }
+
     const limit = control.limit;
     if (limit) {
       const now = Date.now();
@@ -237,7 +288,12 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     if (!credential || !accepts(control, credential)) return send(res, spec.error('unauthorized', 401, simReq));
     if (!match) return send(res, spec.error('not_found', 404, simReq));
     try {
-      return send(res, await match.route.handle(simReq));
+      const reply = await match.route.handle(simReq);
+      if (limit && spec.rateLimitHeaders) {
+        const window = { limit: limit.limit, remaining: Math.max(0, limit.limit - limit.count), windowMs: limit.windowMs, resetMs: limit.windowStart + limit.windowMs - Date.now() };
+        reply.headers = { ...spec.rateLimitHeaders(window), ...reply.headers };
+      }
+      return send(res, reply);
     } catch {
       return send(res, spec.error('server_error', 500, simReq));
     }
@@ -263,6 +319,19 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
   };
 }
 
+function matchFault(control: InternalControl, method: string, path: string): Fault | undefined {
+  for (const fault of control.faults) {
+    if (fault.path && !path.startsWith(fault.path)) continue;
+    if (fault.method && fault.method !== method) continue;
+    fault.seen += 1;
+    if (fault.seen <= (fault.after ?? 0)) continue;
+    if (fault.times !== undefined && fault.broken >= fault.times) continue;
+    fault.broken += 1;
+    return fault;
+  }
+  return undefined;
+}
+
 function accepts(control: SimulatorControl, credential: string): boolean {
   if (!control.credentials.has(credential)) return false;
   const expiresAt = control.expiry.get(credential);
@@ -276,7 +345,8 @@ function findRoute(
 ): { route: Route; params: Record<string, string> } | undefined {
   for (const { route, pattern, names } of routes) {
     if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
-    const m = pattern.exec(path);
+    // A trailing slash names the same resource (`/sobjects/Account/deleted/`).
+    const m = pattern.exec(path.length > 1 ? path.replace(/\/$/, '') : path);
     if (!m) continue;
     const params: Record<string, string> = {};
     names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));

@@ -46,6 +46,8 @@ declare module 'fastify' {
     /** Organization-level routes do not need an environment. */
     organizationLevel?: boolean;
     rateClass?: RateClass;
+    /** False: `Idempotency-Key` is not Patchbay's to honour here (the proxy forwards it to the provider). */
+    idempotency?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

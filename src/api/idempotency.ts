@@ -25,7 +25,7 @@ function scopeOf(request: FastifyRequest) {
 export function registerIdempotency(app: FastifyInstance): void {
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers[HEADER];
-    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal) return;
+    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal || request.routeOptions.config.idempotency === false) return;
     if (key.length === 0 || key.length > 255) throw problems.validation([{ field: `header:${HEADER}`, message: 'must be 1 to 255 characters' }]);
     const { db } = app.deps.database;
     const scope = scopeOf(request);

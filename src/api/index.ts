@@ -6,3 +6,4 @@ export { Page, PageQuery, page, decodeCursor, encodeCursor } from './pagination.
 export { problemResponses, AUTHENTICATED_PROBLEMS, IdParams, Timestamp, NullableTimestamp, iso } from './schemas.ts';
 export { ProblemSchema, toProblem } from './problems.ts';
 export { API_DESCRIPTION } from './openapi.ts';
+export { syncsApi } from './routes/syncs-api.ts';

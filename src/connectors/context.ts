@@ -6,7 +6,8 @@
  */
 import type { Dispatcher } from 'undici';
 import { silentLogger, type FieldError, type Logger } from '../core/index.ts';
-import { createProviderClient, type InjectedCredential } from '../proxy/index.ts';
+import { createProviderClient, type ConnectionClientOptions, type InjectedCredential, type ProviderProxy } from '../proxy/index.ts';
+import { parseRateLimit } from './rate-limit.ts';
 import { checkFieldValues, type FieldValues } from './fields.ts';
 import type { ConnectorManifest, Placement } from './manifest.ts';
 import type { Connector, ConnectorContext } from './sdk.ts';
@@ -27,6 +28,17 @@ export interface ConnectorContextOptions {
   logger?: Logger;
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
+  /**
+   * Sends the connector's requests through the provider proxy — rate limit (the integration's,
+   * else the manifest's), retries, circuit breaker, SSRF guard — instead of a plain client.
+   */
+  proxy?: ConnectorProxyOptions;
+}
+
+export interface ConnectorProxyOptions extends Pick<ConnectionClientOptions, 'limitKey' | 'allowPrivateNetworks' | 'retryAttempts' | 'correlationId' | 'onAttempt'> {
+  proxy: ProviderProxy;
+  /** The integration's own limit (`100/minute`), replacing the manifest's. */
+  rateLimit?: string | undefined;
 }
 
 /** Configuration that does not satisfy the manifest's fields. */
@@ -127,16 +139,28 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
         ...(options.baseUrl ? { override: options.baseUrl } : {}),
       })
     : undefined;
-  const http = baseUrl
-    ? createProviderClient({
-        baseUrl,
-        auth,
-        headers: manifest.requestHeaders,
-        logger,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      })
-    : noProviderApi(manifest.name);
+  const common = {
+    auth,
+    headers: manifest.requestHeaders,
+    logger,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+  const via = options.proxy;
+  const http = !baseUrl
+    ? noProviderApi(manifest.name)
+    : via
+      ? via.proxy.client({
+          ...common,
+          baseUrl,
+          provider: manifest.key,
+          limitKey: via.limitKey,
+          allowPrivateNetworks: via.allowPrivateNetworks,
+          rateLimit: via.rateLimit ? parseRateLimit(via.rateLimit) : connector.rateLimit,
+          retryAttempts: via.retryAttempts,
+          correlationId: via.correlationId,
+          ...(via.onAttempt ? { onAttempt: via.onAttempt } : {}),
+        })
+      : createProviderClient({ ...common, baseUrl, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   return Object.freeze({
     http,
     config: Object.freeze(config),

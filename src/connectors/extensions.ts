@@ -1,57 +1,135 @@
 /**
- * Contracts later issues implement on the same connector definition: syncs, metrics and inbound
- * webhooks. They are typed here so a connector can declare them; the syncs runner and the
- * inbound webhooks module (src/webhooks/inbound) run them.
+ * Contracts on the connector definition that other modules run: syncs and metrics (the syncs
+ * module runs them) and inbound webhooks (the inbound module, src/webhooks/inbound). A connector
+ * only declares them; it acts through the context it is handed.
  */
 import type { Logger } from '../core/index.ts';
+import type { TSchema } from 'typebox';
+import type { ProviderRequest } from '../proxy/index.ts';
 import type { ConnectorContext, ConfigRecord } from './sdk.ts';
 
-/** One synced model (contacts, charges…), pulled from or pushed to the provider. */
+/**
+ * How a sync finds changes: `snapshot` reads everything each run and finds deletions by
+ * difference; `events` continues from the checkpoint (deletions come from the provider);
+ * `hybrid` runs small incremental syncs (webhook-triggered or scheduled) and a scheduled full
+ * reconcile that repairs drift.
+ */
+export type DataStrategy = 'snapshot' | 'events' | 'hybrid';
+export const DATA_STRATEGIES: readonly DataStrategy[] = ['snapshot', 'events', 'hybrid'];
+
+/** One synced model (contacts, charges…), read from the provider into Patchbay's records. */
 export interface SyncDefinition<Config = ConfigRecord> {
-  /** Record model name, e.g. `contact`. */
+  /** Record model name, e.g. `contact`. Unique within the connector. */
   model: string;
   description?: string;
-  /** `every 1h` or a cron expression; absent means it runs only when triggered. */
-  schedule?: string;
-  /** Default `pull` (provider → Patchbay). */
-  direction?: 'pull' | 'push';
-  run(ctx: SyncContext<Config>): Promise<void>;
+  /** JSON Schema (TypeBox) of a record's `data`; every saved record is checked against it. */
+  schema: TSchema;
+  /** Default schedule: `every 30m`, `hourly`, `daily`, `real-time` or a cron expression; absent: only when triggered. */
+  frequency?: string;
+  /** Default `events`. */
+  dataStrategy?: DataStrategy;
+  /**
+   * Reads records: pages through the provider with `ctx.paginate`, saves each page with
+   * `ctx.batchSave` and then its position with `ctx.checkpoint.save` — a run that dies resumes
+   * from the last position saved.
+   */
+  exec(ctx: SyncContext<Config>): Promise<void>;
+  /** Writes changed fields of one record back to the provider (export); absent: read-only model. */
+  update?(ctx: ConnectorContext<Config>, change: RecordUpdate): Promise<void>;
 }
 
 export interface SyncContext<Config = ConfigRecord> extends ConnectorContext<Config> {
-  /** Where the previous run stopped (a cursor, an `updatedAt`), saved with the run. */
+  readonly model: string;
+  /**
+   * True when this run reads everything: the first run, every snapshot run, a reconcile. The
+   * checkpoint then holds only this run's own progress (for resuming it), never an older run's.
+   */
+  readonly full: boolean;
+  /**
+   * With no checkpoint to continue from: the oldest modification wanted — `historicalDays` back,
+   * or the sync's creation when it does not backfill. Undefined: everything.
+   */
+  readonly since: Date | undefined;
   readonly checkpoint: {
     get<T = unknown>(): Promise<T | undefined>;
-    set(value: unknown): Promise<void>;
+    /** Commits with the records saved before it, in one transaction. */
+    save(value: unknown): Promise<void>;
   };
-  readonly records: {
-    upsert(records: readonly SyncRecord[]): Promise<void>;
-    remove(externalIds: readonly string[]): Promise<void>;
-  };
-  /** Aborted when the run is cancelled or its lease is lost. */
+  /** Saves records (they commit with the next checkpoint, at least 1,000 at a time). */
+  batchSave(records: readonly SyncRecord[]): Promise<void>;
+  /** Marks records deleted at the provider. */
+  batchDelete(externalIds: readonly string[]): Promise<void>;
+  log(message: string, details?: Record<string, unknown>): void;
+  /**
+   * Pages through a list: each page's items, its number, and the position after it (save that
+   * as the checkpoint; pass it back as `start` to resume). A page that is not the shape said
+   * fails the run, naming the page.
+   */
+  paginate<T = unknown>(request: ProviderRequest, options: Pagination): AsyncGenerator<Page<T>>;
+  /** Aborted when the run is cancelled or its worker stops. */
   readonly signal: AbortSignal;
+}
+
+/** A position in a list, as saved in a checkpoint: a cursor, an offset, a page number or a URL. */
+export type PagePosition = string | number;
+
+/** How a list pages. `results` is the dotted path of the items in the body (`''`: the body). */
+export type Pagination =
+  /** The next cursor is in the body at `cursorPath`; it goes back as `cursorParam` (query, or JSON body for POSTs). */
+  | { type: 'cursor'; results: string; cursorPath: string; cursorParam: string; in?: 'query' | 'body'; start?: PagePosition | undefined }
+  /** `offsetParam` grows by the items received; done when `morePath` is false (or a page is short). */
+  | { type: 'offset'; results: string; offsetParam: string; limitParam: string; limit: number; morePath?: string; start?: PagePosition | undefined }
+  /** Numbered pages from `first` (default 1); done on a short or empty page. */
+  | { type: 'page'; results: string; pageParam: string; limitParam: string; limit: number; first?: number; start?: PagePosition | undefined }
+  /** The last item's `idField` goes back as `param` while `morePath` is true (Stripe's `starting_after` and `has_more`). */
+  | { type: 'last-id'; results: string; idField: string; param: string; morePath: string; start?: PagePosition | undefined }
+  /** RFC 8288 `Link: <…>; rel="next"` headers (GitHub, Okta). */
+  | { type: 'link'; results: string; start?: PagePosition | undefined }
+  /** A URL or path of the next page in the body (Salesforce `nextRecordsUrl`); done when absent. */
+  | { type: 'next-url'; results: string; nextPath: string; start?: PagePosition | undefined };
+
+export interface Page<T> {
+  items: T[];
+  /** 1 for the first page of this call. */
+  number: number;
+  /** Where the next page starts; undefined after the last. */
+  next: PagePosition | undefined;
 }
 
 export interface SyncRecord {
   externalId: string;
   data: Readonly<Record<string, unknown>>;
   /** The provider's modification time (ISO 8601), used for conflicts. */
-  updatedAt?: string;
+  updatedAt?: string | undefined;
 }
 
-/** A number collected from the provider on a schedule (MRR, open incidents…). */
-export interface MetricDefinition<Config = ConfigRecord> {
-  key: string;
+/** Fields of one record to write back, by their provider names. */
+export interface RecordUpdate {
+  externalId: string;
+  changes: Readonly<Record<string, unknown>>;
+}
+
+/** A number a connector can report over time (MRR, incidents opened…). */
+export interface MetricDefinition {
+  id: string;
   name: string;
   unit?: string;
-  kind: 'gauge' | 'counter';
-  collect(ctx: ConnectorContext<Config>): Promise<MetricSample | readonly MetricSample[]>;
+  description?: string;
+  /** How points combine in a rollup (a day into a week): `sum` for flows, `last` for levels. */
+  aggregation: 'sum' | 'avg' | 'min' | 'max' | 'last';
 }
 
-export interface MetricSample {
+export interface MetricQuery {
+  metricIds: readonly string[];
+  startDate: Date;
+  endDate: Date;
+}
+
+export interface MetricPoint {
+  metricId: string;
+  /** ISO 8601: the start of the period the value is for. */
+  time: string;
   value: number;
-  /** ISO 8601; defaults to collection time. */
-  at?: string;
   dimensions?: Readonly<Record<string, string>>;
 }
 

@@ -54,6 +54,7 @@ export {
   resolveOAuthEndpoints,
   ConnectorConfigError,
   type ConnectorContextOptions,
+  type ConnectorProxyOptions,
 } from './context.ts';
 export { runConnectionTest, testWithContext, failureSubject } from './test-connection.ts';
 export {
@@ -68,12 +69,19 @@ export {
   type ConnectorFilter,
   type ConnectorLoadFailure,
 } from './registry.ts';
+export { DATA_STRATEGIES } from './extensions.ts';
 export type {
   SyncDefinition,
   SyncContext,
   SyncRecord,
+  RecordUpdate,
+  DataStrategy,
+  Pagination,
+  Page,
+  PagePosition,
   MetricDefinition,
-  MetricSample,
+  MetricQuery,
+  MetricPoint,
   InboundWebhookDefinition,
   InboundWebhookRequest,
   InboundWebhookRoute,

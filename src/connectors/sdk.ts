@@ -22,7 +22,7 @@
 import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
 import { ProviderFailureError, expectOk } from '../proxy/index.ts';
-import type { InboundWebhookDefinition, MetricDefinition, SyncDefinition } from './extensions.ts';
+import type { InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
 import type { ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
@@ -84,7 +84,10 @@ export interface ConnectorBehaviour<Config = ConfigRecord> {
    */
   testConnection?(ctx: ConnectorContext<Config>): Promise<TestConnectionResult>;
   syncs?: readonly SyncDefinition<Config>[];
-  metrics?: readonly MetricDefinition<Config>[];
+  /** The metrics `fetchMetrics` can report. */
+  metrics?: readonly MetricDefinition[];
+  /** Values of the asked metrics between two instants (a backfill asks for `historicalDays`). */
+  fetchMetrics?(ctx: ConnectorContext<Config>, query: MetricQuery): Promise<readonly MetricPoint[]>;
   webhooks?: InboundWebhookDefinition;
 }
 
@@ -107,7 +110,8 @@ export interface Connector<Config = ConfigRecord> {
   readonly declarative: boolean;
   testConnection(ctx: ConnectorContext<Config>): Promise<TestConnectionResult>;
   readonly syncs: readonly SyncDefinition<Config>[];
-  readonly metrics: readonly MetricDefinition<Config>[];
+  readonly metrics: readonly MetricDefinition[];
+  fetchMetrics: ((ctx: ConnectorContext<Config>, query: MetricQuery) => Promise<readonly MetricPoint[]>) | undefined;
   readonly webhooks: InboundWebhookDefinition | undefined;
 }
 
@@ -122,7 +126,7 @@ export class ManifestError extends Error {
   }
 }
 
-const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'webhooks'] as const;
+const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks'] as const;
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -172,6 +176,7 @@ export function toConnector(value: unknown): Connector {
     testConnection,
     syncs: Object.freeze([...(behaviour.syncs ?? [])]),
     metrics: Object.freeze([...(behaviour.metrics ?? [])]),
+    fetchMetrics: behaviour.fetchMetrics ? (ctx: ConnectorContext, query: MetricQuery) => behaviour.fetchMetrics!.call(behaviour, ctx, query) : undefined,
     webhooks: behaviour.webhooks,
   });
 }
@@ -184,19 +189,36 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
   if (record.testConnection === undefined && record.test === undefined) {
     problems.push({ path: 'testConnection', message: 'is required: write testConnection(ctx), or give a declarative `test` request' });
   }
-  for (const name of ['syncs', 'metrics'] as const) {
-    const list = record[name];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) {
-      problems.push({ path: name, message: 'must be an array' });
-      continue;
-    }
-    list.forEach((item: unknown, i) => {
-      const fn = name === 'syncs' ? 'run' : 'collect';
-      if (!item || typeof (item as Record<string, unknown>)[fn] !== 'function') {
-        problems.push({ path: `${name}.${i}.${fn}`, message: 'must be a function' });
+  const syncs = record.syncs;
+  if (syncs !== undefined && !Array.isArray(syncs)) problems.push({ path: 'syncs', message: 'must be an array' });
+  if (Array.isArray(syncs)) {
+    const models = new Set<string>();
+    syncs.forEach((item: unknown, i) => {
+      const sync = (item ?? {}) as Record<string, unknown>;
+      if (typeof sync.model !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(sync.model)) {
+        problems.push({ path: `syncs.${i}.model`, message: 'must be a name of letters, digits, _ and - (e.g. contact)' });
+      } else if (models.has(sync.model)) {
+        problems.push({ path: `syncs.${i}.model`, message: `"${sync.model}" is declared twice` });
+      } else models.add(sync.model);
+      if (typeof sync.exec !== 'function') problems.push({ path: `syncs.${i}.exec`, message: 'must be a function' });
+      if (!sync.schema || typeof sync.schema !== 'object') problems.push({ path: `syncs.${i}.schema`, message: "must be a JSON Schema of the record's data" });
+      if (sync.update !== undefined && typeof sync.update !== 'function') problems.push({ path: `syncs.${i}.update`, message: 'must be a function' });
+    });
+  }
+  const metrics = record.metrics;
+  if (metrics !== undefined && !Array.isArray(metrics)) problems.push({ path: 'metrics', message: 'must be an array' });
+  if (Array.isArray(metrics)) {
+    metrics.forEach((item: unknown, i) => {
+      const metric = (item ?? {}) as Record<string, unknown>;
+      if (typeof metric.id !== 'string' || !metric.id) problems.push({ path: `metrics.${i}.id`, message: 'must be a non-empty string' });
+      if (typeof metric.name !== 'string' || !metric.name) problems.push({ path: `metrics.${i}.name`, message: 'must be a non-empty string' });
+      if (!['sum', 'avg', 'min', 'max', 'last'].includes(metric.aggregation as string)) {
+        problems.push({ path: `metrics.${i}.aggregation`, message: 'must be one of sum, avg, min, max, last' });
       }
     });
+    if (metrics.length > 0 && typeof record.fetchMetrics !== 'function') {
+      problems.push({ path: 'fetchMetrics', message: 'must be a function (ctx, { metricIds, startDate, endDate }) when metrics are declared' });
+    }
   }
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
   if (webhooks !== undefined && ['verify', 'eventId', 'route'].some((fn) => typeof webhooks?.[fn] !== 'function')) {

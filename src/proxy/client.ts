@@ -9,7 +9,7 @@
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Logger } from '../core/index.ts';
 import { createGuardedDispatcher, silentLogger, toError } from '../core/index.ts';
-import { ProviderHttpError, ProviderRequestError, classifyNetworkError } from './errors.ts';
+import { ProviderHttpError, ProviderRequestError, classifyNetworkError, mayHaveReachedProvider } from './errors.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -17,7 +17,11 @@ export type QueryValue = string | number | boolean | null | undefined | readonly
 
 export interface ProviderRequest {
   method?: HttpMethod;
-  /** Relative to the connection's base URL, starting with `/`; it may carry its own `?query`. */
+  /**
+   * Relative to the connection's base URL, starting with `/`; it may carry its own `?query`. An
+   * absolute URL (a provider's `next` link) is accepted only under the base URL: the credential is
+   * never sent to another host.
+   */
   path: string;
   query?: Readonly<Record<string, QueryValue>>;
   headers?: Readonly<Record<string, string>>;
@@ -26,6 +30,13 @@ export interface ProviderRequest {
   /** Overrides the client's timeout for this request (whole request: connect, headers and body). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Says a POST or PATCH is safe to repeat (a search, a write carrying the provider's own
+   * idempotency key in the body). GET, HEAD, OPTIONS, PUT and DELETE are idempotent anyway.
+   */
+  idempotent?: boolean;
+  /** `buffer`: the body as bytes, untouched (the public proxy). Default: parsed JSON or text. */
+  responseType?: 'parsed' | 'buffer';
 }
 
 export interface ProviderResponse<T = unknown> {
@@ -155,12 +166,12 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
         signal: controller.signal,
         dispatcher: options.dispatcher ?? providerAgent(),
       });
-      const text = await readText(res.body, maxBytes, loggedUrl);
+      const bytes = await readBytes(res.body, maxBytes, loggedUrl);
       const flatHeaders = flattenHeaders(res.headers);
       const response: ProviderResponse<T> = {
         status: res.statusCode,
         headers: flatHeaders,
-        body: parseBody(text, flatHeaders['content-type']) as T,
+        body: (req.responseType === 'buffer' ? bytes : parseBody(bytes.toString('utf8'), flatHeaders['content-type'])) as T,
         request: { method, path: url.pathname },
       };
       logger.debug(
@@ -205,7 +216,8 @@ function parseBaseUrl(raw: string): URL {
  * Joins a relative path to the base URL. A path can never leave the base: absolute URLs,
  * protocol-relative `//host` and `..` segments are refused.
  */
-function buildUrl(base: URL, path: string, query: ProviderRequest['query'], auth: InjectedCredential): URL {
+function buildUrl(base: URL, given: string, query: ProviderRequest['query'], auth: InjectedCredential): URL {
+  const path = /^https?:\/\//i.test(given) ? underBase(base, given) : given;
   if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\')) {
     throw new TypeError(`provider path must start with a single "/": ${JSON.stringify(path)}`);
   }
@@ -224,6 +236,20 @@ function buildUrl(base: URL, path: string, query: ProviderRequest['query'], auth
   }
   if (auth.type === 'query') url.searchParams.set(auth.name, auth.value);
   return url;
+}
+
+/** An absolute URL as a path relative to the base, if it lies under it. */
+function underBase(base: URL, absolute: string): string {
+  let url: URL;
+  try {
+    url = new URL(absolute);
+  } catch (err) {
+    throw new TypeError(`provider URL is not valid: ${JSON.stringify(absolute)}`, { cause: err });
+  }
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
+    throw new TypeError(`refusing a provider URL outside the connection's base URL: ${url.origin}${url.pathname}`);
+  }
+  return `/${url.pathname.slice(base.pathname.length)}${url.search}`;
 }
 
 function splitOnce(value: string, separator: string): [string, string] {
@@ -260,7 +286,7 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | Ui
   return JSON.stringify(body);
 }
 
-async function readText(body: AsyncIterable<Buffer | Uint8Array>, maxBytes: number, url: string): Promise<string> {
+async function readBytes(body: AsyncIterable<Buffer | Uint8Array>, maxBytes: number, url: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -270,7 +296,7 @@ async function readText(body: AsyncIterable<Buffer | Uint8Array>, maxBytes: numb
     }
     chunks.push(Buffer.from(chunk));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -311,6 +337,7 @@ function toRequestError(
   const reason = toError(err).message;
   return new ProviderRequestError(kind, url, `request to ${url} failed (${kind}): ${reason}`, {
     cause: err,
+    reachedProvider: mayHaveReachedProvider(err),
     ...(kind === 'timeout' ? { timeoutMs: context.timeoutMs } : {}),
   });
 }

@@ -1,8 +1,10 @@
+import { SsrfError } from '../core/index.ts';
+
 /**
  * Failures of a provider request that never produced an HTTP response. The kind is what the
  * shared failure mapping (failures.ts) and, later, the retry policy branch on — never the message.
  */
-export type NetworkFailureKind = 'timeout' | 'dns' | 'refused' | 'reset' | 'tls' | 'aborted' | 'network';
+export type NetworkFailureKind = 'timeout' | 'dns' | 'refused' | 'reset' | 'tls' | 'aborted' | 'network' | 'circuit-open';
 
 export class ProviderRequestError extends Error {
   constructor(
@@ -10,15 +12,21 @@ export class ProviderRequestError extends Error {
     /** Origin and path only: a query string may carry a credential. */
     readonly url: string,
     message: string,
-    options: { cause?: unknown; timeoutMs?: number; host?: string } = {},
+    options: { cause?: unknown; timeoutMs?: number; host?: string; reachedProvider?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderRequestError';
     this.timeoutMs = options.timeoutMs;
     this.host = options.host ?? safeHost(url);
+    this.reachedProvider = options.reachedProvider ?? true;
   }
   readonly timeoutMs: number | undefined;
   readonly host: string;
+  /**
+   * False only when the request certainly never left Patchbay (no connection was made), so even
+   * a POST may be sent again. True whenever the provider may have seen it.
+   */
+  readonly reachedProvider: boolean;
 }
 
 function safeHost(url: string): string {
@@ -49,6 +57,33 @@ function errorCodes(err: unknown): string[] {
   return codes;
 }
 
+const UNREACHED_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', ...DNS_CODES]);
+
+/**
+ * Whether a failed request may have reached the provider. Only failures while connecting (refused,
+ * DNS, unreachable, connect timeout, TLS handshake) prove it did not; anything later might have
+ * been applied.
+ */
+export function mayHaveReachedProvider(err: unknown): boolean {
+  if (ssrfRefusal(err)) return false;
+  const codes = errorCodes(err);
+  if (codes.some((c) => UNREACHED_CODES.has(c))) return false;
+  if (codes.some((c) => c.startsWith('ERR_TLS') || c.includes('CERT'))) return false;
+  return true;
+}
+
+/** The SSRF guard's refusal somewhere in an error's causes: never worth a retry. */
+export function ssrfRefusal(err: unknown): SsrfError | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    if (current instanceof SsrfError) return current;
+    seen.add(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Sorts a thrown network error into one kind; unknown errors are `network`. */
 export function classifyNetworkError(err: unknown): NetworkFailureKind {
   const codes = errorCodes(err);
@@ -76,6 +111,7 @@ export type FailureCode =
   | 'connection_reset'
   | 'tls_error'
   | 'network_error'
+  | 'provider_unavailable'
   | 'cancelled'
   | 'invalid_configuration'
   | 'connector_error';

@@ -132,6 +132,11 @@ export function failureFor(code: FailureCode, subject: FailureSubject, facts: Fa
           `The request to ${p} failed before an answer arrived.${said}`,
           `Check this server's network access to ${host} and try again.`,
         ];
+      case 'provider_unavailable':
+        return [
+          `Patchbay has paused requests to ${host} after repeated failures (circuit open).`,
+          `It tries again by itself within a minute. If ${p} keeps failing, check its status page.`,
+        ];
       case 'cancelled':
         return [`The request to ${p} was cancelled before it finished.`, `Try again.`];
       case 'invalid_configuration':
@@ -193,6 +198,7 @@ export function describeFailure(cause: unknown, subject: FailureSubject, now = D
       tls: 'tls_error',
       aborted: 'cancelled',
       network: 'network_error',
+      'circuit-open': 'provider_unavailable',
     }[cause.kind] as FailureCode;
     return failureFor(code, subject, facts);
   }

@@ -17,6 +17,8 @@ export {
   ProviderHttpError,
   ProviderFailureError,
   classifyNetworkError,
+  mayHaveReachedProvider,
+  ssrfRefusal,
   type NetworkFailureKind,
   type FailureCode,
 } from './errors.ts';
@@ -30,3 +32,8 @@ export {
   type FailureSubject,
   type FailureFacts,
 } from './failures.ts';
+export { createProviderProxy, type ProviderProxy, type ProviderProxyOptions, type ConnectionClientOptions } from './proxy.ts';
+export { createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep, type LimiterOptions } from './limiter.ts';
+export { isIdempotent, backoffMs, providerHoldMs, retryableResponse, retryableFailure, DEFAULT_RETRY_ATTEMPTS, type RetryReason } from './policy.ts';
+export { proxyMetrics, type ProxyMetrics } from './metrics.ts';
+export type { BreakerOptions } from './breaker.ts';

@@ -30,6 +30,7 @@ describe('the connector catalog API', () => {
       'Okta',
       'Paddle Billing',
       'PagerDuty',
+      'Pipedrive',
       'Salesforce',
       'Segment',
       'Shopify',
@@ -45,9 +46,9 @@ describe('the connector catalog API', () => {
   });
 
   it('filters by category, capability, connection mode and words', async () => {
-    expect(await keys('?category=crm')).toEqual(['hubspot', 'salesforce']);
+    expect(await keys('?category=crm')).toEqual(['hubspot', 'pipedrive', 'salesforce']);
     expect(await keys('?capability=identity')).toEqual(['okta']);
-    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'intercom', 'paddle', 'pagerduty', 'segment', 'shopify', 'stripe', 'svix', 'twilio', 'zendesk']);
+    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'intercom', 'paddle', 'pagerduty', 'pipedrive', 'segment', 'shopify', 'stripe', 'svix', 'twilio', 'zendesk']);
     expect(await keys('?q=payments')).toEqual(['stripe']);
     expect(await keys('?q=oauth%20provider&category=dev')).toEqual(['custom-oauth']);
     expect((await list('?category=astrology')).statusCode).toBe(400);

@@ -16,8 +16,8 @@ import {
 import { SIMULATORS } from '../../simulators/index.ts';
 
 const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'salesforce', 'segment', 'slack', 'stripe'];
-// Webhook-only providers added by the inbound webhooks issue.
-const ALL = [...TEN, 'intercom', 'paddle', 'shopify', 'svix', 'twilio', 'zendesk'].sort();
+// Webhook-only providers added by the inbound webhooks issue, and Pipedrive by the syncs issue.
+const ALL = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {
@@ -83,7 +83,7 @@ describe('the catalog', () => {
 
 describe('listConnectors', () => {
   it('filters by category', () => {
-    expect(listConnectors({ category: 'crm' }).map((c) => c.key)).toEqual(['hubspot', 'salesforce']);
+    expect(listConnectors({ category: 'crm' }).map((c) => c.key)).toEqual(['hubspot', 'pipedrive', 'salesforce']);
   });
 
   it('filters by capability', () => {

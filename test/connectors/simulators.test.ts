@@ -7,6 +7,10 @@ import { createConnectorContext, getConnector, loadRegistry, runConnectionTest }
 import type { ProviderResponse } from '../../src/proxy/index.ts';
 import {
   SIMULATORS,
+  GITHUB_DEFAULT_COUNTS,
+  HUBSPOT_DEFAULT_COUNTS,
+  SALESFORCE_DEFAULT_COUNTS,
+  STRIPE_DEFAULT_COUNTS,
   startAllSimulators,
   startCustomWebhookSimulator,
   startSimulator,
@@ -197,12 +201,12 @@ describe('simulated pagination', () => {
     do {
       const { body } = await http('hubspot').request<{ results: unknown[]; paging?: { next: { after: string } } }>({
         path: '/crm/v3/objects/contacts',
-        query: { limit: 10, after },
+        query: { limit: 100, after },
       });
       count += body.results.length;
       after = body.paging?.next.after;
     } while (after);
-    expect(count).toBe(23);
+    expect(count).toBe(HUBSPOT_DEFAULT_COUNTS.contacts);
   });
 
   it('pages Stripe customers with starting_after and has_more', async () => {
@@ -211,12 +215,12 @@ describe('simulated pagination', () => {
     while (more) {
       const { body } = await http('stripe').request<{ data: { id: string }[]; has_more: boolean }>({
         path: '/v1/customers',
-        query: { limit: 10, starting_after: ids.at(-1) },
+        query: { limit: 100, starting_after: ids.at(-1) },
       });
       ids.push(...body.data.map((c) => c.id));
       more = body.has_more;
     }
-    expect(new Set(ids).size).toBe(23);
+    expect(new Set(ids).size).toBe(STRIPE_DEFAULT_COUNTS.customers);
   });
 
   it('pages GitHub repositories by the Link header', async () => {
@@ -228,7 +232,7 @@ describe('simulated pagination', () => {
       const next: string | undefined = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
       path = next ? new URL(next).pathname + new URL(next).search : undefined;
     }
-    expect(count).toBe(45);
+    expect(count).toBe(GITHUB_DEFAULT_COUNTS.repos);
   });
 
   it('pages Salesforce query results by nextRecordsUrl', async () => {
@@ -244,7 +248,7 @@ describe('simulated pagination', () => {
       count += res.body.records.length;
     }
     expect(count).toBe(res.body.totalSize);
-    expect(count).toBe(450);
+    expect(count).toBe(SALESFORCE_DEFAULT_COUNTS.Account);
   });
 
   it('pages Slack, Segment, PagerDuty and Okta lists their own way', async () => {

@@ -1,3 +1,4 @@
+CREATE SEQUENCE "public"."record_change_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
 CREATE TABLE "api_keys" (
 	"id" text PRIMARY KEY NOT NULL,
 	"organization_id" text NOT NULL,
@@ -228,6 +229,144 @@ CREATE TABLE "jobs" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "conflicts" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"model" text NOT NULL,
+	"external_id" text NOT NULL,
+	"field" text NOT NULL,
+	"patchbay_value" jsonb,
+	"provider_value" jsonb,
+	"patchbay_modified_at" timestamp with time zone,
+	"provider_modified_at" timestamp with time zone,
+	"run_id" text,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"resolved_at" timestamp with time zone,
+	"resolved_by" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "mappings" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"integration_id" text,
+	"connection_id" text,
+	"model" text NOT NULL,
+	"fields" jsonb NOT NULL,
+	"conflict_strategy" text DEFAULT 'last_modified' NOT NULL,
+	"source_priority" text DEFAULT 'provider' NOT NULL,
+	"conflict_rules" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "metric_points" (
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"metric_id" text NOT NULL,
+	"time" timestamp with time zone NOT NULL,
+	"dimensions_key" text DEFAULT '' NOT NULL,
+	"dimensions" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"value" double precision NOT NULL,
+	"run_id" text,
+	CONSTRAINT "metric_points_environment_id_connection_id_metric_id_time_dimensions_key_pk" PRIMARY KEY("environment_id","connection_id","metric_id","time","dimensions_key")
+);
+--> statement-breakpoint
+CREATE TABLE "record_versions" (
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"model" text NOT NULL,
+	"external_id" text NOT NULL,
+	"version" integer NOT NULL,
+	"data" jsonb NOT NULL,
+	"hash" text NOT NULL,
+	"deleted_at" timestamp with time zone,
+	"replaced_by_run_id" text,
+	"replaced_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "record_versions_environment_id_connection_id_model_external_id_version_pk" PRIMARY KEY("environment_id","connection_id","model","external_id","version")
+);
+--> statement-breakpoint
+CREATE TABLE "records" (
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"model" text NOT NULL,
+	"external_id" text NOT NULL,
+	"data" jsonb NOT NULL,
+	"hash" text NOT NULL,
+	"version" integer NOT NULL,
+	"provider_updated_at" timestamp with time zone,
+	"first_seen_at" timestamp with time zone NOT NULL,
+	"last_seen_at" timestamp with time zone NOT NULL,
+	"deleted_at" timestamp with time zone,
+	"created_run_id" text,
+	"last_run_id" text,
+	"seen_run_id" text,
+	"last_change" text DEFAULT 'ADDED' NOT NULL,
+	"local_changes" jsonb,
+	"change_txid" "xid8" DEFAULT pg_current_xact_id() NOT NULL,
+	"change_seq" bigint DEFAULT nextval('record_change_seq') NOT NULL,
+	CONSTRAINT "records_environment_id_connection_id_model_external_id_pk" PRIMARY KEY("environment_id","connection_id","model","external_id")
+);
+--> statement-breakpoint
+CREATE TABLE "sync_runs" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"sync_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"model" text NOT NULL,
+	"status" text NOT NULL,
+	"trigger" text NOT NULL,
+	"full" boolean NOT NULL,
+	"phase" text DEFAULT 'fetching' NOT NULL,
+	"checkpoint_before" jsonb,
+	"checkpoint" jsonb,
+	"pages" integer DEFAULT 0 NOT NULL,
+	"provider_calls" integer DEFAULT 0 NOT NULL,
+	"added" integer DEFAULT 0 NOT NULL,
+	"updated" integer DEFAULT 0 NOT NULL,
+	"deleted" integer DEFAULT 0 NOT NULL,
+	"unchanged" integer DEFAULT 0 NOT NULL,
+	"conflicts" integer DEFAULT 0 NOT NULL,
+	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"reverts_run_id" text,
+	"rolled_back_by" text,
+	"cancel_requested_at" timestamp with time zone,
+	"started_at" timestamp with time zone,
+	"finished_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "syncs" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"connection_id" text NOT NULL,
+	"kind" text DEFAULT 'records' NOT NULL,
+	"model" text NOT NULL,
+	"frequency" text,
+	"data_strategy" text DEFAULT 'events' NOT NULL,
+	"should_backfill" boolean DEFAULT true NOT NULL,
+	"historical_days" integer,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"checkpoint" jsonb,
+	"next_run_at" timestamp with time zone,
+	"last_run_id" text,
+	"last_run_at" timestamp with time zone,
+	"last_status" text,
+	"rerun_requested" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "inbound_dedupe" (
 	"source_id" text NOT NULL,
 	"key" text NOT NULL,
@@ -332,6 +471,20 @@ CREATE INDEX "jobs_run_at" ON "jobs" USING btree ("run_at") WHERE state = 'pendi
 CREATE INDEX "jobs_lease" ON "jobs" USING btree ("locked_until") WHERE state = 'running';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_key" ON "jobs" USING btree ("key") WHERE key is not null and state <> 'failed';--> statement-breakpoint
 CREATE INDEX "jobs_scope" ON "jobs" USING btree ("organization_id","environment_id","id") WHERE organization_id is not null;--> statement-breakpoint
+CREATE INDEX "conflicts_scope" ON "conflicts" USING btree ("organization_id","environment_id","status","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "conflicts_pending_field" ON "conflicts" USING btree ("environment_id","connection_id","model","external_id","field") WHERE status = 'pending';--> statement-breakpoint
+CREATE UNIQUE INDEX "mappings_integration_model" ON "mappings" USING btree ("environment_id","integration_id","model") WHERE connection_id is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "mappings_connection_model" ON "mappings" USING btree ("environment_id","connection_id","model") WHERE connection_id is not null;--> statement-breakpoint
+CREATE INDEX "mappings_scope" ON "mappings" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "record_versions_run" ON "record_versions" USING btree ("replaced_by_run_id");--> statement-breakpoint
+CREATE INDEX "records_feed" ON "records" USING btree ("environment_id","connection_id","change_txid","change_seq");--> statement-breakpoint
+CREATE UNIQUE INDEX "sync_runs_one_active" ON "sync_runs" USING btree ("sync_id") WHERE status in ('queued', 'running');--> statement-breakpoint
+CREATE INDEX "sync_runs_sync" ON "sync_runs" USING btree ("sync_id","id");--> statement-breakpoint
+CREATE INDEX "sync_runs_scope" ON "sync_runs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "sync_runs_connection_active" ON "sync_runs" USING btree ("environment_id","connection_id") WHERE status in ('queued', 'running');--> statement-breakpoint
+CREATE UNIQUE INDEX "syncs_connection_model" ON "syncs" USING btree ("environment_id","connection_id","model");--> statement-breakpoint
+CREATE INDEX "syncs_scope" ON "syncs" USING btree ("organization_id","environment_id","connection_id");--> statement-breakpoint
+CREATE INDEX "syncs_due" ON "syncs" USING btree ("next_run_at") WHERE enabled and next_run_at is not null;--> statement-breakpoint
 CREATE INDEX "inbound_dedupe_expires" ON "inbound_dedupe" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "inbound_events_env" ON "inbound_events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "inbound_events_source" ON "inbound_events" USING btree ("source_id","id");--> statement-breakpoint

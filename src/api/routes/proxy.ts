@@ -1,0 +1,98 @@
+/**
+ * The public proxy: `/api/v1/proxy/{connectionId}/<provider path>` forwards the request to the
+ * connection's provider — base URL of its environment, credential injected, through the provider
+ * proxy (rate limits, retries, circuit breaker, SSRF guard) — and answers with the provider's
+ * status, headers and body as they came. Patchbay's own headers (the API key, cookies, the
+ * environment) never reach the provider.
+ */
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ProblemError, problems, type Logger } from '../../core/index.ts';
+import { failureSubject } from '../../connectors/index.ts';
+import { describeFailure, ProviderRequestError, type HttpMethod } from '../../proxy/index.ts';
+import { providerContext, type SyncServices } from '../../syncs/index.ts';
+import { tenantOf } from '../context.ts';
+import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas.ts';
+
+const DROPPED_REQUEST_HEADERS = new Set([
+  'authorization',
+  'cookie',
+  'host',
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'accept-encoding',
+  // The hub speaks as itself (GitHub refuses requests without the manifest's User-Agent).
+  'user-agent',
+  'forwarded',
+  'x-real-ip',
+  'x-request-id',
+  'x-csrf-token',
+  'patchbay-environment',
+]);
+const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie', 'trailer', 'upgrade']);
+const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const MAX_BODY = 10 * 1024 * 1024;
+
+function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) continue;
+    out[lower] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export const proxyRoutes =
+  (services: () => SyncServices): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // Bodies pass through as bytes, whatever their type.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
+
+    for (const method of METHODS) {
+      app.route({
+        method,
+        url: '/proxy/:connectionId/*',
+        config: { scope: 'proxy:use', rateClass: 'proxy', idempotency: false },
+        schema: {
+          operationId: `proxy${method.charAt(0)}${method.slice(1).toLowerCase()}`,
+          tags: ['proxy'],
+          summary: `${method} to the connection's provider, credential injected; the provider's answer comes back as it is`,
+          params: Type.Object({ connectionId: Type.String({ minLength: 1, maxLength: 128 }), '*': Type.String() }),
+          response: { 200: Type.Unknown({ description: "The provider's answer (any status, headers and body)" }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 502, 503, 504) },
+        },
+        handler: async (request, reply) => {
+          const scope = tenantOf(request);
+          const { resolver, proxy } = services();
+          const connection = await resolver.resolve(scope, request.params.connectionId);
+          if (!connection) throw problems.notFound('Connection', request.params.connectionId);
+          const query = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?')) : '';
+          const ctx = providerContext(proxy, connection, { logger: request.log as unknown as Logger, correlationId: request.id });
+          try {
+            const response = await ctx.http.request<Buffer>({
+              method,
+              path: `/${request.params['*']}${query}`,
+              headers: forwardedHeaders(request.headers),
+              ...(Buffer.isBuffer(request.body) && request.body.length > 0 ? { body: request.body } : {}),
+              responseType: 'buffer',
+            });
+            for (const [name, value] of Object.entries(response.headers)) if (!DROPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);
+            // Any status the provider gave (the schema's 200 stands for all of them).
+            return reply.status(response.status as 200).send(response.body ?? Buffer.alloc(0));
+          } catch (err) {
+            if (err instanceof TypeError) throw problems.badRequest(err.message);
+            if (!(err instanceof ProviderRequestError)) throw err;
+            const failure = describeFailure(err, failureSubject(connection.connector.manifest));
+            const status = err.kind === 'timeout' ? 504 : err.kind === 'circuit-open' ? 503 : 502;
+            throw new ProblemError('provider-unreachable', status, 'Provider unreachable', { detail: failure.message, extra: { code: failure.code, hint: failure.hint } });
+          }
+        },
+      });
+    }
+  };

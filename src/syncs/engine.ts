@@ -1,0 +1,85 @@
+/**
+ * The syncs engine: what the hub installs. It registers the `sync.run` job (one attempt of a
+ * run, records or metrics), the `records.export` job (write-back of edited records) and the
+ * scheduler's tick (every minute, once in the cluster) on the queue.
+ */
+import { systemClock, type Clock, type Logger } from '../core/index.ts';
+import type { Db } from '../db/index.ts';
+import { exponentialBackoff, type Queue } from '../queue/index.ts';
+import type { ProviderProxy } from '../proxy/index.ts';
+import type { ConnectionResolver } from './connections.ts';
+import { EXPORT_JOB } from './conflicts.ts';
+import { exportRecord, type ExportPayload } from './export.ts';
+import { runMappingFor } from './mapping/run.ts';
+import { collectMetrics } from './metrics.ts';
+import { executeRun, type RunnerDeps } from './runner/run.ts';
+import { runDueSyncs, SYNC_RUN_JOB } from './syncs.ts';
+
+export const SYNC_TICK_JOB = 'syncs.tick';
+/** Attempts of one run: transient failures resume from the checkpoint up to this many times. */
+export const RUN_MAX_ATTEMPTS = 5;
+
+export interface SyncEngineOptions {
+  db: Db;
+  logger: Logger;
+  clock?: Clock;
+  proxy: ProviderProxy;
+  resolver: ConnectionResolver;
+  /** Records per write transaction. Default 1,000. */
+  batchSize?: number;
+  /** How often a running run checks for a cancellation. Default 1 s. */
+  cancelCheckMs?: number;
+}
+
+/** What the API needs from the engine: connections, and the proxy to reach their providers. */
+export interface SyncServices {
+  readonly resolver: ConnectionResolver;
+  readonly proxy: ProviderProxy;
+}
+
+export interface SyncEngine {
+  readonly deps: RunnerDeps;
+  readonly services: SyncServices;
+  /** Registers the job handlers and the scheduler's tick. */
+  install(queue: Queue): void;
+}
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const clock = options.clock ?? systemClock;
+  const deps: RunnerDeps = {
+    db: options.db,
+    clock,
+    logger: options.logger,
+    proxy: options.proxy,
+    resolver: options.resolver,
+    batchSize: options.batchSize ?? 1_000,
+    cancelCheckMs: options.cancelCheckMs ?? 1_000,
+    mappingFor: (db, connection, model) => runMappingFor(db, clock, connection, model),
+    runMetrics: (run, sync, connection, ctx) => collectMetrics(options.db, clock, run, sync, connection, ctx),
+  };
+  return {
+    deps,
+    services: { resolver: options.resolver, proxy: options.proxy },
+    install(queue) {
+      queue.register<{ runId: string }>(
+        SYNC_RUN_JOB,
+        ({ job, logger, signal }) =>
+          executeRun(deps, job.payload.runId, { attempt: job.attempts, maxAttempts: job.maxAttempts ?? RUN_MAX_ATTEMPTS, signal, logger, jobId: job.id }),
+        // A run's attempts resume where the last one committed; waits grow from 10 s to 5 min.
+        { maxAttempts: RUN_MAX_ATTEMPTS, backoff: exponentialBackoff({ baseMs: 10_000, maxMs: 300_000 }) },
+      );
+      queue.register<ExportPayload>(
+        EXPORT_JOB,
+        async ({ job, logger }) => {
+          await exportRecord(deps, { organizationId: job.organizationId!, environmentId: job.environmentId! }, job.payload, logger, job.id);
+        },
+        { maxAttempts: 8, backoff: exponentialBackoff({ baseMs: 5_000, maxMs: 600_000 }) },
+      );
+      queue.register(SYNC_TICK_JOB, async ({ logger }) => {
+        const runs = await runDueSyncs(deps.db, clock);
+        if (runs.length > 0) logger.info({ runs: runs.length }, 'scheduled sync runs queued');
+      }, { maxAttempts: 1 });
+      queue.schedule('syncs-tick', '* * * * *', SYNC_TICK_JOB);
+    },
+  };
+}
