@@ -5,6 +5,8 @@ import { request } from 'undici';
 import { rows } from '../../../src/db/index.ts';
 import { connections } from '../../../src/connections/index.ts';
 import { integrations } from '../../../src/integrations/index.ts';
+import { configureSync } from '../../../src/syncs/index.ts';
+import { systemClock } from '../../../src/core/index.ts';
 import { startSimulator } from '../../../simulators/index.ts';
 import { eventually, startInboundHub, type InboundHub } from './support.ts';
 
@@ -235,5 +237,20 @@ describe('routing to connections', () => {
       return event.status === 'processed' ? event : undefined;
     });
     expect(processed.connectionId).toBe('conn_shop_42');
+  });
+
+  it('triggers a run of the connection’s hybrid sync through the syncs module', async () => {
+    const [env] = await rows<{ id: string; organization_id: string }>(t.database.db, sql`select id, organization_id from environments where name = 'dev'`);
+    await configureSync(t.database.db, { organizationId: env!.organization_id, environmentId: env!.id }, { connectionId: 'conn_shop_42', model: 'charges', dataStrategy: 'hybrid', enabled: true }, systemClock);
+    const source = await t.createSource({ name: 'Stripe hybrid', connector: 'stripe', secret: STRIPE_SECRET, action: { type: 'sync', model: 'charges' } });
+    const body = JSON.stringify({ id: 'evt_sync_1', object: 'event', type: 'charge.refunded', account: 'acct_shop_42', data: {} });
+    const id = (JSON.parse((await t.deliver(source.id, 'stripe', STRIPE_SECRET, body)).body) as { id: string }).id;
+    const processed = await eventually(async () => {
+      const { body: event } = await t.api<{ status: string; outcome: { action: string; runIds: string[] } }>('GET', `/inbound-events/${id}`);
+      return event.status === 'processed' ? event : undefined;
+    });
+    expect(processed.outcome).toMatchObject({ action: 'sync', connectionId: 'conn_shop_42', runIds: [expect.stringMatching(/^run_/)] });
+    const [run] = await rows<{ trigger: string; model: string }>(t.database.db, sql`select trigger, model from sync_runs where id = ${processed.outcome.runIds[0]}`);
+    expect(run).toEqual({ trigger: 'webhook', model: 'charges' });
   });
 });
