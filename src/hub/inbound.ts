@@ -1,11 +1,12 @@
 /**
  * The inbound webhooks module as the hub installs it: the ingest route, the sources and
  * inbound-events API, the processing jobs. Events are routed to connections through the
- * connections module; sync triggering is injected here once the syncs module is part of the hub.
+ * connections module, and the `sync` action asks the syncs module for a run.
  */
 import type { Database } from '../db/index.ts';
 import { loadRegistry } from '../connectors/index.ts';
 import { findConnectionByAccount } from '../connections/index.ts';
+import { triggerFromWebhook } from '../syncs/index.ts';
 import { createInbound } from '../webhooks/inbound/index.ts';
 import { sourceRoutes } from '../api/routes/sources.ts';
 import { inboundEventRoutes } from '../api/routes/inbound-events.ts';
@@ -34,6 +35,12 @@ export const inboundModule: HubModule = {
       logger: context.logger,
       publicUrl: context.config.publicUrl,
       lookupConnection: ({ connectorKey, ...lookup }) => (connectorKey ? findConnectionByAccount(context.database.db, { ...lookup, connectorKey }) : Promise.resolve(undefined)),
+      // The "hybrid" strategy: an incremental run of the connection's real-time and hybrid syncs now.
+      triggerSync: ({ organizationId, environmentId, connectionId, model }) =>
+        context.database.db.transaction(async (tx) => {
+          const runs = await triggerFromWebhook(tx, { organizationId, environmentId }, connectionId, context.clock, model ? [model] : undefined);
+          return { runIds: runs.map((run) => run.id) };
+        }),
     });
     runtimes.set(context.database, { vault: context.vault, ingestor: inbound.ingestor });
     inbound.register(context.queue);

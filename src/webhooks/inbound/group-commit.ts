@@ -67,7 +67,9 @@ export class GroupCommit<T, R> {
       const results = await this.#write(batch.map((w) => w.item));
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      // One item the database refuses must not fail the others: write them one by one.
+      if (batch.length === 1) batch[0]!.reject(err);
+      else await Promise.all(batch.map((w) => this.#write([w.item]).then(([result]) => w.resolve(result!), (e: unknown) => w.reject(e))));
     } finally {
       this.#inFlight--;
       if (this.#waiting.length > 0) this.#flush();

@@ -208,6 +208,8 @@ export class Ingestor {
   }
 }
 
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /** The provider's id of a delivery: the preset's, or where a generic source says it is. */
 function eventIdOf(source: Source, connector: Connector | undefined, request: InboundWebhookRequest): string | undefined {
   let id: string | undefined;
@@ -218,7 +220,8 @@ function eventIdOf(source: Source, connector: Connector | undefined, request: In
   } catch {
     id = undefined;
   }
-  return id ? id.slice(0, 500) : undefined;
+  // Text PostgreSQL cannot store (NUL, lone surrogates) would fail the whole batch.
+  return id ? id.slice(0, 500).replace(UNSTORABLE, '\ufffd') : undefined;
 }
 
 /** RFC 6901 JSON pointer (`/data/id`) to a string or number. */

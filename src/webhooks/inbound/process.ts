@@ -26,7 +26,7 @@ export type ConnectionLookup = (input: {
 }) => Promise<string | undefined>;
 
 /** Starts a sync of a connection now (the "hybrid" strategy: webhook now, reconcile later). */
-export type SyncTrigger = (input: { organizationId: string; environmentId: string; connectionId: string; model?: string | undefined; reason: string }) => Promise<{ runId?: string } | void>;
+export type SyncTrigger = (input: { organizationId: string; environmentId: string; connectionId: string; model?: string | undefined; reason: string }) => Promise<{ runIds: string[] }>;
 
 export interface ProcessorOptions {
   database: Database;
@@ -106,7 +106,7 @@ export function createProcessor(options: ProcessorOptions) {
         if (!connectionId) throw new NotRetriedError(route.externalAccountId ? `no connection for account ${route.externalAccountId}` : 'the event names no account to sync');
         if (!options.triggerSync) throw new NotRetriedError('syncs are not available in this hub');
         const result = await options.triggerSync({ ...scope, connectionId, model: action.model, reason: `inbound event ${event.id}` });
-        return finish(db, { action: 'sync', connectionId, ...(result && result.runId ? { runId: result.runId } : {}) });
+        return finish(db, { action: 'sync', connectionId, runIds: result.runIds });
       }
       case 'handler': {
         const handle = connector?.webhooks?.handle;

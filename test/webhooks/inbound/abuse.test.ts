@@ -224,6 +224,13 @@ describe('a generic source', () => {
     expect((bad.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['/allowedIps/0', '/allowedIps/1']);
   });
 
+  it('keeps one unstorable event id from failing the requests it shares a transaction with', async () => {
+    const id = await createSource({ name: 'poison', eventIdPointer: '/id' });
+    const bodies = ['{"id":"ok-1"}', '{"id":"bad\\u0000id"}', '{"id":"\\ud800"}', '{"id":"ok-2"}', '{"id":"ok-3"}'];
+    const answers = await Promise.all(bodies.map((body) => send(id, { headers: { 'content-type': 'application/json' }, body })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+
   it('answers what the source is set to answer, and accepts other methods when enabled', async () => {
     const id = await createSource({ name: 'custom reply', response: { status: 202, body: 'ok', contentType: 'text/plain' }, allowedMethods: ['POST', 'PUT'] });
     const res = await send(id, { method: 'PUT', body: 'x' });

@@ -1,10 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { request } from 'undici';
 import { rows } from '../../../src/db/index.ts';
 import { connections } from '../../../src/connections/index.ts';
 import { integrations } from '../../../src/integrations/index.ts';
+import { configureSync } from '../../../src/syncs/index.ts';
+import { systemClock } from '../../../src/core/index.ts';
 import { startSimulator } from '../../../simulators/index.ts';
 import { eventually, startInboundHub, type InboundHub } from './support.ts';
 
@@ -235,5 +239,46 @@ describe('routing to connections', () => {
       return event.status === 'processed' ? event : undefined;
     });
     expect(processed.connectionId).toBe('conn_shop_42');
+  });
+
+  it('triggers a run of the connection’s hybrid sync through the syncs module', async () => {
+    const [env] = await rows<{ id: string; organization_id: string }>(t.database.db, sql`select id, organization_id from environments where name = 'dev'`);
+    await configureSync(t.database.db, { organizationId: env!.organization_id, environmentId: env!.id }, { connectionId: 'conn_shop_42', model: 'charges', dataStrategy: 'hybrid', enabled: true }, systemClock);
+    const source = await t.createSource({ name: 'Stripe hybrid', connector: 'stripe', secret: STRIPE_SECRET, action: { type: 'sync', model: 'charges' } });
+    const body = JSON.stringify({ id: 'evt_sync_1', object: 'event', type: 'charge.refunded', account: 'acct_shop_42', data: {} });
+    const id = (JSON.parse((await t.deliver(source.id, 'stripe', STRIPE_SECRET, body)).body) as { id: string }).id;
+    const processed = await eventually(async () => {
+      const { body: event } = await t.api<{ status: string; outcome: { action: string; runIds: string[] } }>('GET', `/inbound-events/${id}`);
+      return event.status === 'processed' ? event : undefined;
+    });
+    expect(processed.outcome).toMatchObject({ action: 'sync', connectionId: 'conn_shop_42', runIds: [expect.stringMatching(/^run_/)] });
+    const [run] = await rows<{ trigger: string; model: string }>(t.database.db, sql`select trigger, model from sync_runs where id = ${processed.outcome.runIds[0]}`);
+    expect(run).toEqual({ trigger: 'webhook', model: 'charges' });
+  });
+});
+
+describe('forwarding to customer endpoints', () => {
+  it('delivers a verified Stripe event to an endpoint through the outbound module, signed', async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = await t.api('POST', '/endpoints', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, eventTypes: ['stripe.invoice.paid'] });
+      expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+      const source = await t.createSource({ name: 'Stripe to endpoint', connector: 'stripe', secret: STRIPE_SECRET });
+      expect((await t.deliver(source.id, 'stripe', STRIPE_SECRET, stripeEvent('evt_e2e_1', 'invoice.paid'))).status).toBe(200);
+      const delivery = await eventually(async () => received[0], 20_000);
+      expect(delivery.headers['webhook-signature']).toMatch(/^v1,/);
+      expect(JSON.parse(delivery.body)).toMatchObject({ type: 'stripe.invoice.paid', data: { providerEventId: 'evt_e2e_1', sourceId: source.id } });
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });

@@ -33,7 +33,7 @@ const lookupConnection = async ({ externalAccountId }: { externalAccountId: stri
 const triggerSync = async (input: { connectionId: string; model?: string | undefined }) => {
   if (syncFails) throw new Error('the provider answered 503');
   syncs.push({ connectionId: input.connectionId, model: input.model });
-  return { runId: `run_${syncs.length}` };
+  return { runIds: [`run_${syncs.length}`] };
 };
 
 beforeAll(async () => {
@@ -88,7 +88,7 @@ describe('processing', () => {
     });
     expect(await settled(await deliver(id, { id: 'evt_f1', type: 'customer.created' }))).toMatchObject({ status: 'processed', outcome: { action: 'dropped' } });
     const synced = await settled(await deliver(id, { id: 'evt_f2', type: 'charge.succeeded', account: 'acct_known', data: { object: { amount: 5000 } } }));
-    expect(synced).toMatchObject({ status: 'processed', outcome: { action: 'sync', connectionId: 'conn_known', runId: expect.any(String) } });
+    expect(synced).toMatchObject({ status: 'processed', outcome: { action: 'sync', connectionId: 'conn_known', runIds: [expect.any(String)] } });
     expect(syncs.at(-1)).toEqual({ connectionId: 'conn_known', model: 'charges' });
     expect(await settled(await deliver(id, { id: 'evt_f3', type: 'charge.succeeded', data: { object: { amount: 10 } } }))).toMatchObject({ outcome: { action: 'forwarded' } });
   });

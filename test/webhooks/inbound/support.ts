@@ -48,6 +48,7 @@ export async function startInboundHub(options: { clock?: Clock; bodyTimeoutMs?: 
     ownerName: 'Olive Owner',
     ownerPassword: 'correct horse battery staple',
     keyEnvironment: 'dev',
+    allowPrivateNetworksIn: ['dev'],
   }))!;
   const dev = seed.environments.find((e) => e.name === 'dev')!.id;
   const keyFor = async (role: Role) => (await createApiKey(database.db, { organizationId: seed.organization.id, environmentId: dev, name: role, role })).key;
