@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('the connector catalog API', () => {
-  it('lists the ten connectors with their manifests, by name', async () => {
+  it('lists every connector with its manifest, by name', async () => {
     const res = await list();
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -28,6 +28,7 @@ describe('the connector catalog API', () => {
       'HubSpot',
       'Okta',
       'PagerDuty',
+      'Pipedrive',
       'Salesforce',
       'Segment',
       'Slack',
@@ -39,9 +40,9 @@ describe('the connector catalog API', () => {
   });
 
   it('filters by category, capability, connection mode and words', async () => {
-    expect(await keys('?category=crm')).toEqual(['hubspot', 'salesforce']);
+    expect(await keys('?category=crm')).toEqual(['hubspot', 'pipedrive', 'salesforce']);
     expect(await keys('?capability=identity')).toEqual(['okta']);
-    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'pagerduty', 'segment', 'stripe']);
+    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'pagerduty', 'pipedrive', 'segment', 'stripe']);
     expect(await keys('?q=payments')).toEqual(['stripe']);
     expect(await keys('?q=oauth%20provider&category=dev')).toEqual(['custom-oauth']);
     expect((await list('?category=astrology')).statusCode).toBe(400);
