@@ -48,11 +48,41 @@ export function scrub(value: unknown, depth = 0): unknown {
   }
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.length} bytes]`;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== Object.prototype && proto !== null) {
+    // Instances (sockets, requests, servers…) are not walked: their object graphs are huge and
+    // their useful parts are getters a copy would lose. Their JSON form is logged, if they have one.
+    const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+    return typeof toJSON === 'function' ? scrub(toJSON.call(value), depth + 1) : `[${proto.constructor?.name ?? 'object'}]`;
+  }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
   }
   return out;
+}
+
+interface RequestLike {
+  method?: string;
+  url?: string;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+}
+
+/**
+ * `req` and `res` (as Fastify logs them) as `{ method, url, remoteAddress }` and `{ statusCode }`.
+ * The URL goes without its query string: one may carry anything, encoded past the scrubber.
+ */
+function withRequestParts(object: Record<string, unknown>): Record<string, unknown> {
+  const req = object.req as RequestLike | undefined;
+  const res = object.res as { statusCode?: number } | undefined;
+  if (!(req && typeof req === 'object' && 'method' in req) && !(res && typeof res === 'object' && 'statusCode' in res)) return object;
+  return {
+    ...object,
+    ...(req && typeof req === 'object' && 'method' in req ? { req: { method: req.method, url: req.url?.split('?')[0], remoteAddress: req.ip ?? req.socket?.remoteAddress } } : {}),
+    ...(res && typeof res === 'object' && 'statusCode' in res ? { res: { statusCode: res.statusCode } } : {}),
+  };
 }
 
 export interface LoggerOptions {
@@ -68,7 +98,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: options.base ?? { service: 'patchbay' },
       formatters: {
-        log: (object) => scrub(object) as Record<string, unknown>,
+        // Runs before pino's serializers: requests and responses are reduced here, to what a log line needs.
+        log: (object) => scrub(withRequestParts(object)) as Record<string, unknown>,
       },
       // pino serializes `err` before formatters.log sees it, so scrub it in its serializer.
       serializers: {

@@ -51,3 +51,30 @@ export const noConnections: ConnectionResolver = {
   resolve: async () => undefined,
   setStatus: async () => undefined,
 };
+
+/**
+ * A resolver that keeps each connection for `ttlMs` (and shares one lookup between concurrent
+ * requests): resolving opens the credential and reads several rows, too much for every proxied
+ * request. A change to a connection (a new credential, a deletion) reaches proxied requests
+ * within `ttlMs`; keep it well under the credential renewal margin (30 s).
+ */
+export function cachingResolver(inner: ConnectionResolver, options: { ttlMs: number; now?: () => number; maxEntries?: number }): ConnectionResolver {
+  const now = options.now ?? Date.now;
+  const max = options.maxEntries ?? 10_000;
+  const cache = new Map<string, { at: number; value: Promise<ResolvedConnection | undefined> }>();
+  return {
+    ...inner,
+    resolve(scope, connectionId) {
+      const key = `${scope.organizationId}/${scope.environmentId}/${connectionId}`;
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < options.ttlMs) return hit.value;
+      const value = inner.resolve(scope, connectionId);
+      cache.delete(key);
+      cache.set(key, { at: now(), value });
+      // Failures are not kept; the oldest entries go first when the map is full.
+      value.catch(() => cache.get(key)?.value === value && cache.delete(key));
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+      return value;
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { systemClock, type Clock, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
 import { exponentialBackoff, type Queue } from '../queue/index.ts';
 import type { ProviderProxy } from '../proxy/index.ts';
-import type { ConnectionResolver } from './connections.ts';
+import { cachingResolver, type ConnectionResolver } from './connections.ts';
 import { EXPORT_JOB } from './conflicts.ts';
 import { exportRecord, type ExportPayload } from './export.ts';
 import { runMappingFor } from './mapping/run.ts';
@@ -29,6 +29,11 @@ export interface SyncEngineOptions {
   batchSize?: number;
   /** How often a running run checks for a cancellation. Default 1 s. */
   cancelCheckMs?: number;
+  /**
+   * How long the API (the public proxy above all) may reuse a resolved connection. Default 2 s;
+   * 0 resolves on every request. Runs always resolve afresh.
+   */
+  connectionCacheMs?: number;
 }
 
 /** What the API needs from the engine: connections, and the proxy to reach their providers. */
@@ -59,7 +64,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
   return {
     deps,
-    services: { resolver: options.resolver, proxy: options.proxy },
+    services: {
+      resolver: options.connectionCacheMs === 0 ? options.resolver : cachingResolver(options.resolver, { ttlMs: options.connectionCacheMs ?? 2_000 }),
+      proxy: options.proxy,
+    },
     install(queue) {
       queue.register<{ runId: string }>(
         SYNC_RUN_JOB,

@@ -1,5 +1,5 @@
 export { createSyncEngine, RUN_MAX_ATTEMPTS, SYNC_TICK_JOB, type SyncEngine, type SyncEngineOptions, type SyncServices } from './engine.ts';
-export { noConnections, type ConnectionResolver, type ResolvedConnection, type ConnectionStatus, type Scope } from './connections.ts';
+export { noConnections, cachingResolver, type ConnectionResolver, type ResolvedConnection, type ConnectionStatus, type Scope } from './connections.ts';
 export {
   configureSync,
   getSync,

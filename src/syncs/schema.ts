@@ -119,8 +119,12 @@ export const syncRuns = pgTable(
 export type ChangeType = 'ADDED' | 'UPDATED' | 'DELETED';
 export type LocalChanges = Record<string, { value: unknown; base: unknown; at: string }>;
 
-/** Change feed order: every change to a record takes the next number. */
-export const recordChangeSeq = pgSequence('record_change_seq');
+/**
+ * Change feed order: every change to a record takes the next number. Numbers only order changes
+ * within one transaction (the feed orders by transaction first), so each session may cache a
+ * block of them.
+ */
+export const recordChangeSeq = pgSequence('record_change_seq', { cache: 1000 });
 
 /**
  * The current state of every synced record. A change (added, updated, deleted) takes a new
@@ -162,7 +166,10 @@ export const records = pgTable(
   (t) => [
     // Connection ids are unique per environment: the environment leads every key.
     primaryKey({ columns: [t.environmentId, t.connectionId, t.model, t.externalId] }),
-    index('records_feed').on(t.environmentId, t.connectionId, t.changeTxid, t.changeSeq),
+    // The feed's order per connection. Keyed by an expression, so that a lookup of records by
+    // environment and connection can only use the primary key: with statistics taken before a
+    // large first sync, the planner would otherwise take this index and scan it for every row.
+    index('records_feed').on(sql`(${t.environmentId} || '/' || ${t.connectionId})`, t.changeTxid, t.changeSeq),
   ],
 );
 

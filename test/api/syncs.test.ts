@@ -1,4 +1,6 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../src/api/index.ts';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { bearer } from '../support/api.ts';
 import { createSyncApi, type SyncApi } from '../syncs/api-support.ts';
@@ -167,5 +169,34 @@ describe('syncs through the API', () => {
     const weekly = await json('GET', `/api/v1/connections/conn_st/metrics?metricId=mrr&rollup=week&from=${from}`);
     const lastDay = daily.body.data.at(-1);
     expect(weekly.body.data.at(-1).value).toBe(lastDay.value);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('stays valid with the syncs, records, mappings, conflicts, metrics and proxy routes, every one documented', async () => {
+    const doc = (await t.api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    const documented = new Set<string>();
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`);
+    }
+    const undocumented = listRoutes(t.api.app).filter((r) => !documented.has(r.replace(/\*$/, '{*}')) && !r.startsWith('GET /api/v1/docs'));
+    expect(undocumented).toEqual([]);
+    for (const op of [
+      'GET /api/v1/connections/{id}/syncs',
+      'PUT /api/v1/connections/{id}/syncs/{model}',
+      'POST /api/v1/syncs/{id}/trigger',
+      'GET /api/v1/sync-runs/{id}',
+      'POST /api/v1/sync-runs/{id}/rollback',
+      'GET /api/v1/records',
+      'PUT /api/v1/records/{connectionId}/{model}/{externalId}',
+      'POST /api/v1/mappings/{id}/preview',
+      'POST /api/v1/conflicts/{id}/resolve',
+      'GET /api/v1/connections/{id}/metrics',
+      'POST /api/v1/proxy/{connectionId}/{*}',
+    ]) {
+      expect(documented).toContain(op);
+    }
   });
 });

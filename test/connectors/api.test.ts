@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('the connector catalog API', () => {
-  it('lists the connectors with their manifests, by name', async () => {
+  it('lists every connector with its manifest, by name', async () => {
     const res = await list();
     expect(res.statusCode).toBe(200);
     const body = res.json();

@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { scrub, scrubString } from '../../src/core/index.ts';
 import { captureLogs } from '../support/logs.ts';
@@ -26,5 +27,28 @@ describe('log redaction', () => {
     const text = logs.text();
     for (const leaked of ['a@b.example', 'tok_123', 'pb_test_zzzz', 'carol@corp.example', 'sekrit']) expect(text).not.toContain(leaked);
     expect(text).toContain('[email]');
+  });
+
+  it('logs a request as its method and path, and its answer as its status — not their whole object graphs', async () => {
+    const logs = captureLogs('info');
+    const app = Fastify({ loggerInstance: logs.logger as never });
+    app.get('/things/:id', async () => ({ ok: true }));
+    await app.inject({ method: 'GET', url: '/things/7?token=pb_test_abcdefghij&page=2' });
+    const [incoming, completed] = logs.lines();
+    expect(incoming).toMatchObject({ msg: 'incoming request', req: { method: 'GET', url: '/things/7' } });
+    expect(completed).toMatchObject({ msg: 'request completed', res: { statusCode: 200 } });
+    expect(logs.text()).not.toContain('pb_test_');
+    await app.close();
+  });
+
+  it('writes instances by their JSON form or their class name, and dates as ISO text', () => {
+    class Socketish {
+      server = { connections: [{ deep: true }] };
+    }
+    expect(scrub({ socket: new Socketish(), at: new Date(Date.UTC(2026, 0, 1)), url: new URL('https://x.test/a?token=abc') })).toEqual({
+      socket: '[Socketish]',
+      at: '2026-01-01T00:00:00.000Z',
+      url: 'https://x.test/a?token=[redacted]',
+    });
   });
 });

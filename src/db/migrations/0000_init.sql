@@ -1,4 +1,4 @@
-CREATE SEQUENCE "public"."record_change_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE SEQUENCE "public"."record_change_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1000;--> statement-breakpoint
 CREATE TABLE "api_keys" (
 	"id" text PRIMARY KEY NOT NULL,
 	"organization_id" text NOT NULL,
@@ -584,7 +584,7 @@ CREATE UNIQUE INDEX "mappings_integration_model" ON "mappings" USING btree ("env
 CREATE UNIQUE INDEX "mappings_connection_model" ON "mappings" USING btree ("environment_id","connection_id","model") WHERE connection_id is not null;--> statement-breakpoint
 CREATE INDEX "mappings_scope" ON "mappings" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
 CREATE INDEX "record_versions_run" ON "record_versions" USING btree ("replaced_by_run_id");--> statement-breakpoint
-CREATE INDEX "records_feed" ON "records" USING btree ("environment_id","connection_id","change_txid","change_seq");--> statement-breakpoint
+CREATE INDEX "records_feed" ON "records" USING btree (("environment_id" || '/' || "connection_id"),"change_txid","change_seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "sync_runs_one_active" ON "sync_runs" USING btree ("sync_id") WHERE status in ('queued', 'running');--> statement-breakpoint
 CREATE INDEX "sync_runs_sync" ON "sync_runs" USING btree ("sync_id","id");--> statement-breakpoint
 CREATE INDEX "sync_runs_scope" ON "sync_runs" USING btree ("organization_id","environment_id","id");--> statement-breakpoint

@@ -99,7 +99,7 @@ export async function readChanges(
     sql`select external_id, model, last_change, version, data, deleted_at, first_seen_at, last_seen_at, provider_updated_at,
         change_txid::text as txid, change_seq
       from records
-      where environment_id = ${scope.environmentId} and connection_id = ${query.connectionId} and organization_id = ${scope.organizationId}
+      where (environment_id || '/' || connection_id) = ${`${scope.environmentId}/${query.connectionId}`} and organization_id = ${scope.organizationId}
         ${query.model ? sql`and model = ${query.model}` : sql``}
         and (change_txid, change_seq) > (${from.txid}::xid8, ${from.seq}::bigint)
         and change_txid < (${HORIZON})

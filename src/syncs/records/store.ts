@@ -79,9 +79,14 @@ export async function saveRecords(tx: Db, target: RecordTarget, incoming: readon
       select i.external_id, i.data, md5(i.data::text) as hash, i.updated_at
       from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as i(external_id text, data jsonb, updated_at timestamptz)
     ), prior as (
+      -- One primary-key probe per incoming record. A plain join lets the planner, misled by
+      -- statistics taken before a large first sync, scan the connection's records every batch.
       select r.external_id, r.version, r.data, r.hash, r.deleted_at, r.local_changes is not null as held
-      from records r join hashed h on r.external_id = h.external_id
-      where r.environment_id = ${env} and r.connection_id = ${conn} and r.model = ${model}
+      from hashed h cross join lateral (
+        select r.external_id, r.version, r.data, r.hash, r.deleted_at, r.local_changes from records r
+        where r.environment_id = ${env} and r.connection_id = ${conn} and r.model = ${model} and r.external_id = h.external_id
+        limit 1
+      ) r
     ), history as (
       insert into record_versions (organization_id, environment_id, connection_id, model, external_id, version, data, hash, deleted_at, replaced_by_run_id, replaced_at)
       select ${org}::text, ${env}::text, ${conn}::text, ${model}::text, p.external_id, p.version, p.data, p.hash, p.deleted_at, ${run}::text, ${now}::timestamptz

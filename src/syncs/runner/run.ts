@@ -96,6 +96,7 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
       .catch(() => undefined);
   }, deps.cancelCheckMs);
 
+  let writer: RunWriter | undefined;
   let pages = run.pages;
   let providerCalls = run.providerCalls;
   let currentPage: number | null = null;
@@ -112,7 +113,7 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
       return;
     }
     const mapping = await deps.mappingFor?.(db, connection, run.model);
-    const writer = new RunWriter({
+    writer = new RunWriter({
       db,
       clock,
       target,
@@ -145,9 +146,10 @@ export async function executeRun(deps: RunnerDeps, runId: string, attempt: Attem
     let deleted = 0;
     if (run.full) deleted = await deleteWhatWasNotSeen(deps, run, target, logger);
     const totals = await readTotals(db, runId);
-    await finish(deps, { ...run, ...totals, deleted: totals.deleted }, sync, 'succeeded', undefined, logger, writer.checkpoint?.value);
+    await finish(deps, { ...run, ...totals, deleted: totals.deleted }, sync, 'succeeded', undefined, logger, writer?.checkpoint?.value);
     logger.info({ ...totals, deletedByDifference: deleted }, 'sync run succeeded');
   } catch (err) {
+    await writer?.abandon();
     const reason = controller.signal.aborted ? controller.signal.reason : err;
     if (reason instanceof SyncCancelledError || err instanceof SyncCancelledError) {
       await finish(deps, run, sync, 'cancelled', undefined, logger);

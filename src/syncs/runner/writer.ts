@@ -7,8 +7,12 @@
  *
  * A connector that never saves a checkpoint still gets its records written, every
  * `5 × batchSize`: records ahead of the checkpoint are only read again, never lost.
+ *
+ * Commits are pipelined: while one batch commits, the connector reads the next pages (at most
+ * one commit in flight, so at most two batches in memory). Commits stay in order, and a failed
+ * commit fails the next save, checkpoint or `flush` — nothing after it commits.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { deleteRecords, lockRecords, saveRecords, type IncomingRecord, type RecordTarget } from '../records/store.ts';
@@ -54,12 +58,16 @@ export class RunWriter {
   #committed: { value: unknown } | undefined;
   #written = { pages: 0, providerCalls: 0 };
   readonly totals: Totals = { added: 0, updated: 0, unchanged: 0, deleted: 0, conflicts: 0 };
+  /** The commit in flight, if any, and the checkpoint it carries. */
+  #inFlight: Promise<void> | undefined;
+  #committing: { value: unknown } | undefined;
+  #failed: unknown;
 
   constructor(private readonly options: RunWriterOptions) {}
 
   /** The checkpoint last saved by the connector (committed or not). */
   get checkpoint(): { value: unknown } | undefined {
-    return this.#staged ?? this.#committed;
+    return this.#staged ?? this.#committing ?? this.#committed;
   }
 
   /** Starts from a checkpoint already committed (a resumed run). */
@@ -69,36 +77,67 @@ export class RunWriter {
 
   async save(records: readonly IncomingRecord[]): Promise<void> {
     for (const record of records) this.#records.push(record);
-    if (this.#records.length >= this.options.batchSize * 5) await this.flush();
+    if (this.#records.length >= this.options.batchSize * 5) await this.#startCommit();
   }
 
   async delete(externalIds: readonly string[]): Promise<void> {
     this.#deletes.push(...externalIds);
-    if (this.#deletes.length >= this.options.batchSize * 5) await this.flush();
+    if (this.#deletes.length >= this.options.batchSize * 5) await this.#startCommit();
   }
 
   async saveCheckpoint(value: unknown): Promise<void> {
     this.#staged = { value };
-    if (this.#records.length + this.#deletes.length >= this.options.batchSize) await this.flush();
+    if (this.#records.length + this.#deletes.length >= this.options.batchSize) await this.#startCommit();
   }
 
-  /** Commits what is buffered, with the latest checkpoint; `phase` moves the run on in the same transaction. */
+  /** Commits everything buffered, with the latest checkpoint, and waits; `phase` moves the run on in the same transaction. */
   async flush(phase?: RunPhase): Promise<void> {
-    const { db, clock, target, runId, syncId, full, mapping } = this.options;
+    await this.#startCommit(phase);
+    await this.#settle();
+  }
+
+  /** Waits for the commit in flight; its failure is thrown here, and at every later call. */
+  async #settle(): Promise<void> {
+    if (this.#failed) throw this.#failed;
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    try {
+      await inFlight;
+    } catch (err) {
+      this.#failed = err;
+      throw err;
+    }
+  }
+
+  /** The run stopped: lets the commit in flight end either way, so the run's state is settled. */
+  async abandon(): Promise<void> {
+    await this.#inFlight?.catch(() => undefined);
+    this.#inFlight = undefined;
+  }
+
+  /** Takes the buffer into a commit, once the previous commit has succeeded; does not wait for it. */
+  async #startCommit(phase?: RunPhase): Promise<void> {
+    await this.#settle();
     const records = this.#records;
     const deletes = this.#deletes;
     const staged = this.#staged;
+    this.#records = [];
+    this.#deletes = [];
+    this.#staged = undefined;
+    if (staged) this.#committing = staged;
+    const commit = this.#commit(records, deletes, staged, phase);
+    // Observed at once so an early failure is not "unhandled"; thrown at the next settle.
+    commit.catch(() => undefined);
+    this.#inFlight = commit;
+  }
+
+  async #commit(records: IncomingRecord[], deletes: string[], staged: { value: unknown } | undefined, phase: RunPhase | undefined): Promise<void> {
+    const { db, clock, target, runId, syncId, full, mapping } = this.options;
     const progress = this.options.progress();
     const now = clock.now();
     const delta: Totals = { added: 0, updated: 0, unchanged: 0, deleted: 0, conflicts: 0 };
     await db.transaction(async (tx) => {
       await lockRecords(tx, target);
-      const [run] = await tx
-        .select({ status: syncRuns.status, cancelRequestedAt: syncRuns.cancelRequestedAt })
-        .from(syncRuns)
-        .where(eq(syncRuns.id, runId))
-        .for('update');
-      if (!run || run.status !== 'running' || run.cancelRequestedAt) throw new SyncCancelledError();
       for (let i = 0; i < records.length; i += STATEMENT_ROWS) {
         const saved = await saveRecords(tx, target, records.slice(i, i + STATEMENT_ROWS), { runId, full, merge: mapping?.merge ?? false, now });
         delta.added += saved.added;
@@ -112,7 +151,8 @@ export class RunWriter {
         }
       }
       if (deletes.length > 0) delta.deleted += await deleteRecords(tx, target, deletes, runId, now);
-      await tx
+      // The run's progress, written only while it still runs: a cancelled run commits nothing more.
+      const [running] = await tx
         .update(syncRuns)
         .set({
           ...(staged ? { checkpoint: staged.value } : {}),
@@ -126,16 +166,16 @@ export class RunWriter {
           conflicts: sql`${syncRuns.conflicts} + ${delta.conflicts}`,
           updatedAt: now,
         })
-        .where(eq(syncRuns.id, runId));
+        .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), isNull(syncRuns.cancelRequestedAt)))
+        .returning({ id: syncRuns.id });
+      if (!running) throw new SyncCancelledError();
       // An incremental run moves the sync's position with every commit: progress survives a later failure.
       if (staged && !full) await tx.update(syncs).set({ checkpoint: staged.value, updatedAt: now }).where(eq(syncs.id, syncId));
     });
-    // Only once committed does the buffer empty: a failed commit leaves nothing half-written.
-    this.#records = this.#records.slice(records.length);
-    this.#deletes = this.#deletes.slice(deletes.length);
-    if (staged && this.#staged === staged) {
+    // A failed commit leaves nothing half-written, and nothing after it commits (settle throws).
+    if (staged) {
       this.#committed = staged;
-      this.#staged = undefined;
+      if (this.#committing === staged) this.#committing = undefined;
     }
     this.#written = progress;
     for (const key of Object.keys(delta) as (keyof Totals)[]) this.totals[key] += delta[key];
