@@ -19,13 +19,21 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
+import { request } from 'undici';
+import { startWebhookSenderSimulator } from './webhooks/sender.ts';
+import { SIGNERS } from './webhooks/signers.ts';
 import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 
 export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
-export { startCustomWebhookSimulator };
+export { startCustomWebhookSimulator, startWebhookSenderSimulator };
+export type { WebhookSenderHandle } from './webhooks/sender.ts';
+export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
+export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+
+const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
 export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
 export { SALESFORCE_DEFAULT_COUNTS } from './salesforce.ts';
@@ -41,19 +49,35 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-webhook': startCustomWebhookSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
+  intercom: sender('intercom'),
   okta: startOktaSimulator,
+  paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
+  shopify: sender('shopify'),
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
+  svix: sender('svix'),
+  twilio: sender('twilio'),
+  zendesk: sender('zendesk'),
 };
 
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const start = SIMULATORS[key];
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
-  return start(options);
+  const handle = await start(options);
+  const signer = SIGNERS[key];
+  if (signer && !handle.sendWebhook) {
+    handle.sendWebhook = async ({ url, body, secret, id }) => {
+      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
+      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
+      await res.body.dump();
+      return { status: res.statusCode };
+    };
+  }
+  return handle;
 }
 
 export interface RunningSimulators {

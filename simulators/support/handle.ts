@@ -27,6 +27,11 @@ export interface SimulatorHandle {
     metadata: Record<string, unknown>;
   };
   control: SimulatorControl;
+  /**
+   * For providers that send webhooks: delivers `body` to `url`, signed the provider's way with
+   * `secret` (see simulators/webhooks/signers.ts).
+   */
+  sendWebhook?(delivery: { url: string; body: string; secret: string; id?: string }): Promise<{ status: number }>;
   /** The records it serves, by model, for tests to change, add and delete. */
   data?: Readonly<Record<string, Dataset<unknown>>>;
   close(): Promise<void>;

@@ -125,6 +125,57 @@ jobs
   .option('--json', 'machine-readable output')
   .action((id: string, opts: { json?: boolean }) => act(async () => print(await run('jobs.retry', { id }), !!opts.json, (r: { id: string }) => `job ${r.id} is pending again`)));
 
+const inbound = program.command('inbound').description('inbound webhook events');
+inbound
+  .command('list')
+  .description('list inbound events of an environment, newest first')
+  .requiredOption('--org <slug>', 'organization')
+  .requiredOption('--env <name>', 'environment')
+  .option('--status <status>', 'received | rejected | duplicate | processing | processed | failed')
+  .option('--source <id>', 'only this source')
+  .option('--type <type>', 'only this provider event type')
+  .option('--limit <n>', '1–200', whole('--limit'), 50)
+  .option('--json', 'machine-readable output')
+  .action((opts: Record<string, string | number | boolean>) =>
+    act(async () => {
+      const result = await run('inbound.list', { org: opts.org, env: opts.env, status: opts.status, source: opts.source, type: opts.type, limit: opts.limit });
+      print(result, !!opts.json, (r: { data: Record<string, unknown>[] }) => table(r.data, ['id', 'sourceId', 'status', 'eventType', 'attempts', 'receivedAt', 'lastError']));
+    }),
+  );
+inbound
+  .command('show <id>')
+  .description('one inbound event with its headers and body')
+  .option('--json', 'machine-readable output')
+  .action((id: string, opts: { json?: boolean }) =>
+    act(async () => {
+      const result = await run('inbound.show', { id });
+      print(result, !!opts.json, (r: Record<string, unknown>) =>
+        [
+          ...['id', 'sourceId', 'status', 'method', 'path', 'receivedAt', 'providerEventId', 'eventType', 'connectionId', 'attempts', 'lastError', 'rejectionReason', 'processingMs'].map((k) => `${k.padEnd(16)} ${r[k] === null || r[k] === undefined ? '-' : String(r[k])}`),
+          `${'headers'.padEnd(16)} ${JSON.stringify(r.headers)}`,
+          `${'body'.padEnd(16)} (${String(r.bodySize)} bytes, ${String(r.bodyEncoding)})`,
+          String(r.body),
+        ].join('\n'),
+      );
+    }),
+  );
+inbound
+  .command('reprocess [id]')
+  .description('process an event again, or every event matching --status/--source/--type (admin only through the API)')
+  .option('--org <slug>', 'organization (for a bulk reprocess)')
+  .option('--env <name>', 'environment (for a bulk reprocess)')
+  .option('--status <status>', 'processed | failed | duplicate')
+  .option('--source <id>', 'only this source')
+  .option('--type <type>', 'only this provider event type')
+  .option('--limit <n>', '1–1000', whole('--limit'), 100)
+  .option('--json', 'machine-readable output')
+  .action((id: string | undefined, opts: Record<string, string | number | boolean>) =>
+    act(async () => {
+      const result = await run('inbound.reprocess', { id, org: opts.org, env: opts.env, status: opts.status, source: opts.source, type: opts.type, limit: opts.limit });
+      print(result, !!opts.json, (r: { count: number }) => `${r.count} event(s) queued for processing again`);
+    }),
+  );
+
 program
   .command('doctor')
   .description('check configuration, database, migrations, lock, clock and credentials')

@@ -30,6 +30,12 @@ const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
   'keys.revoke': (a) => ({ method: 'DELETE', path: `/api/v1/api-keys/${enc(String(a.id))}` }),
   'jobs.list': (a) => ({ method: 'GET', path: `/api/v1/jobs${query({ state: a.state, type: a.type, limit: a.limit, cursor: a.cursor })}` }),
   'jobs.retry': (a) => ({ method: 'POST', path: `/api/v1/jobs/${enc(String(a.id))}/retry` }),
+  'inbound.list': (a) => ({ method: 'GET', path: `/api/v1/inbound-events${query({ status: a.status, sourceId: a.source, eventType: a.type, limit: a.limit })}` }),
+  'inbound.show': (a) => ({ method: 'GET', path: `/api/v1/inbound-events/${enc(String(a.id))}` }),
+  'inbound.reprocess': (a) =>
+    a.id
+      ? { method: 'POST', path: `/api/v1/inbound-events/${enc(String(a.id))}/reprocess` }
+      : { method: 'POST', path: '/api/v1/inbound-events/reprocess', body: { ...(a.status ? { status: a.status } : {}), ...(a.source ? { sourceId: a.source } : {}), ...(a.type ? { eventType: a.type } : {}), ...(a.limit ? { limit: Number(a.limit) } : {}) } },
 };
 
 export async function callRemote(config: Config, name: string, args: Record<string, unknown>): Promise<unknown> {
@@ -49,5 +55,6 @@ export async function callRemote(config: Config, name: string, args: Record<stri
     throw new OperationError(`${res.statusCode} ${String(body?.title ?? '')}: ${String(body?.detail ?? text)}`, res.statusCode, exitCode);
   }
   if (name === 'jobs.list' || name === 'keys.list') return name === 'keys.list' ? body?.data : body;
+  if (name === 'inbound.reprocess' && args.id) return { count: 1, ids: [body?.id] };
   return body;
 }

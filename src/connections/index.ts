@@ -25,3 +25,4 @@ export { deleteConnection, eraseEndCustomer, onEndCustomerErased, revokeConnecti
 export { startAuthorization, finishAuthorization, ConnectFlowError, type FlowFailure, type FlowFacts, type StartInput, type FinishInput } from './authorize.ts';
 export { installConnectionJobs, enqueueDueRefreshes, REFRESH_SCAN_JOB, type ConnectionJobsDeps } from './jobs.ts';
 export { CredentialUnavailableError, openTokens, connectionOwner } from './credentials.ts';
+export { findConnectionByAccount, type AccountLookup } from './by-account.ts';

@@ -1,8 +1,9 @@
 /**
  * Contracts on the connector definition that other modules run: syncs and metrics (the syncs
- * module runs them) and inbound webhooks (the inbound module). A connector only declares them;
- * it acts through the context it is handed.
+ * module runs them) and inbound webhooks (the inbound module, src/webhooks/inbound). A connector
+ * only declares them; it acts through the context it is handed.
  */
+import type { Logger } from '../core/index.ts';
 import type { TSchema } from 'typebox';
 import type { ProviderRequest } from '../proxy/index.ts';
 import type { ConnectorContext, ConfigRecord } from './sdk.ts';
@@ -132,24 +133,74 @@ export interface MetricPoint {
   dimensions?: Readonly<Record<string, string>>;
 }
 
-/** How a provider's inbound webhooks are verified and routed. */
+/**
+ * How a provider's inbound webhooks are verified, identified and routed. The inbound webhooks
+ * module calls these on the raw request; helpers for the usual schemes are in
+ * `webhook-verification.ts`.
+ */
 export interface InboundWebhookDefinition {
-  /** Verifies the raw request against the source's secrets (constant time, stale timestamps refused). */
-  verify(request: InboundWebhookRequest, secrets: readonly string[]): boolean | Promise<boolean>;
-  /** The provider's event id (for deduplication), its type, and which connection it concerns. */
+  /**
+   * Verifies the raw request against the source's secrets (several during a rotation), in
+   * constant time, refusing timestamps older than `options.toleranceSeconds`.
+   */
+  verify(request: InboundWebhookRequest, secrets: readonly string[], options: VerifyOptions): VerifyResult | Promise<VerifyResult>;
+  /** The provider's own id of this delivery, for deduplication (a header or a body field). */
+  eventId(request: InboundWebhookRequest): string | undefined;
+  /** The event's type and the provider account it concerns (to find the connection). */
   route(request: InboundWebhookRequest): InboundWebhookRoute | Promise<InboundWebhookRoute>;
+  /**
+   * A provider's set-up handshake (Slack's `url_verification`, Okta's one-time challenge): the
+   * answer to give, or undefined for an ordinary delivery. Runs after `verify` succeeded.
+   */
+  handshake?(request: InboundWebhookRequest): InboundWebhookReply | undefined;
+  /** Methods besides POST the provider uses (Okta verifies with a GET). */
+  methods?: readonly string[];
+  /** Runs the connector's own handling of a routed event (the source's `handler` action). */
+  handle?(event: InboundWebhookEvent, ctx: InboundHandlerContext): Promise<void>;
 }
 
 export interface InboundWebhookRequest {
+  method: string;
+  /** The URL the provider called, as it saw it: the hub's public URL, path and query. */
+  url: string;
+  /** Header names in lower case; a repeated header's values joined with `, `. */
   headers: Readonly<Record<string, string>>;
   rawBody: Buffer;
   receivedAt: Date;
 }
 
+export interface VerifyOptions {
+  /** Refuse signatures whose timestamp is further than this from `receivedAt` (300 by default). */
+  toleranceSeconds: number;
+  /** Per-source settings of the preset (e.g. Okta's authorization header name). */
+  settings: Readonly<Record<string, string>>;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
 export interface InboundWebhookRoute {
-  eventId: string;
   eventType: string;
-  /** The provider's account id (e.g. a Stripe `acct_…`) used to find the connection. */
-  externalAccountId?: string;
-  payload?: unknown;
+  /** The provider's account id (e.g. a Stripe `acct_…`, a HubSpot `portalId`) used to find the connection. */
+  externalAccountId?: string | undefined;
+  /** The parsed body, as filters and forwarding see it. */
+  payload: unknown;
+}
+
+export interface InboundWebhookReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface InboundWebhookEvent extends InboundWebhookRoute {
+  /** Our inbound event id (`inb_…`). */
+  id: string;
+  connectionId: string | undefined;
+}
+
+export interface InboundHandlerContext {
+  logger: Logger;
+  /** Publishes an event of ours (forwarded to endpoints by the outbound module). */
+  publish(type: string, data: Record<string, unknown>): Promise<void>;
+  signal: AbortSignal;
 }

@@ -85,4 +85,23 @@ export type {
   InboundWebhookDefinition,
   InboundWebhookRequest,
   InboundWebhookRoute,
+  InboundWebhookReply,
+  InboundWebhookEvent,
+  InboundHandlerContext,
+  VerifyOptions,
+  VerifyResult,
 } from './extensions.ts';
+export {
+  hmac,
+  matchesAny,
+  withinTolerance,
+  parseSignatureHeader,
+  parseJsonBody,
+  jsonField,
+  verified,
+  refused,
+  verifyStandardWebhook,
+  DEFAULT_TOLERANCE_SECONDS,
+  type HmacAlgorithm,
+  type DigestEncoding,
+} from './webhook-verification.ts';

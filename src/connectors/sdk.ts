@@ -29,6 +29,19 @@ import { formatProblems, validateManifest, type ManifestProblem } from './valida
 
 export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
 export { monogramIcon } from './icons.ts';
+export {
+  hmac,
+  matchesAny,
+  withinTolerance,
+  parseSignatureHeader,
+  parseJsonBody,
+  jsonField,
+  verified,
+  refused,
+  verifyStandardWebhook,
+  type HmacAlgorithm,
+  type DigestEncoding,
+} from './webhook-verification.ts';
 
 /** Configuration values as a connector reads them: integration fields, then connection fields. */
 export type ConfigRecord = Readonly<Record<string, string | undefined>>;
@@ -208,8 +221,8 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
     }
   }
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
-  if (webhooks !== undefined && (typeof webhooks?.verify !== 'function' || typeof webhooks.route !== 'function')) {
-    problems.push({ path: 'webhooks', message: 'must have verify(request, secrets) and route(request) functions' });
+  if (webhooks !== undefined && ['verify', 'eventId', 'route'].some((fn) => typeof webhooks?.[fn] !== 'function')) {
+    problems.push({ path: 'webhooks', message: 'must have verify(request, secrets, options), eventId(request) and route(request) functions' });
   }
   return problems;
 }

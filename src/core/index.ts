@@ -16,4 +16,5 @@ export {
   type ResolvedAddress,
   type PublicUrlOptions,
 } from './ssrf.ts';
+export { parseIp, inPrefix, type ParsedIp } from './ip.ts';
 export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';

@@ -74,6 +74,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection failed'));
+  // pg-pool listens for errors only on idle clients. A client checked out between two statements
+  // of a transaction that loses its server would emit an error nobody hears, and crash the
+  // process; with this listener the next statement fails instead, and the caller retries.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err }, 'database connection lost'));
+  });
   const db = drizzlePg(pool) as unknown as Db;
   await pool.query('select 1');
 

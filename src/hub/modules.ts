@@ -5,6 +5,8 @@ import { closeProviderAgent, createProviderProxy, type ProviderProxy } from '../
 import { createSyncEngine, type SyncEngine, type SyncServices } from '../syncs/index.ts';
 import { connectionResolver } from './connection-resolver.ts';
 import type { HubModule } from './context.ts';
+import { inboundModule } from './inbound.ts';
+import { outboundModule } from './modules/outbound.ts';
 
 /**
  * Connectors, integrations, connections and OAuth: the catalog is loaded at start (a broken
@@ -53,4 +55,5 @@ function syncsModule(): HubModule {
 }
 
 /** The domain modules every hub installs, in order. */
-export const productModules: HubModule[] = [connectionsModule, syncsModule()];
+// Outbound first: its in-transaction fan-out listener must be in place before anything publishes.
+export const productModules: HubModule[] = [outboundModule, connectionsModule, inboundModule, syncsModule()];

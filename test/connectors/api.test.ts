@@ -26,13 +26,19 @@ describe('the connector catalog API', () => {
       'Custom webhook',
       'GitHub',
       'HubSpot',
+      'Intercom',
       'Okta',
+      'Paddle Billing',
       'PagerDuty',
       'Pipedrive',
       'Salesforce',
       'Segment',
+      'Shopify',
       'Slack',
       'Stripe',
+      'Svix',
+      'Twilio',
+      'Zendesk',
     ]);
     const hubspot = body.data.find((m: { key: string }) => m.key === 'hubspot');
     expect(hubspot).toMatchObject({ category: 'crm', connectionMode: 'oauth', rateLimit: '110/10 seconds', auth: { pkce: true, scopeSeparator: ' ' } });
@@ -42,7 +48,7 @@ describe('the connector catalog API', () => {
   it('filters by category, capability, connection mode and words', async () => {
     expect(await keys('?category=crm')).toEqual(['hubspot', 'pipedrive', 'salesforce']);
     expect(await keys('?capability=identity')).toEqual(['okta']);
-    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'pagerduty', 'pipedrive', 'segment', 'stripe']);
+    expect(await keys('?connectionMode=apiKey')).toEqual(['custom-webhook', 'intercom', 'paddle', 'pagerduty', 'pipedrive', 'segment', 'shopify', 'stripe', 'svix', 'twilio', 'zendesk']);
     expect(await keys('?q=payments')).toEqual(['stripe']);
     expect(await keys('?q=oauth%20provider&category=dev')).toEqual(['custom-oauth']);
     expect((await list('?category=astrology')).statusCode).toBe(400);

@@ -15,7 +15,9 @@ import {
 } from '../../src/connectors/index.ts';
 import { SIMULATORS } from '../../simulators/index.ts';
 
-const CATALOG = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'pipedrive', 'salesforce', 'segment', 'slack', 'stripe'];
+const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'salesforce', 'segment', 'slack', 'stripe'];
+// Webhook-only providers added by the inbound webhooks issue, and Pipedrive by the syncs issue.
+const ALL = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {
@@ -24,10 +26,10 @@ beforeAll(async () => {
 
 describe('the catalog', () => {
   it('loads every connector of the catalog', () => {
-    expect(listConnectors().map((c) => c.key).sort()).toEqual(CATALOG);
+    expect(listConnectors().map((c) => c.key).sort()).toEqual(ALL);
   });
 
-  it.each(CATALOG)('has a manifest for %s that validates again from its JSON form', (key) => {
+  it.each(ALL)('has a manifest for %s that validates again from its JSON form', (key) => {
     const connector = getConnector(key)!;
     const json = JSON.parse(JSON.stringify(connector.manifest)) as unknown;
     const result = validateManifest(json);
@@ -39,7 +41,7 @@ describe('the catalog', () => {
   });
 
   it('has a simulator for every connector', () => {
-    expect(Object.keys(SIMULATORS).sort()).toEqual(CATALOG);
+    expect(Object.keys(SIMULATORS).sort()).toEqual(ALL);
   });
 
   it('parses rate limits into a typed value', () => {

@@ -4,8 +4,7 @@
  * are verified here; the inbound webhooks module decides what to do with unsigned sources.
  * Specification: https://www.standardwebhooks.com (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md)
  */
-import { Webhook } from 'standardwebhooks';
-import { connected, defineConnector, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, jsonField, monogramIcon, parseJsonBody, verifyStandardWebhook } from '../sdk.ts';
 
 export default defineConnector({
   key: 'custom-webhook',
@@ -37,31 +36,11 @@ export default defineConnector({
   },
 
   webhooks: {
-    verify(request, secrets) {
-      const headers = {
-        'webhook-id': request.headers['webhook-id'] ?? '',
-        'webhook-timestamp': request.headers['webhook-timestamp'] ?? '',
-        'webhook-signature': request.headers['webhook-signature'] ?? '',
-      };
-      // During a rotation the sender may sign with either secret.
-      return secrets.some((secret) => {
-        try {
-          new Webhook(secret).verify(request.rawBody, headers);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-    },
+    verify: (request, secrets, { toleranceSeconds }) => verifyStandardWebhook(request, secrets, toleranceSeconds),
+    eventId: (request) => request.headers['webhook-id'] ?? request.headers['svix-id'],
     route(request) {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(request.rawBody.toString('utf8'));
-      } catch {
-        payload = request.rawBody.toString('utf8');
-      }
-      const type = payload && typeof payload === 'object' && typeof (payload as { type?: unknown }).type === 'string' ? (payload as { type: string }).type : 'webhook';
-      return { eventId: request.headers['webhook-id'] ?? '', eventType: type, payload };
+      const payload = parseJsonBody(request) ?? request.rawBody.toString('utf8');
+      return { eventType: jsonField(payload, 'type') ?? 'webhook', payload };
     },
   },
 });

@@ -2,10 +2,11 @@
  * GitHub: repositories, issues and pull requests of a user, connected as an OAuth app.
  * API reference: https://docs.github.com/en/rest (users, rate limits, pagination); OAuth apps:
  * https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+ * Webhooks: https://docs.github.com/en/webhooks (deliveries, headers, signatures).
  */
 import { Type } from 'typebox';
 import type { SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
 
 interface GithubUser {
   id: number;
@@ -180,5 +181,29 @@ export default defineConnector({
       url: body.html_url,
       scopes: headers['x-oauth-scopes'],
     });
+  },
+
+
+  // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries:
+  // `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`; no timestamp is signed, so
+  // replays are caught by the delivery id (`X-GitHub-Delivery`) instead.
+  webhooks: {
+    verify(request, secrets) {
+      const header = request.headers['x-hub-signature-256'];
+      if (!header?.startsWith('sha256=')) return refused('the X-Hub-Signature-256 header is missing');
+      const expected = secrets.map((secret) => `sha256=${hmac('sha256', secret, request.rawBody).toString('hex')}`);
+      return matchesAny(expected, [header]) ? verified : refused('the signature does not match');
+    },
+    eventId: (request) => request.headers['x-github-delivery'],
+    route(request) {
+      const payload = parseJsonBody(request);
+      const event = request.headers['x-github-event'] ?? 'unknown';
+      const action = jsonField(payload, 'action');
+      return {
+        eventType: action ? `${event}.${action}` : event,
+        externalAccountId: jsonField(payload, 'installation.id') ?? jsonField(payload, 'organization.id') ?? jsonField(payload, 'repository.owner.id') ?? jsonField(payload, 'sender.id'),
+        payload,
+      };
+    },
   },
 });

@@ -2,10 +2,12 @@
  * HubSpot CRM: contacts, companies and deals of one HubSpot account, connected with OAuth.
  * API reference: https://developers.hubspot.com/docs/api-reference (account details, error
  * handling, CRM objects); OAuth: https://developers.hubspot.com/docs/api/oauth-quickstart-guide
+ * Webhooks: https://developers.hubspot.com/docs/api/webhooks and request validation (v1, v2, v3).
  */
+import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified, withinTolerance } from '../sdk.ts';
 
 interface AccountDetails {
   portalId: number;
@@ -15,6 +17,12 @@ interface AccountDetails {
   uiDomain?: string;
   dataHostingLocation?: string;
 }
+
+const hubspotEvents = (payload: unknown): unknown[] => (Array.isArray(payload) ? payload : payload === undefined ? [] : [payload]);
+
+// v3 signs the URI with these characters decoded (the `?` before the query stays as it is).
+const V3_DECODED: Record<string, string> = { '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';' };
+const decodeHubspotUri = (uri: string): string => uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => V3_DECODED[m.toUpperCase()]!);
 
 interface CrmObject {
   id: string;
@@ -170,5 +178,44 @@ export default defineConnector({
       currency: body.companyCurrency,
       dataHostingLocation: body.dataHostingLocation,
     });
+  },
+
+
+  // https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests:
+  // v3 signs method + URI + body + timestamp (ms) with HMAC-SHA256 (base64); v2 is
+  // sha256(secret + method + URI + body) and v1 sha256(secret + body), both hex.
+  webhooks: {
+    verify(request, secrets, { toleranceSeconds }) {
+      const v3 = request.headers['x-hubspot-signature-v3'];
+      if (v3) {
+        const timestamp = request.headers['x-hubspot-request-timestamp'];
+        const stale = withinTolerance(timestamp, request.receivedAt, toleranceSeconds, 'milliseconds');
+        if (stale) return refused(stale);
+        const uri = decodeHubspotUri(request.url);
+        const expected = secrets.map((secret) => hmac('sha256', secret, request.method, uri, request.rawBody, timestamp!).toString('base64'));
+        return matchesAny(expected, [v3]) ? verified : refused('the v3 signature does not match');
+      }
+      const signature = request.headers['x-hubspot-signature'];
+      const version = request.headers['x-hubspot-signature-version'] ?? 'v1';
+      if (!signature) return refused('no X-HubSpot-Signature-v3 or X-HubSpot-Signature header');
+      if (version !== 'v1' && version !== 'v2') return refused(`unknown signature version ${version}`);
+      const expected = secrets.map((secret) =>
+        createHash('sha256')
+          .update(version === 'v2' ? `${secret}${request.method}${request.url}` : secret)
+          .update(request.rawBody)
+          .digest('hex'),
+      );
+      return matchesAny(expected, [signature]) ? verified : refused(`the ${version} signature does not match`);
+    },
+    // A delivery carries up to 100 events; a retry carries the same ones.
+    eventId(request) {
+      const ids = hubspotEvents(parseJsonBody(request)).map((event) => jsonField(event, 'eventId')).filter((id) => id !== undefined);
+      return ids.length > 0 ? ids.join(',') : undefined;
+    },
+    route(request) {
+      const payload = parseJsonBody(request);
+      const [first] = hubspotEvents(payload);
+      return { eventType: jsonField(first, 'subscriptionType') ?? 'unknown', externalAccountId: jsonField(first, 'portalId'), payload };
+    },
   },
 });

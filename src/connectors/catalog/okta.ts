@@ -2,8 +2,9 @@
  * Okta: users and groups of an Okta org, connected with OAuth 2.0 / OpenID Connect against the
  * org authorization server of the customer's own Okta domain. API reference:
  * https://developer.okta.com/docs/api/ (OAuth 2.0 & OIDC, Users, error codes, rate limits).
+ * Event hooks: https://developer.okta.com/docs/concepts/event-hooks/
  */
-import { connected, defineConnector, expectOk, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
 
 interface OktaUser {
   id: string;
@@ -48,5 +49,37 @@ export default defineConnector({
   async testConnection(ctx) {
     const { body } = expectOk(await ctx.http.request<OktaUser>({ path: '/api/v1/users/me' }));
     return connected({ id: body.id, name: body.profile.login, org: ctx.config.domain, status: body.status });
+  },
+
+
+  // Event hooks (https://developer.okta.com/docs/concepts/event-hooks/): Okta sends the secret
+  // the admin configured in an authorization header (its name is configurable, `Authorization`
+  // by default), and verifies the endpoint once with a GET carrying
+  // `X-Okta-Verification-Challenge`, to be echoed back as `{ "verification": … }`.
+  webhooks: {
+    methods: ['GET'],
+    verify(request, secrets, { settings }) {
+      const header = (settings.authorizationHeader ?? 'authorization').toLowerCase();
+      const value = request.headers[header];
+      if (!value) return refused(`the ${header} header is missing`);
+      return matchesAny(secrets, [value]) ? verified : refused(`the ${header} header does not match`);
+    },
+    handshake(request) {
+      const challenge = request.headers['x-okta-verification-challenge'];
+      if (request.method !== 'GET' || !challenge) return undefined;
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verification: challenge }) };
+    },
+    eventId: (request) => jsonField(parseJsonBody(request), 'eventId'),
+    route(request) {
+      const payload = parseJsonBody(request);
+      const source = jsonField(payload, 'source');
+      let domain: string | undefined;
+      try {
+        domain = source ? new URL(source).host : undefined;
+      } catch {
+        domain = undefined;
+      }
+      return { eventType: jsonField(payload, 'data.events.0.eventType') ?? jsonField(payload, 'eventType') ?? 'unknown', externalAccountId: domain, payload };
+    },
   },
 });

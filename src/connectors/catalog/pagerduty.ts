@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox';
 import type { MetricPoint, MetricQuery, SyncContext, SyncDefinition } from '../extensions.ts';
-import { ProviderFailureError, connected, defineConnector, expectOk, monogramIcon, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified, ProviderFailureError, type ConnectorContext } from '../sdk.ts';
 
 interface Incident {
   id: string;
@@ -186,5 +186,24 @@ export default defineConnector({
     // Abilities work with account keys and user tokens alike (GET /users/me needs a user token).
     const { body } = expectOk(await ctx.http.request<{ abilities: string[] }>({ path: '/abilities' }));
     return connected({ name: 'PagerDuty account', abilities: body.abilities.length });
+  },
+
+
+  // V3 webhooks (https://developer.pagerduty.com/docs/webhooks-overview#verifying-signatures):
+  // `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, one HMAC-SHA256 of the body per secret of
+  // the subscription (several while one is rotated).
+  webhooks: {
+    verify(request, secrets) {
+      const header = request.headers['x-pagerduty-signature'];
+      if (!header) return refused('the X-PagerDuty-Signature header is missing');
+      const received = header.split(',').map((s) => s.trim());
+      const expected = secrets.map((secret) => `v1=${hmac('sha256', secret, request.rawBody).toString('hex')}`);
+      return matchesAny(expected, received) ? verified : refused('no v1 signature matches');
+    },
+    eventId: (request) => jsonField(parseJsonBody(request), 'event.id') ?? request.headers['x-webhook-id'],
+    route(request) {
+      const payload = parseJsonBody(request);
+      return { eventType: jsonField(payload, 'event.event_type') ?? 'unknown', externalAccountId: request.headers['x-webhook-subscription'], payload };
+    },
   },
 });

@@ -3,7 +3,7 @@
  * API with a workspace token. API reference: https://docs.segmentapis.com (authentication,
  * workspaces, errors, rate limits, pagination).
  */
-import { connected, defineConnector, expectOk, monogramIcon } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
 
 interface WorkspaceResponse {
   data: { workspace: { id: string; name: string; slug: string } };
@@ -15,7 +15,7 @@ export default defineConnector({
   description: 'Sources, destinations and tracking plans of a Segment workspace, managed through the Public API with a workspace token.',
   category: 'analytics',
   icon: monogramIcon('Sg', '#52bd94'),
-  capabilities: ['proxy', 'records', 'metrics'],
+  capabilities: ['proxy', 'records', 'metrics', 'webhooks'],
   connectionMode: 'apiKey',
   auth: {
     fields: {
@@ -42,5 +42,23 @@ export default defineConnector({
     const { body } = expectOk(await ctx.http.request<WorkspaceResponse>({ path: '/' }));
     const workspace = body.data.workspace;
     return connected({ id: workspace.id, name: workspace.name, slug: workspace.slug });
+  },
+
+
+  // Webhooks destination (https://segment.com/docs/connections/destinations/catalog/webhooks/):
+  // `X-Signature: <hex HMAC-SHA1 of the body>` keyed by the destination's shared secret.
+  webhooks: {
+    verify(request, secrets) {
+      const signature = request.headers['x-signature'];
+      if (!signature) return refused('the X-Signature header is missing');
+      const expected = secrets.map((secret) => hmac('sha1', secret, request.rawBody).toString('hex'));
+      return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
+    },
+    eventId: (request) => jsonField(parseJsonBody(request), 'messageId'),
+    route(request) {
+      const payload = parseJsonBody(request);
+      const type = jsonField(payload, 'type') ?? 'unknown';
+      return { eventType: type === 'track' ? (jsonField(payload, 'event') ?? type) : type, externalAccountId: jsonField(payload, 'projectId'), payload };
+    },
   },
 });

@@ -2,8 +2,9 @@
  * Slack: post messages and read channels in a workspace, as a bot installed with OAuth v2.
  * API reference: https://docs.slack.dev/reference/methods (auth.test, conversations.*), errors and
  * rate limits: https://docs.slack.dev/apis/web-api/, OAuth: https://docs.slack.dev/authentication/installing-with-oauth
+ * Events API and request signing: https://docs.slack.dev/apis/events-api/, https://docs.slack.dev/authentication/verifying-requests-from-slack
  */
-import { ProviderFailureError, connected, defineConnector, expectOk, monogramIcon, type FailureCode } from '../sdk.ts';
+import { ProviderFailureError, connected, defineConnector, expectOk, monogramIcon, type FailureCode, hmac, jsonField, matchesAny, parseJsonBody, refused, verified, withinTolerance } from '../sdk.ts';
 
 interface AuthTest {
   ok: boolean;
@@ -33,6 +34,18 @@ const SLACK_ERRORS: Record<string, FailureCode> = {
   internal_error: 'provider_error',
   service_unavailable: 'provider_error',
 };
+
+/**
+ * Events API deliveries are JSON; slash commands are a form, and interactions a form with one
+ * `payload` field holding JSON.
+ */
+function slackPayload(request: { rawBody: Buffer }): unknown {
+  const json = parseJsonBody(request);
+  if (json !== undefined) return json;
+  const form = Object.fromEntries(new URLSearchParams(request.rawBody.toString('utf8')));
+  if (typeof form.payload === 'string') return parseJsonBody({ rawBody: Buffer.from(form.payload) }) ?? form;
+  return form;
+}
 
 export default defineConnector({
   key: 'slack',
@@ -68,5 +81,35 @@ export default defineConnector({
       throw new ProviderFailureError(SLACK_ERRORS[name] ?? 'unexpected_response', name, { response });
     }
     return connected({ id: body.team_id, name: body.team, url: body.url, botUserId: body.user_id });
+  },
+
+
+  // https://docs.slack.dev/authentication/verifying-requests-from-slack: `X-Slack-Signature:
+  // v0=<hex HMAC-SHA256 of "v0:<X-Slack-Request-Timestamp>:<body>">` keyed by the signing secret.
+  webhooks: {
+    verify(request, secrets, { toleranceSeconds }) {
+      const timestamp = request.headers['x-slack-request-timestamp'];
+      const signature = request.headers['x-slack-signature'];
+      if (!signature) return refused('the X-Slack-Signature header is missing');
+      const stale = withinTolerance(timestamp, request.receivedAt, toleranceSeconds);
+      if (stale) return refused(stale);
+      const expected = secrets.map((secret) => `v0=${hmac('sha256', secret, `v0:${timestamp}:`, request.rawBody).toString('hex')}`);
+      return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
+    },
+    eventId: (request) => jsonField(slackPayload(request), 'event_id'),
+    // https://docs.slack.dev/reference/events/url_verification: answer with the challenge.
+    handshake(request) {
+      const payload = slackPayload(request);
+      if (jsonField(payload, 'type') !== 'url_verification') return undefined;
+      return { status: 200, headers: { 'content-type': 'text/plain' }, body: jsonField(payload, 'challenge') ?? '' };
+    },
+    route(request) {
+      const payload = slackPayload(request);
+      return {
+        eventType: jsonField(payload, 'event.type') ?? jsonField(payload, 'type') ?? (jsonField(payload, 'command') ? 'slash_command' : 'unknown'),
+        externalAccountId: jsonField(payload, 'team_id') ?? jsonField(payload, 'team.id'),
+        payload,
+      };
+    },
   },
 });

@@ -1,10 +1,11 @@
 /**
  * Stripe: payments, customers and subscriptions, with a secret or restricted API key.
  * API reference: https://docs.stripe.com/api (authentication, errors, pagination, rate limits).
+ * Webhooks: https://docs.stripe.com/webhooks (signatures, event objects).
  */
 import { Type } from 'typebox';
 import type { MetricPoint, MetricQuery, SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, parseSignatureHeader, refused, verified, withinTolerance, type ConnectorContext } from '../sdk.ts';
 
 interface StripeAccount {
   id: string;
@@ -252,5 +253,27 @@ export default defineConnector({
       name: body.settings?.dashboard?.display_name ?? body.business_profile?.name ?? body.email ?? body.id,
       country: body.country,
     });
+  },
+
+
+  // https://docs.stripe.com/webhooks#verify-manually: `Stripe-Signature: t=<s>,v1=<hex>[,v1=…]`,
+  // HMAC-SHA256 of `t.body` keyed by the endpoint's whsec_ secret (as text).
+  webhooks: {
+    verify(request, secrets, { toleranceSeconds }) {
+      const parts = parseSignatureHeader(request.headers['stripe-signature']);
+      const t = parts.get('t')?.[0];
+      const v1 = parts.get('v1') ?? [];
+      if (!t || v1.length === 0) return refused('the Stripe-Signature header has no t= or v1=');
+      const stale = withinTolerance(t, request.receivedAt, toleranceSeconds);
+      if (stale) return refused(stale);
+      const expected = secrets.map((secret) => hmac('sha256', secret, `${t}.`, request.rawBody).toString('hex'));
+      return matchesAny(expected, v1) ? verified : refused('no v1 signature matches');
+    },
+    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    route(request) {
+      const payload = parseJsonBody(request);
+      // `account` is set on events of Connect accounts.
+      return { eventType: jsonField(payload, 'type') ?? 'unknown', externalAccountId: jsonField(payload, 'account'), payload };
+    },
   },
 });

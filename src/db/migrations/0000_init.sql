@@ -367,6 +367,172 @@ CREATE TABLE "syncs" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "inbound_dedupe" (
+	"source_id" text NOT NULL,
+	"key" text NOT NULL,
+	"event_id" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "inbound_dedupe_source_id_key_pk" PRIMARY KEY("source_id","key")
+);
+--> statement-breakpoint
+CREATE TABLE "inbound_events" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"source_id" text NOT NULL,
+	"status" text NOT NULL,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"query" text DEFAULT '' NOT NULL,
+	"headers" jsonb NOT NULL,
+	"body" "bytea" NOT NULL,
+	"remote_ip" text,
+	"received_at" timestamp with time zone NOT NULL,
+	"rejection_reason" text,
+	"provider_event_id" text,
+	"duplicate_of" text,
+	"event_type" text,
+	"connection_id" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"processing_ms" integer,
+	"processed_at" timestamp with time zone,
+	"outcome" jsonb,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "inbound_sources" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"name" text NOT NULL,
+	"connector_key" text,
+	"integration_id" text,
+	"verification" jsonb DEFAULT '{"type":"none"}'::jsonb NOT NULL,
+	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"allowed_ips" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"tolerance_seconds" integer DEFAULT 300 NOT NULL,
+	"allowed_methods" jsonb DEFAULT '["POST"]'::jsonb NOT NULL,
+	"max_body_bytes" integer DEFAULT 10485760 NOT NULL,
+	"response" jsonb DEFAULT '{"status":200}'::jsonb NOT NULL,
+	"dedupe_window_seconds" integer DEFAULT 604800 NOT NULL,
+	"event_id_header" text,
+	"event_id_pointer" text,
+	"action" jsonb DEFAULT '{"type":"forward"}'::jsonb NOT NULL,
+	"filters" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"secret_count" integer DEFAULT 0 NOT NULL,
+	"disabled_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_attempts" (
+	"id" text NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"message_id" text NOT NULL,
+	"endpoint_id" text NOT NULL,
+	"attempt" integer NOT NULL,
+	"trigger" text NOT NULL,
+	"started_at" timestamp with time zone NOT NULL,
+	"duration_ms" integer NOT NULL,
+	"succeeded" boolean NOT NULL,
+	"status_code" integer,
+	"response_headers" jsonb,
+	"response_body" text,
+	"error_class" text,
+	"error" text,
+	"next_attempt_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "outbound_attempts_message_id_endpoint_id_attempt_pk" PRIMARY KEY("message_id","endpoint_id","attempt")
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_deliveries" (
+	"message_id" text NOT NULL,
+	"endpoint_id" text NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"state" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"schedule_start" integer DEFAULT 0 NOT NULL,
+	"fifo" boolean DEFAULT false NOT NULL,
+	"trigger" text DEFAULT 'event' NOT NULL,
+	"next_attempt_at" timestamp with time zone,
+	"locked_until" timestamp with time zone,
+	"last_attempt_at" timestamp with time zone,
+	"last_status_code" integer,
+	"last_error" text,
+	"created_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "outbound_deliveries_message_id_endpoint_id_pk" PRIMARY KEY("message_id","endpoint_id")
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_endpoint_state" (
+	"endpoint_id" text PRIMARY KEY NOT NULL,
+	"dispatcher_id" text,
+	"dispatcher_until" timestamp with time zone,
+	"failing_since" timestamp with time zone,
+	"paused_until" timestamp with time zone,
+	"window_start" timestamp with time zone,
+	"window_count" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_endpoints" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"kind" text DEFAULT 'http' NOT NULL,
+	"url" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
+	"event_types" jsonb,
+	"channels" jsonb,
+	"filter" jsonb,
+	"headers" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"signature_type" text DEFAULT 'v1' NOT NULL,
+	"secret_id" text NOT NULL,
+	"secret_version" integer DEFAULT 1 NOT NULL,
+	"timeout_ms" integer DEFAULT 10000 NOT NULL,
+	"rate_limit" integer,
+	"max_concurrency" integer DEFAULT 20 NOT NULL,
+	"fifo" boolean DEFAULT false NOT NULL,
+	"retry_config" jsonb DEFAULT '{"backoffStrategy":"default"}'::jsonb NOT NULL,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"disabled_reason" text,
+	"disabled_at" timestamp with time zone,
+	"stream_seen_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_event_types" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"name" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
+	"schema_version" integer DEFAULT 1 NOT NULL,
+	"schemas" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"example" jsonb,
+	"archived_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbound_messages" (
+	"id" text PRIMARY KEY NOT NULL,
+	"organization_id" text NOT NULL,
+	"environment_id" text NOT NULL,
+	"event_id" text NOT NULL,
+	"external_id" text,
+	"event_type" text NOT NULL,
+	"schema_version" integer NOT NULL,
+	"channels" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"payload" text,
+	"occurred_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone NOT NULL,
+	"pruned_at" timestamp with time zone
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -386,6 +552,9 @@ ALTER TABLE "secrets" ADD CONSTRAINT "secrets_organization_id_organizations_id_f
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "integrations" ADD CONSTRAINT "integrations_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "integrations" ADD CONSTRAINT "integrations_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_events" ADD CONSTRAINT "inbound_events_source_id_inbound_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."inbound_sources"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_sources" ADD CONSTRAINT "inbound_sources_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbound_sources" ADD CONSTRAINT "inbound_sources_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_keys_env" ON "api_keys" USING btree ("organization_id","environment_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_id" ON "audit_log" USING btree ("organization_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "environments_org_name" ON "environments" USING btree ("organization_id","name");--> statement-breakpoint
@@ -422,4 +591,20 @@ CREATE INDEX "sync_runs_scope" ON "sync_runs" USING btree ("organization_id","en
 CREATE INDEX "sync_runs_connection_active" ON "sync_runs" USING btree ("environment_id","connection_id") WHERE status in ('queued', 'running');--> statement-breakpoint
 CREATE UNIQUE INDEX "syncs_connection_model" ON "syncs" USING btree ("environment_id","connection_id","model");--> statement-breakpoint
 CREATE INDEX "syncs_scope" ON "syncs" USING btree ("organization_id","environment_id","connection_id");--> statement-breakpoint
-CREATE INDEX "syncs_due" ON "syncs" USING btree ("next_run_at") WHERE enabled and next_run_at is not null;
+CREATE INDEX "syncs_due" ON "syncs" USING btree ("next_run_at") WHERE enabled and next_run_at is not null;--> statement-breakpoint
+CREATE INDEX "inbound_dedupe_expires" ON "inbound_dedupe" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "inbound_events_env" ON "inbound_events" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "inbound_events_source" ON "inbound_events" USING btree ("source_id","id");--> statement-breakpoint
+CREATE INDEX "inbound_events_status" ON "inbound_events" USING btree ("organization_id","environment_id","status","id");--> statement-breakpoint
+CREATE INDEX "inbound_sources_env" ON "inbound_sources" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "outbound_attempts_endpoint" ON "outbound_attempts" USING btree ("endpoint_id","started_at");--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_due" ON "outbound_deliveries" USING btree ("endpoint_id","next_attempt_at","message_id") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_inflight" ON "outbound_deliveries" USING btree ("endpoint_id","locked_until") WHERE state = 'delivering';--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_fifo" ON "outbound_deliveries" USING btree ("endpoint_id","message_id") WHERE fifo and state in ('pending', 'delivering');--> statement-breakpoint
+CREATE INDEX "outbound_deliveries_dead" ON "outbound_deliveries" USING btree ("organization_id","environment_id","endpoint_id","message_id") WHERE state = 'failed';--> statement-breakpoint
+CREATE INDEX "outbound_endpoints_scope" ON "outbound_endpoints" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "outbound_event_types_name" ON "outbound_event_types" USING btree ("environment_id","name");--> statement-breakpoint
+CREATE INDEX "outbound_event_types_scope" ON "outbound_event_types" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "outbound_messages_event" ON "outbound_messages" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "outbound_messages_scope" ON "outbound_messages" USING btree ("organization_id","environment_id","id");--> statement-breakpoint
+CREATE INDEX "outbound_messages_prune" ON "outbound_messages" USING btree ("created_at") WHERE payload is not null;

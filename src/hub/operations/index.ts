@@ -7,6 +7,7 @@ import { keyOperations } from './keys.ts';
 import { jobOperations } from './jobs.ts';
 import { doctor } from './doctor.ts';
 import { adminOperations } from './admin.ts';
+import { inboundOperations } from './inbound.ts';
 
 export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'>;
 export type Operation = (context: OperationContext, args: Record<string, unknown>) => Promise<unknown>;
@@ -24,7 +25,7 @@ export class OperationError extends Error {
   }
 }
 
-const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, doctor }));
+const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, doctor }));
 
 /** Later modules add their operations (e.g. `inbound.list`) here. */
 export function registerOperation(name: string, operation: Operation): void {

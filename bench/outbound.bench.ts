@@ -1,0 +1,417 @@
+/**
+ * Outbound webhooks, end to end: N messages published through the API (batches of 1,000) and
+ * fanned out to M endpoints on one loopback receiver (its own process), signed (v1), delivered
+ * by the queue's workers with every attempt logged. Beside it, in the same run, the limit: a bare
+ * loop of undici `request()` POSTs over a keep-alive pool — same receiver, same payload size,
+ * same requests in flight, nothing stored.
+ *
+ * - throughput: from the first publish until every delivery is recorded `succeeded`
+ *   (and, separately, until the receiver has seen them all);
+ * - latency: messages published in small batches every 20 ms at half the measured rate, timed
+ *   from just before the publish request to the moment the receiver sees each delivery;
+ * - backlog (PostgreSQL): 100,000 pending deliveries (25,000 messages × 4), heap sampled while they drain.
+ *
+ * On PGlite and on PostgreSQL (a database it creates and drops). Loopback only; every phase is
+ * bounded in time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { Agent, request } from 'undici';
+import { Registry } from 'prom-client';
+import { loadConfig, silentLogger, systemClock } from '../src/core/index.ts';
+import { migrate, openDatabase, rows, type Database } from '../src/db/index.ts';
+import { createApiKey, createOrganization } from '../src/auth/index.ts';
+import { createVault } from '../src/credentials/index.ts';
+import { createQueue, type Queue } from '../src/queue/index.ts';
+import { buildApi } from '../src/api/index.ts';
+import { outboundPlugin } from '../src/api/routes/outbound/index.ts';
+import { createEndpoint, createEventType, registerOutbound, type Outbound } from '../src/webhooks/outbound/index.ts';
+import { benchServerUrl, bounded, percentiles, writeResult } from './support.ts';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const ENDPOINTS = 4;
+const IN_FLIGHT = 64;
+const PER_ENDPOINT = IN_FLIGHT / ENDPOINTS;
+const BATCH = 1_000;
+const WORKER_CONCURRENCY = 20;
+const LATENCY_SECONDS = 5;
+const LATENCY_TICK_MS = 20;
+const MODEST_RATE = 400; // deliveries per second
+// Messages published while no worker runs: 25,000 to 4 endpoints, 100,000 pending deliveries.
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 25_000);
+const PHASE_LIMIT_MS = 180_000;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const epochMs = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ── the receiver process ────────────────────────────────────────────────────────────────────
+
+interface Receiver {
+  url: string;
+  ask<T>(cmd: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'outbound-receiver.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { ready?: string }) => (m.ready ? resolve(m.ready) : reject(new Error('receiver did not start'))));
+    child.once('exit', () => reject(new Error('receiver exited')));
+  });
+  return {
+    url,
+    ask: <T>(cmd: string) =>
+      new Promise<T>((resolve) => {
+        child.once('message', (m) => resolve(m as T));
+        child.send({ cmd });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ cmd: 'exit' });
+      }),
+  };
+}
+
+// ── the limit: a bare undici loop ───────────────────────────────────────────────────────────
+
+const samplePayload = (i: number) =>
+  JSON.stringify({
+    id: `msg_01jbenchbenchbenchbench${String(i).padStart(4, '0')}`,
+    type: 'order.created',
+    schemaVersion: 1,
+    occurredAt: new Date().toISOString(),
+    data: { orderId: `o_${i}`, amount: 4200 + i, currency: 'EUR', customer: { id: `cus_${i}`, plan: 'pro' }, items: [{ sku: 'sku_1', qty: 2 }] },
+    organizationId: 'org_01jbenchbenchbenchbenchbench',
+    environment: 'dev',
+  });
+
+async function limitLoop(url: string, total: number): Promise<{ requests: number; seconds: number; perSecond: number; cpuMicrosecondsPerRequest: number }> {
+  const agent = new Agent({ connections: IN_FLIGHT, keepAliveTimeout: 10_000, pipelining: 1 });
+  const headers = { 'content-type': 'application/json', 'webhook-id': 'msg_limit', 'webhook-timestamp': '1700000000', 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` };
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < total) {
+        const i = next++;
+        const res = await request(`${url}/limit`, { method: 'POST', headers, body: samplePayload(i), dispatcher: agent });
+        await res.body.dump();
+        if (res.statusCode !== 204) throw new Error(`limit loop: ${res.statusCode}`);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  await agent.close();
+  return { requests: total, seconds: Math.round(ms) / 1000, perSecond: Math.round((total / ms) * 1000), cpuMicrosecondsPerRequest: Math.round((used.user + used.system) / total) };
+}
+
+// ── the hub ─────────────────────────────────────────────────────────────────────────────────
+
+interface Hub {
+  database: Database;
+  outbound: Outbound;
+  queue: Queue;
+  apiUrl: string;
+  apiKey: string;
+  endpointIds: string[];
+  close(): Promise<void>;
+}
+
+async function openBenchDatabase(kind: 'pglite' | 'postgres'): Promise<{ database: Database; dataDir: string; drop: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-outbound-'));
+  if (kind === 'pglite') {
+    const database = await openDatabase({ dataDir, skipLock: true });
+    return { database, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const server = benchServerUrl();
+  const name = `patchbay_bench_outbound_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir, poolSize: 20 });
+  return {
+    database,
+    dataDir,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startHub(kind: 'pglite' | 'postgres', receiverUrl: string): Promise<Hub> {
+  const { database, dataDir, drop } = await openBenchDatabase(kind);
+  await migrate(database.db);
+  const { organization, environments } = await createOrganization(database.db, { name: 'Bench', slug: 'bench', environments: ['dev'], allowPrivateNetworksIn: ['dev'] });
+  const scope = { organizationId: organization.id, environmentId: environments[0]!.id };
+  const { key: apiKey } = await createApiKey(database.db, { ...scope, name: 'bench', role: 'admin', rateLimits: { publish: { perMinute: 10_000_000, perHour: 100_000_000 } } });
+  const vault = createVault({ keys: [{ id: 'bench', key: randomBytes(32) }] });
+  const queue = createQueue({ database, logger: silentLogger, concurrency: WORKER_CONCURRENCY, leaseSeconds: 60 });
+  const outbound = registerOutbound({ queue, database, vault, logger: silentLogger, clock: systemClock });
+  const app = await buildApi(
+    { config: loadConfig({ PATCHBAY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database, logger: silentLogger, clock: systemClock, metrics: new Registry(), vault },
+    { plugins: [{ plugin: outboundPlugin(outbound) }], bodyLimit: 16 * 1024 * 1024 },
+  );
+  const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const endpointIds: string[] = [];
+  await database.db.transaction(async (tx) => {
+    await createEventType(tx, systemClock, scope, { name: 'order.created' });
+    for (let i = 0; i < ENDPOINTS; i++) {
+      const endpoint = await createEndpoint(tx, outbound.endpointDeps, scope, { url: `${receiverUrl}/ep-${i}`, maxConcurrency: PER_ENDPOINT });
+      endpointIds.push(endpoint.id);
+    }
+  });
+  await queue.start();
+  return {
+    database,
+    outbound,
+    queue,
+    apiUrl,
+    apiKey,
+    endpointIds,
+    async close() {
+      await app.close();
+      await queue.stop({ graceMs: 5_000 });
+      await outbound.stop();
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+// Publishers are many (app servers): up to 8 publish requests at once.
+const publishClient = new Agent({ connections: 8, keepAliveTimeout: 10_000 });
+
+/** Publishes through the API; returns the message ids in order. */
+async function publish(hub: Hub, events: { type: string; data: Record<string, unknown> }[]): Promise<string[]> {
+  const res = await request(`${hub.apiUrl}/api/v1/events/batch`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+    dispatcher: publishClient,
+  });
+  const body = (await res.body.json()) as { data: { id: string }[] };
+  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${JSON.stringify(body).slice(0, 300)}`);
+  return body.data.map((m) => m.id);
+}
+
+const event = (i: number) => ({ type: 'order.created', data: JSON.parse(samplePayload(i)).data as Record<string, unknown> });
+
+async function succeeded(hub: Hub): Promise<number> {
+  const [row] = await rows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from outbound_deliveries where state = 'succeeded'`);
+  return row!.n;
+}
+
+/** CPU seconds used so far by the PostgreSQL backends serving this database (PostgreSQL on this machine only). */
+async function serverCpu(hub: Hub): Promise<number | undefined> {
+  if (hub.database.kind !== 'postgres') return undefined;
+  const backends = await rows<{ pid: number }>(hub.database.db, sql`select pid from pg_stat_activity where datname = current_database()`);
+  const tick = 100; // USER_HZ
+  let total = 0;
+  for (const { pid } of backends) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      return undefined; // not on this machine
+    }
+  }
+  return total;
+}
+
+async function throughputPhase(hub: Hub, receiver: Receiver) {
+  const total = MESSAGES * ENDPOINTS;
+  const before = (await receiver.ask<{ count: number }>('count')).count;
+  const cpu = process.cpuUsage();
+  const serverBefore = await serverCpu(hub);
+  const started = performance.now();
+  for (let i = 0; i < MESSAGES; i += BATCH) await publish(hub, Array.from({ length: Math.min(BATCH, MESSAGES - i) }, (_, k) => event(i + k)));
+  const published = performance.now();
+  let delivered = 0;
+  await bounded(
+    (async () => {
+      for (;;) {
+        const seen = (await receiver.ask<{ count: number }>('count')).count - before;
+        if (seen >= total && !delivered) delivered = performance.now();
+        if (delivered && (await succeeded(hub)) >= total) return;
+        await sleep(25);
+      }
+    })(),
+    PHASE_LIMIT_MS,
+    'throughput phase',
+  );
+  const recorded = performance.now();
+  const used = process.cpuUsage(cpu);
+  const serverAfter = await serverCpu(hub);
+  await receiver.ask('arrivals');
+  const [attempts] = await rows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from outbound_attempts`);
+  if (attempts!.n !== total) throw new Error(`expected ${total} attempts logged, found ${attempts!.n}`);
+  return {
+    messages: MESSAGES,
+    endpoints: ENDPOINTS,
+    deliveries: total,
+    publishSeconds: Math.round(published - started) / 1000,
+    deliveredSeconds: Math.round(delivered - started) / 1000,
+    recordedSeconds: Math.round(recorded - started) / 1000,
+    deliveriesPerSecond: Math.round((total / (recorded - started)) * 1000),
+    deliveriesPerSecondSeenByReceiver: Math.round((total / (delivered - started)) * 1000),
+    /** CPU of the hub process (API, fan-out, workers, signing, pool) per delivery. */
+    cpuMicrosecondsPerDelivery: Math.round((used.user + used.system) / total),
+    /** CPU of the PostgreSQL backends per delivery (the pool's connections; approximate). */
+    ...(serverBefore !== undefined && serverAfter !== undefined ? { postgresCpuMicrosecondsPerDelivery: Math.round(((serverAfter - serverBefore) * 1e6) / total) } : {}),
+  };
+}
+
+async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: number) {
+  const eventsPerSecond = deliveriesPerSecond / ENDPOINTS;
+  const perTick = Math.max(1, Math.round((eventsPerSecond * LATENCY_TICK_MS) / 1000));
+  const ticks = Math.round((LATENCY_SECONDS * 1000) / LATENCY_TICK_MS);
+  const sentAt = new Map<string, number>();
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  let n = 0;
+  for (let t = 0; t < ticks; t++) {
+    const wait = start + t * LATENCY_TICK_MS - performance.now();
+    if (wait > 0) await sleep(wait);
+    const t0 = epochMs();
+    const batch = Array.from({ length: perTick }, () => event(n++));
+    inFlight.push(publish(hub, batch).then((ids) => ids.forEach((id) => sentAt.set(id, t0))));
+  }
+  await Promise.all(inFlight);
+  const expected = sentAt.size * ENDPOINTS;
+  const samples: number[] = [];
+  await bounded(
+    (async () => {
+      while (samples.length < expected) {
+        const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>('arrivals');
+        for (const [id, at] of arrivals) {
+          const t0 = sentAt.get(id);
+          if (t0 !== undefined) samples.push(at - t0);
+        }
+        await sleep(50);
+      }
+    })(),
+    PHASE_LIMIT_MS,
+    'latency phase',
+  );
+  return { targetDeliveriesPerSecond: Math.round(perTick * ENDPOINTS * (1000 / LATENCY_TICK_MS)), messages: sentAt.size, deliveries: samples.length, ms: percentiles(samples) };
+}
+
+async function backlogPhase(hub: Hub, receiver: Receiver) {
+  // Publish with the workers stopped, so everything is pending at once; then drain.
+  await hub.queue.stop({ graceMs: 5_000 });
+  for (let i = 0; i < BACKLOG; i += BATCH) await publish(hub, Array.from({ length: Math.min(BATCH, BACKLOG - i) }, (_, k) => ({ type: 'order.created', data: { i: i + k } })));
+  const [pending] = await rows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from outbound_deliveries where state = 'pending'`);
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const samples: number[] = [];
+  const base = await succeeded(hub);
+  const queue = createQueue({ database: hub.database, logger: silentLogger, concurrency: WORKER_CONCURRENCY, leaseSeconds: 60 });
+  // A second registration on a fresh queue: the same handlers, same process.
+  registerOutbound({ queue, database: hub.database, vault: hub.outbound.vault, logger: silentLogger, clock: systemClock });
+  const started = performance.now();
+  await queue.start();
+  await bounded(
+    (async () => {
+      while ((await succeeded(hub)) - base < pending!.n) {
+        samples.push(process.memoryUsage().heapUsed);
+        await sleep(500);
+      }
+    })(),
+    PHASE_LIMIT_MS,
+    'backlog phase',
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await queue.stop({ graceMs: 5_000 });
+  await receiver.ask('arrivals');
+  const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+  return {
+    pendingDeliveries: pending!.n,
+    drainSeconds: Math.round(seconds * 10) / 10,
+    deliveriesPerSecond: Math.round(pending!.n / seconds),
+    heapMb: { beforeDrain: mb(heapBefore), maxDuringDrain: mb(Math.max(...samples)), minDuringDrain: mb(Math.min(...samples)) },
+  };
+}
+
+// ── run ─────────────────────────────────────────────────────────────────────────────────────
+
+async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
+  console.log(`  ${kind}: starting`);
+  const hub = await startHub(kind, receiver.url);
+  try {
+    const throughput = await throughputPhase(hub, receiver);
+    console.log(`  ${kind}: ${throughput.deliveriesPerSecond} deliveries/s recorded (${throughput.deliveriesPerSecondSeenByReceiver}/s seen by the receiver)`);
+    const limit = await limitLoop(receiver.url, throughput.deliveries);
+    console.log(`  ${kind}: limit ${limit.perSecond} POSTs/s; CPU per delivery ${throughput.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${throughput.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) vs ${limit.cpuMicrosecondsPerRequest} µs per bare POST`);
+    const latency = await latencyPhase(hub, receiver, Number(process.env.BENCH_LATENCY_RATE ?? 0) || throughput.deliveriesPerSecond / 2);
+    console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
+    // And at a steady, modest rate: what a message waits when the hub is not near its capacity.
+    const modest = await latencyPhase(hub, receiver, MODEST_RATE);
+    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s: p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms`);
+    const backlog = kind === 'postgres' && BACKLOG > 0 ? await backlogPhase(hub, receiver) : undefined;
+    if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s, heap ${JSON.stringify(backlog.heapMb)}`);
+    return { throughput, limit, ratioToLimit: Math.round((throughput.deliveriesPerSecond / limit.perSecond) * 100) / 100, latencyAtHalfRate: latency, latencyAtModestRate: modest, ...(backlog ? { backlog } : {}) };
+  } finally {
+    await hub.close();
+  }
+}
+
+const receiver = await startReceiver();
+if (process.env.BENCH_ONLY) {
+  // Profiling aid: one backend, nothing written.
+  console.log(JSON.stringify(await runOn(process.env.BENCH_ONLY as 'pglite' | 'postgres', receiver), null, 2));
+  await receiver.stop();
+  await publishClient.close();
+  process.exit(0);
+}
+try {
+  const pglite = await runOn('pglite', receiver);
+  const postgres = await runOn('postgres', receiver);
+  const [version] = await (async () => {
+    const client = new pg.Client({ connectionString: benchServerUrl() });
+    await client.connect();
+    const res = await client.query<{ server_version: string }>('show server_version');
+    await client.end();
+    return [res.rows[0]!.server_version];
+  })();
+  const file = writeResult('outbound', {
+    postgresVersion: version,
+    settings: {
+      messages: MESSAGES,
+      endpoints: ENDPOINTS,
+      inFlight: `${IN_FLIGHT} (${PER_ENDPOINT} per endpoint; the limit loop keeps ${IN_FLIGHT} in flight)`,
+      publishBatch: BATCH,
+      workerConcurrency: WORKER_CONCURRENCY,
+      signing: 'v1 (standardwebhooks), every attempt logged',
+      receiver: 'separate process on loopback, 204 at once',
+      latency: `${LATENCY_SECONDS} s of batches every ${LATENCY_TICK_MS} ms at half the measured rate, then at ${MODEST_RATE} deliveries/s`,
+    },
+    pglite,
+    postgres,
+    aim: {
+      postgresAtLeast30PercentOfLimit: postgres.ratioToLimit >= 0.3,
+      postgresP99UnderHundredMsAtHalfRate: postgres.latencyAtHalfRate.ms.p99 < 100,
+    },
+  });
+  console.log(`  wrote ${file}`);
+} finally {
+  await receiver.stop();
+  await publishClient.close();
+}

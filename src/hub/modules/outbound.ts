@@ -1,0 +1,33 @@
+/**
+ * Outbound webhooks as a hub module: `install` registers the fan-out and the dispatch, sweep and
+ * prune jobs (every role: an API process publishes, a worker delivers); `routes` serve the
+ * outbound API with the service installed for the same database.
+ */
+import type { Database } from '../../db/index.ts';
+import { registerOutbound, type Outbound } from '../../webhooks/outbound/index.ts';
+import { outboundRoutes } from '../../api/routes/outbound/index.ts';
+import type { HubModule } from '../context.ts';
+
+const installed = new Map<Database, Outbound>();
+
+export const outboundModule: HubModule = {
+  name: 'outbound',
+  routes: [
+    {
+      plugin: async (app) => {
+        const outbound = installed.get(app.deps.database);
+        if (!outbound) throw new Error('the outbound module must be installed before its routes are registered');
+        await app.register(outboundRoutes, { outbound });
+      },
+    },
+  ],
+  install(context) {
+    installed.set(context.database, registerOutbound({ queue: context.queue, database: context.database, vault: context.vault, logger: context.logger, clock: context.clock }));
+  },
+  async stop() {
+    for (const [database, outbound] of installed) {
+      await outbound.stop();
+      installed.delete(database);
+    }
+  },
+};

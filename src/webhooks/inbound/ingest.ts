@@ -1,0 +1,236 @@
+/**
+ * The ingest path: find the source (cached), check method, size and address, verify the raw
+ * bytes, store the request through the group commit, and answer — only after the commit. An
+ * unverifiable request is answered 401 and kept as `rejected` (at most `rejectedPerMinute` per
+ * source, so a flood of garbage cannot fill the table). Payloads are never logged.
+ */
+import { getConnector, jsonField, loadRegistry, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
+import { newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
+import type { Database } from '../../db/index.ts';
+import type { Vault } from '../../credentials/index.ts';
+import { ipAllowed, verifyGeneric } from './generic.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import type { Source } from './schema.ts';
+import { findSourceForIngest, sourceSecrets } from './sources.ts';
+import { storeBatch, type PendingEvent, type StoredEvent } from './store.ts';
+
+export const MAX_INGEST_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface IngestRequest {
+  sourceId: string;
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  remoteIp: string | undefined;
+}
+
+export interface IngestReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface IngestorOptions {
+  database: Database;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  /** The hub's public base URL: providers sign the URL they called (HubSpot, Twilio). */
+  publicUrl: string;
+  groupCommit?: Partial<GroupCommitOptions>;
+  /** How long a source's settings and secrets are cached; changes made here invalidate at once. */
+  cacheMs?: number;
+  rejectedPerMinute?: number;
+}
+
+interface Loaded {
+  source: Source;
+  connector: Connector | undefined;
+  secrets: string[];
+  /** Header names whose values are credentials, never stored. */
+  secretHeaders: Set<string>;
+}
+
+const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie'];
+
+export const unverified = () => new ProblemError('webhook-unverified', 401, 'Webhook not verified', { detail: 'The request could not be verified against this source.' });
+
+export class Ingestor {
+  readonly #options: IngestorOptions;
+  readonly #commit: GroupCommit<PendingEvent, StoredEvent>;
+  readonly #cache = new Map<string, { until: number; loaded: Promise<Loaded | undefined> }>();
+  readonly #rejected = new Map<string, { minute: number; count: number }>();
+
+  constructor(options: IngestorOptions) {
+    this.#options = options;
+    const kind = options.database.kind;
+    this.#commit = new GroupCommit((items) => storeBatch(options.database.db, items, options.clock.now()), {
+      maxBatch: options.groupCommit?.maxBatch ?? 200,
+      maxInFlight: options.groupCommit?.maxInFlight ?? (kind === 'pglite' ? 1 : 2),
+    });
+  }
+
+  /** Forgets a source's cached settings (after a change through this process). */
+  invalidate(sourceId: string): void {
+    this.#cache.delete(sourceId);
+  }
+
+  /** Waits for every write in flight (at shutdown). */
+  drain(): Promise<void> {
+    return this.#commit.drain();
+  }
+
+  async handle(request: IngestRequest): Promise<IngestReply> {
+    const loaded = await this.#load(request.sourceId);
+    if (!loaded || loaded.source.disabledAt) throw problems.notFound('Source', request.sourceId);
+    const { source, connector } = loaded;
+    const webhooks = connector?.webhooks;
+    const methods = [...source.allowedMethods, ...(webhooks?.methods ?? [])];
+    if (!methods.includes(request.method)) {
+      throw new ProblemError('method-not-allowed', 405, 'Method not allowed', { detail: `This source accepts ${methods.join(', ')}.`, headers: { allow: methods.join(', ') } });
+    }
+    if (request.rawBody.length > source.maxBodyBytes) throw problems.payloadTooLarge(source.maxBodyBytes);
+
+    const receivedAt = this.#options.clock.now();
+    const inbound: InboundWebhookRequest = {
+      method: request.method,
+      url: this.#options.publicUrl + request.path + request.query,
+      headers: request.headers,
+      rawBody: request.rawBody,
+      receivedAt,
+    };
+    const result = await this.#verify(loaded, inbound, request.remoteIp);
+    if (!result.ok) {
+      await this.#keepRejected(loaded, request, receivedAt, result.reason);
+      throw unverified();
+    }
+    const handshake = webhooks?.handshake?.(inbound);
+    if (handshake) return { status: handshake.status, headers: handshake.headers ?? {}, body: handshake.body ?? '' };
+
+    const providerEventId = eventIdOf(source, connector, inbound);
+    const stored = await this.#commit.add({
+      row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId),
+      dedupe: providerEventId ? { key: providerEventId, windowSeconds: source.dedupeWindowSeconds } : undefined,
+    });
+    return this.#reply(source, stored);
+  }
+
+  async #verify(loaded: Loaded, request: InboundWebhookRequest, remoteIp: string | undefined): Promise<VerifyResult> {
+    const { source, connector, secrets } = loaded;
+    if (!ipAllowed(remoteIp, source.allowedIps)) return { ok: false, reason: `the address ${remoteIp ?? '(unknown)'} is not allowed` };
+    try {
+      if (connector?.webhooks) {
+        if (secrets.length === 0) return { ok: false, reason: 'the source has no secret to verify with' };
+        return await connector.webhooks.verify(request, secrets, { toleranceSeconds: source.toleranceSeconds, settings: source.settings });
+      }
+      if (source.verification.type !== 'none' && secrets.length === 0) return { ok: false, reason: 'the source has no secret to verify with' };
+      return verifyGeneric(source.verification, request, secrets, source.toleranceSeconds);
+    } catch {
+      // A verifier that throws on a malformed request has refused it.
+      return { ok: false, reason: 'the request could not be read for verification' };
+    }
+  }
+
+  async #keepRejected(loaded: Loaded, request: IngestRequest, receivedAt: Date, reason: string): Promise<void> {
+    const minute = Math.floor(receivedAt.getTime() / 60_000);
+    const counter = this.#rejected.get(loaded.source.id);
+    const count = counter && counter.minute === minute ? counter.count + 1 : 1;
+    this.#rejected.set(loaded.source.id, { minute, count });
+    if (count > (this.#options.rejectedPerMinute ?? 60)) return;
+    try {
+      await this.#commit.add({ row: this.#row(loaded, request, receivedAt, 'rejected', reason, undefined) });
+    } catch (err) {
+      this.#options.logger.warn({ err, sourceId: loaded.source.id }, 'could not keep a rejected webhook');
+    }
+  }
+
+  #row(loaded: Loaded, request: IngestRequest, receivedAt: Date, status: 'received' | 'rejected', rejectionReason: string | null, providerEventId: string | undefined): PendingEvent['row'] {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = loaded.secretHeaders.has(name) ? '[redacted]' : value;
+    return {
+      id: newId('inb'),
+      organizationId: loaded.source.organizationId,
+      environmentId: loaded.source.environmentId,
+      sourceId: loaded.source.id,
+      status,
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers,
+      body: request.rawBody,
+      remoteIp: request.remoteIp ?? null,
+      receivedAt,
+      rejectionReason,
+      providerEventId: providerEventId ?? null,
+      updatedAt: receivedAt,
+    };
+  }
+
+  #reply(source: Source, stored: StoredEvent): IngestReply {
+    const headers: Record<string, string> = { 'x-inbound-event-id': stored.id };
+    if (source.response.body !== undefined) {
+      headers['content-type'] = source.response.contentType ?? 'text/plain; charset=utf-8';
+      return { status: source.response.status, headers, body: source.response.body };
+    }
+    headers['content-type'] = 'application/json; charset=utf-8';
+    return { status: source.response.status, headers, body: JSON.stringify({ id: stored.id, status: stored.status }) };
+  }
+
+  #load(id: string): Promise<Loaded | undefined> {
+    const now = Date.now();
+    const cached = this.#cache.get(id);
+    if (cached && cached.until > now) return cached.loaded;
+    // Unknown ids are cached too, so a scan of random ids costs one query per id per period.
+    const loaded = this.#fetch(id).catch((err: unknown) => {
+      this.#cache.delete(id);
+      throw err;
+    });
+    if (this.#cache.size > 10_000) this.#cache.clear();
+    this.#cache.set(id, { until: now + (this.#options.cacheMs ?? 5_000), loaded });
+    return loaded;
+  }
+
+  async #fetch(id: string): Promise<Loaded | undefined> {
+    if (!/^src_[0-9a-z]{20,60}$/.test(id)) return undefined;
+    const { db } = this.#options.database;
+    const source = await findSourceForIngest(db, id);
+    if (!source) return undefined;
+    if (source.connectorKey) await loadRegistry();
+    const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
+    const secrets = await sourceSecrets(db, this.#options.vault, source, this.#options.clock.now());
+    const secretHeaders = new Set(ALWAYS_REDACTED);
+    if (source.verification.type === 'header') secretHeaders.add(source.verification.header.toLowerCase());
+    if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
+    return { source, connector, secrets, secretHeaders };
+  }
+}
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The provider's id of a delivery: the preset's, or where a generic source says it is. */
+function eventIdOf(source: Source, connector: Connector | undefined, request: InboundWebhookRequest): string | undefined {
+  let id: string | undefined;
+  try {
+    if (connector?.webhooks) id = connector.webhooks.eventId(request);
+    else if (source.eventIdHeader) id = request.headers[source.eventIdHeader.toLowerCase()];
+    else if (source.eventIdPointer) id = jsonPointer(parseJsonBody(request), source.eventIdPointer);
+  } catch {
+    id = undefined;
+  }
+  // Text PostgreSQL cannot store (NUL, lone surrogates) would fail the whole batch.
+  return id ? id.slice(0, 500).replace(UNSTORABLE, '\ufffd') : undefined;
+}
+
+/** RFC 6901 JSON pointer (`/data/id`) to a string or number. */
+export function jsonPointer(value: unknown, pointer: string): string | undefined {
+  if (!pointer.startsWith('/')) return jsonField(value, pointer);
+  const path = pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+  return jsonField(value, path);
+}

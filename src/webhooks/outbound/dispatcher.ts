@@ -1,0 +1,276 @@
+/**
+ * The `outbound.dispatch` job: delivers one endpoint's due messages. It keeps up to the
+ * endpoint's concurrency cap in flight (a sliding window: as attempts finish and are recorded,
+ * it claims more), honours the endpoint's rate limit and pauses, then either arms a job for the
+ * endpoint's next due retry or — after its time budget — queues its own continuation, so a busy
+ * endpoint never holds a worker slot for long and a slow one never starves the others.
+ *
+ * Every attempt of a message carries the same `webhook-id` (the message id) and a fresh
+ * timestamp and signature.
+ */
+import { eq } from 'drizzle-orm';
+import { setMaxListeners } from 'node:events';
+import { randomToken, toError, type Clock, type Logger } from '../../core/index.ts';
+import type { Database } from '../../db/index.ts';
+import type { Vault } from '../../credentials/index.ts';
+import { environments } from '../../auth/schema.ts';
+import { enqueue, type JobContext } from '../../queue/index.ts';
+import { Breakers, isOpenCircuitError } from './breaker.ts';
+import { openSigningKeys } from './endpoints.ts';
+import { dispatchJob, type DispatchPayload } from './jobs.ts';
+import type { Recorder } from './recorder.ts';
+import { MAX_PAUSE_MS, nextDelay, parseRetryAfter } from './retry.ts';
+import { endpoints, type EndpointRow } from './schema.ts';
+import { isSuccess, type Sender, type SendResult } from './sender.ts';
+import type { OutboundSettings } from './settings.ts';
+import { webhookHeaders, type SigningKeys } from './signing.ts';
+import { acquireEndpoint, claimDeliveries, nextWorkAt, releaseEndpoint, type ClaimedDelivery } from './sql/claim.ts';
+import { batchReleaseDeliveries, type AttemptOutcome } from './sql/record.ts';
+import { runWindow, type Window, type WindowResult } from './window.ts';
+
+export interface DispatcherDeps {
+  database: Database;
+  vault: Vault;
+  clock: Clock;
+  settings: OutboundSettings;
+  sender: Sender;
+  breakers: Breakers;
+  recorder: Recorder;
+}
+
+/** An endpoint as a worker needs it: its row, its environment's network policy, its keys. */
+export interface Target {
+  endpoint: EndpointRow;
+  allowPrivateNetworks: boolean;
+  keys: SigningKeys;
+}
+
+class FailedSend extends Error {
+  constructor(readonly result: SendResult) {
+    super(result.error ?? 'delivery failed');
+  }
+}
+
+const RELOAD_MS = 1_000;
+
+const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
+  statusCode: null,
+  headers: null,
+  body: null,
+  errorClass: 'circuit_open',
+  error: 'not sent: the circuit is open (this endpoint failed too often); a probe will test it',
+};
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { database, clock, settings, sender, breakers, recorder } = deps;
+  const db = database.db;
+  const keyCache = new Map<string, { version: number; keys: SigningKeys }>();
+
+  async function loadTarget(endpointId: string): Promise<Target | undefined> {
+    const [row] = await db
+      .select({ endpoint: endpoints, allowPrivateNetworks: environments.allowPrivateNetworks })
+      .from(endpoints)
+      .innerJoin(environments, eq(environments.id, endpoints.environmentId))
+      .where(eq(endpoints.id, endpointId));
+    if (!row) return undefined;
+    const cached = keyCache.get(endpointId);
+    let keys = cached?.version === row.endpoint.secretVersion ? cached.keys : undefined;
+    if (!keys) {
+      keys = await openSigningKeys(db, deps.vault, row.endpoint);
+      if (keyCache.size > 10_000) keyCache.clear();
+      keyCache.set(endpointId, { version: row.endpoint.secretVersion, keys });
+    }
+    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys };
+  }
+
+  /** One attempt: sign, send through the breaker, decide what comes next. Undefined: released untried. */
+  async function attempt(target: Target, claimed: ClaimedDelivery, signal: AbortSignal): Promise<AttemptOutcome | undefined> {
+    const { endpoint } = target;
+    const startedAt = clock.now();
+    let result: SendResult;
+    if (claimed.payload === null) {
+      result = { statusCode: null, headers: null, body: null, errorClass: 'internal', error: 'the payload was pruned by retention', durationMs: 0 };
+    } else {
+      const body = claimed.payload;
+      const headers = {
+        ...endpoint.headers,
+        'content-type': 'application/json',
+        'user-agent': settings.userAgent,
+        ...webhookHeaders(target.keys, claimed.messageId, startedAt, body),
+      };
+      try {
+        result = await breakers.fire(endpoint.id, async () => {
+          const sent = await sender.send({ url: endpoint.url, headers, body, timeoutMs: endpoint.timeoutMs, allowPrivateNetworks: target.allowPrivateNetworks, signal });
+          if (!isSuccess(sent) && !sent.aborted) throw new FailedSend(sent);
+          return sent;
+        });
+      } catch (err) {
+        if (err instanceof FailedSend) result = err.result;
+        else if (isOpenCircuitError(err)) result = { ...CIRCUIT_OPEN, durationMs: 0 };
+        else result = { statusCode: null, headers: null, body: null, errorClass: 'internal', error: toError(err).message, durationMs: 0 };
+      }
+    }
+    if (result.aborted) return undefined;
+    return outcomeOf(target.endpoint, claimed, startedAt, result);
+  }
+
+  function outcomeOf(endpoint: EndpointRow, claimed: ClaimedDelivery, startedAt: Date, result: SendResult): AttemptOutcome {
+    const succeeded = isSuccess(result);
+    const now = clock.now();
+    let nextState: AttemptOutcome['nextState'] = 'succeeded';
+    let nextAttemptAt: Date | null = null;
+    let pauseUntil: Date | undefined;
+    if (!succeeded) {
+      const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], now);
+      if (retryAfterMs !== undefined && (result.statusCode === 429 || result.statusCode === 503)) {
+        pauseUntil = new Date(now.getTime() + Math.min(retryAfterMs, MAX_PAUSE_MS));
+      }
+      const delay =
+        result.errorClass === 'gone'
+          ? null
+          : nextDelay({ config: endpoint.retryConfig, attemptsInSchedule: claimed.attempt - claimed.scheduleStart, retryAfterMs, ...(settings.random ? { random: settings.random } : {}) });
+      nextState = delay === null ? 'failed' : 'pending';
+      nextAttemptAt = delay === null ? null : new Date(now.getTime() + delay);
+    }
+    return {
+      messageId: claimed.messageId,
+      tid: claimed.tid,
+      endpointId: endpoint.id,
+      organizationId: endpoint.organizationId,
+      environmentId: endpoint.environmentId,
+      eventType: claimed.eventType,
+      attempt: claimed.attempt,
+      trigger: claimed.trigger,
+      startedAt,
+      durationMs: result.durationMs,
+      succeeded,
+      statusCode: result.statusCode,
+      responseHeaders: result.headers,
+      responseBody: result.body,
+      errorClass: result.errorClass,
+      error: result.error,
+      nextState,
+      nextAttemptAt,
+      pauseUntil,
+    };
+  }
+
+  /** Gives untried deliveries back (the run stopped before or during their request). */
+  async function release(target: Target, claimed: ClaimedDelivery[], logger: Logger): Promise<void> {
+    const held = claimed.map((c) => ({ messageId: c.messageId, endpointId: target.endpoint.id, attempt: c.attempt }));
+    await batchReleaseDeliveries(db, held, clock.now()).catch((err: unknown) =>
+      logger.warn({ err: toError(err), count: held.length }, 'could not release deliveries; they run again when their leases end'),
+    );
+  }
+
+  /**
+   * Queues the endpoint's next run: at once when work is due (new messages that arrived while
+   * this run let go, or the rest after the budget), else when its next retry, lease expiry or
+   * pause end comes.
+   */
+  async function arm(endpoint: EndpointRow, blockedUntil: Date | null): Promise<void> {
+    const next = await nextWorkAt(db, endpoint.id);
+    if (!next) return;
+    const at = Math.max(next.getTime(), blockedUntil?.getTime() ?? 0);
+    await enqueue(db, dispatchJob(endpoint, at <= clock.now().getTime() ? undefined : new Date(at)), { clock });
+  }
+
+  // Runs of this process by endpoint: a job for an endpoint already being delivered here only wakes its run.
+  const active = new Map<string, Window>();
+
+  return async function dispatch({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
+    const running = active.get(job.payload.endpointId);
+    if (running) {
+      running.wake();
+      return;
+    }
+    let target = await loadTarget(job.payload.endpointId);
+    if (!target || !target.endpoint.enabled || target.endpoint.kind !== 'http') return;
+    const { endpoint } = target;
+    // A run may last seconds: before a claim it re-reads the endpoint (at most once a second, and
+    // after a wake-up), so a change — a new URL, a rotated key, a disable — applies within a second.
+    let loadedAt = performance.now();
+    let stale = false;
+    const current = async (): Promise<Target | undefined> => {
+      if (!stale && performance.now() - loadedAt < RELOAD_MS) return target;
+      stale = false;
+      loadedAt = performance.now();
+      const fresh = await loadTarget(endpoint.id);
+      if (fresh) target = fresh;
+      return fresh?.endpoint.enabled ? fresh : undefined;
+    };
+    const runId = randomToken(8);
+    const holdMs = settings.dispatchBudgetMs + 2 * endpoint.timeoutMs + 2 * settings.leaseMarginMs;
+    const hold = await acquireEndpoint(db, { endpointId: endpoint.id, runId, now: clock.now(), until: new Date(clock.now().getTime() + holdMs) });
+    if ('heldUntil' in hold) {
+      // Another run (another process) holds the endpoint and delivers what this job was queued
+      // for. Should its worker have died, its hold ends at `heldUntil`: look again then.
+      if (hold.heldUntil) await enqueue(db, dispatchJob(endpoint, new Date(Math.max(hold.heldUntil.getTime(), clock.now().getTime()) + 1)), { clock });
+      return;
+    }
+
+    // One controller for the run's requests: the job's signal gets one listener, not one per request.
+    const run = new AbortController();
+    setMaxListeners(0, run.signal);
+    const onAbort = () => run.abort();
+    jobSignal.addEventListener('abort', onAbort, { once: true });
+    const recording = new Set<Promise<void>>();
+    let result: WindowResult | undefined;
+    try {
+      const window = runWindow({
+        cap: endpoint.fifo ? 1 : endpoint.maxConcurrency,
+        fifo: endpoint.fifo,
+        claimBatch: settings.claimBatch,
+        budgetMs: settings.dispatchBudgetMs,
+        rateLimit: endpoint.rateLimit,
+        clock,
+        signal: run.signal,
+        windowStart: hold.windowStart?.getTime() ?? 0,
+        windowCount: hold.windowCount,
+        pausedUntil: hold.pausedUntil?.getTime() ?? 0,
+        claim: async (max) => {
+          const live = await current();
+          // Disabled or deleted meanwhile: nothing more to claim.
+          if (!live) return [];
+          const now = clock.now();
+          return claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + live.endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo });
+        },
+        deliver: async (claimed) => {
+          const outcome = await attempt(target!, claimed, run.signal);
+          if (!outcome) {
+            await release(target!, [claimed], logger);
+            return undefined;
+          }
+          if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
+          // A failed write is logged by the recorder; the delivery's lease then brings it back.
+          const recorded = recorder.record(outcome).catch(() => undefined);
+          // FIFO: the next message may go only once this outcome is written.
+          if (endpoint.fifo) await recorded;
+          else {
+            recording.add(recorded);
+            void recorded.finally(() => recording.delete(recorded));
+          }
+          return outcome.pauseUntil?.getTime();
+        },
+        release: (claimed) => release(target!, claimed, logger),
+        lingerMs: settings.lingerMs,
+      });
+      active.set(endpoint.id, { done: window.done, wake: () => ((stale = true), window.wake()) });
+      result = await window.done;
+      await Promise.allSettled([...recording]);
+    } finally {
+      active.delete(endpoint.id);
+      jobSignal.removeEventListener('abort', onAbort);
+      await releaseEndpoint(db, {
+        endpointId: endpoint.id,
+        runId,
+        windowStart: result?.windowStart ? new Date(result.windowStart) : null,
+        windowCount: result?.windowCount ?? hold.windowCount,
+      });
+    }
+    if (result.error !== undefined) throw toError(result.error);
+    if (jobSignal.aborted) return;
+    // After letting go: whatever became due meanwhile gets a job now, the rest one at its time.
+    await arm(endpoint, result.blockedUntil === undefined ? null : new Date(result.blockedUntil));
+  };
+}

@@ -1,0 +1,144 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Db } from '../../../db/index.ts';
+import { preparedRows } from './prepared.ts';
+
+/** What a dispatch run learns when it takes hold of an endpoint. */
+export interface Hold {
+  pausedUntil: Date | null;
+  windowStart: Date | null;
+  windowCount: number;
+}
+
+interface StateRow {
+  paused_until: Date | string | null;
+  window_start: Date | string | null;
+  window_count: number;
+}
+
+const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+/** Another run holds the endpoint until `until` (if its worker died, the hold ends then). */
+export interface HeldElsewhere {
+  heldUntil: Date | null;
+}
+
+/**
+ * Takes hold of an endpoint for one dispatch run, unless another live run holds it (then that run
+ * delivers whatever this one was woken for, and the answer says until when it holds). A hold ends
+ * at `release`, or at `until` if its worker died. Taking it also hands back deliveries whose
+ * lease expired.
+ */
+export async function acquireEndpoint(db: Db, input: { endpointId: string; runId: string; now: Date; until: Date }): Promise<Hold | HeldElsewhere> {
+  const now = input.now.toISOString();
+  const take = () =>
+    rows<StateRow>(
+      db,
+      sql`update outbound_endpoint_state set dispatcher_id = ${input.runId}, dispatcher_until = ${input.until.toISOString()}::timestamptz
+        where endpoint_id = ${input.endpointId} and (dispatcher_id is null or dispatcher_until <= ${now}::timestamptz)
+        returning paused_until, window_start, window_count`,
+    );
+  let [state] = await take();
+  if (!state) {
+    await db.execute(sql`insert into outbound_endpoint_state (endpoint_id) values (${input.endpointId}) on conflict do nothing`);
+    [state] = await take();
+    if (!state) {
+      const [holder] = await rows<{ until: Date | string | null }>(db, sql`select dispatcher_until as until from outbound_endpoint_state where endpoint_id = ${input.endpointId}`);
+      return { heldUntil: date(holder?.until ?? null) };
+    }
+  }
+  await db.execute(sql`update outbound_deliveries set state = 'pending', locked_until = null, next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+    where endpoint_id = ${input.endpointId} and state = 'delivering' and locked_until <= ${now}::timestamptz`);
+  return { pausedUntil: date(state.paused_until), windowStart: date(state.window_start), windowCount: state.window_count };
+}
+
+/** Lets go of the endpoint, keeping the rate window for the next run. */
+export async function releaseEndpoint(db: Db, input: { endpointId: string; runId: string; windowStart: Date | null; windowCount: number }): Promise<void> {
+  await db.execute(sql`update outbound_endpoint_state set dispatcher_id = null, dispatcher_until = null,
+      window_start = ${input.windowStart?.toISOString() ?? null}::timestamptz, window_count = ${input.windowCount}
+    where endpoint_id = ${input.endpointId} and dispatcher_id = ${input.runId}`);
+}
+
+export interface ClaimInput {
+  endpointId: string;
+  now: Date;
+  /** The lease each claimed delivery gets. */
+  lockedUntil: Date;
+  max: number;
+  /** Only the oldest unfinished message, and only if it is due (FIFO endpoints). */
+  fifo: boolean;
+}
+
+export interface ClaimedDelivery {
+  messageId: string;
+  /** The claimed row version's tuple id: the outcome updates exactly that version (see record.ts). */
+  tid: string;
+  /** This attempt's number (attempts counted so far, this one included). */
+  attempt: number;
+  scheduleStart: number;
+  trigger: string;
+  eventType: string;
+  payload: string | null;
+}
+
+interface ClaimedRow {
+  message_id: string;
+  tid: string;
+  attempts: number;
+  schedule_start: number;
+  trigger: string;
+  event_type: string;
+  payload: string | null;
+}
+
+/**
+ * Claims up to `max` due deliveries of one endpoint in one statement: oldest due first, each
+ * counted as an attempt and leased. Only the run holding the endpoint claims, so the rows need no
+ * `for update` (which would write each row twice); a row another transaction changed meanwhile (a
+ * resend, a disable) no longer matches its tuple id or `pending`, and is left out.
+ */
+export async function claimDeliveries(db: Db, input: ClaimInput): Promise<ClaimedDelivery[]> {
+  const now = input.now.toISOString();
+  // Rows are picked (and locked) by the index, then updated by their tuple id: the plan cannot
+  // turn into a scan of the endpoint's rows, whatever the statistics say.
+  const picked = input.fifo
+    ? sql`picked as (
+        select head.ctid from (
+          select ctid, state, next_attempt_at from outbound_deliveries
+          where endpoint_id = ${input.endpointId} and fifo and state in ('pending', 'delivering')
+          order by message_id limit 1
+        ) as head
+        where head.state = 'pending' and head.next_attempt_at <= ${now}::timestamptz
+      )`
+    : sql`picked as (
+        select ctid from outbound_deliveries
+        where endpoint_id = ${input.endpointId} and state = 'pending' and next_attempt_at <= ${now}::timestamptz
+        order by next_attempt_at, message_id
+        limit ${input.max}
+      )`;
+  const claimed = await preparedRows<ClaimedRow>(
+    db,
+    input.fifo ? 'outbound_claim_fifo' : 'outbound_claim',
+    sql`with ${picked},
+      claimed as (
+        update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
+          locked_until = ${input.lockedUntil.toISOString()}::timestamptz, updated_at = ${now}::timestamptz
+        where d.ctid = any (array(select ctid from picked)) and d.state = 'pending'
+        returning d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
+      )
+      select c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
+      from claimed c join outbound_messages m on m.id = c.message_id
+      order by c.message_id`,
+  );
+  return claimed.map((r) => ({ messageId: r.message_id, tid: r.tid, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload }));
+}
+
+/** When this endpoint next has something to claim: its earliest due retry or lease expiry. */
+export async function nextWorkAt(db: Db, endpointId: string): Promise<Date | null> {
+  const [row] = await rows<{ at: Date | string | null }>(
+    db,
+    sql`select least(
+      (select min(next_attempt_at) from outbound_deliveries where endpoint_id = ${endpointId} and state = 'pending'),
+      (select min(locked_until) from outbound_deliveries where endpoint_id = ${endpointId} and state = 'delivering')) as at`,
+  );
+  return row?.at ? new Date(row.at) : null;
+}

@@ -1,0 +1,120 @@
+/**
+ * No acknowledged event is lost: a hub process is killed with SIGKILL in the middle of a load
+ * run, twice; after a restart, every request that got a 2xx is in the database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { Agent, request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, rows } from '../../../src/db/index.ts';
+import { SIGNERS } from '../../../simulators/index.ts';
+import { copyPgliteTemplate, createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../../support/db.ts';
+
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/hub.ts');
+const SECRET = 'whsec_crash_test';
+const PUBLIC_URL = 'https://hooks.patchbay.test';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  sourceId: string;
+  exited: Promise<number | null>;
+}
+
+function startHub(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${stderr}`)), 30_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({ child, exited, ...(JSON.parse(line) as { url: string; sourceId: string }) });
+    });
+    void exited.then((code) => reject(new Error(`hub exited (${code}) before it started: ${stderr}`)));
+  });
+}
+
+/** Sends distinct signed events from `concurrency` loops until `stop`; returns the acknowledged ids. */
+async function load(hub: Running, concurrency: number, stop: Promise<void>, prefix: string, firstAck: () => void): Promise<{ acked: string[]; failed: number }> {
+  const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
+  const acked: string[] = [];
+  let failed = 0;
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  let n = 0;
+  const loop = async () => {
+    while (!stopped) {
+      const body = JSON.stringify({ id: `evt_${prefix}_${n++}`, object: 'event', type: 'charge.succeeded', data: {} });
+      const signed = SIGNERS.stripe!(SECRET, { url: `${PUBLIC_URL}/webhooks/in/${hub.sourceId}`, body });
+      try {
+        const res = await request(`${hub.url}/webhooks/in/${hub.sourceId}`, { method: 'POST', headers: signed.headers, body, dispatcher, headersTimeout: 5_000, bodyTimeout: 5_000 });
+        await res.body.dump();
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          acked.push(String(res.headers['x-inbound-event-id']));
+          firstAck();
+        }
+        else failed++;
+      } catch {
+        failed++;
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  await dispatcher.destroy();
+  return { acked, failed };
+}
+
+describe('a hub killed under load', () => {
+  it('keeps every event it acknowledged, across repeated SIGKILLs', { timeout: 120_000 }, async () => {
+    const postgres = onPostgres();
+    const dataDir = copyPgliteTemplate('crash');
+    const url = postgres ? await createPostgresDatabase() : undefined;
+    const env: Record<string, string> = { PATCHBAY_DATA_DIR: dataDir, ...(url ? { DATABASE_URL: url, PATCHBAY_SECRET_KEYS: process.env.PATCHBAY_SECRET_KEYS! } : {}) };
+    const acked: string[] = [];
+    try {
+      for (let round = 0; round < 2; round++) {
+        const hub = await startHub(env);
+        let stop!: () => void;
+        const stopping = new Promise<void>((r) => (stop = r));
+        let acknowledged!: () => void;
+        const firstAck = new Promise<void>((r) => (acknowledged = r));
+        const running = load(hub, 16, stopping, `r${round}`, () => acknowledged());
+        // Kill it well into the load: 1.5 s after the first acknowledgement.
+        await Promise.race([firstAck, new Promise((r) => setTimeout(r, 20_000))]);
+        await new Promise((r) => setTimeout(r, 1_500));
+        hub.child.kill('SIGKILL');
+        await hub.exited;
+        stop();
+        const result = await running;
+        expect(result.acked.length).toBeGreaterThan(0);
+        acked.push(...result.acked);
+      }
+      expect(acked.length).toBeGreaterThan(20);
+      // Restart once more (recovery after the last kill), then stop it cleanly and look.
+      const hub = await startHub(env);
+      hub.child.kill('SIGTERM');
+      expect(await hub.exited).toBe(0);
+      const database = await openDatabase({ databaseUrl: url, dataDir });
+      try {
+        const found = await rows<{ id: string }>(database.db, sql`select id from inbound_events where id in (select jsonb_array_elements_text(${JSON.stringify(acked)}::jsonb))`);
+        expect(new Set(found.map((r) => r.id)).size).toBe(new Set(acked).size);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      if (url) await dropPostgresDatabase(url);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
