@@ -22,6 +22,19 @@ export const environments = pgTable(
   (t) => [uniqueIndex('environments_org_name').on(t.organizationId, t.name)],
 );
 
+/**
+ * `organization_id` and `environment_id` of a row that belongs to one environment: deleting the
+ * organization or the environment deletes the row.
+ */
+export const tenantColumns = () => ({
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  environmentId: text('environment_id')
+    .notNull()
+    .references(() => environments.id, { onDelete: 'cascade' }),
+});
+
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
   email: text('email').notNull().unique(),
@@ -60,8 +73,7 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     name: text('name').notNull(),
     /** First characters of the key, shown in lists so a person can tell keys apart. */
     prefix: text('prefix').notNull(),

@@ -1,6 +1,6 @@
 import { pgTable, text, integer, timestamp, index, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bytea, timestamps } from '../db/columns.ts';
-import { organizations, environments } from '../auth/schema.ts';
+import { tenantColumns } from '../auth/schema.ts';
 
 /** What a secret belongs to; the owner's id sits beside it (`connection` / `conn_…`). */
 export const SECRET_OWNER_TYPES = ['connection', 'integration', 'endpoint', 'source', 'environment', 'alertChannel'] as const;
@@ -15,12 +15,7 @@ export const secrets = pgTable(
   'secrets',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     ownerType: text('owner_type').$type<SecretOwnerType>().notNull(),
     ownerId: text('owner_id').notNull(),
     /** What the secret is to its owner: `oauthTokens`, `apiKey`, `clientSecret`, `signingSecret`… */

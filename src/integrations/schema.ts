@@ -1,6 +1,6 @@
 import { pgTable, text, boolean, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core';
 import { timestamps } from '../db/columns.ts';
-import { organizations, environments } from '../auth/schema.ts';
+import { tenantColumns } from '../auth/schema.ts';
 
 /** Replacements for a connector's OAuth endpoints (a simulator in the demo and tests, a regional host). */
 export interface OAuthUrlOverrides {
@@ -28,12 +28,7 @@ export const integrations = pgTable(
   'integrations',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     key: text('key').notNull(),
     connectorKey: text('connector_key').notNull(),
     name: text('name').notNull(),

@@ -1,6 +1,6 @@
 import { pgTable, text, jsonb, timestamp, boolean, index } from 'drizzle-orm/pg-core';
 import { bytea, createdAt } from '../../db/columns.ts';
-import { organizations, environments } from '../../auth/schema.ts';
+import { tenantColumns } from '../../auth/schema.ts';
 
 /**
  * Short-lived sessions a product's backend creates for one end customer (who has no Patchbay
@@ -12,12 +12,7 @@ export const connectSessions = pgTable(
   {
     id: text('id').primaryKey(),
     tokenHash: text('token_hash').notNull().unique(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     endCustomerId: text('end_customer_id').notNull(),
     /** Integration ids the session may connect; null: every enabled OAuth integration. */
     integrationIds: jsonb('integration_ids').$type<string[] | null>(),
@@ -44,12 +39,7 @@ export const oauthStates = pgTable(
   'oauth_states',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     integrationId: text('integration_id').notNull(),
     connectionId: text('connection_id').notNull(),
     /** True when `connectionId` existed when the flow started (a re-authorization). */

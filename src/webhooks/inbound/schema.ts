@@ -1,6 +1,6 @@
 import { pgTable, text, integer, jsonb, timestamp, index, primaryKey } from 'drizzle-orm/pg-core';
 import { bytea, timestamps } from '../../db/columns.ts';
-import { environments, organizations } from '../../auth/schema.ts';
+import { tenantColumns } from '../../auth/schema.ts';
 
 export const INBOUND_STATUSES = ['received', 'rejected', 'duplicate', 'processing', 'processed', 'failed'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
@@ -40,12 +40,7 @@ export const sources = pgTable(
   'inbound_sources',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...tenantColumns(),
     name: text('name').notNull(),
     /** A connector with a `webhooks` extension, or null for a generic source. */
     connectorKey: text('connector_key'),
