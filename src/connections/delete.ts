@@ -6,8 +6,11 @@
  * rows, their vault secrets and the end customer's pending connect sessions and authorizations
  * go in one transaction, with a `connection.deleted` event for each connection.
  *
- * Later modules that keep data of end customers (records, sync state…) register an eraser with
- * `onEndCustomerErased`; it runs in the same transaction.
+ * Erasing also erases the end customer's events (and, through the events module, every copy of
+ * them). Later modules that keep data of end customers (records, sync state…) register an eraser
+ * with `onEndCustomerErased`; it runs in the same transaction. The erasure's own
+ * `connection.deleted` events (reason `end_customer_erased`) are published after the erasers ran,
+ * so that subscribers learn of it; they carry ids only, like the audit entry.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { problems, silentLogger, systemClock, toError, type Logger } from '../core/index.ts';
@@ -15,7 +18,7 @@ import type { Db } from '../db/index.ts';
 import { recordAudit } from '../auth/index.ts';
 import type { Vault } from '../credentials/index.ts';
 import { deleteConnectSessionsOf, deleteStatesOf, revokeTokens, type RevocationResult } from '../credentials/oauth/index.ts';
-import { publish } from '../events/index.ts';
+import { eraseEventsOf, publish } from '../events/index.ts';
 import { getIntegration } from '../integrations/index.ts';
 import { connections, type Connection } from './schema.ts';
 import { getConnection, type ConnectionServiceOptions } from './context.ts';
@@ -62,7 +65,8 @@ export async function revokeConnectionTokens(
   }
 }
 
-async function removeRows(tx: Db, vault: Vault, scope: ConnectionScope, doomed: readonly Connection[], at: Date, reason: string): Promise<number> {
+/** Deletes the connections and their vault secrets; returns how many secrets went. */
+async function removeRows(tx: Db, vault: Vault, scope: ConnectionScope, doomed: readonly Connection[]): Promise<number> {
   let secrets = 0;
   if (doomed.length === 0) return 0;
   await tx.delete(connections).where(
@@ -75,11 +79,12 @@ async function removeRows(tx: Db, vault: Vault, scope: ConnectionScope, doomed: 
       ),
     ),
   );
-  for (const connection of doomed) {
-    secrets += await vault.remove(tx, scope, connectionOwner(connection.id));
-    await publish(tx, { ...scope, type: 'connection.deleted', data: eventData(connection, { reason }), occurredAt: at });
-  }
+  for (const connection of doomed) secrets += await vault.remove(tx, scope, connectionOwner(connection.id));
   return secrets;
+}
+
+async function announceDeleted(tx: Db, scope: ConnectionScope, doomed: readonly Connection[], at: Date, reason: string): Promise<void> {
+  for (const connection of doomed) await publish(tx, { ...scope, type: 'connection.deleted', data: eventData(connection, { reason }), occurredAt: at });
 }
 
 /**
@@ -99,7 +104,8 @@ export async function deleteConnection(
   const revocation = await revokeConnectionTokens(db, vault, scope, connection, options.logger);
   const now = (options.clock ?? systemClock).now();
   const secretsDeleted = await db.transaction(async (tx) => {
-    const removed = await removeRows(tx, vault, scope, [connection], now, 'deleted');
+    const removed = await removeRows(tx, vault, scope, [connection]);
+    await announceDeleted(tx, scope, [connection], now, 'deleted');
     if (options.actor) {
       await recordAudit(tx, { ...scope, actor: options.actor, action: 'connection.deleted', targetType: 'connection', targetId: id, details: { revoked: revocation.ok } });
     }
@@ -118,7 +124,7 @@ export interface ErasureReport {
   erased: Record<string, number>;
 }
 
-/** Erases every connection, credential and (through the registered erasers) record of one end customer. */
+/** Erases every connection, credential, event and (through the registered erasers) record of one end customer. */
 export async function eraseEndCustomer(
   db: Db,
   vault: Vault,
@@ -140,11 +146,12 @@ export async function eraseEndCustomer(
       .from(connections)
       .where(and(eq(connections.organizationId, scope.organizationId), eq(connections.environmentId, scope.environmentId), eq(connections.endCustomerId, endCustomerId)))
       .for('update');
-    const secretsDeleted = await removeRows(tx, vault, scope, doomed, now, 'end_customer_erased');
+    const secretsDeleted = await removeRows(tx, vault, scope, doomed);
     const connectSessionsDeleted = (await deleteConnectSessionsOf(tx, scope, endCustomerId)) + (await deleteStatesOf(tx, scope, endCustomerId));
     const subject: EndCustomerSubject = { ...scope, endCustomerId, connectionIds: doomed.map((c) => c.id) };
-    const erased: Record<string, number> = {};
+    const erased: Record<string, number> = { events: await eraseEventsOf(tx, subject) };
     for (const [name, eraser] of erasers) erased[name] = (await eraser(tx, subject)) ?? 0;
+    await announceDeleted(tx, scope, doomed, now, 'end_customer_erased');
     if (options.actor) {
       // The end customer's id is the subject of the request; it is what the log must show was erased.
       await recordAudit(tx, { ...scope, actor: options.actor, action: 'end_customer.erased', targetType: 'end_customer', targetId: endCustomerId, details: { connections: doomed.length, secrets: secretsDeleted, erased } });

@@ -18,3 +18,4 @@ export {
 } from './ssrf.ts';
 export { parseIp, inPrefix, type ParsedIp } from './ip.ts';
 export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';
+export { filterErrors, assertFilter, compileFilter, isAnchoredPrefix, type PayloadFilter } from './filter.ts';

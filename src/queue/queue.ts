@@ -3,8 +3,8 @@
  * has free slots, plus `prefetch` more while a backlog lasts — runs their handlers, and writes
  * outcomes in batches (a claim also deletes the jobs completed since the one before). It has no
  * polling floor for new work: it claims when woken (an enqueue in this process, a NOTIFY from
- * another, a slot coming free) and otherwise sleeps until the next known `run_at` or lease
- * expiry.
+ * another, a slot coming free) and otherwise sleeps until the next known `run_at`. Its leases
+ * (heartbeat, reaping dead workers' jobs) are kept by leases.ts.
  *
  * Invariants:
  * - A job's outcome is written only where this worker still holds that claim (`locked_by` and
@@ -21,14 +21,13 @@ import { Batcher } from './batcher.ts';
 import { JobAbortedError } from './errors.ts';
 import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
+import { heldJob, Leases, type Held } from './leases.ts';
 import { queueMetrics, type JobOutcome, type QueueMetrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
 import { batchClaimJobs } from './sql/claim.ts';
 import { batchCompleteJobs, type HeldJob } from './sql/complete.ts';
-import { batchExtendLeases } from './sql/extend.ts';
 import { batchFailJobs, type FailedJob } from './sql/fail.ts';
 import { nextDueAt } from './sql/next-due.ts';
-import { reapExpiredLeases } from './sql/reap.ts';
 import { batchReleaseJobs } from './sql/release.ts';
 import { ensureStatistics } from './sql/statistics.ts';
 import { JOBS_CHANNEL, onLocalWake, parseNotifyPayload } from './wake.ts';
@@ -67,17 +66,6 @@ export interface Queue {
 const MAX_IDLE_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
-/** A job this worker has claimed: waiting for a slot, then running. */
-interface Held {
-  job: Job;
-  controller: AbortController;
-  /** Settles when the handler is done; unset while the job waits for a slot. */
-  done?: Promise<void>;
-  /** Given back (at shutdown): its outcome is no longer ours to write. */
-  released: boolean;
-  leaseLost: boolean;
-}
-
 export function createQueue(options: QueueOptions): Queue {
   return new Worker(options);
 }
@@ -111,9 +99,7 @@ class Worker implements Queue {
   #pumpScheduled = false;
   #dueTimer: NodeJS.Timeout | undefined;
   #dueAt = Infinity;
-  #leaseTimer: NodeJS.Timeout | undefined;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
-  #heartbeating = false;
+  readonly #leases: Leases;
   #statisticsChecked = false;
   #unlisten: (() => Promise<void>) | undefined;
   #unwake: (() => void) | undefined;
@@ -132,6 +118,22 @@ class Worker implements Queue {
     this.#leaseMs = options.leaseSeconds * 1000;
     this.#metrics = queueMetrics(options.registry, this.#db);
     this.#scheduler = new Scheduler(this.#db, this.#clock, this.#logger);
+    this.#leases = new Leases({
+      db: this.#db,
+      clock: this.#clock,
+      logger: this.#logger,
+      workerId: this.workerId,
+      leaseMs: this.#leaseMs,
+      held: this.#held,
+      onLost: (h) => {
+        // A job still waiting for a slot is dropped; a running one sees its signal abort.
+        if (!h.done) {
+          this.#waiting = this.#waiting.filter((w) => w !== h);
+          this.#held.delete(h);
+        }
+      },
+      maxSleepMs: MAX_IDLE_MS,
+    });
     this.#failures = new Batcher(
       (failed) => batchFailJobs(this.#db, this.workerId, failed, this.#clock.now()),
       (err, failed) => this.#logger.error({ err: toError(err), jobIds: failed.map((f) => f.id) }, 'could not record failed jobs'),
@@ -156,8 +158,8 @@ class Worker implements Queue {
       const runAtMs = parseNotifyPayload(payload);
       if (runAtMs !== undefined) this.#heard(runAtMs);
     });
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(100, this.#leaseMs / 3));
-    await this.#checkLeases();
+    this.#leases.startHeartbeat();
+    await this.#leases.startReaping();
     await this.#armDueTimer(this.#clock.now());
     this.#scheduler.start();
     this.#pump();
@@ -174,7 +176,7 @@ class Worker implements Queue {
     this.#state = 'stopping';
     this.#scheduler.stop();
     clearTimeout(this.#dueTimer);
-    clearTimeout(this.#leaseTimer);
+    this.#leases.stopReaping();
     this.#unwake?.();
     await this.#unlisten?.().catch(() => undefined);
     await this.#claiming;
@@ -192,7 +194,7 @@ class Worker implements Queue {
     for (const h of left) h.controller.abort(new JobAbortedError('shutdown', 'the worker is shutting down'));
     await Promise.all([this.#drainCompleted(), this.#failures.drain()]);
     await this.#release(left);
-    clearInterval(this.#heartbeatTimer);
+    this.#leases.stopHeartbeat();
     this.#state = 'stopped';
     this.#logger.info('queue stopped');
   }
@@ -205,7 +207,7 @@ class Worker implements Queue {
       if (!h.done) this.#held.delete(h);
     }
     try {
-      await batchReleaseJobs(this.#db, this.workerId, jobs.map(held), this.#clock.now());
+      await batchReleaseJobs(this.#db, this.workerId, jobs.map(heldJob), this.#clock.now());
       this.#logger.info({ jobIds: jobs.map((h) => h.job.id) }, 'released jobs at shutdown');
     } catch (err) {
       this.#logger.error({ err: toError(err) }, 'could not release jobs at shutdown; they run again when their leases expire');
@@ -306,7 +308,7 @@ class Worker implements Queue {
     const maxAttempts = job.maxAttempts ?? type.maxAttempts;
     // A job claimed past its limit ran out of attempts by dying with its workers (leases expired).
     if (job.attempts > maxAttempts) {
-      this.#failures.add({ ...held(running), error: job.lastError ?? 'no attempt left', retryAt: null });
+      this.#failures.add({ ...heldJob(running), error: job.lastError ?? 'no attempt left', retryAt: null });
       this.#metrics.observe(job.type, 'failed', 0);
       return;
     }
@@ -317,13 +319,13 @@ class Worker implements Queue {
     if (running.released) return;
     if (!error) {
       // Written by the claim this completion triggers (see #pump).
-      this.#completed.push(held(running));
+      this.#completed.push(heldJob(running));
       this.#observe(job, 'completed', seconds);
       logger.debug({ ms: Math.round(seconds * 1000) }, 'job completed');
       return;
     }
     const retryAt = job.attempts < maxAttempts ? new Date(this.#clock.now().getTime() + type.backoff(job.attempts, error)) : null;
-    this.#failures.add({ ...held(running), error: describeError(error), retryAt });
+    this.#failures.add({ ...heldJob(running), error: describeError(error), retryAt });
     this.#observe(job, retryAt ? 'retried' : 'failed', seconds);
     if (retryAt) logger.warn({ err: error, attempt: job.attempts, retryAt }, 'job failed; it will be retried');
     else logger.error({ err: error, attempt: job.attempts }, 'job failed; no attempt left');
@@ -346,54 +348,6 @@ class Worker implements Queue {
 
   #observe(job: Job, outcome: JobOutcome, seconds: number): void {
     this.#metrics.observe(job.type, outcome, seconds);
-  }
-
-  /** Renews the leases of the jobs we hold; aborts (or drops, if waiting) the ones it lost. */
-  async #heartbeat(): Promise<void> {
-    const holding = [...this.#held].filter((h) => !h.leaseLost && !h.released);
-    if (holding.length === 0 || this.#heartbeating) return;
-    this.#heartbeating = true;
-    try {
-      const now = this.#clock.now();
-      const kept = await batchExtendLeases(this.#db, {
-        workerId: this.workerId,
-        held: holding.map(held),
-        now,
-        lockedUntil: new Date(now.getTime() + this.#leaseMs),
-      });
-      for (const h of holding) {
-        // Finished while the heartbeat was in flight: its row may be gone already.
-        if (kept.has(h.job.id) || !this.#held.has(h)) continue;
-        h.leaseLost = true;
-        if (!h.done) {
-          this.#waiting = this.#waiting.filter((w) => w !== h);
-          this.#held.delete(h);
-        }
-        h.controller.abort(new JobAbortedError('lease-lost', 'the job lease expired; another worker may run it'));
-        this.#logger.warn({ jobId: h.job.id, type: h.job.type }, 'lost the lease of a job');
-      }
-    } catch (err) {
-      this.#logger.error({ err: toError(err) }, 'could not renew job leases');
-    } finally {
-      this.#heartbeating = false;
-    }
-  }
-
-  /** Makes jobs of dead workers claimable again, then sleeps until the next lease could expire. */
-  async #checkLeases(): Promise<void> {
-    let nextExpiry: Date | null = null;
-    try {
-      const result = await reapExpiredLeases(this.#db, this.#clock.now());
-      nextExpiry = result.nextExpiry;
-      if (result.reaped > 0) this.#logger.warn({ count: result.reaped }, 'took back jobs whose lease expired');
-    } catch (err) {
-      this.#logger.error({ err: toError(err) }, 'could not check for expired leases');
-    }
-    if (this.#state !== 'started') return;
-    const now = this.#clock.now().getTime();
-    // A lease taken after this check expires at least a lease from now.
-    const at = Math.min(nextExpiry ? nextExpiry.getTime() + 10 : Infinity, now + this.#leaseMs);
-    this.#leaseTimer = setTimeout(() => void this.#checkLeases(), clamp(at - now));
   }
 
   /**
@@ -424,7 +378,5 @@ class Worker implements Queue {
     }, clamp(runAtMs - this.#clock.now().getTime()));
   }
 }
-
-const held = (h: Held): HeldJob => ({ id: h.job.id, attempts: h.job.attempts });
 
 const clamp = (ms: number): number => Math.min(Math.max(ms, 0), MAX_IDLE_MS);

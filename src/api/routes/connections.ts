@@ -280,7 +280,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'eraseEndCustomer',
         tags,
-        summary: 'Erase everything of one end customer: connections (tokens revoked), credentials, connect sessions and the records other modules keep',
+        summary: 'Erase everything of one end customer: connections (tokens revoked), credentials, connect sessions, their events with every webhook message of them, and the records other modules keep',
         params: Type.Object({ endCustomerId: Type.String({ minLength: 1, maxLength: 255 }) }),
         response: {
           200: Type.Object({

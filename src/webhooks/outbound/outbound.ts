@@ -11,11 +11,12 @@
 import { systemClock, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
-import { onEventsPublished } from '../../events/index.ts';
+import { onEventsErased, onEventsPublished } from '../../events/index.ts';
 import { exponentialBackoff, type Queue } from '../../queue/index.ts';
 import { Breakers, type BreakerState } from './breaker.ts';
 import { createDispatcher } from './dispatcher.ts';
 import type { EndpointDeps } from './endpoints.ts';
+import { eraseMessagesOf } from './erase.ts';
 import { createFanout } from './fanout.ts';
 import { DISPATCH_JOB, PRUNE_JOB, SWEEP_JOB, type DispatchPayload } from './jobs.ts';
 import { prune, sweep, type PruneReport } from './maintenance.ts';
@@ -69,6 +70,7 @@ export function registerOutbound(options: RegisterOutboundOptions): Outbound {
   const endpointDeps: EndpointDeps = { vault, clock, settings };
 
   onEventsPublished('outbound', createFanout({ clock }));
+  onEventsErased('outbound', eraseMessagesOf);
   queue.register<DispatchPayload>(DISPATCH_JOB, createDispatcher({ database, vault, clock, settings, sender, breakers, recorder }), {
     maxAttempts: 25,
     backoff: exponentialBackoff({ baseMs: 1_000, maxMs: 60_000 }),

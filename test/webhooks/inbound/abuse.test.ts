@@ -241,8 +241,9 @@ describe('a generic source', () => {
   it('refuses a connector without webhooks, a filter using code, and a missing secret', async () => {
     const post = (payload: Record<string, unknown>) => api.app.inject({ method: 'POST', url: '/api/v1/sources', headers: bearer(api.keys.admin), payload });
     expect((await post({ name: 'x', connector: 'salesforce', secret: 's' })).statusCode).toBe(422);
-    expect((await post({ name: 'x', filters: [{ match: { $where: 'sleep(1)' }, then: 'drop' }] })).statusCode).toBe(400);
-    expect((await post({ name: 'x', filters: [{ match: { type: { $regex: '(a+)+$' } }, then: 'drop' }] })).statusCode).toBe(400);
+    const code = await post({ name: 'x', filters: [{ match: { type: 'a' }, then: 'drop' }, { match: { $where: 'sleep(1)' }, then: 'drop' }] });
+    expect(code.statusCode).toBe(400);
+    expect(code.json().errors.map((e: { field: string }) => e.field)).toEqual(['/filters/1/match/$where']);
     expect((await post({ name: 'x', connector: 'github' })).statusCode).toBe(400);
   });
 });

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
-import { BUILT_IN_EVENT_TYPES, filterErrors } from '../../../src/webhooks/outbound/index.ts';
+import { BUILT_IN_EVENT_TYPES } from '../../../src/webhooks/outbound/index.ts';
 import { checkSchema } from '../../../src/webhooks/outbound/event-types.ts';
 import { endpoint, eventType, outboundHarness, publishEvent, startReceiver, type OutboundHarness, type Receiver } from './support.ts';
 
@@ -153,20 +153,7 @@ describe('routing', () => {
     for (const id of [all, invoices, eu, big]) await h.del(`/api/v1/endpoints/${id}`);
   });
 
-  it('accepts only the safe filter subset', async () => {
-    expect(filterErrors({ a: 1, b: { $in: [1, 2] }, $or: [{ c: { $exists: true } }, { d: { $not: { $gt: 3 } } }] })).toEqual([]);
-    const refused = [
-      { $where: 'this.a == 1' },
-      { a: { $expr: { $eq: ['$a', 1] } } },
-      { a: { $regex: 'a.*b' } },
-      { a: { $regex: '^(a+)+$' } },
-      { a: { $function: { body: 'return 1', args: [], lang: 'js' } } },
-      { a: { $elemMatch: { b: 1 } } },
-      { a: { b: 1 } },
-      { $and: [] },
-      { 'a.$b': 1 },
-    ];
-    for (const filter of refused) expect(filterErrors(filter), JSON.stringify(filter)).not.toEqual([]);
+  it('refuses an endpoint whose filter leaves the safe subset, naming the part', async () => {
     const res = await h.post('/api/v1/endpoints', { url: `${receiver.url}/f`, filter: { $where: 'sleep(1000)' } });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('/filter/$where');

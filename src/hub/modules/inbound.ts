@@ -3,16 +3,16 @@
  * inbound-events API, the processing jobs. Events are routed to connections through the
  * connections module, and the `sync` action asks the syncs module for a run.
  */
-import type { Database } from '../db/index.ts';
-import { loadRegistry } from '../connectors/index.ts';
-import { findConnectionByAccount } from '../connections/index.ts';
-import { triggerFromWebhook } from '../syncs/index.ts';
-import { createInbound } from '../webhooks/inbound/index.ts';
-import { sourceRoutes } from '../api/routes/sources.ts';
-import { inboundEventRoutes } from '../api/routes/inbound-events.ts';
-import { ingestRoutes } from '../api/routes/webhooks-in.ts';
-import type { InboundRuntime, InboundRuntimeOf } from '../api/routes/inbound-runtime.ts';
-import type { HubModule } from './context.ts';
+import type { Database } from '../../db/index.ts';
+import { loadRegistry } from '../../connectors/index.ts';
+import { findConnectionByAccount } from '../../connections/index.ts';
+import { triggerFromWebhook } from '../../syncs/index.ts';
+import { createInbound } from '../../webhooks/inbound/index.ts';
+import { sourceRoutes } from '../../api/routes/sources.ts';
+import { inboundEventRoutes } from '../../api/routes/inbound-events.ts';
+import { ingestRoutes } from '../../api/routes/webhooks-in.ts';
+import type { InboundRuntime, InboundRuntimeOf } from '../../api/routes/inbound-runtime.ts';
+import type { HubModule } from '../context.ts';
 
 // One runtime per hub (tests run several hubs in one process); routes find theirs by database.
 const runtimes = new WeakMap<Database, InboundRuntime>();
