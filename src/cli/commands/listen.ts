@@ -59,8 +59,10 @@ export function listenCommand(program: Command): void {
         const { url, apiKey, release } = await target(opts);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        // `on`, not `once`: a second Ctrl-C while the session winds down must not kill the process
+        // before its session key is revoked.
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         try {
           const session = await listen({
             url,

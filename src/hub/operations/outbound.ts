@@ -188,11 +188,14 @@ const test: Operation = async (context, args) => {
   const body = bodyOf<{ eventType?: string; data?: Record<string, unknown> }>(args, TestEventBody);
   const scope = await endpointScope(context, args);
   const id = required(args, 'id');
-  const message = await context.database.db.transaction(async (tx) => {
-    const sent = await sendTestEvent(tx, context.clock, scope, id, body);
-    await recordAudit(tx, { ...scope, actor: CLI, action: 'endpoint.tested', targetType: 'endpoint', targetId: id, details: { messageId: sent.id } });
-    return sent;
-  });
+  // A test event is published like any other: the outbound fan-out turns it into its message.
+  const message = await withOutbound(context, () =>
+    context.database.db.transaction(async (tx) => {
+      const sent = await sendTestEvent(tx, context.clock, scope, id, body);
+      await recordAudit(tx, { ...scope, actor: CLI, action: 'endpoint.tested', targetType: 'endpoint', targetId: id, details: { messageId: sent.id } });
+      return sent;
+    }),
+  );
   return messageView(message);
 };
 
