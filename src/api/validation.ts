@@ -48,3 +48,19 @@ export function fieldErrors(validation: readonly AjvErrorLike[], context: string
   }
   return out;
 }
+
+const compiledBodies = new WeakMap<object, ReturnType<Ajv['compile']>>();
+
+/**
+ * Checks a value against a route's body schema the way the API does (strict, no coercion), for
+ * callers that reach the same operation another way (the CLI on the hub's socket or database).
+ * Returns the failing fields; empty when the value is accepted.
+ */
+export function bodyErrors(schema: object, value: unknown): FieldError[] {
+  let validate = compiledBodies.get(schema);
+  if (!validate) {
+    validate = strictAjv.compile(schema);
+    compiledBodies.set(schema, validate);
+  }
+  return validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body');
+}

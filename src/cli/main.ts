@@ -4,10 +4,12 @@
  * vault. Every command runs an operation (see runner.ts) and prints it for people or, with
  * --json, for scripts.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { run } from './runner.ts';
-import { EXIT, fail, print, table } from './output.ts';
-import { serve } from './serve.ts';
+import { EXIT, print, table } from './output.ts';
+import { act, whole } from './kit.ts';
+import { outboundCommands } from './commands/outbound.ts';
+import { listenCommand } from './commands/listen.ts';
 import type { Check } from '../hub/index.ts';
 
 const program = new Command('patchbay')
@@ -15,25 +17,12 @@ const program = new Command('patchbay')
   .showHelpAfterError()
   .exitOverride();
 
-const whole = (name: string) => (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return Number(value);
-};
-
-async function act(fn: () => Promise<number | void>): Promise<void> {
-  try {
-    process.exitCode = (await fn()) ?? EXIT.ok;
-  } catch (err) {
-    process.exitCode = fail(err);
-  }
-}
-
 program
   .command('serve')
   .description('run the hub: API, workers and dashboard (or one role of them)')
   .option('--role <role>', 'all | api | worker', 'all')
   .option('--port <port>', 'HTTP port (default: PORT or 4000)', whole('--port'))
-  .action((opts: { role: string; port?: number }) => act(() => serve(opts)));
+  .action((opts: { role: string; port?: number }) => act(async () => (await import('./serve.ts')).serve(opts)));
 
 program
   .command('migrate')
@@ -206,6 +195,9 @@ vault
       return report.failed.length === 0 && report.remaining === 0 ? EXIT.ok : EXIT.failure;
     }),
   );
+
+outboundCommands(program);
+listenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

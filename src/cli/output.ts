@@ -1,7 +1,7 @@
 /** How the CLI speaks: answers on stdout (human or --json), problems on stderr, exit codes that mean something. */
-import { OperationError } from '../hub/index.ts';
+import { OperationError } from '../hub/client.ts';
 import { ConfigError, toError } from '../core/index.ts';
-import { DataDirLockedError } from '../db/index.ts';
+import { DataDirLockedError } from '../db/lock.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, checkFailed: 4, locked: 5 } as const;
 

@@ -1,10 +1,10 @@
 /** The operations a CLI can run against a remote hub, mapped onto its REST API. */
 import { request } from 'undici';
 import type { Config } from '../core/index.ts';
-import { OperationError } from '../hub/index.ts';
+import { OperationError } from '../hub/client.ts';
 
 interface Call {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
 }
@@ -13,6 +13,30 @@ const enc = encodeURIComponent;
 const query = (params: Record<string, unknown>) => {
   const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '');
   return entries.length ? `?${entries.map(([k, v]) => `${k}=${enc(String(v))}`).join('&')}` : '';
+};
+
+const id = (a: Record<string, unknown>, name = 'id') => enc(String(a[name]));
+const bodyOf = (a: Record<string, unknown>) => (a.body ?? {}) as Record<string, unknown>;
+
+// Outbound webhooks: the operations' bodies are the API's bodies (src/hub/operations/outbound.ts).
+const OUTBOUND_ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
+  'events.send': (a) => ({ method: 'POST', path: '/api/v1/events', body: bodyOf(a) }),
+  'events.list': (a) => ({ method: 'GET', path: `/api/v1/messages${query({ eventType: a.type, channel: a.channel, since: a.since, until: a.until, limit: a.limit })}` }),
+  'events.show': (a) => ({ method: 'GET', path: `/api/v1/events/${id(a)}` }),
+  'endpoints.list': (a) => ({ method: 'GET', path: `/api/v1/endpoints${query({ limit: a.limit })}` }),
+  'endpoints.show': (a) => ({ method: 'GET', path: `/api/v1/endpoints/${id(a)}` }),
+  'endpoints.create': (a) => ({ method: 'POST', path: '/api/v1/endpoints', body: bodyOf(a) }),
+  'endpoints.update': (a) => ({ method: 'PATCH', path: `/api/v1/endpoints/${id(a)}`, body: bodyOf(a) }),
+  'endpoints.delete': (a) => ({ method: 'DELETE', path: `/api/v1/endpoints/${id(a)}` }),
+  'endpoints.secret': (a) => ({ method: 'GET', path: `/api/v1/endpoints/${id(a)}/secret` }),
+  'endpoints.rotate-secret': (a) => ({ method: 'POST', path: `/api/v1/endpoints/${id(a)}/secret/rotate`, body: bodyOf(a) }),
+  'endpoints.test': (a) => ({ method: 'POST', path: `/api/v1/endpoints/${id(a)}/test`, body: bodyOf(a) }),
+  'endpoints.recover': (a) => ({ method: 'POST', path: `/api/v1/endpoints/${id(a)}/recover`, body: bodyOf(a) }),
+  'endpoints.stats': (a) => ({ method: 'GET', path: `/api/v1/endpoints/${id(a)}/stats${query({ since: a.since })}` }),
+  'attempts.list': (a) => ({ method: 'GET', path: `/api/v1/messages/${id(a, 'message')}/attempts${query({ endpointId: a.endpoint, limit: a.limit })}` }),
+  'attempts.resend': (a) => ({ method: 'POST', path: `/api/v1/messages/${id(a, 'message')}/endpoints/${id(a, 'endpoint')}/resend` }),
+  'attempts.failed': (a) => ({ method: 'GET', path: `/api/v1/dead-letters${query({ ...bodyOf(a), limit: a.limit })}` }),
+  'attempts.retry': (a) => ({ method: 'POST', path: '/api/v1/dead-letters/retry', body: bodyOf(a) }),
 };
 
 const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
@@ -36,6 +60,7 @@ const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
     a.id
       ? { method: 'POST', path: `/api/v1/inbound-events/${enc(String(a.id))}/reprocess` }
       : { method: 'POST', path: '/api/v1/inbound-events/reprocess', body: { ...(a.status ? { status: a.status } : {}), ...(a.source ? { sourceId: a.source } : {}), ...(a.type ? { eventType: a.type } : {}), ...(a.limit ? { limit: Number(a.limit) } : {}) } },
+  ...OUTBOUND_ROUTES,
 };
 
 export async function callRemote(config: Config, name: string, args: Record<string, unknown>): Promise<unknown> {
@@ -49,12 +74,23 @@ export async function callRemote(config: Config, name: string, args: Record<stri
     body: call.body ? JSON.stringify(call.body) : null,
   });
   const text = await res.body.text();
-  const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  const body = parse(text);
   if (res.statusCode >= 400) {
     const exitCode = res.statusCode === 404 ? 3 : res.statusCode === 401 || res.statusCode === 403 ? 4 : 2;
-    throw new OperationError(`${res.statusCode} ${String(body?.title ?? '')}: ${String(body?.detail ?? text)}`, res.statusCode, exitCode);
+    const fields = Array.isArray(body?.errors) ? (body.errors as { field: string; message: string }[]).map((e) => `\n  ${e.field}: ${e.message}`).join('') : '';
+    throw new OperationError(`${res.statusCode} ${String(body?.title ?? '')}: ${String(body?.detail ?? text)}${fields}`, res.statusCode, exitCode);
   }
   if (name === 'jobs.list' || name === 'keys.list') return name === 'keys.list' ? body?.data : body;
   if (name === 'inbound.reprocess' && args.id) return { count: 1, ids: [body?.id] };
   return body;
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's error page, say): the status and the text say what happened.
+    return { detail: text.slice(0, 500) };
+  }
 }

@@ -3,13 +3,13 @@
  * - against a remote hub over its REST API when PATCHBAY_URL is set;
  * - through a running hub's local socket when that hub owns the embedded data directory;
  * - otherwise on the database directly (migrating first, like the hub does at start).
+ * Only the last loads the hub's code (seconds under tsx), so it is imported when needed.
  */
 import fs from 'node:fs';
-import { createLogger, loadConfig, systemClock, type Config } from '../core/index.ts';
-import { migrate, openDatabase, readLockHolder } from '../db/index.ts';
-import { createVault, resolveSecretKeys } from '../credentials/index.ts';
-import { callLocalSocket, runOperation, socketPath, OperationError } from '../hub/index.ts';
-import { callRemote } from './remote.ts';
+import { loadConfig, type Config } from '../core/index.ts';
+// The lock file alone, not the database module: reading it must not load a database driver.
+import { readLockHolder } from '../db/lock.ts';
+import { callLocalSocket, socketPath, OperationError } from '../hub/client.ts';
 
 export { OperationError };
 
@@ -18,7 +18,7 @@ export function cliConfig(): Config {
 }
 
 export async function run(name: string, args: Record<string, unknown>, config: Config = cliConfig()): Promise<unknown> {
-  if (config.remoteUrl) return callRemote(config, name, args);
+  if (config.remoteUrl) return (await import('./remote.ts')).callRemote(config, name, args);
   if (!config.databaseUrl) {
     const holder = readLockHolder(config.dataDir);
     const socket = socketPath(config.dataDir);
@@ -29,6 +29,16 @@ export async function run(name: string, args: Record<string, unknown>, config: C
       return callLocalSocket(socket, name, args);
     }
   }
+  return runDirect(config, name, args);
+}
+
+async function runDirect(config: Config, name: string, args: Record<string, unknown>): Promise<unknown> {
+  const [{ createLogger, systemClock }, { migrate, openDatabase }, { createVault, resolveSecretKeys }, { runOperation }] = await Promise.all([
+    import('../core/index.ts'),
+    import('../db/index.ts'),
+    import('../credentials/index.ts'),
+    import('../hub/index.ts'),
+  ]);
   // Diagnostics go to stderr at warn level: stdout is for the command's answer.
   const logger = createLogger({ level: 'warn', destination: process.stderr as never });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, logger });

@@ -16,6 +16,7 @@ import { createQueue } from '../queue/index.ts';
 import { buildApi } from '../api/index.ts';
 import type { HubContext, HubModule, HubRole } from './context.ts';
 import { startLocalSocket, type LocalSocket } from './socket.ts';
+import { socketPath } from './client.ts';
 import { productModules } from './modules.ts';
 
 export interface HubOptions {
@@ -36,8 +37,6 @@ export interface Hub extends HubContext {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
-
-export const socketPath = (dataDir: string): string => path.join(dataDir, 'hub.sock');
 
 export async function createHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
@@ -78,7 +77,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           hub.url = `http://${wildcard ? 'localhost' : config.host}:${port}`;
         }
         // In embedded mode the hub owns the data directory; CLI commands reach it here.
-        if (!config.databaseUrl) socket = await startLocalSocket(socketPath(config.dataDir), context);
+        if (!config.databaseUrl) socket = await startLocalSocket(socketPath(config.dataDir), { ...context, hubUrl: hub.url });
         logger.info({ role, url: hub.url }, 'patchbay started');
       },
       stop() {

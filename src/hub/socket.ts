@@ -7,8 +7,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { toError } from '../core/index.ts';
-import type { HubContext } from './context.ts';
-import { OperationError, runOperation } from './operations/index.ts';
+import { OperationError, runOperation, type OperationContext } from './operations/index.ts';
 
 export interface LocalSocket {
   close(): Promise<void>;
@@ -16,7 +15,7 @@ export interface LocalSocket {
 
 const MAX_BODY = 1024 * 1024;
 
-export async function startLocalSocket(file: string, context: HubContext): Promise<LocalSocket> {
+export async function startLocalSocket(file: string, context: OperationContext): Promise<LocalSocket> {
   fs.rmSync(file, { force: true });
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
@@ -62,26 +61,4 @@ export async function startLocalSocket(file: string, context: HubContext): Promi
         fs.rmSync(file, { force: true });
       }),
   };
-}
-
-/** Sends one operation to a hub's socket. */
-export function callLocalSocket(file: string, name: string, args: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const body = JSON.stringify(args ?? {});
-    const req = http.request({ socketPath: file, path: `/ops/${name}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: unknown; error?: { message: string; exitCode?: number } };
-          if (parsed.error) reject(new OperationError(parsed.error.message, res.statusCode ?? 500, parsed.error.exitCode ?? 1));
-          else resolve(parsed.result);
-        } catch (err) {
-          reject(toError(err));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }

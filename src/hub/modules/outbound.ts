@@ -10,6 +10,11 @@ import type { HubModule } from '../context.ts';
 
 const installed = new Map<Database, Outbound>();
 
+/** The outbound service this process installed for a database (a hub's), if any. */
+export function outboundFor(database: Database): Outbound | undefined {
+  return installed.get(database);
+}
+
 export const outboundModule: HubModule = {
   name: 'outbound',
   routes: [

@@ -2,30 +2,25 @@
  * Operations: what the CLI does to a hub's data. Each runs against a HubContext, so the same
  * code serves a CLI that opened the database itself and a running hub asked over its socket.
  */
+import { ProblemError } from '../../core/index.ts';
 import type { HubContext } from '../context.ts';
+import { OperationError } from '../client.ts';
+
+export { OperationError };
 import { keyOperations } from './keys.ts';
 import { jobOperations } from './jobs.ts';
 import { doctor } from './doctor.ts';
 import { adminOperations } from './admin.ts';
 import { inboundOperations } from './inbound.ts';
+import { outboundOperations } from './outbound.ts';
 
-export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'>;
+export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'> & {
+  /** The running hub's API address, when the operation runs inside it (over its socket). */
+  hubUrl?: string | undefined;
+};
 export type Operation = (context: OperationContext, args: Record<string, unknown>) => Promise<unknown>;
 
-/** A refusal the user can act on: its message is shown as is, with its exit code. */
-export class OperationError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-    /** 3 for something that does not exist, 2 for other refusals. */
-    readonly exitCode = status === 404 ? 3 : 2,
-  ) {
-    super(message);
-    this.name = 'OperationError';
-  }
-}
-
-const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, doctor }));
+const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, doctor }));
 
 /** Later modules add their operations (e.g. `inbound.list`) here. */
 export function registerOperation(name: string, operation: Operation): void {
@@ -36,7 +31,18 @@ export async function runOperation(context: OperationContext, name: string, args
   const operation = operations.get(name);
   if (!operation) throw new OperationError(`unknown operation ${name}`, 404);
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new OperationError('arguments must be an object');
-  return operation(context, args as Record<string, unknown>);
+  try {
+    return await operation(context, args as Record<string, unknown>);
+  } catch (err) {
+    // The domain speaks in problems (as the API answers them); the CLI shows the same words.
+    if (err instanceof ProblemError) throw new OperationError(problemText(err), err.status);
+    throw err;
+  }
+}
+
+function problemText(problem: ProblemError): string {
+  const fields = (problem.errors ?? []).map((e) => `  ${e.field}: ${e.message}`);
+  return [problem.detail ?? problem.title, ...fields].join('\n');
 }
 
 /** Reads an optional string argument. */

@@ -39,9 +39,23 @@ const Settable = {
 };
 const Url = Type.String({ minLength: 1, maxLength: 2_048, description: 'https (http only in dev)' });
 
-const toInput = <T extends { filter?: Record<string, unknown> | null | undefined; retryConfig?: RetryConfig | undefined }>(body: T) => ({ ...body, filter: body.filter as PayloadFilter | null | undefined });
+// Request bodies, exported for the CLI's local operations (one contract for both ways in).
+export const CreateEndpointBody = Type.Object({ url: Url, ...Settable, signatureType: Type.Optional(SignatureTypeSchema), secret: Type.Optional(Type.String({ description: 'whsec_… (v1 only)' })) }, { additionalProperties: false });
+export const UpdateEndpointBody = Type.Object({ url: Type.Optional(Url), ...Settable }, { additionalProperties: false });
+export const RotateSecretBody = Type.Object(
+  {
+    secret: Type.Optional(Type.String({ description: 'whsec_… (v1); generated when absent' })),
+    signatureType: Type.Optional(SignatureTypeSchema),
+    gracePeriodHours: Type.Optional(Type.Number({ minimum: 0, maximum: 720 })),
+  },
+  { additionalProperties: false },
+);
+export const RecoverBody = Type.Object({ since: Instant('Messages created at or after'), until: Type.Optional(Instant('…and at or before')) }, { additionalProperties: false });
+export const TestEventBody = Type.Object({ eventType: Type.Optional(Type.String({ maxLength: 200 })), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
-const Stats = Type.Object({
+export const toEndpointInput = <T extends { filter?: Record<string, unknown> | null | undefined; retryConfig?: RetryConfig | undefined }>(body: T) => ({ ...body, filter: body.filter as PayloadFilter | null | undefined });
+
+export const Stats = Type.Object({
   since: Timestamp,
   attempts: Type.Integer(),
   succeeded: Type.Integer(),
@@ -84,14 +98,14 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
         operationId: 'createEndpoint',
         tags,
         summary: 'Register an endpoint; its signing secret is generated (or given, v1) and kept in the vault',
-        body: Type.Object({ url: Url, ...Settable, signatureType: Type.Optional(SignatureTypeSchema), secret: Type.Optional(Type.String({ description: 'whsec_… (v1 only)' })) }, { additionalProperties: false }),
+        body: CreateEndpointBody,
         response: { 201: EndpointSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 422) },
       },
     },
     async (request, reply) => {
       const scope = tenantOf(request);
       const endpoint = await db().transaction(async (tx) => {
-        const created = await createEndpoint(tx, endpointDeps, scope, toInput(request.body));
+        const created = await createEndpoint(tx, endpointDeps, scope, toEndpointInput(request.body));
         await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'endpoint.created', targetType: 'endpoint', targetId: created.id, details: { url: created.url } });
         return created;
       });
@@ -114,14 +128,14 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
         tags,
         summary: 'Change an endpoint (disabling dead-letters what is pending; enabling clears the failure streak)',
         params: IdParams,
-        body: Type.Object({ url: Type.Optional(Url), ...Settable }, { additionalProperties: false }),
+        body: UpdateEndpointBody,
         response: { 200: EndpointSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) },
       },
     },
     async (request) => {
       const scope = tenantOf(request);
       const endpoint = await db().transaction(async (tx) => {
-        const updated = await updateEndpoint(tx, endpointDeps, scope, request.params.id, toInput(request.body));
+        const updated = await updateEndpoint(tx, endpointDeps, scope, request.params.id, toEndpointInput(request.body));
         await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'endpoint.updated', targetType: 'endpoint', targetId: updated.id, details: { fields: Object.keys(request.body) } });
         return updated;
       });
@@ -175,14 +189,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
         tags,
         summary: `Rotate the signing secret; the old one keeps signing too for a grace period (${DEFAULT_GRACE_HOURS} h by default)`,
         params: IdParams,
-        body: Type.Object(
-          {
-            secret: Type.Optional(Type.String({ description: 'whsec_… (v1); generated when absent' })),
-            signatureType: Type.Optional(SignatureTypeSchema),
-            gracePeriodHours: Type.Optional(Type.Number({ minimum: 0, maximum: 720 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: RotateSecretBody,
         response: { 200: Type.Intersect([EndpointSchema, Type.Object({ previousSecretExpiresAt: NullableTimestamp })]), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
       },
     },
@@ -206,7 +213,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
         tags,
         summary: 'Resend every message that failed for this endpoint since a time',
         params: IdParams,
-        body: Type.Object({ since: Instant('Messages created at or after'), until: Type.Optional(Instant('…and at or before')) }, { additionalProperties: false }),
+        body: RecoverBody,
         response: { 202: Type.Object({ recovered: Type.Integer() }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409) },
       },
     },
@@ -230,7 +237,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
         tags,
         summary: 'Send a test message to this endpoint only (`webhook.test` unless a type is given)',
         params: IdParams,
-        body: Type.Optional(Type.Object({ eventType: Type.Optional(Type.String({ maxLength: 200 })), data: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false })),
+        body: Type.Optional(TestEventBody),
         response: { 202: MessageSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 422) },
       },
     },

@@ -7,7 +7,7 @@ import { DeliverySchema, deliveryView, MessageSchema, messageView, publishedView
 
 const tags = ['events'];
 
-const EventBody = Type.Object(
+export const EventBody = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 200 }),
     data: Type.Record(Type.String(), Type.Unknown(), { description: 'Checked against the event type’s schema' }),
@@ -18,7 +18,7 @@ const EventBody = Type.Object(
   { additionalProperties: false },
 );
 type EventBodyValue = { type: string; data: Record<string, unknown>; eventId?: string; occurredAt?: string; channels?: string[] };
-const toInput = (e: EventBodyValue): EventInput => ({ ...e, occurredAt: e.occurredAt === undefined ? undefined : new Date(e.occurredAt) });
+export const toEventInput = (e: EventBodyValue): EventInput => ({ ...e, occurredAt: e.occurredAt === undefined ? undefined : new Date(e.occurredAt) });
 
 const Duplicate = Type.Boolean({ description: 'True when eventId was seen before: this is the first message' });
 const PublishedMessage = Type.Intersect([MessageSchema, Type.Object({ duplicate: Duplicate })]);
@@ -39,7 +39,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
       },
     },
     async (request, reply) => {
-      const [result] = await outbound.publish(tenantOf(request), [toInput(request.body)]);
+      const [result] = await outbound.publish(tenantOf(request), [toEventInput(request.body)]);
       return reply.status(result!.created ? 201 : 200).send({ ...publishedView(result!.message), duplicate: !result!.created });
     },
   );
@@ -58,7 +58,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
       },
     },
     async (request, reply) => {
-      const results = await outbound.publish(tenantOf(request), request.body.events.map(toInput), { fieldPrefix: (i) => `/events/${i}` });
+      const results = await outbound.publish(tenantOf(request), request.body.events.map(toEventInput), { fieldPrefix: (i) => `/events/${i}` });
       return reply.status(201).send({
         data: results.map(({ message, created }) => ({ id: message.id, eventId: message.externalId, type: message.eventType, schemaVersion: message.schemaVersion, duplicate: !created })),
       });

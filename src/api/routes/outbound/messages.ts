@@ -14,7 +14,8 @@ const DeadLetterFilter = {
   since: Type.Optional(Instant('Messages created at or after')),
   until: Type.Optional(Instant('Messages created at or before')),
 };
-const DeadLetterSchema = Type.Intersect([DeliverySchema, Type.Object({ eventType: Type.String() })]);
+export const DeadLetterFilterBody = Type.Object(DeadLetterFilter, { additionalProperties: false });
+export const DeadLetterSchema = Type.Intersect([DeliverySchema, Type.Object({ eventType: Type.String() })]);
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = async (app, { outbound }) => {
   const { clock } = outbound;
@@ -139,7 +140,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = 
         operationId: 'retryDeadLetters',
         tags,
         summary: 'Retry dead letters matching a filter (of enabled endpoints), each with a fresh retry schedule',
-        body: Type.Object(DeadLetterFilter, { additionalProperties: false }),
+        body: DeadLetterFilterBody,
         response: { 202: Type.Object({ retried: Type.Integer() }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
       },
     },
