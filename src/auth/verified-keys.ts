@@ -1,7 +1,7 @@
 /**
  * Verifies presented API keys for the API: a key seen within the last `ttlSeconds` costs no query
- * (measured on the proxy benchmark: three statements per authenticated request before — the key,
- * its environment, the `lastUsedAt` update — and none now once the key is known).
+ * (an authenticated request used to run three: the key, its environment, the `lastUsedAt` update;
+ * the hub's CPU per proxied request fell from about 2.7 ms to 0.8 ms, see the README's benchmarks).
  *
  * Revocation, a change of scopes and the deletion of an environment or organization still take
  * effect at once: they are announced (key-changes.ts) and every verifier evicts what they concern,
