@@ -3,10 +3,13 @@
  * Bearer pb_…`, which implies its organization and environment) or a dashboard session cookie
  * (with a CSRF token on every unsafe method and the environment named per request).
  * 401 when nobody is authenticated (or the key is revoked), 403 when the scope is missing.
+ *
+ * API keys are verified through the auth module's verifier: a key seen in the last
+ * `PATCHBAY_API_KEY_CACHE_SECONDS` costs no query, and revocation still acts on the next request.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problems } from '../core/index.ts';
-import { findApiKey, findEnvironment, findSession, getMember, isScope, scopesForRole, touchApiKey, type Scope } from '../auth/index.ts';
+import { createApiKeyVerifier, findEnvironment, findSession, getMember, isScope, scopesForRole, type ApiKeyVerifier, type Scope } from '../auth/index.ts';
 import type { Principal } from './context.ts';
 
 export const SESSION_COOKIE = 'pb_session';
@@ -22,23 +25,20 @@ function bearer(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-async function fromApiKey(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
-  const { database, clock, logger } = app.deps;
-  const key = await findApiKey(database.db, token);
+async function fromApiKey(verifier: ApiKeyVerifier, request: FastifyRequest, token: string): Promise<Principal> {
+  const key = await verifier.verify(token);
   if (!key) throw problems.unauthenticated('The API key is not valid.');
-  if (key.revokedAt) throw problems.unauthenticated('The API key has been revoked.');
+  if (key.revoked) throw problems.unauthenticated('The API key has been revoked.');
   const named = request.headers[ENVIRONMENT_HEADER];
-  const env = await findEnvironment(database.db, key.organizationId, key.environmentId);
-  if (typeof named === 'string' && named !== env?.name && named !== env?.id) {
-    throw problems.forbidden(`This API key belongs to the environment "${env?.name}", not "${named}".`);
+  if (typeof named === 'string' && named !== key.environmentName && named !== key.environmentId) {
+    throw problems.forbidden(`This API key belongs to the environment "${key.environmentName}", not "${named}".`);
   }
-  touchApiKey(database.db, clock, key.id).catch((err: unknown) => logger.warn({ err }, 'could not record API key use'));
   return {
     kind: 'apiKey',
     id: key.id,
     organizationId: key.organizationId,
     environmentId: key.environmentId,
-    environmentName: env?.name,
+    environmentName: key.environmentName,
     scopes: new Set(key.scopes.filter(isScope)),
     role: (key.role as Principal['role']) ?? undefined,
     rateLimits: key.rateLimits,
@@ -76,14 +76,17 @@ export function requireScope(principal: Principal, scope: Scope): void {
   }
 }
 
-export function registerAuth(app: FastifyInstance): void {
+export async function registerAuth(app: FastifyInstance): Promise<void> {
+  const { database, clock, logger, config } = app.deps;
+  const verifier = await createApiKeyVerifier({ database, clock, logger, ttlSeconds: config.apiKeyCacheSeconds });
+  app.addHook('onClose', () => verifier.close());
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.public || !request.routeOptions.url) return;
     const token = bearer(request);
     const cookie = request.cookies?.[SESSION_COOKIE];
-    if (token) request.principal = await fromApiKey(app, request, token);
+    if (token) request.principal = await fromApiKey(verifier, request, token);
     else if (cookie) request.principal = await fromSession(app, request, cookie);
     else throw problems.unauthenticated();
     if (config.scope) requireScope(request.principal, config.scope);

@@ -74,7 +74,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
   await registerOpenApi(app, deps.config.publicUrl);
-  registerAuth(app);
+  await registerAuth(app);
   registerRateLimits(app, new RateLimits(deps.redis));
   registerIdempotency(app);
 

@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { newId, randomToken, sha256Hex, type Clock } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
+import { announceApiKeyChange } from './key-changes.ts';
 import { scopesForRole, type Role, type Scope } from './roles.ts';
 import { apiKeys, environments, type KeyRateLimits } from './schema.ts';
 
@@ -50,22 +51,6 @@ function toView(record: ApiKeyRecord, environment: string): ApiKeyView {
   return { ...rest, environment };
 }
 
-/** Looks a presented key up. Revoked keys come back too, so the caller can say so. */
-export async function findApiKey(db: Db, key: string): Promise<ApiKeyRecord | undefined> {
-  if (!/^pb_(live|test)_[0-9a-z]{20,80}$/.test(key)) return undefined;
-  const [record] = await db.select().from(apiKeys).where(eq(apiKeys.tokenHash, sha256Hex(key)));
-  return record;
-}
-
-/** Records use at most once a minute per key, so a busy key does not write on every request. */
-export async function touchApiKey(db: Db, clock: Clock, id: string): Promise<void> {
-  const now = clock.now();
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - 60_000)))));
-}
-
 export async function listApiKeys(
   db: Db,
   scope: { organizationId: string; environmentId?: string | undefined },
@@ -97,10 +82,32 @@ export async function getApiKey(db: Db, organizationId: string, id: string): Pro
   return row ? toView(row.key, row.environment) : undefined;
 }
 
+/**
+ * Revokes a key, at once in every API process (verified-keys.ts): the API's `DELETE /api-keys/{id}`
+ * and the CLI's `patchbay keys revoke` both come here. Revoking twice keeps the first time.
+ */
 export async function revokeApiKey(tx: Db, clock: Clock, organizationId: string, id: string): Promise<ApiKeyView | undefined> {
-  await tx
+  const revoked = await tx
     .update(apiKeys)
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${clock.now()})` })
-    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, id)));
+    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, id)))
+    .returning({ id: apiKeys.id });
+  if (revoked.length > 0) await announceApiKeyChange(tx, { keyId: id });
+  return getApiKey(tx, organizationId, id);
+}
+
+/** Gives a key another role (and its scopes) or an explicit list of scopes; API processes use them from the next request. */
+export async function changeApiKeyScopes(
+  tx: Db,
+  organizationId: string,
+  id: string,
+  grant: { role: Role; scopes?: undefined } | { scopes: Scope[]; role?: undefined },
+): Promise<ApiKeyView | undefined> {
+  const changed = await tx
+    .update(apiKeys)
+    .set(grant.role ? { role: grant.role, scopes: scopesForRole(grant.role) } : { role: null, scopes: grant.scopes })
+    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, id)))
+    .returning({ id: apiKeys.id });
+  if (changed.length > 0) await announceApiKeyChange(tx, { keyId: id });
   return getApiKey(tx, organizationId, id);
 }

@@ -7,6 +7,8 @@ export {
   listEnvironments,
   findEnvironment,
   updateEnvironment,
+  deleteEnvironment,
+  deleteOrganization,
   renameOrganization,
   DEFAULT_ENVIRONMENTS,
   SLUG,
@@ -31,7 +33,9 @@ export {
   type Member,
   type SessionInfo,
 } from './users.ts';
-export { createApiKey, findApiKey, touchApiKey, listApiKeys, getApiKey, revokeApiKey, type ApiKeyRecord, type ApiKeyView, type CreateApiKeyInput } from './api-keys.ts';
+export { createApiKey, listApiKeys, getApiKey, revokeApiKey, changeApiKeyScopes, type ApiKeyRecord, type ApiKeyView, type CreateApiKeyInput } from './api-keys.ts';
+export { createApiKeyVerifier, type ApiKeyVerifier, type ApiKeyVerifierOptions } from './verified-keys.ts';
+export type { VerifiedApiKey } from './key-cache.ts';
 export { recordAudit, listAudit, type Actor, type AuditInput, type AuditEntry } from './audit.ts';
 export { bootstrapOrganization, type BootstrapInput, type BootstrapResult } from './bootstrap.ts';
 export type { KeyRateLimits } from './schema.ts';

@@ -1,6 +1,7 @@
 import { and, asc, eq, or } from 'drizzle-orm';
 import { newId } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
+import { announceApiKeyChange } from './key-changes.ts';
 import { environments, organizations } from './schema.ts';
 
 export type Organization = typeof organizations.$inferSelect;
@@ -77,6 +78,23 @@ export async function updateEnvironment(
     .where(and(eq(environments.organizationId, organizationId), eq(environments.id, id)))
     .returning();
   return env;
+}
+
+/** Deletes an environment and everything in it; its API keys stop working at once in every API process. */
+export async function deleteEnvironment(tx: Db, organizationId: string, id: string): Promise<boolean> {
+  const deleted = await tx
+    .delete(environments)
+    .where(and(eq(environments.organizationId, organizationId), eq(environments.id, id)))
+    .returning({ id: environments.id });
+  if (deleted.length > 0) await announceApiKeyChange(tx, { environmentId: id });
+  return deleted.length > 0;
+}
+
+/** Deletes an organization and everything it owns; its API keys stop working at once in every API process. */
+export async function deleteOrganization(tx: Db, id: string): Promise<boolean> {
+  const deleted = await tx.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id });
+  if (deleted.length > 0) await announceApiKeyChange(tx, { organizationId: id });
+  return deleted.length > 0;
 }
 
 export async function renameOrganization(tx: Db, id: string, name: string): Promise<Organization | undefined> {

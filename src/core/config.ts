@@ -30,6 +30,8 @@ export interface Config {
   databasePoolSize: number;
   /** OAuth access tokens are refreshed in the background this long before they expire. */
   oauthRefreshMarginSeconds: number;
+  /** How long an API process keeps a verified API key in memory (revocation still acts at once). */
+  apiKeyCacheSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobLeaseSeconds: integer(env, 'PATCHBAY_JOB_LEASE_SECONDS', 60, 2, 3600),
     databasePoolSize: integer(env, 'PATCHBAY_DB_POOL_SIZE', 10, 1, 200),
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 300, 0, 86_400),
+    apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
   };
 }
 
@@ -132,4 +135,5 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_JOB_LEASE_SECONDS',
   'PATCHBAY_DB_POOL_SIZE',
   'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS',
+  'PATCHBAY_API_KEY_CACHE_SECONDS',
 ] as const;

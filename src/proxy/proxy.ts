@@ -86,7 +86,10 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
   function client(connection: ConnectionClientOptions): ProviderHttpClient {
     const { provider, limitKey, rateLimit, correlationId, onAttempt } = connection;
     const retryAttempts = connection.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    const logger = (connection.logger ?? options.logger ?? silentLogger).child({ provider, ...(correlationId ? { correlationId } : {}) });
+    // The fields go on each line rather than into a child logger: a client often lives for one
+    // proxied request, and pino serializes a child's bindings every time one is made.
+    const logger = connection.logger ?? options.logger ?? silentLogger;
+    const fields = { provider, ...(correlationId ? { correlationId } : {}) };
     const plain = createProviderClient({ ...connection, logger: silentLogger, dispatcher: dispatcherFor(connection.allowPrivateNetworks) });
     const { host, origin } = new URL(plain.baseUrl);
 
@@ -106,7 +109,7 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
           metrics.call(provider, method, outcome, durationMs / 1000);
           onAttempt?.({ failure: err.kind, durationMs });
           const reason = retryableFailure(req, err);
-          logger.info({ method, url: err.url, failure: err.kind, attempt, durationMs, willRetry: Boolean(reason && attempt <= retryAttempts) }, 'provider call failed');
+          logger.info({ ...fields, method, url: err.url, failure: err.kind, attempt, durationMs, willRetry: Boolean(reason && attempt <= retryAttempts) }, 'provider call failed');
           if (!reason || attempt > retryAttempts) throw err;
           await pause(reason, backoffMs(attempt, random), req.signal);
           continue;
@@ -122,7 +125,7 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
         // A 429 holds every caller of this provider and credential, not just this one.
         if (Math.max(holdMs, retryAfterMs) > 0) await limiter.hold(limitKey, Math.min(Math.max(holdMs, retryAfterMs), maxRetryAfterMs));
         const willRetry = Boolean(reason) && attempt <= retryAttempts && retryAfterMs <= maxRetryAfterMs;
-        logger.info({ method, url: origin + response.request.path, status, attempt, durationMs, ...(reason ? { willRetry } : {}) }, 'provider call');
+        logger.info({ ...fields, method, url: origin + response.request.path, status, attempt, durationMs, ...(reason ? { willRetry } : {}) }, 'provider call');
         if (!reason || !willRetry) return response;
         await pause(reason, Math.max(backoffMs(attempt, random), retryAfterMs), req.signal);
       }
