@@ -32,6 +32,10 @@ export interface Config {
   oauthRefreshMarginSeconds: number;
   /** How long an API process keeps a verified API key in memory (revocation still acts at once). */
   apiKeyCacheSeconds: number;
+  /** Outbound message payloads and attempt bodies older than this are pruned. */
+  retentionDays: number;
+  /** An endpoint that only failed for this long is disabled. */
+  endpointDisableAfterDays: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: integer(env, 'PATCHBAY_DB_POOL_SIZE', 10, 1, 200),
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 300, 0, 86_400),
     apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
+    retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
+    endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
   };
 }
 
@@ -136,4 +142,6 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_DB_POOL_SIZE',
   'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS',
   'PATCHBAY_API_KEY_CACHE_SECONDS',
+  'PATCHBAY_RETENTION_DAYS',
+  'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
 ] as const;

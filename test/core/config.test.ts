@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseSecretKeys } from '../../src/core/index.ts';
+import { outboundSettings } from '../../src/hub/modules/outbound.ts';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 
@@ -23,9 +24,16 @@ describe('configuration', () => {
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ PATCHBAY_WORKER_CONCURRENCY: '0' }, 'PATCHBAY_WORKER_CONCURRENCY'],
+    [{ PATCHBAY_RETENTION_DAYS: '0' }, 'PATCHBAY_RETENTION_DAYS'],
+    [{ PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS: 'soon' }, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS'],
   ])('refuses %o with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it('gives outbound delivery its retention and auto-disable periods', () => {
+    expect(outboundSettings(loadConfig({}))).toEqual({ retentionDays: 30, autoDisableAfterMs: 5 * 86_400_000 });
+    expect(outboundSettings(loadConfig({ PATCHBAY_RETENTION_DAYS: '7', PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS: '2' }))).toEqual({ retentionDays: 7, autoDisableAfterMs: 2 * 86_400_000 });
   });
 
   it('reads master keys current first, and refuses a repeated id', () => {

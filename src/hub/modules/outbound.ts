@@ -3,8 +3,9 @@
  * prune jobs (every role: an API process publishes, a worker delivers); `routes` serve the
  * outbound API with the service installed for the same database.
  */
+import type { Config } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
-import { registerOutbound, type Outbound } from '../../webhooks/outbound/index.ts';
+import { registerOutbound, type Outbound, type OutboundSettings } from '../../webhooks/outbound/index.ts';
 import { outboundRoutes } from '../../api/routes/outbound/index.ts';
 import type { HubModule } from '../context.ts';
 
@@ -13,6 +14,11 @@ const installed = new Map<Database, Outbound>();
 /** The outbound service this process installed for a database (a hub's), if any. */
 export function outboundFor(database: Database): Outbound | undefined {
   return installed.get(database);
+}
+
+/** What operators set through the environment (README's configuration table). */
+export function outboundSettings(config: Config): Partial<OutboundSettings> {
+  return { retentionDays: config.retentionDays, autoDisableAfterMs: config.endpointDisableAfterDays * 86_400_000 };
 }
 
 export const outboundModule: HubModule = {
@@ -27,7 +33,17 @@ export const outboundModule: HubModule = {
     },
   ],
   install(context) {
-    installed.set(context.database, registerOutbound({ queue: context.queue, database: context.database, vault: context.vault, logger: context.logger, clock: context.clock }));
+    installed.set(
+      context.database,
+      registerOutbound({
+        queue: context.queue,
+        database: context.database,
+        vault: context.vault,
+        logger: context.logger,
+        clock: context.clock,
+        settings: outboundSettings(context.config),
+      }),
+    );
   },
   async stop() {
     for (const [database, outbound] of installed) {

@@ -37,7 +37,7 @@ import { EventBody, toEventInput } from '../../api/routes/outbound/events.ts';
 import { DeadLetterFilterBody } from '../../api/routes/outbound/messages.ts';
 import { attemptView, date, deliveryView, endpointView, messageView, publishedView } from '../../api/routes/outbound/views.ts';
 import { iso } from '../../api/schemas.ts';
-import { outboundFor } from '../modules/outbound.ts';
+import { outboundFor, outboundSettings } from '../modules/outbound.ts';
 import { limitOf, scopeOf, type EnvironmentScope } from './scope.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
@@ -59,7 +59,7 @@ async function withOutbound<T>(context: OperationContext, fn: (outbound: Outboun
   const running = outboundFor(context.database);
   if (running) return fn(running);
   const queue = createQueue({ database: context.database, logger: context.logger, clock: context.clock, concurrency: 1, leaseSeconds: context.config.jobLeaseSeconds });
-  const outbound = registerOutbound({ queue, database: context.database, vault: context.vault, logger: context.logger, clock: context.clock });
+  const outbound = registerOutbound({ queue, database: context.database, vault: context.vault, logger: context.logger, clock: context.clock, settings: outboundSettings(context.config) });
   try {
     return await fn(outbound);
   } finally {
