@@ -20,6 +20,10 @@ const bodyOf = (a: Record<string, unknown>) => (a.body ?? {}) as Record<string, 
 
 // Outbound webhooks: the operations' bodies are the API's bodies (src/hub/operations/outbound.ts).
 const OUTBOUND_ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
+  'event-types.list': (a) => ({ method: 'GET', path: `/api/v1/event-types${query({ includeArchived: a.includeArchived, limit: a.limit })}` }),
+  'event-types.show': (a) => ({ method: 'GET', path: `/api/v1/event-types/${id(a, 'name')}` }),
+  'event-types.create': (a) => ({ method: 'POST', path: '/api/v1/event-types', body: bodyOf(a) }),
+  'event-types.update': (a) => ({ method: 'PATCH', path: `/api/v1/event-types/${id(a, 'name')}`, body: bodyOf(a) }),
   'events.send': (a) => ({ method: 'POST', path: '/api/v1/events', body: bodyOf(a) }),
   'events.list': (a) => ({ method: 'GET', path: `/api/v1/messages${query({ eventType: a.type, channel: a.channel, since: a.since, until: a.until, limit: a.limit })}` }),
   'events.show': (a) => ({ method: 'GET', path: `/api/v1/events/${id(a)}` }),

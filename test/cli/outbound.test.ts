@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
-import { copyPgliteTemplate, createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../support/db.ts';
+import { copyPgliteTemplate, createPostgresDatabase, dropPostgresDatabase, onPostgres, tempDir } from '../support/db.ts';
 import { childEnv, cli, startTs, type Child } from '../support/process.ts';
 import { startReceiver, waitFor, type ReceivedRequest, type Receiver } from '../webhooks/outbound/support.ts';
 
@@ -97,26 +97,31 @@ describe.each(hubs)('on the %s', (_name, start) => {
   let hub: Hub;
   beforeAll(async () => {
     hub = await start();
-    expect((await api(hub, 'POST', '/api/v1/event-types', { name: 'invoice.paid', description: 'An invoice was paid', schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } } })).status).toBe(201);
+    const created = await cli(['event-types', 'create', 'invoice.paid', '--org', 'acme', '--env', 'dev', '--schema', '{"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}}}'], Object.values(hub.ways)[0]!);
+    expect(created).toMatchObject({ code: 0, stdout: 'created invoice.paid (schema version 1)\n' });
   }, TIMEOUT);
   afterAll(async () => {
     await hub?.stop();
   });
 
   const ways = () => Object.keys(hub.ways);
+  const scope = ['--org', 'acme', '--env', 'dev'];
+  /** Runs a command one way in with --json; it must succeed quietly. */
+  const jsonCli =
+    (way: string) =>
+    async <T = Record<string, unknown>>(...args: string[]): Promise<T> => {
+      const result = await cli([...args, ...scope, '--json'], hub.ways[way]!);
+      expect(result.stderr, `${way}: ${args.join(' ')}`).toBe('');
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as T;
+    };
 
   it(
     'runs the endpoint life cycle, resend, bulk retry, recover and test events from the CLI, each way in',
     async () => {
       for (const way of ways()) {
         const env = hub.ways[way]!;
-        const scope = ['--org', 'acme', '--env', 'dev'];
-        const pb = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => {
-          const result = await cli([...args, ...scope, '--json'], env);
-          expect(result.stderr, `${way}: ${args.join(' ')}`).toBe('');
-          expect(result.code).toBe(0);
-          return JSON.parse(result.stdout) as T;
-        };
+        const pb = jsonCli(way);
         const path = `/hooks/${way}`;
         // Waiting polls the API (quicker than a CLI process per look); `events show` is run once below.
         const stateOf = async (messageId: string) => ((await api(hub, 'GET', `/api/v1/events/${messageId}`)).body.deliveries as { state: string }[])[0]?.state;
@@ -206,11 +211,39 @@ describe.each(hubs)('on the %s', (_name, start) => {
   );
 
   it(
+    'manages event types from the CLI: a new schema is the next version, an archived type is refused',
+    async () => {
+      for (const way of ways()) {
+        const env = hub.ways[way]!;
+        const pb = jsonCli(way);
+        const name = `order.shipped_${way}`;
+        const schemaFile = `${tempDir('schema')}/schema.json`;
+        fs.writeFileSync(schemaFile, JSON.stringify({ type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } }));
+        expect(await pb('event-types', 'create', name, '--description', 'An order left the warehouse', '--schema', `@${schemaFile}`, '--example', '{"orderId": "o-1"}')).toMatchObject({ name, schemaVersion: 1, builtIn: false });
+        const listed = await pb<{ data: { name: string; builtIn: boolean }[] }>('event-types', 'list');
+        expect(listed.data).toEqual(expect.arrayContaining([expect.objectContaining({ name, builtIn: false }), expect.objectContaining({ name: 'connection.created', builtIn: true })]));
+
+        const refused = await cli(['events', 'send', '--type', name, '--data', '{"orderId": 7}', ...scope], env);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain('/data/orderId');
+        expect(await pb('event-types', 'update', name, '--schema', '{"type": "object", "required": ["orderId", "carrier"]}', '--example', '{"orderId": "o-1", "carrier": "ups"}')).toMatchObject({ schemaVersion: 2 });
+        expect(await pb('events', 'send', '--type', name, '--data', '{"orderId": "o-2", "carrier": "dhl"}')).toMatchObject({ type: name, schemaVersion: 2 });
+        expect(await pb('event-types', 'show', name)).toMatchObject({ name, schemaVersion: 2, example: { orderId: 'o-1', carrier: 'ups' } });
+
+        expect(await pb('event-types', 'archive', name)).toMatchObject({ archived: true });
+        const archived = await cli(['events', 'send', '--type', name, '--data', '{"orderId": "o-3", "carrier": "dhl"}', ...scope], env);
+        expect(archived.code).toBe(2);
+        expect(archived.stderr).toContain(`${name} is not an event type`);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'says what is wrong with bad input, with exit code 2 and no stack trace',
     async () => {
       for (const way of ways()) {
         const env = hub.ways[way]!;
-        const scope = ['--org', 'acme', '--env', 'dev'];
         const cases: [string[], RegExp][] = [
           [['endpoints', 'create', '--url', `${receiver.url}/x`, '--timeout', '5'], /\/timeoutMs: must be >= 100/],
           [['endpoints', 'create', '--url', 'not a url'], /url/i],
@@ -237,7 +270,6 @@ describe.each(hubs)('on the %s', (_name, start) => {
     async () => {
       for (const way of hub.listenWays) {
         const env = way === 'remote' ? { ...Object.values(hub.ways)[0]!, PATCHBAY_URL: hub.url, PATCHBAY_API_KEY: hub.apiKey } : hub.ways[way]!;
-        const scope = ['--org', 'acme', '--env', 'dev'];
         const local = await startReceiver();
         const listener = startTs('src/cli/main.ts', ['listen', '--forward-to', `${local.url}/local`, '--events', 'invoice.*', ...scope, '--json'], env);
         try {

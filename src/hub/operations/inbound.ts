@@ -1,7 +1,7 @@
 /** `patchbay inbound list|show|reprocess`: inbound events, read and reprocessed from the CLI. */
 import { eq } from 'drizzle-orm';
 import { INBOUND_STATUSES, inboundEvents, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundStatus } from '../../webhooks/inbound/index.ts';
-import { limitOf, scopeOf } from './scope.ts';
+import { limitOf, scopeOf } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
 function status(args: Record<string, unknown>): InboundStatus | undefined {

@@ -13,6 +13,7 @@ import { doctor } from './doctor.ts';
 import { adminOperations } from './admin.ts';
 import { inboundOperations } from './inbound.ts';
 import { outboundOperations } from './outbound.ts';
+import { eventTypeOperations } from './event-types.ts';
 
 export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'> & {
   /** The running hub's API address, when the operation runs inside it (over its socket). */
@@ -20,7 +21,7 @@ export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger'
 };
 export type Operation = (context: OperationContext, args: Record<string, unknown>) => Promise<unknown>;
 
-const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, doctor }));
+const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, ...eventTypeOperations, doctor }));
 
 /** Later modules add their operations (e.g. `inbound.list`) here. */
 export function registerOperation(name: string, operation: Operation): void {

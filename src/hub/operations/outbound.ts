@@ -31,25 +31,16 @@ import {
   DEFAULT_GRACE_HOURS,
   type Outbound,
 } from '../../webhooks/outbound/index.ts';
-import { bodyErrors } from '../../api/validation.ts';
 import { CreateEndpointBody, RecoverBody, RotateSecretBody, TestEventBody, toEndpointInput, UpdateEndpointBody } from '../../api/routes/outbound/endpoints.ts';
 import { EventBody, toEventInput } from '../../api/routes/outbound/events.ts';
 import { DeadLetterFilterBody } from '../../api/routes/outbound/messages.ts';
 import { attemptView, date, deliveryView, endpointView, messageView, publishedView } from '../../api/routes/outbound/views.ts';
 import { iso } from '../../api/schemas.ts';
 import { outboundFor, outboundSettings } from '../modules/outbound.ts';
-import { limitOf, scopeOf, type EnvironmentScope } from './scope.ts';
+import { bodyOf, instant, limitOf, scopeOf, type EnvironmentScope } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
 const CLI: Actor = { type: 'cli', id: null };
-
-/** The body an operation was given, checked the way the API checks it. */
-function bodyOf<T>(args: Record<string, unknown>, schema: object): T {
-  const body = args.body ?? {};
-  const errors = bodyErrors(schema, body);
-  if (errors.length > 0) throw new OperationError(['the request is not valid:', ...errors.map((e) => `  ${e.field}: ${e.message}`)].join('\n'));
-  return body as T;
-}
 
 /**
  * The outbound service: the running hub's (over its socket), or one made for this command on a
@@ -274,14 +265,6 @@ const listenSession: Operation = async (context, args) => {
   });
   return { url: context.hubUrl, key: created.key, keyId: created.record.id };
 };
-
-function instant(args: Record<string, unknown>, name: string): Date | undefined {
-  const value = text(args, name);
-  if (value === undefined) return undefined;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new OperationError(`--${name} must be a date and time, e.g. 2026-11-22T08:00:00Z`);
-  return parsed;
-}
 
 export const outboundOperations = {
   'events.send': send,

@@ -16,6 +16,10 @@ const Fields = {
   example: Type.Optional(Type.Union([JsonObject, Type.Null()])),
 };
 
+// Request bodies, exported for the CLI's local operations (one contract for both ways in).
+export const CreateEventTypeBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }), ...Fields }, { additionalProperties: false });
+export const UpdateEventTypeBody = Type.Object({ ...Fields, archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
 export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = async (app, { outbound }) => {
   const { clock } = outbound;
 
@@ -49,7 +53,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> 
         operationId: 'createEventType',
         tags,
         summary: 'Create an event type',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }), ...Fields }, { additionalProperties: false }),
+        body: CreateEventTypeBody,
         response: { 201: EventTypeSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 409, 422) },
       },
     },
@@ -79,7 +83,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> 
         tags,
         summary: 'Change an event type (a new schema becomes the next schemaVersion; earlier versions are kept)',
         params: NameParams,
-        body: Type.Object({ ...Fields, archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: UpdateEventTypeBody,
         response: { 200: EventTypeSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 422) },
       },
     },
