@@ -186,13 +186,17 @@ export async function eraseEndCustomer(
     const erasing = doomed.map((c) => c.id);
     const subject: EndCustomerSubject = { ...scope, endCustomerId, connectionIds: [...erasing, ...(await formerConnections(tx, scope, endCustomerId, erasing))] };
     await deleteRefreshJobs(tx, scope, subject.connectionIds);
-    const counts: Record<string, number> = {};
+    const erased: Record<string, number> = { events: 0 };
+    // Two modules may count one kind: the counts add up.
+    const count = (kind: string, n: number) => {
+      erased[kind] = (erased[kind] ?? 0) + n;
+    };
     for (const [name, eraser] of erasers) {
       const result = (await eraser(tx, subject)) ?? 0;
-      if (typeof result === 'number') counts[name] = result;
-      else Object.assign(counts, result);
+      if (typeof result === 'number') count(name, result);
+      else for (const [kind, n] of Object.entries(result)) count(kind, n);
     }
-    const erased: Record<string, number> = { events: await eraseEventsOf(tx, subject), ...counts };
+    count('events', await eraseEventsOf(tx, subject));
     await announceDeleted(tx, scope, doomed, now, 'end_customer_erased');
     if (options.actor) {
       // The end customer's id is the subject of the request; it is what the log must show was erased.

@@ -51,8 +51,9 @@ export async function formerConnectionsOf(tx: Db, owner: EventScope & { endCusto
 
 /**
  * Deletes every event of one end customer in its environment, then lets the consumers erase
- * their copies; returns how many events went. The environment's events are scanned once (there
- * is no index on `data`): erasure is rare, and a publish pays nothing for it.
+ * their copies; returns how many events went. The environment's events are scanned (here and in
+ * `formerConnectionsOf`; there is no index on `data`): erasure is rare, and a publish pays
+ * nothing for it.
  *
  * @example
  * const former = await formerConnectionsOf(tx, { organizationId, environmentId, endCustomerId: 'cust_42' });
