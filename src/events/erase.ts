@@ -3,7 +3,8 @@
  * request). An event is theirs when its `data` names them (`endCustomerId`, as every
  * `connection.*` event does) or one of their connections (`connectionId`: syncs, inbound
  * forwards, the publisher's own events) — the connections being erased, and those deleted
- * earlier that one of their `connection.*` events tied to them.
+ * earlier that one of their `connection.*` events tied to them (`formerConnectionsOf`, which
+ * other modules' erasers use too, before the events are gone).
  *
  * Consumers that keep copies of events (outbound messages, their deliveries and attempts)
  * register with `onEventsErased` and erase theirs in the same transaction; `events` knows none
@@ -19,7 +20,7 @@ export interface EventScope {
 
 export interface EventsOwner extends EventScope {
   endCustomerId: string;
-  /** Their connections known to the caller (erased ones included). */
+  /** Every connection of theirs: the ones being erased and those `formerConnectionsOf` found. */
   connectionIds: readonly string[];
 }
 
@@ -33,24 +34,38 @@ export function onEventsErased(name: string, listener: EventsErasedListener): vo
 }
 
 /**
+ * The connections that events tie to one end customer (a `connection.*` event names both), the
+ * ones deleted long ago included: nothing else remembers whose a deleted connection was. Ask
+ * before `eraseEventsOf`, which erases those events.
+ */
+export async function formerConnectionsOf(tx: Db, owner: EventScope & { endCustomerId: string }): Promise<string[]> {
+  const found = await rows<{ id: string }>(
+    tx,
+    sql`select distinct data->>'connectionId' as id from events
+      where organization_id = ${owner.organizationId} and environment_id = ${owner.environmentId}
+        and data->>'endCustomerId' = ${owner.endCustomerId} and data->>'connectionId' is not null
+      order by 1`,
+  );
+  return found.map((r) => r.id);
+}
+
+/**
  * Deletes every event of one end customer in its environment, then lets the consumers erase
- * their copies; returns how many events went. The environment's events are scanned once (there
- * is no index on `data`): erasure is rare, and a publish pays nothing for it.
+ * their copies; returns how many events went. The environment's events are scanned (here and in
+ * `formerConnectionsOf`; there is no index on `data`): erasure is rare, and a publish pays
+ * nothing for it.
  *
  * @example
- * await db.transaction((tx) => eraseEventsOf(tx, { organizationId, environmentId, endCustomerId: 'cust_42', connectionIds: ['conn_…'] }));
+ * const former = await formerConnectionsOf(tx, { organizationId, environmentId, endCustomerId: 'cust_42' });
+ * await eraseEventsOf(tx, { organizationId, environmentId, endCustomerId: 'cust_42', connectionIds: ['conn_…', ...former] });
  */
 export async function eraseEventsOf(tx: Db, owner: EventsOwner): Promise<number> {
-  const scope = sql`organization_id = ${owner.organizationId} and environment_id = ${owner.environmentId}`;
   const erased = await rows<{ id: string }>(
     tx,
-    sql`with connections as (
-        select jsonb_array_elements_text(${JSON.stringify(owner.connectionIds)}::jsonb) as id
-        union
-        select data->>'connectionId' from events where ${scope} and data->>'endCustomerId' = ${owner.endCustomerId} and data->>'connectionId' is not null
-      )
-      delete from events where ${scope}
-        and (data->>'endCustomerId' = ${owner.endCustomerId} or data->>'connectionId' in (select id from connections))
+    sql`delete from events
+      where organization_id = ${owner.organizationId} and environment_id = ${owner.environmentId}
+        and (data->>'endCustomerId' = ${owner.endCustomerId}
+          or data->>'connectionId' in (select jsonb_array_elements_text(${JSON.stringify(owner.connectionIds)}::jsonb)))
       returning id`,
   );
   const ids = erased.map((e) => e.id);

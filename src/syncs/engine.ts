@@ -1,14 +1,17 @@
 /**
  * The syncs engine: what the hub installs. It registers the `sync.run` job (one attempt of a
  * run, records or metrics), the `records.export` job (write-back of edited records) and the
- * scheduler's tick (every minute, once in the cluster) on the queue.
+ * scheduler's tick (every minute, once in the cluster) on the queue, and what syncs erase of an
+ * end customer who is erased (erase.ts).
  */
 import { systemClock, type Clock, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
+import { onEndCustomerErased } from '../connections/index.ts';
 import { exponentialBackoff, type Queue } from '../queue/index.ts';
 import type { ProviderProxy } from '../proxy/index.ts';
 import { cachingResolver, type ConnectionResolver } from './connections.ts';
 import { EXPORT_JOB } from './conflicts.ts';
+import { eraseSyncDataOf } from './erase.ts';
 import { exportRecord, type ExportPayload } from './export.ts';
 import { runMappingFor } from './mapping/run.ts';
 import { collectMetrics } from './metrics.ts';
@@ -45,7 +48,7 @@ export interface SyncServices {
 export interface SyncEngine {
   readonly deps: RunnerDeps;
   readonly services: SyncServices;
-  /** Registers the job handlers and the scheduler's tick. */
+  /** Registers the job handlers, the scheduler's tick and the end-customer eraser. */
   install(queue: Queue): void;
 }
 
@@ -69,6 +72,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       proxy: options.proxy,
     },
     install(queue) {
+      onEndCustomerErased('syncs', eraseSyncDataOf);
       queue.register<{ runId: string }>(
         SYNC_RUN_JOB,
         ({ job, logger, signal }) =>

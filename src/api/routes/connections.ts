@@ -280,7 +280,8 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'eraseEndCustomer',
         tags,
-        summary: 'Erase everything of one end customer: connections (tokens revoked), credentials, connect sessions, their events with every webhook message of them, and the records other modules keep',
+        summary:
+          'Erase everything of one end customer, in one transaction: connections (tokens revoked), credentials, connect sessions, synced data (syncs, runs, records and their versions, conflicts, metrics, connection mappings), inbound webhooks routed to their connections, and their events with every webhook message of them',
         params: Type.Object({ endCustomerId: Type.String({ minLength: 1, maxLength: 255 }) }),
         response: {
           200: Type.Object({
@@ -289,7 +290,10 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             secretsDeleted: Type.Integer(),
             connectSessionsDeleted: Type.Integer(),
             revocations: Type.Record(Type.String(), RevocationView),
-            erased: Type.Record(Type.String(), Type.Integer()),
+            erased: Type.Record(Type.String(), Type.Integer(), {
+              description:
+                'Rows erased, by kind: events, syncs, syncRuns, records, recordVersions, conflicts, metricPoints, mappings, inboundEvents (connections deleted before count too)',
+            }),
           }),
           ...problemResponses(...AUTHENTICATED_PROBLEMS),
         },

@@ -1,6 +1,7 @@
 /**
  * The inbound webhooks module put together: the ingestor behind `/webhooks/in/{sourceId}`, the
- * processing job, and the recurring clean-up of expired deduplication claims.
+ * processing job, the recurring clean-up of expired deduplication claims, and what is erased of
+ * an end customer who is erased (erase.ts).
  *
  * @example
  * const inbound = createInbound({ database, vault, clock, logger, publicUrl, lookupConnection });
@@ -10,7 +11,9 @@
 import type { Clock, Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
+import { onEndCustomerErased } from '../../connections/index.ts';
 import { exponentialBackoff, type Queue } from '../../queue/index.ts';
+import { eraseInboundEventsOf } from './erase.ts';
 import { Ingestor, type IngestorOptions } from './ingest.ts';
 import { createProcessor, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
 import { dispatchBatch, DISPATCH_JOB, pruneDedupe, PROCESS_JOB } from './store.ts';
@@ -33,7 +36,7 @@ export interface InboundOptions {
 
 export interface Inbound {
   readonly ingestor: Ingestor;
-  /** Registers the processing and clean-up jobs with a worker queue. */
+  /** Registers the processing and clean-up jobs with a worker queue, and the end-customer eraser. */
   register(queue: Queue): void;
 }
 
@@ -56,6 +59,7 @@ export function createInbound(options: InboundOptions): Inbound {
   return {
     ingestor,
     register(queue) {
+      onEndCustomerErased('inbound', eraseInboundEventsOf);
       // 5 s, 10 s, 20 s … about 10 minutes over 8 attempts, then the event is dead-lettered.
       queue.register(PROCESS_JOB, processor.run, { maxAttempts: PROCESS_MAX_ATTEMPTS, backoff: exponentialBackoff({ baseMs: 5_000, maxMs: 5 * 60_000 }), timeoutMs: 60_000 });
       queue.register<{ eventIds: string[] }>(DISPATCH_JOB, async ({ job }) => {
