@@ -114,7 +114,7 @@ describe('a hub killed under load', () => {
       }
     } finally {
       if (url) await dropPostgresDatabase(url);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 });
