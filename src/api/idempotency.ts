@@ -5,6 +5,7 @@
  * retried. Keys are scoped to the caller (organization, environment, key or user).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db/index.ts';
 import { and, eq, lt } from 'drizzle-orm';
 import { problems, sha256Hex } from '../core/index.ts';
 import { idempotencyKeys } from '../auth/schema.ts';
@@ -38,7 +39,7 @@ export function registerIdempotency(app: FastifyInstance): void {
     );
     // Expired keys are forgotten lazily, one at a time, when reused.
     await db.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.createdAt, new Date(app.deps.clock.now().getTime() - IDEMPOTENCY_TTL_MS))));
-    const inserted = await db.insert(idempotencyKeys).values({ ...scope, key, requestHash }).onConflictDoNothing().returning();
+    const inserted = await db.insert(idempotencyKeys).values({ ...scope, key, requestHash, createdAt: app.deps.clock.now() }).onConflictDoNothing().returning();
     if (inserted.length > 0) {
       (request as unknown as Record<symbol, Pending>)[pendingKey] = { where };
       return;
@@ -72,4 +73,17 @@ export function registerIdempotency(app: FastifyInstance): void {
     await db.update(idempotencyKeys).set({ statusCode: reply.statusCode, response }).where(pending.where);
     return payload;
   });
+}
+
+/**
+ * Forgets stored answers older than the TTL (the hub runs this hourly). Until then an answer is
+ * replayed; after it, a stored answer would only keep data (ids of erased end customers, say)
+ * that nothing can ask for any more.
+ */
+export async function pruneIdempotencyKeys(db: Db, now: Date): Promise<number> {
+  const removed = await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_MS)))
+    .returning({ key: idempotencyKeys.key });
+  return removed.length;
 }

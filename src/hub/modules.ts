@@ -1,4 +1,5 @@
 import type { HubModule } from './context.ts';
+import { apiModule } from './modules/api.ts';
 import { connectionsModule } from './modules/connections.ts';
 import { inboundModule } from './modules/inbound.ts';
 import { outboundModule } from './modules/outbound.ts';
@@ -6,4 +7,4 @@ import { syncsModule } from './modules/syncs.ts';
 
 /** The domain modules every hub installs, in order. */
 // Outbound first: its in-transaction fan-out listener must be in place before anything publishes.
-export const productModules: HubModule[] = [outboundModule, connectionsModule, inboundModule, syncsModule()];
+export const productModules: HubModule[] = [outboundModule, connectionsModule, inboundModule, syncsModule(), apiModule];

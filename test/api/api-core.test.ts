@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { bearer, createTestApi, OWNER_PASSWORD, type TestApi } from '../support/api.ts';
 import { listRoutes } from '../../src/api/index.ts';
+import { IDEMPOTENCY_TTL_MS, pruneIdempotencyKeys } from '../../src/api/idempotency.ts';
+import { idempotencyKeys } from '../../src/auth/schema.ts';
+import type { ManualClock } from '../../src/core/index.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -151,6 +154,20 @@ describe('idempotency keys', () => {
     expect(again.json().id).toBe(first.json().id);
     const other = await api.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: 'twice', role: 'viewer' } });
     expect(other.statusCode).toBe(422);
+  });
+
+  it('forgets stored answers once they are a day old, and only those', async () => {
+    const post = (key: string) => api.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(api.keys.admin), 'idempotency-key': key }, payload: { name: key, role: 'viewer' } });
+    const clock = api.clock as ManualClock;
+    expect((await post('prune-old')).statusCode).toBe(201);
+    clock.advance(IDEMPOTENCY_TTL_MS - 60_000);
+    expect((await post('prune-young')).statusCode).toBe(201);
+    clock.advance(2 * 60_000);
+    const stored = async () => (await api.database.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys)).map((r) => r.key);
+    expect(await stored()).toEqual(expect.arrayContaining(['prune-old', 'prune-young']));
+    expect(await pruneIdempotencyKeys(api.database.db, clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await stored()).not.toContain('prune-old');
+    expect(await stored()).toContain('prune-young');
   });
 });
 
