@@ -11,7 +11,7 @@ import type { Event } from '../../events/index.ts';
 import { environments } from '../../auth/schema.ts';
 import { enqueueMany, type JobSpec } from '../../queue/index.ts';
 import { compileFilter } from './filter.ts';
-import { dispatchJob, STREAM_CHANNEL } from './jobs.ts';
+import { dispatchJob, STREAM_CHANNEL, type DispatchPayload, type Dispatched } from './jobs.ts';
 import { endpoints, type EndpointRow } from './schema.ts';
 
 /** What a receiver gets: the body of every attempt, byte for byte. */
@@ -25,12 +25,19 @@ export interface Envelope {
   environment: string;
 }
 
-// Message ids made in a transaction, by event id, for the publisher that asked (publish.ts).
+// Message ids made in a transaction, by event id, and the dispatch jobs queued, for the publisher
+// that asked (publish.ts).
 const madeIn = new WeakMap<Db, Map<string, string>>();
+const dispatchedIn = new WeakMap<Db, Dispatched[]>();
 
 /** The messages the fan-out made in this transaction so far, by event id. */
 export function messagesMadeIn(tx: Db): Map<string, string> {
   return madeIn.get(tx) ?? new Map();
+}
+
+/** The dispatch jobs the fan-out queued in this transaction so far. */
+export function jobsQueuedIn(tx: Db): Dispatched[] {
+  return dispatchedIn.get(tx) ?? [];
 }
 
 /** Test events carry `test:<endpointId>` as their origin: they go to that endpoint only. */
@@ -168,7 +175,12 @@ export function createFanout(deps: { clock: Clock }) {
           environment_id text, trigger text, next_attempt_at timestamptz, created_at timestamptz)
       ) select 1`);
     if (deliveryRows.length === 0) return;
-    if (jobs.length > 0) await enqueueMany(tx, jobs, { clock: deps.clock });
+    if (jobs.length > 0) {
+      const queued = await enqueueMany(tx, jobs, { clock: deps.clock });
+      let list = dispatchedIn.get(tx);
+      if (!list) dispatchedIn.set(tx, (list = []));
+      for (const job of queued) list.push({ endpointId: (job.payload as DispatchPayload).endpointId, jobId: job.id });
+    }
     if (streams.size > 0) await rows(tx, sql`select pg_notify(${STREAM_CHANNEL}, id) from jsonb_array_elements_text(${JSON.stringify([...streams])}::jsonb) as id`);
   };
 }

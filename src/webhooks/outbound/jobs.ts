@@ -11,6 +11,12 @@ export interface DispatchPayload {
   endpointId: string;
 }
 
+/** A dispatch job a publish queued, handed to the dispatcher once that publish committed. */
+export interface Dispatched {
+  endpointId: string;
+  jobId: string;
+}
+
 /**
  * A dispatch job for an endpoint. Jobs due now share one key per endpoint, so repeated wake-ups
  * add one job; a job for later is keyed by its second, so it never hides a job due sooner.

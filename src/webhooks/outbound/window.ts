@@ -43,8 +43,11 @@ export interface WindowOptions {
 
 export interface Window {
   done: Promise<WindowResult>;
-  /** More work is due (a message for this endpoint was published in this process). */
-  wake(): void;
+  /**
+   * More work is due (a message for this endpoint was published). True when the run takes it in:
+   * it claims again before it ends; false when it has ended already.
+   */
+  wake(): boolean;
 }
 
 export interface WindowResult {
@@ -77,6 +80,9 @@ export function runWindow(options: WindowOptions): Window {
   // Lingering: waiting for work with an empty window. A wait that ends without work ends the run.
   let lingering: NodeJS.Timeout | undefined;
   let quiet = false;
+  // A wake-up during a claim: that claim may have run before the new work committed, so a short
+  // answer must not count as drained.
+  let wokenWhileClaiming = false;
 
   const budgetSpent = () => performance.now() - started > options.budgetMs;
 
@@ -124,13 +130,14 @@ export function runWindow(options: WindowOptions): Window {
       const want = Math.min(options.claimBatch, fifo ? 1 : 2 * cap - inFlight - ready.length, allowance(nowMs));
       if (want > 0) {
         claiming = true;
+        wokenWhileClaiming = false;
         options
           .claim(want)
           .then(
             (claimed) => {
               windowCount += claimed.length;
               ready.push(...claimed);
-              if (claimed.length < want) drained = true;
+              if (claimed.length < want && !wokenWhileClaiming) drained = true;
               if (claimed.length > 0) quiet = false;
             },
             fail,
@@ -163,14 +170,16 @@ export function runWindow(options: WindowOptions): Window {
   return {
     done,
     wake() {
-      if (finished) return;
+      if (finished) return false;
       drained = false;
       quiet = false;
+      if (claiming) wokenWhileClaiming = true;
       if (lingering) {
         clearTimeout(lingering);
         lingering = undefined;
       }
       pump();
+      return true;
     },
   };
 }
