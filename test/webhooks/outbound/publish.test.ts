@@ -153,6 +153,21 @@ describe('routing', () => {
     for (const id of [all, invoices, eu, big]) await h.del(`/api/v1/endpoints/${id}`);
   });
 
+  it('routes to the endpoints as they are when the event is published, whoever changed them (the fan-out caches them and checks them at each insert)', async () => {
+    const a = await endpoint(h, { url: `${receiver.url}/a`, eventTypes: ['user.signed_up'] });
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([a]);
+    // Changes made straight in the database, as another process would make them: no in-process hook sees them.
+    const b = await endpoint(h, { url: `${receiver.url}/b`, eventTypes: ['user.*'] });
+    await rows(h.api.database.db, sql`update outbound_endpoints set event_types = '["invoice.paid"]'::jsonb where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([b]);
+    await rows(h.api.database.db, sql`update outbound_endpoints set enabled = false where id = ${b}`);
+    await rows(h.api.database.db, sql`update outbound_endpoints set event_types = null where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([a]);
+    await rows(h.api.database.db, sql`delete from outbound_endpoints where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([]);
+    await h.del(`/api/v1/endpoints/${b}`);
+  });
+
   it('accepts only the safe filter subset', async () => {
     expect(filterErrors({ a: 1, b: { $in: [1, 2] }, $or: [{ c: { $exists: true } }, { d: { $not: { $gt: 3 } } }] })).toEqual([]);
     const refused = [
