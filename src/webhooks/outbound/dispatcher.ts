@@ -14,7 +14,7 @@ import { randomToken, toError, type Clock, type Logger } from '../../core/index.
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { environments } from '../../auth/schema.ts';
-import { enqueue, type JobContext } from '../../queue/index.ts';
+import { enqueue, enqueueMany, type JobContext } from '../../queue/index.ts';
 import { Breakers, isOpenCircuitError } from './breaker.ts';
 import { ClaimBatcher } from './claims.ts';
 import { openSigningKeys } from './endpoints.ts';
@@ -31,6 +31,7 @@ import { runWindow, type Window, type WindowResult } from './window.ts';
 
 export interface DispatcherDeps {
   database: Database;
+  logger: Logger;
   vault: Vault;
   clock: Clock;
   settings: OutboundSettings;
@@ -53,9 +54,13 @@ export interface Dispatcher {
   handle(context: JobContext<DispatchPayload>): Promise<void>;
   /**
    * A publish committed: wakes this process's runs of those endpoints at once, without waiting
-   * for the notification and the job (the job then finds its work claimed and returns).
+   * for the notification and the job (the job then finds its work claimed and returns). An
+   * endpoint the publish queued no job for (a run here held it) whose run has ended meanwhile
+   * gets its job now.
    */
   committed(dispatched: readonly Dispatched[]): void;
+  /** Whether a run of this process holds the endpoint (it will claim again if woken). */
+  running(endpointId: string): boolean;
 }
 
 class FailedSend extends Error {
@@ -199,11 +204,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const served = new Set<string>();
 
   function committed(dispatched: readonly Dispatched[]): void {
-    for (const { endpointId, jobId } of dispatched) {
-      if (!active.get(endpointId)?.wake()) continue;
-      if (served.size >= MAX_SERVED) served.clear();
-      served.add(jobId);
+    const uncovered: Dispatched[] = [];
+    for (const given of dispatched) {
+      const woken = active.get(given.endpointId)?.wake() ?? false;
+      if (given.jobId === undefined) {
+        if (!woken) uncovered.push(given);
+      } else if (woken) {
+        if (served.size >= MAX_SERVED) served.clear();
+        served.add(given.jobId);
+      }
     }
+    if (uncovered.length === 0) return;
+    // Should this fail (or the process die first), the every-minute sweep queues them.
+    enqueueMany(db, uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })), { clock }).catch((err: unknown) =>
+      deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'),
+    );
   }
 
   async function handle({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
@@ -303,5 +318,5 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     await arm(endpoint, result.blockedUntil === undefined ? null : new Date(result.blockedUntil));
   }
 
-  return { handle, committed };
+  return { handle, committed, running: (endpointId) => active.has(endpointId) };
 }

@@ -26,19 +26,29 @@ export interface Envelope {
   environment: string;
 }
 
-// Message ids made in a transaction, by event id, and the dispatch jobs queued, for the publisher
+// Message ids made in a transaction, by event id, and the endpoints given work, for the publisher
 // that asked (publish.ts).
 const madeIn = new WeakMap<Db, Map<string, string>>();
-const dispatchedIn = new WeakMap<Db, Dispatched[]>();
+const dispatched = new WeakMap<Db, Dispatched[]>();
+// Transactions whose publisher hands the endpoints to the dispatcher after the commit.
+const handedOver = new WeakSet<Db>();
+
+/**
+ * The publisher of this transaction hands `dispatchedIn(tx)` to the dispatcher once it committed
+ * (publish.ts): an endpoint whose run this process holds then needs no dispatch job.
+ */
+export function handOverAfterCommit(tx: Db): void {
+  handedOver.add(tx);
+}
 
 /** The messages the fan-out made in this transaction so far, by event id. */
 export function messagesMadeIn(tx: Db): Map<string, string> {
   return madeIn.get(tx) ?? new Map();
 }
 
-/** The dispatch jobs the fan-out queued in this transaction so far. */
-export function jobsQueuedIn(tx: Db): Dispatched[] {
-  return dispatchedIn.get(tx) ?? [];
+/** The endpoints the fan-out gave work in this transaction so far, with the dispatch jobs it queued. */
+export function dispatchedIn(tx: Db): Dispatched[] {
+  return dispatched.get(tx) ?? [];
 }
 
 /** Test events carry `test:<endpointId>` as their origin: they go to that endpoint only. */
@@ -166,14 +176,23 @@ async function insertChecked(tx: Db, organizationId: string, environmentId: stri
 /** A publish re-reads an environment's endpoints at most this often before it gives up (they kept changing). */
 const MAX_READS = 5;
 
+export interface FanoutDeps {
+  clock: Clock;
+  /** Whether a dispatch run of this process holds the endpoint now. */
+  running?: (endpointId: string) => boolean;
+}
+
 /** The `onEventsPublished` listener. */
-export function createFanout(deps: { clock: Clock }) {
+export function createFanout(deps: FanoutDeps) {
   return async function fanOut(tx: Db, published: Event[]): Promise<void> {
     const now = deps.clock.now().toISOString();
     const jobs: JobSpec[] = [];
     const streams = new Set<string>();
     let made = madeIn.get(tx);
     if (!made) madeIn.set(tx, (made = new Map()));
+    let given = dispatched.get(tx);
+    if (!given) dispatched.set(tx, (given = []));
+    const handOver = handedOver.has(tx);
 
     const byEnvironment = new Map<string, Event[]>();
     for (const event of published) {
@@ -194,15 +213,16 @@ export function createFanout(deps: { clock: Clock }) {
       for (const [eventId, messageId] of planned.messageIds) made.set(eventId, messageId);
       for (const endpoint of planned.targets) {
         if (endpoint.kind === 'stream') streams.add(endpoint.id);
+        // A run here holds the endpoint and is woken after the commit: no job (see jobs.ts, Dispatched).
+        else if (handOver && deps.running?.(endpoint.id)) given.push({ endpointId: endpoint.id, organizationId, environmentId });
         else jobs.push(dispatchJob(endpoint, undefined, { unkeyed: true }));
       }
     }
 
     if (jobs.length > 0) {
-      const queued = await enqueueMany(tx, jobs, { clock: deps.clock });
-      let list = dispatchedIn.get(tx);
-      if (!list) dispatchedIn.set(tx, (list = []));
-      for (const job of queued) list.push({ endpointId: (job.payload as DispatchPayload).endpointId, jobId: job.id });
+      for (const job of await enqueueMany(tx, jobs, { clock: deps.clock })) {
+        given.push({ endpointId: (job.payload as DispatchPayload).endpointId, organizationId: job.organizationId!, environmentId: job.environmentId!, jobId: job.id });
+      }
     }
     if (streams.size > 0) await rows(tx, sql`select pg_notify(${STREAM_CHANNEL}, id) from jsonb_array_elements_text(${JSON.stringify([...streams])}::jsonb) as id`);
   };

@@ -11,10 +11,16 @@ export interface DispatchPayload {
   endpointId: string;
 }
 
-/** A dispatch job a publish queued, handed to the dispatcher once that publish committed. */
+/**
+ * An endpoint a publish gave work to, handed to the dispatcher once that publish committed: with
+ * the dispatch job it queued, or without one when a run of this process held the endpoint (the
+ * dispatcher then wakes that run, or queues the job itself if the run has ended meanwhile).
+ */
 export interface Dispatched {
   endpointId: string;
-  jobId: string;
+  organizationId: string;
+  environmentId: string;
+  jobId?: string | undefined;
 }
 
 /**

@@ -68,8 +68,8 @@ export function registerOutbound(options: RegisterOutboundOptions): Outbound {
   const wakeups = new StreamWakeups(database);
   const endpointDeps: EndpointDeps = { vault, clock, settings };
 
-  onEventsPublished('outbound', createFanout({ clock }));
-  const dispatcher = createDispatcher({ database, vault, clock, settings, sender, breakers, recorder });
+  const dispatcher = createDispatcher({ database, logger, vault, clock, settings, sender, breakers, recorder });
+  onEventsPublished('outbound', createFanout({ clock, running: dispatcher.running }));
   queue.register<DispatchPayload>(DISPATCH_JOB, dispatcher.handle, {
     maxAttempts: 25,
     backoff: exponentialBackoff({ baseMs: 1_000, maxMs: 60_000 }),

@@ -8,7 +8,7 @@ import { problems, type Clock, type FieldError } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { publishMany, type PublishInput } from '../../events/index.ts';
 import { resolveEventTypes, toFieldErrors } from './event-types.ts';
-import { jobsQueuedIn, messagesMadeIn } from './fanout.ts';
+import { dispatchedIn, handOverAfterCommit, messagesMadeIn } from './fanout.ts';
 import type { Dispatched } from './jobs.ts';
 import { dataOf } from './messages.ts';
 import { messages, type MessageRow } from './schema.ts';
@@ -59,7 +59,7 @@ export interface PublishOptions {
   origin?: string;
   /** How failing fields are named: `''` for one event, `/events/<i>` for a batch. */
   fieldPrefix?: (index: number) => string;
-  /** After the commit, with the dispatch jobs it queued (outbound wakes its runs in this process). */
+  /** After the commit, with the endpoints given work (outbound wakes its runs in this process). */
   onCommitted?: (dispatched: Dispatched[]) => void;
 }
 
@@ -97,8 +97,9 @@ export async function publishEvents(db: Db, clock: Clock, scope: Scope, inputs: 
   }));
   let dispatched: Dispatched[] = [];
   const published = await db.transaction(async (tx) => {
+    if (options.onCommitted) handOverAfterCommit(tx);
     const results = await publishMany(tx, rows);
-    dispatched = jobsQueuedIn(tx);
+    dispatched = dispatchedIn(tx);
     const made = messagesMadeIn(tx);
     // A repeated eventId returns the message stored the first time.
     const repeated = [...new Set(results.filter((r) => !made.has(r.event.id)).map((r) => r.event.id))];

@@ -43,6 +43,22 @@ describe('a run that is delivering', () => {
     expect(before).toBeLessThan(40);
     await h.del(`/api/v1/endpoints/${ep}`);
   });
+
+  it('takes new work published meanwhile in this process without a dispatch job', async () => {
+    // The first message hangs, so the run holds the endpoint while the second is published.
+    receiver.respond = (r) => (r.body.includes('"first"') ? { hang: true } : { status: 200 });
+    const ep = await endpoint(h, { url: `${receiver.url}/held`, maxConcurrency: 2 });
+    await publishEvent(h, { type: 'tick', data: { n: 'first' } });
+    await waitFor(() => receiver.requests.some((r) => r.body.includes('"first"')));
+    // Every job queued notifies the workers (channel patchbay_jobs): none may come from the second publish.
+    const queued: string[] = [];
+    const unlisten = await h.api.database.listen('patchbay_jobs', (payload) => queued.push(payload));
+    const second = await publishEvent(h, { type: 'tick', data: { n: 'second' } });
+    await waitFor(async () => (await delivery(h, second, ep)).state === 'succeeded');
+    await unlisten();
+    expect(queued).toEqual([]);
+    await h.del(`/api/v1/endpoints/${ep}`);
+  });
 });
 
 describe('the concurrency cap', () => {
