@@ -75,7 +75,7 @@ export function statementCounter(): { start(): void; stop(): { total: number; to
   statementHook = (config) => {
     if (!counting) return;
     const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '?');
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+    const key = text.slice(0, 200).replace(/\s+/g, ' ').trim().slice(0, 90);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
   return {
