@@ -287,7 +287,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           }
           if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
           // A failed write is logged by the recorder; the delivery's lease then brings it back.
-          const recorded = recorder.record(outcome).catch(() => undefined);
+          const recorded = recorder.record(outcome, { urgent: endpoint.fifo }).catch(() => undefined);
           // FIFO: the next message may go only once this outcome is written.
           if (endpoint.fifo) await recorded;
           else {

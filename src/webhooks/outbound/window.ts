@@ -36,7 +36,8 @@ export interface WindowOptions {
   /**
    * How long an emptied window waits for more work before the run ends. A steady trickle of
    * messages then keeps one run going instead of paying a run's set-up per message; `wake()`
-   * ends the wait at once.
+   * ends the wait at once. After a short claim the window claims again only when woken (new
+   * messages always wake it) or when this wait ends (retries that became due).
    */
   lingerMs: number;
 }
@@ -117,8 +118,6 @@ export function runWindow(options: WindowOptions): Window {
         )
         .finally(() => {
           inFlight--;
-          // A short claim is looked at again once the window is empty: new work may have come.
-          if (inFlight === 0 && ready.length === 0) drained = false;
           pump();
         });
     }
