@@ -250,6 +250,23 @@ async function serverCpu(hub: Hub): Promise<number | undefined> {
   return total;
 }
 
+/**
+ * Checkpoints the PostgreSQL server has done so far (all databases). Other work on a shared
+ * server (a test suite creating a database per file requests one each time) makes commits wait
+ * on the checkpoint's writes: the latency phases say how many fell inside them.
+ */
+async function serverCheckpoints(hub: Hub): Promise<number | undefined> {
+  if (hub.database.kind !== 'postgres') return undefined;
+  try {
+    const [row] = await rows<{ n: number }>(hub.database.db, sql`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`);
+    return row!.n;
+  } catch {
+    // PostgreSQL 17 moved them to pg_stat_checkpointer.
+    const [row] = await rows<{ n: number }>(hub.database.db, sql`select (num_timed + num_requested)::int as n from pg_stat_checkpointer`);
+    return row!.n;
+  }
+}
+
 async function throughputPhase(hub: Hub, receiver: Receiver) {
   const total = MESSAGES * ENDPOINTS;
   const before = (await receiver.ask<{ count: number }>('count')).count;
@@ -310,6 +327,7 @@ async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: n
   const sentAt = new Map<string, { due: number; acked: number }>();
   const cpu = process.cpuUsage();
   const serverBefore = await serverCpu(hub);
+  const checkpointsBefore = await serverCheckpoints(hub);
   const elu = performance.eventLoopUtilization();
   statements.start();
   const startEpoch = epochMs();
@@ -363,6 +381,7 @@ async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: n
   const counted = statements.stop();
   const loop = performance.eventLoopUtilization(elu);
   const serverAfter = await serverCpu(hub);
+  const checkpointsAfter = await serverCheckpoints(hub);
   const target = Math.round(perTick * ENDPOINTS * (1000 / LATENCY_TICK_MS));
   const achieved = Math.round((total.length / (lastArrival - startEpoch)) * 1000);
   return {
@@ -383,6 +402,7 @@ async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: n
     ...(serverBefore !== undefined && serverAfter !== undefined ? { postgresCpuMicrosecondsPerDelivery: Math.round(((serverAfter - serverBefore) * 1e6) / total.length) } : {}),
     eventLoopUtilization: Math.round(loop.utilization * 100) / 100,
     ...(counted.total > 0 ? { statementsPerDelivery: Math.round((counted.total / total.length) * 100) / 100, topStatements: counted.top } : {}),
+    ...(checkpointsBefore !== undefined && checkpointsAfter !== undefined ? { serverCheckpointsDuringPhase: checkpointsAfter - checkpointsBefore } : {}),
     /** p50 by second of publishing, publish → delivered and of the publish alone: a rising series is a queue building up. */
     p50BySecond: bySecond.map((s) => percentiles(s).p50),
     publishP50BySecond: publishBySecond.map((s) => percentiles(s).p50),
@@ -449,10 +469,10 @@ async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
     const warmUp = await latencyPhase(hub, receiver, halfRate, WARM_UP_SECONDS);
     console.log(`  ${kind}: warm-up at ${warmUp.targetDeliveriesPerSecond}/s for ${WARM_UP_SECONDS} s: p50 ${warmUp.ms.p50} ms, p99 ${warmUp.ms.p99} ms`);
     const latency = await latencyPhase(hub, receiver, halfRate);
-    console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s (${latency.sustained ? 'sustained' : `NOT sustained: ${latency.achievedDeliveriesPerSecond}/s`}): p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms; publish p50 ${latency.publishMs.p50} ms, p99 ${latency.publishMs.p99} ms; p50 by second ${latency.p50BySecond.join(' ')} (publish ${latency.publishP50BySecond.join(' ')}); CPU ${latency.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${latency.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${latency.eventLoopUtilization}, ${latency.statementsPerDelivery ?? '?'} statements`);
+    console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s (${latency.sustained ? 'sustained' : `NOT sustained: ${latency.achievedDeliveriesPerSecond}/s`}): p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms; publish p50 ${latency.publishMs.p50} ms, p99 ${latency.publishMs.p99} ms; p50 by second ${latency.p50BySecond.join(' ')} (publish ${latency.publishP50BySecond.join(' ')}); CPU ${latency.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${latency.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${latency.eventLoopUtilization}, ${latency.statementsPerDelivery ?? '?'} statements, ${latency.serverCheckpointsDuringPhase ?? '?'} server checkpoints`);
     // And at a steady, modest rate: what a message waits when the hub is not near its capacity.
     const modest = await latencyPhase(hub, receiver, MODEST_RATE);
-    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s (${modest.sustained ? 'sustained' : `NOT sustained: ${modest.achievedDeliveriesPerSecond}/s`}): p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms; publish p50 ${modest.publishMs.p50} ms, p99 ${modest.publishMs.p99} ms; CPU ${modest.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${modest.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${modest.eventLoopUtilization}, ${modest.statementsPerDelivery ?? '?'} statements`);
+    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s (${modest.sustained ? 'sustained' : `NOT sustained: ${modest.achievedDeliveriesPerSecond}/s`}): p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms; publish p50 ${modest.publishMs.p50} ms, p99 ${modest.publishMs.p99} ms; CPU ${modest.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${modest.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${modest.eventLoopUtilization}, ${modest.statementsPerDelivery ?? '?'} statements, ${modest.serverCheckpointsDuringPhase ?? '?'} server checkpoints`);
     const backlog = kind === 'postgres' && BACKLOG > 0 ? await backlogPhase(hub, receiver) : undefined;
     if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s; live heap ${backlog.retainedHeapMb.join(' → ')} MB, in use ${backlog.heapMb.minDuringDrain}–${backlog.heapMb.maxDuringDrain} MB`);
     return {
