@@ -8,8 +8,11 @@
  * - throughput: from the first publish until every delivery is recorded `succeeded`
  *   (and, separately, until the receiver has seen them all);
  * - latency: messages published in small batches every 20 ms at half the measured rate, timed
- *   from just before the publish request to the moment the receiver sees each delivery;
- * - backlog (PostgreSQL): 100,000 pending deliveries (25,000 messages × 4), heap sampled while they drain.
+ *   from the tick each publish was due to the moment the receiver sees each delivery, split at
+ *   the publish's answer; the phase says whether the rate was sustained (a queue that builds up
+ *   is not a latency figure) and what a delivery cost in CPU and statements;
+ * - backlog (PostgreSQL): 100,000 pending deliveries (25,000 messages × 4) drained; the live heap
+ *   (after a full GC) before, during and after, and the heap in use sampled meanwhile.
  *
  * On PGlite and on PostgreSQL (a database it creates and drops). Loopback only; every phase is
  * bounded in time.
@@ -18,6 +21,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -32,7 +37,7 @@ import { createQueue, type Queue } from '../src/queue/index.ts';
 import { buildApi } from '../src/api/index.ts';
 import { outboundPlugin } from '../src/api/routes/outbound/index.ts';
 import { createEndpoint, createEventType, registerOutbound, type Outbound } from '../src/webhooks/outbound/index.ts';
-import { benchServerUrl, bounded, percentiles, writeResult } from './support.ts';
+import { benchServerUrl, bounded, percentiles, statementCounter, writeResult } from './support.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5_000);
 const ENDPOINTS = 4;
@@ -40,7 +45,11 @@ const IN_FLIGHT = 64;
 const PER_ENDPOINT = IN_FLIGHT / ENDPOINTS;
 const BATCH = 1_000;
 const WORKER_CONCURRENCY = 20;
-const LATENCY_SECONDS = 5;
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
+// The throughput phase calls the per-request code (API, publish, fan-out) a handful of times in
+// batches of 1,000: the first second at 50 small publishes a second runs it cold (measured:
+// publish p50 20–40 ms in that second, 9 ms after). It runs first at the same rate, reported apart.
+const WARM_UP_SECONDS = 1;
 const LATENCY_TICK_MS = 20;
 const MODEST_RATE = 400; // deliveries per second
 // Messages published while no worker runs: 25,000 to 4 endpoints, 100,000 pending deliveries.
@@ -48,6 +57,9 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 25_000);
 const PHASE_LIMIT_MS = 180_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// A full GC on demand (the backlog phase measures what stays live), without --expose-gc on the command line.
+v8.setFlagsFromString('--expose-gc');
+const fullGc = runInNewContext('gc') as () => void;
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -197,6 +209,8 @@ async function startHub(kind: 'pglite' | 'postgres', receiverUrl: string): Promi
 }
 
 // Publishers are many (app servers): up to 8 publish requests at once.
+const statements = statementCounter();
+
 const publishClient = new Agent({ connections: 8, keepAliveTimeout: 10_000 });
 
 /** Publishes through the API; returns the message ids in order. */
@@ -236,11 +250,29 @@ async function serverCpu(hub: Hub): Promise<number | undefined> {
   return total;
 }
 
+/**
+ * Checkpoints the PostgreSQL server has done so far (all databases). Other work on a shared
+ * server (a test suite creating a database per file requests one each time) makes commits wait
+ * on the checkpoint's writes: the latency phases say how many fell inside them.
+ */
+async function serverCheckpoints(hub: Hub): Promise<number | undefined> {
+  if (hub.database.kind !== 'postgres') return undefined;
+  try {
+    const [row] = await rows<{ n: number }>(hub.database.db, sql`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`);
+    return row!.n;
+  } catch {
+    // PostgreSQL 17 moved them to pg_stat_checkpointer.
+    const [row] = await rows<{ n: number }>(hub.database.db, sql`select (num_timed + num_requested)::int as n from pg_stat_checkpointer`);
+    return row!.n;
+  }
+}
+
 async function throughputPhase(hub: Hub, receiver: Receiver) {
   const total = MESSAGES * ENDPOINTS;
   const before = (await receiver.ask<{ count: number }>('count')).count;
   const cpu = process.cpuUsage();
   const serverBefore = await serverCpu(hub);
+  statements.start();
   const started = performance.now();
   for (let i = 0; i < MESSAGES; i += BATCH) await publish(hub, Array.from({ length: Math.min(BATCH, MESSAGES - i) }, (_, k) => event(i + k)));
   const published = performance.now();
@@ -259,6 +291,7 @@ async function throughputPhase(hub: Hub, receiver: Receiver) {
   );
   const recorded = performance.now();
   const used = process.cpuUsage(cpu);
+  const sent = statements.stop();
   const serverAfter = await serverCpu(hub);
   await receiver.ask('arrivals');
   const [attempts] = await rows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from outbound_attempts`);
@@ -276,34 +309,67 @@ async function throughputPhase(hub: Hub, receiver: Receiver) {
     cpuMicrosecondsPerDelivery: Math.round((used.user + used.system) / total),
     /** CPU of the PostgreSQL backends per delivery (the pool's connections; approximate). */
     ...(serverBefore !== undefined && serverAfter !== undefined ? { postgresCpuMicrosecondsPerDelivery: Math.round(((serverAfter - serverBefore) * 1e6) / total) } : {}),
+    /** Statements sent to PostgreSQL per delivery (the phase's progress polls included; PostgreSQL only). */
+    ...(sent.total > 0 ? { statementsPerDelivery: Math.round((sent.total / total) * 100) / 100 } : {}),
   };
 }
 
-async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: number) {
+/**
+ * Publishes `perTick` events every tick for `seconds` and times each delivery from the
+ * tick it was due to go out (publish queueing included) to its arrival at the receiver, split
+ * at the publish's answer. The rate counts as sustained when the deliveries arrived at ≥ 95 % of
+ * the target rate, measured up to the last arrival: a queue that builds up shows as a late tail.
+ */
+async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: number, seconds = LATENCY_SECONDS) {
   const eventsPerSecond = deliveriesPerSecond / ENDPOINTS;
   const perTick = Math.max(1, Math.round((eventsPerSecond * LATENCY_TICK_MS) / 1000));
-  const ticks = Math.round((LATENCY_SECONDS * 1000) / LATENCY_TICK_MS);
-  const sentAt = new Map<string, number>();
+  const ticks = Math.round((seconds * 1000) / LATENCY_TICK_MS);
+  const sentAt = new Map<string, { due: number; acked: number }>();
+  const cpu = process.cpuUsage();
+  const serverBefore = await serverCpu(hub);
+  const checkpointsBefore = await serverCheckpoints(hub);
+  const elu = performance.eventLoopUtilization();
+  statements.start();
+  const startEpoch = epochMs();
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
   let n = 0;
   for (let t = 0; t < ticks; t++) {
     const wait = start + t * LATENCY_TICK_MS - performance.now();
     if (wait > 0) await sleep(wait);
-    const t0 = epochMs();
+    const due = startEpoch + t * LATENCY_TICK_MS;
     const batch = Array.from({ length: perTick }, () => event(n++));
-    inFlight.push(publish(hub, batch).then((ids) => ids.forEach((id) => sentAt.set(id, t0))));
+    inFlight.push(
+      publish(hub, batch).then((ids) => {
+        const acked = epochMs();
+        ids.forEach((id) => sentAt.set(id, { due, acked }));
+      }),
+    );
   }
   await Promise.all(inFlight);
   const expected = sentAt.size * ENDPOINTS;
-  const samples: number[] = [];
+  const total: number[] = [];
+  const publishMs: number[] = [];
+  const afterAck: number[] = [];
+  const bySecond: number[][] = [];
+  let lastArrival = 0;
+  const publishBySecond: number[][] = [];
+  for (const { due, acked } of sentAt.values()) {
+    publishMs.push(acked - due);
+    (publishBySecond[Math.floor((due - startEpoch) / 1000)] ??= []).push(acked - due);
+  }
   await bounded(
     (async () => {
-      while (samples.length < expected) {
+      while (total.length < expected) {
         const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>('arrivals');
         for (const [id, at] of arrivals) {
-          const t0 = sentAt.get(id);
-          if (t0 !== undefined) samples.push(at - t0);
+          const sent = sentAt.get(id);
+          if (sent === undefined) continue;
+          total.push(at - sent.due);
+          afterAck.push(at - sent.acked);
+          const second = Math.floor((sent.due - startEpoch) / 1000);
+          (bySecond[second] ??= []).push(at - sent.due);
+          lastArrival = Math.max(lastArrival, at);
         }
         await sleep(50);
       }
@@ -311,7 +377,36 @@ async function latencyPhase(hub: Hub, receiver: Receiver, deliveriesPerSecond: n
     PHASE_LIMIT_MS,
     'latency phase',
   );
-  return { targetDeliveriesPerSecond: Math.round(perTick * ENDPOINTS * (1000 / LATENCY_TICK_MS)), messages: sentAt.size, deliveries: samples.length, ms: percentiles(samples) };
+  const used = process.cpuUsage(cpu);
+  const counted = statements.stop();
+  const loop = performance.eventLoopUtilization(elu);
+  const serverAfter = await serverCpu(hub);
+  const checkpointsAfter = await serverCheckpoints(hub);
+  const target = Math.round(perTick * ENDPOINTS * (1000 / LATENCY_TICK_MS));
+  const achieved = Math.round((total.length / (lastArrival - startEpoch)) * 1000);
+  return {
+    targetDeliveriesPerSecond: target,
+    messages: sentAt.size,
+    deliveries: total.length,
+    /** Deliveries over the time from the first tick to the last arrival. */
+    achievedDeliveriesPerSecond: achieved,
+    sustained: achieved >= 0.95 * target,
+    /** Publish (due tick) → delivered at the receiver. */
+    ms: percentiles(total),
+    /** Due tick → the publish request answered (waiting for a free publish connection included). */
+    publishMs: percentiles(publishMs),
+    /** Publish answered → delivered: queue wake-up, claim, sign, send. */
+    afterPublishMs: percentiles(afterAck),
+    /** The hub process: CPU per delivery (API, fan-out, queue, dispatch, pool) and how busy its event loop was (1 = never idle). */
+    cpuMicrosecondsPerDelivery: Math.round((used.user + used.system) / total.length),
+    ...(serverBefore !== undefined && serverAfter !== undefined ? { postgresCpuMicrosecondsPerDelivery: Math.round(((serverAfter - serverBefore) * 1e6) / total.length) } : {}),
+    eventLoopUtilization: Math.round(loop.utilization * 100) / 100,
+    ...(counted.total > 0 ? { statementsPerDelivery: Math.round((counted.total / total.length) * 100) / 100, topStatements: counted.top } : {}),
+    ...(checkpointsBefore !== undefined && checkpointsAfter !== undefined ? { serverCheckpointsDuringPhase: checkpointsAfter - checkpointsBefore } : {}),
+    /** p50 by second of publishing, publish → delivered and of the publish alone: a rising series is a queue building up. */
+    p50BySecond: bySecond.map((s) => percentiles(s).p50),
+    publishP50BySecond: publishBySecond.map((s) => percentiles(s).p50),
+  };
 }
 
 async function backlogPhase(hub: Hub, receiver: Receiver) {
@@ -319,8 +414,11 @@ async function backlogPhase(hub: Hub, receiver: Receiver) {
   await hub.queue.stop({ graceMs: 5_000 });
   for (let i = 0; i < BACKLOG; i += BATCH) await publish(hub, Array.from({ length: Math.min(BATCH, BACKLOG - i) }, (_, k) => ({ type: 'order.created', data: { i: i + k } })));
   const [pending] = await rows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from outbound_deliveries where state = 'pending'`);
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
+  // What stays live (after a full GC) before, twice during and after the drain: flat memory means
+  // these stay close whatever the backlog; the samples between GCs show the garbage on top.
+  const retained = (): number => (fullGc(), process.memoryUsage().heapUsed);
+  const heapBefore = retained();
+  const retainedDuring: number[] = [];
   const samples: number[] = [];
   const base = await succeeded(hub);
   const queue = createQueue({ database: hub.database, logger: silentLogger, concurrency: WORKER_CONCURRENCY, leaseSeconds: 60 });
@@ -330,7 +428,10 @@ async function backlogPhase(hub: Hub, receiver: Receiver) {
   await queue.start();
   await bounded(
     (async () => {
-      while ((await succeeded(hub)) - base < pending!.n) {
+      for (;;) {
+        const done = (await succeeded(hub)) - base;
+        if (done >= pending!.n) break;
+        if (retainedDuring.length < 2 && done >= ((retainedDuring.length + 1) * pending!.n) / 3) retainedDuring.push(retained());
         samples.push(process.memoryUsage().heapUsed);
         await sleep(500);
       }
@@ -339,6 +440,7 @@ async function backlogPhase(hub: Hub, receiver: Receiver) {
     'backlog phase',
   );
   const seconds = (performance.now() - started) / 1000;
+  const heapAfter = retained();
   await queue.stop({ graceMs: 5_000 });
   await receiver.ask('arrivals');
   const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
@@ -346,7 +448,10 @@ async function backlogPhase(hub: Hub, receiver: Receiver) {
     pendingDeliveries: pending!.n,
     drainSeconds: Math.round(seconds * 10) / 10,
     deliveriesPerSecond: Math.round(pending!.n / seconds),
-    heapMb: { beforeDrain: mb(heapBefore), maxDuringDrain: mb(Math.max(...samples)), minDuringDrain: mb(Math.min(...samples)) },
+    /** Live heap after a full GC: before the drain, at a third and two thirds of it, after it. */
+    retainedHeapMb: [heapBefore, ...retainedDuring, heapAfter].map(mb),
+    /** Heap in use sampled every 500 ms during the drain, garbage included. */
+    heapMb: { maxDuringDrain: mb(Math.max(...samples)), minDuringDrain: mb(Math.min(...samples)) },
   };
 }
 
@@ -359,15 +464,26 @@ async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
     const throughput = await throughputPhase(hub, receiver);
     console.log(`  ${kind}: ${throughput.deliveriesPerSecond} deliveries/s recorded (${throughput.deliveriesPerSecondSeenByReceiver}/s seen by the receiver)`);
     const limit = await limitLoop(receiver.url, throughput.deliveries);
-    console.log(`  ${kind}: limit ${limit.perSecond} POSTs/s; CPU per delivery ${throughput.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${throughput.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) vs ${limit.cpuMicrosecondsPerRequest} µs per bare POST`);
-    const latency = await latencyPhase(hub, receiver, Number(process.env.BENCH_LATENCY_RATE ?? 0) || throughput.deliveriesPerSecond / 2);
-    console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s: p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms`);
+    console.log(`  ${kind}: limit ${limit.perSecond} POSTs/s; CPU per delivery ${throughput.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${throughput.postgresCpuMicrosecondsPerDelivery ?? '?'} µs, ${throughput.statementsPerDelivery ?? '?'} statements) vs ${limit.cpuMicrosecondsPerRequest} µs per bare POST`);
+    const halfRate = Number(process.env.BENCH_LATENCY_RATE ?? 0) || throughput.deliveriesPerSecond / 2;
+    const warmUp = await latencyPhase(hub, receiver, halfRate, WARM_UP_SECONDS);
+    console.log(`  ${kind}: warm-up at ${warmUp.targetDeliveriesPerSecond}/s for ${WARM_UP_SECONDS} s: p50 ${warmUp.ms.p50} ms, p99 ${warmUp.ms.p99} ms`);
+    const latency = await latencyPhase(hub, receiver, halfRate);
+    console.log(`  ${kind}: latency at ${latency.targetDeliveriesPerSecond}/s (${latency.sustained ? 'sustained' : `NOT sustained: ${latency.achievedDeliveriesPerSecond}/s`}): p50 ${latency.ms.p50} ms, p99 ${latency.ms.p99} ms; publish p50 ${latency.publishMs.p50} ms, p99 ${latency.publishMs.p99} ms; p50 by second ${latency.p50BySecond.join(' ')} (publish ${latency.publishP50BySecond.join(' ')}); CPU ${latency.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${latency.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${latency.eventLoopUtilization}, ${latency.statementsPerDelivery ?? '?'} statements, ${latency.serverCheckpointsDuringPhase ?? '?'} server checkpoints`);
     // And at a steady, modest rate: what a message waits when the hub is not near its capacity.
     const modest = await latencyPhase(hub, receiver, MODEST_RATE);
-    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s: p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms`);
+    console.log(`  ${kind}: latency at ${modest.targetDeliveriesPerSecond}/s (${modest.sustained ? 'sustained' : `NOT sustained: ${modest.achievedDeliveriesPerSecond}/s`}): p50 ${modest.ms.p50} ms, p99 ${modest.ms.p99} ms; publish p50 ${modest.publishMs.p50} ms, p99 ${modest.publishMs.p99} ms; CPU ${modest.cpuMicrosecondsPerDelivery} µs (+ PostgreSQL ${modest.postgresCpuMicrosecondsPerDelivery ?? '?'} µs) per delivery, event loop ${modest.eventLoopUtilization}, ${modest.statementsPerDelivery ?? '?'} statements, ${modest.serverCheckpointsDuringPhase ?? '?'} server checkpoints`);
     const backlog = kind === 'postgres' && BACKLOG > 0 ? await backlogPhase(hub, receiver) : undefined;
-    if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s, heap ${JSON.stringify(backlog.heapMb)}`);
-    return { throughput, limit, ratioToLimit: Math.round((throughput.deliveriesPerSecond / limit.perSecond) * 100) / 100, latencyAtHalfRate: latency, latencyAtModestRate: modest, ...(backlog ? { backlog } : {}) };
+    if (backlog) console.log(`  ${kind}: backlog of ${backlog.pendingDeliveries} drained at ${backlog.deliveriesPerSecond}/s; live heap ${backlog.retainedHeapMb.join(' → ')} MB, in use ${backlog.heapMb.minDuringDrain}–${backlog.heapMb.maxDuringDrain} MB`);
+    return {
+      throughput,
+      limit,
+      ratioToLimit: Math.round((throughput.deliveriesPerSecond / limit.perSecond) * 100) / 100,
+      latencyWarmUp: { seconds: WARM_UP_SECONDS, targetDeliveriesPerSecond: warmUp.targetDeliveriesPerSecond, sustained: warmUp.sustained, ms: warmUp.ms, publishMs: warmUp.publishMs },
+      latencyAtHalfRate: latency,
+      latencyAtModestRate: modest,
+      ...(backlog ? { backlog } : {}),
+    };
   } finally {
     await hub.close();
   }
@@ -399,15 +515,18 @@ try {
       inFlight: `${IN_FLIGHT} (${PER_ENDPOINT} per endpoint; the limit loop keeps ${IN_FLIGHT} in flight)`,
       publishBatch: BATCH,
       workerConcurrency: WORKER_CONCURRENCY,
-      signing: 'v1 (standardwebhooks), every attempt logged',
+      signing: 'v1 (HMAC-SHA256, node:crypto), every attempt logged',
       receiver: 'separate process on loopback, 204 at once',
-      latency: `${LATENCY_SECONDS} s of batches every ${LATENCY_TICK_MS} ms at half the measured rate, then at ${MODEST_RATE} deliveries/s`,
+      latency: `${WARM_UP_SECONDS} s of warm-up (reported apart), then ${LATENCY_SECONDS} s of batches every ${LATENCY_TICK_MS} ms at half the measured rate, then ${LATENCY_SECONDS} s at ${MODEST_RATE} deliveries/s; timed from each publish's due tick`,
     },
     pglite,
     postgres,
     aim: {
       postgresAtLeast30PercentOfLimit: postgres.ratioToLimit >= 0.3,
-      postgresP99UnderHundredMsAtHalfRate: postgres.latencyAtHalfRate.ms.p99 < 100,
+      postgresHalfRateSustained: postgres.latencyAtHalfRate.sustained,
+      postgresP99UnderHundredMsAtHalfRate: postgres.latencyAtHalfRate.sustained && postgres.latencyAtHalfRate.ms.p99 < 100,
+      // Flat: what stays live while 100,000 deliveries drain grows by less than 8 MB.
+      ...(postgres.backlog ? { postgresMemoryFlatWithBacklog: Math.max(...postgres.backlog.retainedHeapMb) - postgres.backlog.retainedHeapMb[0]! < 8 } : {}),
     },
   });
   console.log(`  wrote ${file}`);

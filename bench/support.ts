@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,3 +54,41 @@ export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promi
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms))),
   ]);
 }
+
+/**
+ * Counts the statements node-postgres sends while `start()`…`stop()` runs, by their first words:
+ * how many round trips a delivery costs is what its latency and CPU follow on a busy machine.
+ * (It patches `pg.Client.prototype.query` once, in the benchmark's process only.)
+ */
+export function statementCounter(): { start(): void; stop(): { total: number; top: [statement: string, count: number][] } } {
+  const counts = new Map<string, number>();
+  let counting = false;
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown; __counted?: boolean };
+  if (!proto.__counted) {
+    const query = proto.query;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      statementHook?.(args[0]);
+      return query.apply(this, args);
+    };
+    proto.__counted = true;
+  }
+  statementHook = (config) => {
+    if (!counting) return;
+    const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '?');
+    const key = text.slice(0, 200).replace(/\s+/g, ' ').trim().slice(0, 90);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  return {
+    start() {
+      counts.clear();
+      counting = true;
+    },
+    stop() {
+      counting = false;
+      const top = [...counts].sort((a, b) => b[1] - a[1]);
+      return { total: top.reduce((sum, [, n]) => sum + n, 0), top: top.slice(0, 12) };
+    },
+  };
+}
+
+let statementHook: ((config: unknown) => void) | undefined;

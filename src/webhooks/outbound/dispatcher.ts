@@ -8,16 +8,17 @@
  * Every attempt of a message carries the same `webhook-id` (the message id) and a fresh
  * timestamp and signature.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { setMaxListeners } from 'node:events';
 import { randomToken, toError, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { environments } from '../../auth/schema.ts';
-import { enqueue, type JobContext } from '../../queue/index.ts';
+import { enqueue, enqueueMany, type JobContext } from '../../queue/index.ts';
 import { Breakers, isOpenCircuitError } from './breaker.ts';
+import { ClaimBatcher } from './claims.ts';
 import { openSigningKeys } from './endpoints.ts';
-import { dispatchJob, type DispatchPayload } from './jobs.ts';
+import { dispatchJob, type DispatchPayload, type Dispatched } from './jobs.ts';
 import type { Recorder } from './recorder.ts';
 import { MAX_PAUSE_MS, nextDelay, parseRetryAfter } from './retry.ts';
 import { endpoints, type EndpointRow } from './schema.ts';
@@ -30,6 +31,7 @@ import { runWindow, type Window, type WindowResult } from './window.ts';
 
 export interface DispatcherDeps {
   database: Database;
+  logger: Logger;
   vault: Vault;
   clock: Clock;
   settings: OutboundSettings;
@@ -43,6 +45,22 @@ export interface Target {
   endpoint: EndpointRow;
   allowPrivateNetworks: boolean;
   keys: SigningKeys;
+  /** The endpoint's and environment's row versions it was loaded at (see `Claimed.version`). */
+  version: string;
+}
+
+export interface Dispatcher {
+  /** The `outbound.dispatch` job handler. */
+  handle(context: JobContext<DispatchPayload>): Promise<void>;
+  /**
+   * A publish committed: wakes this process's runs of those endpoints at once, without waiting
+   * for the notification and the job (the job then finds its work claimed and returns). An
+   * endpoint the publish queued no job for (a run here held it) whose run has ended meanwhile
+   * gets its job now.
+   */
+  committed(dispatched: readonly Dispatched[]): void;
+  /** Whether a run of this process holds the endpoint (it will claim again if woken). */
+  running(endpointId: string): boolean;
 }
 
 class FailedSend extends Error {
@@ -51,7 +69,8 @@ class FailedSend extends Error {
   }
 }
 
-const RELOAD_MS = 1_000;
+/** Jobs whose work a run here was woken for already (see `committed`); bounded. */
+const MAX_SERVED = 10_000;
 
 const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
   statusCode: null,
@@ -61,14 +80,19 @@ const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
   error: 'not sent: the circuit is open (this endpoint failed too often); a probe will test it',
 };
 
-export function createDispatcher(deps: DispatcherDeps) {
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { database, clock, settings, sender, breakers, recorder } = deps;
   const db = database.db;
   const keyCache = new Map<string, { version: number; keys: SigningKeys }>();
+  const claims = new ClaimBatcher(db, clock);
 
   async function loadTarget(endpointId: string): Promise<Target | undefined> {
     const [row] = await db
-      .select({ endpoint: endpoints, allowPrivateNetworks: environments.allowPrivateNetworks })
+      .select({
+        endpoint: endpoints,
+        allowPrivateNetworks: environments.allowPrivateNetworks,
+        version: sql<string>`${endpoints}.xmin::text || '/' || ${environments}.xmin::text`,
+      })
       .from(endpoints)
       .innerJoin(environments, eq(environments.id, endpoints.environmentId))
       .where(eq(endpoints.id, endpointId));
@@ -80,7 +104,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (keyCache.size > 10_000) keyCache.clear();
       keyCache.set(endpointId, { version: row.endpoint.secretVersion, keys });
     }
-    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys };
+    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys, version: row.version };
   }
 
   /** One attempt: sign, send through the breaker, decide what comes next. Undefined: released untried. */
@@ -177,27 +201,53 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   // Runs of this process by endpoint: a job for an endpoint already being delivered here only wakes its run.
   const active = new Map<string, Window>();
+  const served = new Set<string>();
 
-  return async function dispatch({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
+  function committed(dispatched: readonly Dispatched[]): void {
+    const uncovered: Dispatched[] = [];
+    for (const given of dispatched) {
+      const woken = active.get(given.endpointId)?.wake() ?? false;
+      if (given.jobId === undefined) {
+        if (!woken) uncovered.push(given);
+      } else if (woken) {
+        if (served.size >= MAX_SERVED) served.clear();
+        served.add(given.jobId);
+      }
+    }
+    if (uncovered.length === 0) return;
+    // Should this fail (or the process die first), the every-minute sweep queues them.
+    enqueueMany(db, uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })), { clock }).catch((err: unknown) =>
+      deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'),
+    );
+  }
+
+  async function handle({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
+    // Its run was woken when the publish committed here (and claims again before it ends).
+    if (served.delete(job.id) && active.has(job.payload.endpointId)) return;
     const running = active.get(job.payload.endpointId);
     if (running) {
       running.wake();
       return;
     }
-    let target = await loadTarget(job.payload.endpointId);
-    if (!target || !target.endpoint.enabled || target.endpoint.kind !== 'http') return;
+    const loaded = await loadTarget(job.payload.endpointId);
+    if (!loaded || !loaded.endpoint.enabled || loaded.endpoint.kind !== 'http') return;
+    let target = loaded;
     const { endpoint } = target;
-    // A run may last seconds: before a claim it re-reads the endpoint (at most once a second, and
-    // after a wake-up), so a change — a new URL, a rotated key, a disable — applies within a second.
-    let loadedAt = performance.now();
-    let stale = false;
-    const current = async (): Promise<Target | undefined> => {
-      if (!stale && performance.now() - loadedAt < RELOAD_MS) return target;
-      stale = false;
-      loadedAt = performance.now();
+    // A run may last seconds. Each claim returns the endpoint's row versions: a change — a new
+    // URL, a rotated key, a disable — is read again before the claimed deliveries are sent.
+    const claim = async (max: number): Promise<ClaimedDelivery[]> => {
+      const now = clock.now();
+      const request = { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + target.endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo };
+      const claimed = endpoint.fifo ? await claimDeliveries(db, request) : await claims.claim(request);
+      if (claimed.deliveries.length === 0 || claimed.version === target.version) return claimed.deliveries;
       const fresh = await loadTarget(endpoint.id);
-      if (fresh) target = fresh;
-      return fresh?.endpoint.enabled ? fresh : undefined;
+      if (fresh?.endpoint.enabled && fresh.endpoint.kind === 'http') {
+        target = fresh;
+        return claimed.deliveries;
+      }
+      // Disabled or deleted meanwhile: nothing more to claim.
+      await release(target, claimed.deliveries, logger);
+      return [];
     };
     const runId = randomToken(8);
     const holdMs = settings.dispatchBudgetMs + 2 * endpoint.timeoutMs + 2 * settings.leaseMarginMs;
@@ -228,22 +278,16 @@ export function createDispatcher(deps: DispatcherDeps) {
         windowStart: hold.windowStart?.getTime() ?? 0,
         windowCount: hold.windowCount,
         pausedUntil: hold.pausedUntil?.getTime() ?? 0,
-        claim: async (max) => {
-          const live = await current();
-          // Disabled or deleted meanwhile: nothing more to claim.
-          if (!live) return [];
-          const now = clock.now();
-          return claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + live.endpoint.timeoutMs + settings.leaseMarginMs), max, fifo: endpoint.fifo });
-        },
+        claim,
         deliver: async (claimed) => {
-          const outcome = await attempt(target!, claimed, run.signal);
+          const outcome = await attempt(target, claimed, run.signal);
           if (!outcome) {
-            await release(target!, [claimed], logger);
+            await release(target, [claimed], logger);
             return undefined;
           }
           if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
           // A failed write is logged by the recorder; the delivery's lease then brings it back.
-          const recorded = recorder.record(outcome).catch(() => undefined);
+          const recorded = recorder.record(outcome, { urgent: endpoint.fifo }).catch(() => undefined);
           // FIFO: the next message may go only once this outcome is written.
           if (endpoint.fifo) await recorded;
           else {
@@ -252,10 +296,10 @@ export function createDispatcher(deps: DispatcherDeps) {
           }
           return outcome.pauseUntil?.getTime();
         },
-        release: (claimed) => release(target!, claimed, logger),
+        release: (claimed) => release(target, claimed, logger),
         lingerMs: settings.lingerMs,
       });
-      active.set(endpoint.id, { done: window.done, wake: () => ((stale = true), window.wake()) });
+      active.set(endpoint.id, window);
       result = await window.done;
       await Promise.allSettled([...recording]);
     } finally {
@@ -272,5 +316,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (jobSignal.aborted) return;
     // After letting go: whatever became due meanwhile gets a job now, the rest one at its time.
     await arm(endpoint, result.blockedUntil === undefined ? null : new Date(result.blockedUntil));
-  };
+  }
+
+  return { handle, committed, running: (endpointId) => active.has(endpointId) };
 }

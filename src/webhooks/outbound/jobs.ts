@@ -12,6 +12,18 @@ export interface DispatchPayload {
 }
 
 /**
+ * An endpoint a publish gave work to, handed to the dispatcher once that publish committed: with
+ * the dispatch job it queued, or without one when a run of this process held the endpoint (the
+ * dispatcher then wakes that run, or queues the job itself if the run has ended meanwhile).
+ */
+export interface Dispatched {
+  endpointId: string;
+  organizationId: string;
+  environmentId: string;
+  jobId?: string | undefined;
+}
+
+/**
  * A dispatch job for an endpoint. Jobs due now share one key per endpoint, so repeated wake-ups
  * add one job; a job for later is keyed by its second, so it never hides a job due sooner.
  *

@@ -69,9 +69,10 @@ export function registerOutbound(options: RegisterOutboundOptions): Outbound {
   const wakeups = new StreamWakeups(database);
   const endpointDeps: EndpointDeps = { vault, clock, settings };
 
-  onEventsPublished('outbound', createFanout({ clock }));
+  const dispatcher = createDispatcher({ database, logger, vault, clock, settings, sender, breakers, recorder });
+  onEventsPublished('outbound', createFanout({ clock, running: dispatcher.running }));
   onEventsErased('outbound', eraseMessagesOf);
-  queue.register<DispatchPayload>(DISPATCH_JOB, createDispatcher({ database, vault, clock, settings, sender, breakers, recorder }), {
+  queue.register<DispatchPayload>(DISPATCH_JOB, dispatcher.handle, {
     maxAttempts: 25,
     backoff: exponentialBackoff({ baseMs: 1_000, maxMs: 60_000 }),
     // The budget, then the slowest request it may be waiting for, with room to record.
@@ -96,7 +97,7 @@ export function registerOutbound(options: RegisterOutboundOptions): Outbound {
     logger,
     settings,
     endpointDeps,
-    publish: (scope, events, publishOptions) => publishEvents(database.db, clock, scope, events, publishOptions),
+    publish: (scope, events, publishOptions) => publishEvents(database.db, clock, scope, events, { onCommitted: dispatcher.committed, ...publishOptions }),
     sweep: () => sweep(database.db, clock),
     prune: () => prune(database.db, vault, clock, settings),
     openStream: (scope, streamOptions, write) => openStream({ database, vault, clock, logger, settings, recorder }, wakeups, scope, streamOptions, write),

@@ -8,7 +8,8 @@ import { problems, type Clock, type FieldError } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { publishMany, type PublishInput } from '../../events/index.ts';
 import { resolveEventTypes, toFieldErrors } from './event-types.ts';
-import { messagesMadeIn } from './fanout.ts';
+import { dispatchedIn, handOverAfterCommit, messagesMadeIn } from './fanout.ts';
+import type { Dispatched } from './jobs.ts';
 import { dataOf } from './messages.ts';
 import { messages, type MessageRow } from './schema.ts';
 import type { Scope } from './scope.ts';
@@ -58,6 +59,8 @@ export interface PublishOptions {
   origin?: string;
   /** How failing fields are named: `''` for one event, `/events/<i>` for a batch. */
   fieldPrefix?: (index: number) => string;
+  /** After the commit, with the endpoints given work (outbound wakes its runs in this process). */
+  onCommitted?: (dispatched: Dispatched[]) => void;
 }
 
 /** Checks and publishes events of one environment; a 422 lists every failing field. */
@@ -92,8 +95,11 @@ export async function publishEvents(db: Db, clock: Clock, scope: Scope, inputs: 
     schemaVersion: types.get(input.type)!.schemaVersion,
     origin,
   }));
-  return db.transaction(async (tx) => {
+  let dispatched: Dispatched[] = [];
+  const published = await db.transaction(async (tx) => {
+    if (options.onCommitted) handOverAfterCommit(tx);
     const results = await publishMany(tx, rows);
+    dispatched = dispatchedIn(tx);
     const made = messagesMadeIn(tx);
     // A repeated eventId returns the message stored the first time.
     const repeated = [...new Set(results.filter((r) => !made.has(r.event.id)).map((r) => r.event.id))];
@@ -117,4 +123,6 @@ export async function publishEvents(db: Db, clock: Clock, scope: Scope, inputs: 
       return { message, created };
     });
   });
+  if (dispatched.length > 0) options.onCommitted?.(dispatched);
+  return published;
 }

@@ -4,7 +4,7 @@
  * deliveries' new states, the endpoints' failure streaks and pauses, the endpoints to disable
  * (410 Gone, or only failures for too long) with `endpoint.disabled`, and
  * `message.attempt.exhausted` for each new dead letter. Under load an outcome costs a small
- * fraction of a round trip; at rest it is written at once.
+ * fraction of a round trip; at rest it is written within a couple of milliseconds (see LINGER_MS).
  *
  * If a flush fails, its deliveries stay `delivering` until their lease ends and are tried again
  * (with the same `webhook-id`): at least once, never lost.
@@ -24,6 +24,13 @@ interface Waiting {
 }
 
 const MAX_BATCH = 1_000;
+/**
+ * A small batch waits this long for more before it is written: at a modest rate the outcomes of
+ * one publish come back over a few milliseconds, and one statement then writes them all instead
+ * of one or two each. Outcomes someone waits for (FIFO) go at once.
+ */
+const LINGER_MS = 2;
+const LINGER_BELOW = 32;
 /** How long a worker trusts that an endpoint it saw succeed has no failure streak to clear. */
 const HEALTHY_TTL_MS = 10_000;
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -41,15 +48,19 @@ export class Recorder {
   #waiting: Waiting[] = [];
   #flushing: Promise<void> | undefined;
   #scheduled = false;
+  #lingering: NodeJS.Timeout | undefined;
+  /** Someone waits for an outcome in `#waiting`. */
+  #urgent = false;
   /** Endpoints last seen succeeding (no streak to clear), until the given performance.now(). */
   readonly #healthy = new Map<string, number>();
 
   constructor(private readonly deps: RecorderDeps) {}
 
-  /** Resolves once the outcome is committed. */
-  record(outcome: AttemptOutcome): Promise<void> {
+  /** Resolves once the outcome is committed; `urgent` when the caller waits for that before it goes on. */
+  record(outcome: AttemptOutcome, options: { urgent?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ outcome, resolve, reject });
+      if (options.urgent) this.#urgent = true;
       this.#schedule();
     });
   }
@@ -62,17 +73,28 @@ export class Recorder {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
-    this.#scheduled = true;
-    setImmediate(() => {
+    if (this.#flushing) return;
+    const urgent = this.#urgent;
+    if (urgent && this.#lingering) {
+      clearTimeout(this.#lingering);
+      this.#lingering = undefined;
       this.#scheduled = false;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const go = () => {
+      this.#scheduled = false;
+      this.#lingering = undefined;
       this.#run();
-    });
+    };
+    if (urgent || this.#waiting.length >= LINGER_BELOW) setImmediate(go);
+    else this.#lingering = setTimeout(go, LINGER_MS);
   }
 
   #run(): void {
     if (this.#flushing || this.#waiting.length === 0) return;
     const batch = this.#waiting.splice(0, MAX_BATCH);
+    if (this.#waiting.length === 0) this.#urgent = false;
     this.#flushing = this.#flushWithRetry(batch.map((w) => w.outcome))
       .then(
         () => batch.forEach((w) => w.resolve()),

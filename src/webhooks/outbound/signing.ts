@@ -1,11 +1,12 @@
 /**
- * Standard Webhooks signatures. `v1` is HMAC-SHA256 with a `whsec_` secret, computed by the
- * `standardwebhooks` package itself; `v1a` is ed25519 (node:crypto) with a `whsk_` secret key and
- * a `whpk_` public key, both base64 of the raw 32 bytes. Both sign `{id}.{timestamp}.{body}`.
+ * Standard Webhooks signatures. `v1` is HMAC-SHA256 with a `whsec_` secret (base64 of the key
+ * bytes), computed with node:crypto — byte for byte what the `standardwebhooks` package computes
+ * (the tests verify with its verifier), at a fraction of the cost of its JavaScript SHA-256
+ * (profiled: 3 % of a delivery's CPU); `v1a` is ed25519 (node:crypto) with a `whsk_` secret key
+ * and a `whpk_` public key, both base64 of the raw 32 bytes. Both sign `{id}.{timestamp}.{body}`.
  * During a rotation the header carries one signature per key, space-separated.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { SignatureType } from './schema.ts';
 
 export interface SigningKey {
@@ -47,8 +48,8 @@ export function secretProblem(secret: string): string | undefined {
   return undefined;
 }
 
-// Parsed keys by secret: a Webhook decodes its key once; an ed25519 KeyObject is built once.
-const hmacSigners = new Map<string, Webhook>();
+// Parsed keys by secret: an HMAC key is decoded once; an ed25519 KeyObject is built once.
+const hmacKeys = new Map<string, Buffer>();
 const edKeys = new Map<string, KeyObject>();
 
 function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -69,11 +70,19 @@ function ed25519Key(key: SigningKey): KeyObject {
   });
 }
 
+function hmacKey(key: SigningKey): Buffer {
+  return remember(hmacKeys, key.secret, () => {
+    const bytes = Buffer.from(key.secret.startsWith(WHSEC) ? key.secret.slice(WHSEC.length) : key.secret, 'base64');
+    if (bytes.length === 0) throw new Error('a v1 signing secret cannot be empty');
+    return bytes;
+  });
+}
+
 /** One signature, `v1,<base64>` or `v1a,<base64>`. */
 export function signWith(key: SigningKey, id: string, timestamp: Date, body: string): string {
-  if (key.type === 'v1') return remember(hmacSigners, key.secret, () => new Webhook(key.secret)).sign(id, timestamp, body);
-  const seconds = Math.floor(timestamp.getTime() / 1000);
-  return `v1a,${sign(null, Buffer.from(`${id}.${seconds}.${body}`), ed25519Key(key)).toString('base64')}`;
+  const signed = `${id}.${Math.floor(timestamp.getTime() / 1000)}.${body}`;
+  if (key.type === 'v1') return `v1,${createHmac('sha256', hmacKey(key)).update(signed, 'utf8').digest('base64')}`;
+  return `v1a,${sign(null, Buffer.from(signed), ed25519Key(key)).toString('base64')}`;
 }
 
 /** The keys that sign at `now`: the current one and those whose grace period has not ended. */

@@ -109,7 +109,7 @@ export async function openStream(deps: StreamDeps, wakeups: StreamWakeups, scope
         lastSeen = now.getTime();
         await db.update(endpoints).set({ streamSeenAt: now }).where(eq(endpoints.id, endpoint.id));
       }
-      const claimed = await claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + 60_000), max: BATCH, fifo: false });
+      const { deliveries: claimed } = await claimDeliveries(db, { endpointId: endpoint.id, now, lockedUntil: new Date(now.getTime() + 60_000), max: BATCH, fifo: false });
       if (claimed.length === 0) return;
       const outcomes = claimed.map((c) => {
         const startedAt = clock.now();

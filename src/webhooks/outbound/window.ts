@@ -36,15 +36,19 @@ export interface WindowOptions {
   /**
    * How long an emptied window waits for more work before the run ends. A steady trickle of
    * messages then keeps one run going instead of paying a run's set-up per message; `wake()`
-   * ends the wait at once.
+   * ends the wait at once. After a short claim the window claims again only when woken (new
+   * messages always wake it) or when this wait ends (retries that became due).
    */
   lingerMs: number;
 }
 
 export interface Window {
   done: Promise<WindowResult>;
-  /** More work is due (a message for this endpoint was published in this process). */
-  wake(): void;
+  /**
+   * More work is due (a message for this endpoint was published). True when the run takes it in:
+   * it claims again before it ends; false when it has ended already.
+   */
+  wake(): boolean;
 }
 
 export interface WindowResult {
@@ -77,6 +81,9 @@ export function runWindow(options: WindowOptions): Window {
   // Lingering: waiting for work with an empty window. A wait that ends without work ends the run.
   let lingering: NodeJS.Timeout | undefined;
   let quiet = false;
+  // A wake-up during a claim: that claim may have run before the new work committed, so a short
+  // answer must not count as drained.
+  let wokenWhileClaiming = false;
 
   const budgetSpent = () => performance.now() - started > options.budgetMs;
 
@@ -111,8 +118,6 @@ export function runWindow(options: WindowOptions): Window {
         )
         .finally(() => {
           inFlight--;
-          // A short claim is looked at again once the window is empty: new work may have come.
-          if (inFlight === 0 && ready.length === 0) drained = false;
           pump();
         });
     }
@@ -124,13 +129,14 @@ export function runWindow(options: WindowOptions): Window {
       const want = Math.min(options.claimBatch, fifo ? 1 : 2 * cap - inFlight - ready.length, allowance(nowMs));
       if (want > 0) {
         claiming = true;
+        wokenWhileClaiming = false;
         options
           .claim(want)
           .then(
             (claimed) => {
               windowCount += claimed.length;
               ready.push(...claimed);
-              if (claimed.length < want) drained = true;
+              if (claimed.length < want && !wokenWhileClaiming) drained = true;
               if (claimed.length > 0) quiet = false;
             },
             fail,
@@ -163,14 +169,16 @@ export function runWindow(options: WindowOptions): Window {
   return {
     done,
     wake() {
-      if (finished) return;
+      if (finished) return false;
       drained = false;
       quiet = false;
+      if (claiming) wokenWhileClaiming = true;
       if (lingering) {
         clearTimeout(lingering);
         lingering = undefined;
       }
       pump();
+      return true;
     },
   };
 }

@@ -28,6 +28,39 @@ async function publishMany(n: number): Promise<string[]> {
   return res.body.data.map((m: { id: string }) => m.id);
 }
 
+describe('a run that is delivering', () => {
+  it('sends to the endpoint as it is now from its next claim on, whoever changed it', async () => {
+    // 40 messages, two at a time, 100 ms each: the run lasts seconds.
+    receiver.respond = () => ({ status: 200, delayMs: 100 });
+    const ep = await endpoint(h, { url: `${receiver.url}/before`, maxConcurrency: 2 });
+    await publishMany(40);
+    await waitFor(() => receiver.requests.some((r) => r.url === '/before'));
+    // Straight in the database, as another process would: the run learns of it from its claims.
+    await rows(h.api.database.db, sql`update outbound_endpoints set url = ${`${receiver.url}/after`} where id = ${ep}`);
+    await waitFor(() => receiver.requests.length >= 40, 30_000);
+    const before = receiver.requests.filter((r) => r.url === '/before').length;
+    expect(receiver.requests.filter((r) => r.url === '/after').length).toBe(40 - before);
+    expect(before).toBeLessThan(40);
+    await h.del(`/api/v1/endpoints/${ep}`);
+  });
+
+  it('takes new work published meanwhile in this process without a dispatch job', async () => {
+    // The first message hangs, so the run holds the endpoint while the second is published.
+    receiver.respond = (r) => (r.body.includes('"first"') ? { hang: true } : { status: 200 });
+    const ep = await endpoint(h, { url: `${receiver.url}/held`, maxConcurrency: 2 });
+    await publishEvent(h, { type: 'tick', data: { n: 'first' } });
+    await waitFor(() => receiver.requests.some((r) => r.body.includes('"first"')));
+    // Every job queued notifies the workers (channel patchbay_jobs): none may come from the second publish.
+    const queued: string[] = [];
+    const unlisten = await h.api.database.listen('patchbay_jobs', (payload) => queued.push(payload));
+    const second = await publishEvent(h, { type: 'tick', data: { n: 'second' } });
+    await waitFor(async () => (await delivery(h, second, ep)).state === 'succeeded');
+    await unlisten();
+    expect(queued).toEqual([]);
+    await h.del(`/api/v1/endpoints/${ep}`);
+  });
+});
+
 describe('the concurrency cap', () => {
   it('never has more requests in flight to an endpoint than its maxConcurrency, across dispatch jobs', async () => {
     let inFlight = 0;

@@ -153,6 +153,21 @@ describe('routing', () => {
     for (const id of [all, invoices, eu, big]) await h.del(`/api/v1/endpoints/${id}`);
   });
 
+  it('routes to the endpoints as they are when the event is published, whoever changed them (the fan-out caches them and checks them at each insert)', async () => {
+    const a = await endpoint(h, { url: `${receiver.url}/a`, eventTypes: ['user.signed_up'] });
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([a]);
+    // Changes made straight in the database, as another process would make them: no in-process hook sees them.
+    const b = await endpoint(h, { url: `${receiver.url}/b`, eventTypes: ['user.*'] });
+    await rows(h.api.database.db, sql`update outbound_endpoints set event_types = '["invoice.paid"]'::jsonb where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([b]);
+    await rows(h.api.database.db, sql`update outbound_endpoints set enabled = false where id = ${b}`);
+    await rows(h.api.database.db, sql`update outbound_endpoints set event_types = null where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([a]);
+    await rows(h.api.database.db, sql`delete from outbound_endpoints where id = ${a}`);
+    expect(await targetsOf(await publishEvent(h, { type: 'user.signed_up', data: {} }))).toEqual([]);
+    await h.del(`/api/v1/endpoints/${b}`);
+  });
+
   it('refuses an endpoint whose filter leaves the safe subset, naming the part', async () => {
     const res = await h.post('/api/v1/endpoints', { url: `${receiver.url}/f`, filter: { $where: 'sleep(1000)' } });
     expect(res.status).toBe(400);

@@ -1,6 +1,7 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { signWith } from '../../../src/webhooks/outbound/index.ts';
 import { attemptsOf, endpoint, eventType, outboundHarness, publishEvent, startReceiver, waitFor, type OutboundHarness, type Receiver } from './support.ts';
 
 /** Verifies a `v1a` signature header the way the Standard Webhooks spec describes, with node:crypto only. */
@@ -132,5 +133,17 @@ describe('signatures', () => {
     expect(new Set(seen.map((r) => r.headers['webhook-signature'])).size).toBe(3);
     h.clock.set(new Date(Date.now()));
     await h.del(`/api/v1/endpoints/${ep}`);
+  });
+});
+
+describe('v1 signing with node:crypto', () => {
+  it('gives exactly the signature the standardwebhooks package computes, for any key length and body', () => {
+    for (const bytes of [24, 32, 48, 64]) {
+      const secret = `whsec_${randomBytes(bytes).toString('base64')}`;
+      for (const body of ['', '{"a":1}', '{"note":"ünïcødé ✓ 🚀"}', 'x'.repeat(100_000)]) {
+        const at = new Date(1_700_000_000_123);
+        expect(signWith({ type: 'v1', secret }, 'msg_1', at, body)).toBe(new Webhook(secret).sign('msg_1', at, body));
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../../../db/index.ts';
 import { preparedRows } from './prepared.ts';
 
@@ -80,7 +80,18 @@ export interface ClaimedDelivery {
   payload: string | null;
 }
 
+export interface Claimed {
+  deliveries: ClaimedDelivery[];
+  /**
+   * The endpoint's and its environment's row versions (`xmin`) when the claim ran, null when it
+   * claimed nothing: a dispatch run compares it with the version it loaded, so any change to the
+   * endpoint (URL, headers, keys, disable) applies from the next claim on, without a re-read.
+   */
+  version: string | null;
+}
+
 interface ClaimedRow {
+  endpoint_id: string;
   message_id: string;
   tid: string;
   attempts: number;
@@ -88,7 +99,22 @@ interface ClaimedRow {
   trigger: string;
   event_type: string;
   payload: string | null;
+  version: string | null;
 }
+
+/** The versions an endpoint's dispatch depends on: its row and its environment's (network policy). */
+export const targetVersion = (endpointId: SQL): SQL =>
+  sql`(select e.xmin::text || '/' || v.xmin::text from outbound_endpoints e join environments v on v.id = e.environment_id where e.id = ${endpointId})`;
+
+const toClaimed = (r: ClaimedRow): ClaimedDelivery => ({
+  messageId: r.message_id,
+  tid: r.tid,
+  attempt: r.attempts,
+  scheduleStart: r.schedule_start,
+  trigger: r.trigger,
+  eventType: r.event_type,
+  payload: r.payload,
+});
 
 /**
  * Claims up to `max` due deliveries of one endpoint in one statement: oldest due first, each
@@ -96,40 +122,83 @@ interface ClaimedRow {
  * `for update` (which would write each row twice); a row another transaction changed meanwhile (a
  * resend, a disable) no longer matches its tuple id or `pending`, and is left out.
  */
-export async function claimDeliveries(db: Db, input: ClaimInput): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(db: Db, input: ClaimInput): Promise<Claimed> {
+  if (!input.fifo) return (await claimForEndpoints(db, input.now, [input])).get(input.endpointId) ?? { deliveries: [], version: null };
   const now = input.now.toISOString();
   // Rows are picked (and locked) by the index, then updated by their tuple id: the plan cannot
   // turn into a scan of the endpoint's rows, whatever the statistics say.
-  const picked = input.fifo
-    ? sql`picked as (
+  const claimed = await preparedRows<ClaimedRow>(
+    db,
+    'outbound_claim_fifo',
+    sql`with picked as (
         select head.ctid from (
           select ctid, state, next_attempt_at from outbound_deliveries
           where endpoint_id = ${input.endpointId} and fifo and state in ('pending', 'delivering')
           order by message_id limit 1
         ) as head
         where head.state = 'pending' and head.next_attempt_at <= ${now}::timestamptz
-      )`
-    : sql`picked as (
-        select ctid from outbound_deliveries
-        where endpoint_id = ${input.endpointId} and state = 'pending' and next_attempt_at <= ${now}::timestamptz
-        order by next_attempt_at, message_id
-        limit ${input.max}
-      )`;
-  const claimed = await preparedRows<ClaimedRow>(
-    db,
-    input.fifo ? 'outbound_claim_fifo' : 'outbound_claim',
-    sql`with ${picked},
+      ),
       claimed as (
         update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
           locked_until = ${input.lockedUntil.toISOString()}::timestamptz, updated_at = ${now}::timestamptz
         where d.ctid = any (array(select ctid from picked)) and d.state = 'pending'
-        returning d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
+        returning d.endpoint_id, d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
       )
-      select c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload
-      from claimed c join outbound_messages m on m.id = c.message_id
-      order by c.message_id`,
+      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload,
+        ${targetVersion(sql`${input.endpointId}`)} as version
+      from claimed c join outbound_messages m on m.id = c.message_id`,
   );
-  return claimed.map((r) => ({ messageId: r.message_id, tid: r.tid, attempt: r.attempts, scheduleStart: r.schedule_start, trigger: r.trigger, eventType: r.event_type, payload: r.payload }));
+  return { deliveries: claimed.map(toClaimed), version: claimed[0]?.version ?? null };
+}
+
+export interface ClaimRequest {
+  endpointId: string;
+  lockedUntil: Date;
+  max: number;
+}
+
+/**
+ * `claimDeliveries` for several (non-FIFO) endpoints in one statement, each with its own limit
+ * and lease: the dispatch runs of one process that want work at the same moment (a publish to
+ * four endpoints wakes four runs) share one round trip instead of making one each.
+ */
+export async function claimForEndpoints(db: Db, now: Date, requests: readonly ClaimRequest[]): Promise<Map<string, Claimed>> {
+  const result = new Map<string, Claimed>();
+  if (requests.length === 0) return result;
+  const at = now.toISOString();
+  const wanted = requests.map((r) => ({ endpoint_id: r.endpointId, max: r.max, locked_until: r.lockedUntil.toISOString() }));
+  const claimed = await preparedRows<ClaimedRow>(
+    db,
+    'outbound_claim_many',
+    sql`with wanted as (
+        select * from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(endpoint_id text, max int, locked_until timestamptz)
+      ),
+      picked as (
+        select p.ctid, w.locked_until from wanted w cross join lateral (
+          select ctid from outbound_deliveries
+          where endpoint_id = w.endpoint_id and state = 'pending' and next_attempt_at <= ${at}::timestamptz
+          order by next_attempt_at, message_id
+          limit w.max
+        ) as p
+      ),
+      claimed as (
+        update outbound_deliveries d set state = 'delivering', attempts = d.attempts + 1,
+          locked_until = p.locked_until, updated_at = ${at}::timestamptz
+        from picked p
+        where d.ctid = any (array(select ctid from picked)) and d.ctid = p.ctid and d.state = 'pending'
+        returning d.endpoint_id, d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
+      ),
+      versions as materialized (select w.endpoint_id, ${targetVersion(sql`w.endpoint_id`)} as version from wanted w)
+      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload, v.version
+      from claimed c join outbound_messages m on m.id = c.message_id join versions v on v.endpoint_id = c.endpoint_id
+      order by c.endpoint_id, c.message_id`,
+  );
+  for (const row of claimed) {
+    let entry = result.get(row.endpoint_id);
+    if (!entry) result.set(row.endpoint_id, (entry = { deliveries: [], version: row.version }));
+    entry.deliveries.push(toClaimed(row));
+  }
+  return result;
 }
 
 /** When this endpoint next has something to claim: its earliest due retry or lease expiry. */
