@@ -63,7 +63,11 @@ describe('over the connections module', () => {
       return r.status === 'running' || r.status === 'queued' ? undefined : r;
     });
     expect(done).toMatchObject({ status: 'succeeded', added: 250 });
-    const connection = (await call('GET', '/api/v1/connections/acme-stripe')).body;
+    // The connection hears of the outcome just after the run is marked finished.
+    const connection = await eventually(async () => {
+      const c = (await call('GET', '/api/v1/connections/acme-stripe')).body;
+      return c.status === 'syncing' ? undefined : c;
+    });
     expect(connection).toMatchObject({ status: 'connected', lastSyncError: null });
     expect(connection.lastSyncAt).not.toBeNull();
     expect(stripe.control.requests.some((r) => r.path === '/v1/customers' && r.headers.authorization === `Bearer ${stripe.sample.credentials.apiKey}`)).toBe(true);
