@@ -32,7 +32,7 @@ export interface Config {
   oauthRefreshMarginSeconds: number;
   /** How long an API process keeps a verified API key in memory (revocation still acts at once). */
   apiKeyCacheSeconds: number;
-  /** Outbound message payloads and attempt bodies older than this are pruned. */
+  /** Outbound payloads and attempt bodies older than this are pruned; settled inbound events deleted. */
   retentionDays: number;
   /** An endpoint that only failed for this long is disabled. */
   endpointDisableAfterDays: number;

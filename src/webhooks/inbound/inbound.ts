@@ -16,7 +16,7 @@ import { exponentialBackoff, type Queue } from '../../queue/index.ts';
 import { eraseInboundEventsOf } from './erase.ts';
 import { Ingestor, type IngestorOptions } from './ingest.ts';
 import { createProcessor, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
-import { dispatchBatch, DISPATCH_JOB, pruneDedupe, PROCESS_JOB } from './store.ts';
+import { dispatchBatch, DISPATCH_JOB, pruneDedupe, pruneInboundEvents, PROCESS_JOB } from './store.ts';
 
 export const PRUNE_JOB = 'inbound.prune';
 
@@ -32,6 +32,8 @@ export interface InboundOptions {
   triggerSync?: SyncTrigger;
   groupCommit?: IngestorOptions['groupCommit'];
   rejectedPerMinute?: number;
+  /** Settled events older than this are deleted, headers, body and all (30 by default). */
+  retentionDays?: number;
 }
 
 export interface Inbound {
@@ -65,8 +67,12 @@ export function createInbound(options: InboundOptions): Inbound {
       queue.register<{ eventIds: string[] }>(DISPATCH_JOB, async ({ job }) => {
         await dispatchBatch(options.database.db, job.payload.eventIds);
       });
-      queue.register(PRUNE_JOB, async () => {
-        await pruneDedupe(options.database.db, options.clock.now());
+      const retentionMs = (options.retentionDays ?? 30) * 86_400_000;
+      queue.register(PRUNE_JOB, async ({ logger }) => {
+        const now = options.clock.now();
+        await pruneDedupe(options.database.db, now);
+        const pruned = await pruneInboundEvents(options.database.db, new Date(now.getTime() - retentionMs));
+        if (pruned > 0) logger.info({ pruned }, 'deleted inbound events past their retention');
       });
       queue.schedule(PRUNE_JOB, '17 * * * *', PRUNE_JOB);
     },

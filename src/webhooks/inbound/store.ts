@@ -143,3 +143,27 @@ export async function pruneDedupe(db: Db, now: Date): Promise<number> {
   const deleted = await rows<{ n: number }>(db, sql`with d as (delete from inbound_dedupe where expires_at <= ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from d`);
   return deleted[0]?.n ?? 0;
 }
+
+/** Statuses nothing will change any more: events in them may be pruned by retention. */
+const SETTLED = ['processed', 'rejected', 'duplicate', 'failed'];
+
+/**
+ * Deletes settled events received before `before` (retention, a recurring job), a batch per
+ * statement so no one transaction grows with the backlog. Events still waiting or being processed
+ * stay whatever their age. Returns how many went.
+ */
+export async function pruneInboundEvents(db: Db, before: Date, batch = 5_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [deleted] = await rows<{ n: number }>(
+      db,
+      sql`with d as (delete from inbound_events where id in (
+          select id from inbound_events
+          where received_at < ${before.toISOString()}::timestamptz and status in (select jsonb_array_elements_text(${JSON.stringify(SETTLED)}::jsonb))
+          limit ${batch})
+        returning 1) select count(*)::int as n from d`,
+    );
+    total += deleted?.n ?? 0;
+    if ((deleted?.n ?? 0) < batch) return total;
+  }
+}

@@ -12,7 +12,7 @@ import { rows } from '../../../src/db/index.ts';
 import { createQueue, type Job, type Queue } from '../../../src/queue/index.ts';
 import { runOperation, type OperationContext } from '../../../src/hub/index.ts';
 import { loadConfig } from '../../../src/core/index.ts';
-import { createInbound, createProcessor, createSource, getInboundEvent, reprocessInboundEvent, type Inbound, type Scope, type SourceInput } from '../../../src/webhooks/inbound/index.ts';
+import { createInbound, createProcessor, createSource, getInboundEvent, pruneInboundEvents, reprocessInboundEvent, type Inbound, type Scope, type SourceInput } from '../../../src/webhooks/inbound/index.ts';
 import { SIGNERS } from '../../../simulators/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { captureLogs } from '../../support/logs.ts';
@@ -117,6 +117,23 @@ describe('processing', () => {
     syncFails = false;
     await database.db.transaction((tx) => reprocessInboundEvent(tx, systemClock, scope, eventId));
     expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 3, lastError: null });
+  });
+
+  it('deletes settled events past their retention, and keeps the ones still waiting however old', async () => {
+    const id = await source({});
+    const old = await settled(await deliver(id, { id: 'evt_old', type: 'charge.refunded' }));
+    const young = await settled(await deliver(id, { id: 'evt_young', type: 'charge.refunded' }));
+    const waiting = await deliver(id, { id: 'evt_waiting', type: 'charge.refunded' });
+    await eventually(async () => ((await getInboundEvent(database.db, scope, waiting))?.status === 'processed' ? true : undefined));
+    // Age two of them by 40 days; one of those is waiting again (as if its processing never ran).
+    const aged = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await rows(database.db, sql`update inbound_events set received_at = ${aged}::timestamptz where id in (${old.id}, ${waiting})`);
+    await rows(database.db, sql`update inbound_events set status = 'received' where id = ${waiting}`);
+    expect(await pruneInboundEvents(database.db, new Date(Date.now() - 30 * 86_400_000), 1)).toBe(1);
+    expect(await getInboundEvent(database.db, scope, old.id)).toBeUndefined();
+    expect(await getInboundEvent(database.db, scope, young.id)).toMatchObject({ status: 'processed' });
+    expect(await getInboundEvent(database.db, scope, waiting)).toMatchObject({ status: 'received' });
+    await rows(database.db, sql`update inbound_events set status = 'processed' where id = ${waiting}`);
   });
 
   it('never logs a payload', () => {
