@@ -113,7 +113,8 @@ describe('test events', () => {
     const { secret } = (await h.get(`/api/v1/endpoints/${target}/secret`)).body;
     expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
     expect(receiver.requests.some((r) => r.url === '/test-other')).toBe(false);
-    expect((await attemptsOf(h, res.body.id))[0]).toMatchObject({ trigger: 'test', succeeded: true });
+    // The attempt is logged once the answer is in, a moment after the receiver saw the request.
+    expect(await waitFor(async () => (await attemptsOf(h, res.body.id))[0])).toMatchObject({ trigger: 'test', succeeded: true });
     await h.del(`/api/v1/endpoints/${other}`);
   });
 
