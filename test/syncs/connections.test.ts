@@ -90,7 +90,11 @@ describe('over the connections module', () => {
       });
       expect(done.status).toBe('failed');
       expect(done.errors[0]).toMatchObject({ code: 'invalid_credentials', page: 1 });
-      const connection = (await call('GET', '/api/v1/connections/acme-stripe')).body;
+      // As above: the connection hears of the outcome (and of the refused key) just after the run is marked finished.
+      const connection = await eventually(async () => {
+        const c = (await call('GET', '/api/v1/connections/acme-stripe')).body;
+        return c.status === 'error' ? c : undefined;
+      });
       expect(connection).toMatchObject({ status: 'error', statusReason: 'invalid_credentials' });
       expect(connection.lastSyncError).toMatch(/did not accept/);
     } finally {
