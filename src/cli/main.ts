@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { run } from './runner.ts';
 import { EXIT, print, table } from './output.ts';
-import { act, whole } from './kit.ts';
+import { act, fields, whole } from './kit.ts';
 import { outboundCommands } from './commands/outbound.ts';
 import { listenCommand } from './commands/listen.ts';
 import type { Check } from '../hub/index.ts';
@@ -140,9 +140,7 @@ inbound
       const result = await run('inbound.show', { id });
       print(result, !!opts.json, (r: Record<string, unknown>) =>
         [
-          ...['id', 'sourceId', 'status', 'method', 'path', 'receivedAt', 'providerEventId', 'eventType', 'connectionId', 'attempts', 'lastError', 'rejectionReason', 'processingMs'].map((k) => `${k.padEnd(16)} ${r[k] === null || r[k] === undefined ? '-' : String(r[k])}`),
-          `${'headers'.padEnd(16)} ${JSON.stringify(r.headers)}`,
-          `${'body'.padEnd(16)} (${String(r.bodySize)} bytes, ${String(r.bodyEncoding)})`,
+          fields({ ...r, body: `(${String(r.bodySize)} bytes, ${String(r.bodyEncoding)})` }, ['id', 'sourceId', 'status', 'method', 'path', 'receivedAt', 'providerEventId', 'eventType', 'connectionId', 'attempts', 'lastError', 'rejectionReason', 'processingMs', 'headers', 'body']),
           String(r.body),
         ].join('\n'),
       );
