@@ -106,16 +106,8 @@ export const publishedView = (m: PublishedMessage) => ({
   createdAt: iso(m.createdAt)!,
 });
 
-export const messageView = (m: MessageRow) => ({
-  id: m.id,
-  eventId: m.externalId,
-  type: m.eventType,
-  schemaVersion: m.schemaVersion,
-  occurredAt: iso(m.occurredAt)!,
-  channels: m.channels,
-  data: dataOf(m),
-  createdAt: iso(m.createdAt)!,
-});
+/** A stored message: the same shape, its data read back from the payload (null once pruned). */
+export const messageView = (m: MessageRow) => publishedView({ ...m, data: dataOf(m) });
 
 export const DeliverySchema = Type.Object({
   messageId: Type.String(),
