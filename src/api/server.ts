@@ -8,7 +8,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
-import { validatorCompiler } from './validation.ts';
+import { registerTextChecks, validatorCompiler } from './validation.ts';
 import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
@@ -74,6 +74,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerTextChecks(app);
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
   await registerOpenApi(app, deps.config.publicUrl);

@@ -52,7 +52,7 @@ describe('framework errors', () => {
         const res = await h.app.inject({
           method: op.method as 'GET',
           url: probe.url,
-          headers: { authorization: `Bearer ${h.adminKey}`, ...probe.headers },
+          headers: { authorization: `Bearer ${h.ownerKey}`, ...probe.headers },
           ...(probe.payload === undefined ? {} : { payload: probe.payload }),
         });
         sent++;
@@ -74,23 +74,23 @@ describe('framework errors', () => {
   });
 
   it('answers an over-long path segment 414 uri-too-long and bad percent-encoding 400 bad-url, in our words', async () => {
-    const long = await h.app.inject({ method: 'GET', url: `/api/v1/connections/${'c'.repeat(600)}`, headers: { authorization: `Bearer ${h.adminKey}` } });
+    const long = await h.app.inject({ method: 'GET', url: `/api/v1/connections/${'c'.repeat(600)}`, headers: { authorization: `Bearer ${h.ownerKey}` } });
     expect(long.statusCode).toBe(414);
     expect(long.json()).toMatchObject({ type: `${PROBLEM_BASE}uri-too-long`, detail: expect.stringContaining('longer than 512 characters') });
-    const bad = await h.app.inject({ method: 'GET', url: '/api/v1/connections/%E0%A4%A', headers: { authorization: `Bearer ${h.adminKey}` } });
+    const bad = await h.app.inject({ method: 'GET', url: '/api/v1/connections/%E0%A4%A', headers: { authorization: `Bearer ${h.ownerKey}` } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ type: `${PROBLEM_BASE}bad-url`, title: 'Bad URL' });
     expect(bad.headers['x-request-id']).toMatch(/^req_/);
   });
 
   it('lets a path parameter up to the router limit reach the schema, which names the field', async () => {
-    const res = await h.app.inject({ method: 'GET', url: `/api/v1/connections/${'c'.repeat(300)}`, headers: { authorization: `Bearer ${h.adminKey}` } });
+    const res = await h.app.inject({ method: 'GET', url: `/api/v1/connections/${'c'.repeat(300)}`, headers: { authorization: `Bearer ${h.ownerKey}` } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}validation`, errors: [{ field: 'params:/id' }] });
   });
 
   it('answers a wrong content type 415 naming the type, and malformed JSON 400 without the parser’s wording', async () => {
-    const auth = { authorization: `Bearer ${h.adminKey}` };
+    const auth = { authorization: `Bearer ${h.ownerKey}` };
     const xml = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { ...auth, 'content-type': 'text/xml; charset=utf-8' }, payload: '<a/>' });
     expect(xml.statusCode).toBe(415);
     expect(xml.json()).toMatchObject({ type: `${PROBLEM_BASE}unsupported-media-type`, detail: expect.stringContaining('"text/xml"') });
@@ -108,7 +108,7 @@ describe('framework errors', () => {
 
   it('answers an unknown route and an unknown method 404 problem+json', async () => {
     for (const [method, url] of [['GET', '/api/v1/nothing-here'], ['GET', '/'], ['POST', '/health'], ['DELETE', '/api/v1/events']] as const) {
-      const res = await h.app.inject({ method, url, headers: { authorization: `Bearer ${h.adminKey}` } });
+      const res = await h.app.inject({ method, url, headers: { authorization: `Bearer ${h.ownerKey}` } });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}not-found`, detail: `Route ${method} ${url} not found.` });
@@ -119,7 +119,7 @@ describe('framework errors', () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/integrations',
-      headers: { authorization: `Bearer ${h.adminKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${h.ownerKey}`, 'content-type': 'application/json' },
       payload: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(res.statusCode).toBe(413);
@@ -167,4 +167,58 @@ describe('interactive docs over plain HTTP', () => {
       await browser.close();
     }
   }, 90_000);
+});
+
+describe('text that is not text', () => {
+  const auth = () => ({ authorization: `Bearer ${h.ownerKey}` });
+
+  it('refuses %00 in every path and query parameter of every operation with a 400 naming the parameter', async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    for (const op of h.operations) {
+      if (STREAMING.has(`${op.method} ${op.path}`)) continue;
+      const names = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      const cases: { url: string; field: string }[] = names.map((name) => ({
+        url: op.path.replace(/\{([^}]+)\}/g, (_all, p: string) => (p === name ? 'ab%00cd' : 'x1')),
+        field: `params:/${name}`,
+      }));
+      for (const q of op.parameters.filter((p) => p.in === 'query')) cases.push({ url: `${fill(op.path, 'x1')}?${q.name}=ab%00cd`, field: `querystring:/${q.name}` });
+      for (const c of cases) {
+        const res = await h.app.inject({ method: op.method as 'GET', url: c.url, headers: auth() });
+        sent++;
+        const body = res.statusCode === 400 ? (res.json() as { errors?: { field: string; message: string }[] }) : undefined;
+        if (!body?.errors?.some((e) => e.field === c.field && /NUL/.test(e.message))) failures.push(`${op.method} ${c.url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(100);
+  });
+
+  it('refuses \\u0000 and lone surrogates in any string or field name of every JSON body with a 400 naming the field', async () => {
+    const failures: string[] = [];
+    for (const op of h.operations.filter((o) => o.requestBody?.content['application/json'])) {
+      for (const [payload, field, pattern] of [
+        ['{"name": "a\\u0000b"}', '/name', /NUL/],
+        ['{"settings": {"deep": ["ok", "\\ud800"]}}', '/settings/deep/1', /lone surrogate/],
+        ['{"metadata": {"k\\udc00": 1}}', '/metadata/k\udc00', /field name/],
+      ] as const) {
+        const res = await h.app.inject({ method: op.method as 'POST', url: fill(op.path, 'x1'), headers: { ...auth(), 'content-type': 'application/json' }, payload });
+        const body = res.statusCode === 400 ? (res.json() as { type: string; errors?: { field: string; message: string }[] }) : undefined;
+        const ok = body?.type === `${PROBLEM_BASE}validation` && body.errors?.some((e) => e.field === field && pattern.test(e.message));
+        if (!ok) failures.push(`${op.method} ${op.path} ${payload}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('keeps well-formed text: paired surrogates (emoji) and other control characters pass the check', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload: JSON.stringify({ connectorKey: 'no-such-connector', name: 'Team 🚀 tab\there' }),
+    });
+    expect(res.statusCode).not.toBe(500);
+    expect(JSON.stringify(res.json())).not.toMatch(/NUL|surrogate/);
+  });
 });
