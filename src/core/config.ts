@@ -3,6 +3,7 @@
  * a bad value stops start-up with a message naming the variable.
  */
 import path from 'node:path';
+import { DEFAULT_MAX_JSON_DEPTH } from './json.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -36,6 +37,8 @@ export interface Config {
   retentionDays: number;
   /** An endpoint that only failed for this long is disabled. */
   endpointDisableAfterDays: number;
+  /** JSON bodies (API and inbound webhooks) nesting deeper than this are refused. */
+  maxJsonDepth: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
     retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
     endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
+    maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
   };
 }
 
@@ -144,4 +148,5 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_API_KEY_CACHE_SECONDS',
   'PATCHBAY_RETENTION_DAYS',
   'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
+  'PATCHBAY_MAX_JSON_DEPTH',
 ] as const;

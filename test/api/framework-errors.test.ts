@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { PROBLEM_BASE } from '../../src/core/index.ts';
+import { sql } from 'drizzle-orm';
+import { loadConfig, PROBLEM_BASE } from '../../src/core/index.ts';
+import { rows } from '../../src/db/index.ts';
+import { createSource } from '../../src/webhooks/inbound/index.ts';
 import { checkFrequency } from '../../src/syncs/index.ts';
 import { startOpenApiHub, type OpenApiHub, type OpenApiOperation } from './support/openapi-hub.ts';
 
@@ -220,5 +223,54 @@ describe('text that is not text', () => {
     });
     expect(res.statusCode).not.toBe(500);
     expect(JSON.stringify(res.json())).not.toMatch(/NUL|surrogate/);
+  });
+});
+
+describe('deep JSON', () => {
+  const auth = () => ({ authorization: `Bearer ${h.ownerKey}`, 'content-type': 'application/json' });
+  const nested = (levels: number, leaf = '1') => '{"a":'.repeat(levels - 1) + `{"a":${leaf}}` + '}'.repeat(levels - 1);
+  const arrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it('refuses 5,000 levels with 400 json-too-deep on every JSON route that used to answer 500', async () => {
+    const environment = h.scopes[0]!.environmentId;
+    for (const [method, url, payload] of [
+      ['POST', '/api/v1/events', `{"type":"deep.test","data":${nested(5000)}}`],
+      ['POST', '/api/v1/endpoints/ep_x/test', `{"data":${nested(5000)}}`],
+      ['PATCH', `/api/v1/environments/${environment}`, `{"settings":${arrays(5000)}}`],
+      ['POST', '/api/v1/events/batch', `{"events":[{"type":"deep.test","data":${nested(100_000)}}]}`],
+    ] as const) {
+      const res = await h.app.inject({ method, url, headers: auth(), payload });
+      expect(res.statusCode, `${method} ${url}`).toBe(400);
+      expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}json-too-deep`, limit: 64, detail: expect.stringContaining('more than 64 levels') });
+    }
+  });
+
+  it('takes a document exactly at the limit, brackets inside strings not counted', async () => {
+    // 64 levels in all: the body object and 63 under data.
+    const payload = `{"type":"deep.unknown","data":${nested(63, '"[[[[{{{{\\"{{"')}}`;
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: auth(), payload });
+    expect(res.json().type).not.toBe(`${PROBLEM_BASE}json-too-deep`);
+    const over = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: auth(), payload: `{"type":"deep.unknown","data":${nested(64)}}` });
+    expect(over.json().type).toBe(`${PROBLEM_BASE}json-too-deep`);
+  });
+
+  it('reads the limit from PATCHBAY_MAX_JSON_DEPTH', () => {
+    expect(loadConfig({}).maxJsonDepth).toBe(64);
+    expect(loadConfig({ PATCHBAY_MAX_JSON_DEPTH: '8' }).maxJsonDepth).toBe(8);
+    expect(() => loadConfig({ PATCHBAY_MAX_JSON_DEPTH: 'deep' })).toThrow(/PATCHBAY_MAX_JSON_DEPTH/);
+  });
+
+  it('refuses an inbound webhook of 20,000 nested objects before acknowledging it, and stores nothing', async () => {
+    const source = await h.database.db.transaction((tx) => createSource(tx, h.hub.vault, h.hub.clock, h.scopes[0]!, { name: 'Deep', verification: { type: 'none' } } as never));
+    const count = async () => (await rows<{ n: number }>(h.database.db, sql`select count(*)::int as n from inbound_events where source_id = ${source.id}`))[0]!.n;
+    const deep = await h.app.inject({ method: 'POST', url: `/webhooks/in/${source.id}`, headers: { 'content-type': 'application/json' }, payload: nested(20_000) });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toMatchObject({ type: `${PROBLEM_BASE}json-too-deep`, limit: 64 });
+    const unlabelled = await h.app.inject({ method: 'POST', url: `/webhooks/in/${source.id}`, headers: { 'content-type': 'text/plain' }, payload: `  ${arrays(20_000)}` });
+    expect(unlabelled.statusCode).toBe(400);
+    expect(await count()).toBe(0);
+    const fine = await h.app.inject({ method: 'POST', url: `/webhooks/in/${source.id}`, headers: { 'content-type': 'application/json' }, payload: nested(10) });
+    expect(fine.statusCode).toBe(200);
+    expect(await count()).toBe(1);
   });
 });

@@ -34,6 +34,8 @@ export interface OpenApiHub {
    * sends more spreads its requests over several organizations.
    */
   ownerKeys: string[];
+  /** The `dev` environment of each organization, in the order of `ownerKeys`. */
+  scopes: { organizationId: string; environmentId: string }[];
   document: { paths: Record<string, Record<string, Omit<OpenApiOperation, 'method' | 'path'>>>; components: { schemas?: Record<string, unknown> } };
   operations: OpenApiOperation[];
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startOpenApiHub(options: { env?: Record<string, string>; o
   });
   const hub = await createHub({ config, database, logger: logs.logger, clock: systemClock, role: 'api' });
   const ownerKeys: string[] = [];
+  const scopes: OpenApiHub['scopes'] = [];
   for (let i = 0; i < (options.organizations ?? 1); i++) {
     const seed = (await bootstrapOrganization(database.db, {
       organizationName: `Acme ${i}`,
@@ -66,6 +69,7 @@ export async function startOpenApiHub(options: { env?: Record<string, string>; o
       allowPrivateNetworksIn: ['dev'],
     }))!;
     const dev = seed.environments.find((e) => e.name === 'dev')!.id;
+    scopes.push({ organizationId: seed.organization.id, environmentId: dev });
     const rateLimits = { management: WIDE_OPEN, publish: WIDE_OPEN, proxy: WIDE_OPEN };
     ownerKeys.push((await createApiKey(database.db, { organizationId: seed.organization.id, environmentId: dev, name: 'walker', role: 'owner', rateLimits })).key);
   }
@@ -85,6 +89,7 @@ export async function startOpenApiHub(options: { env?: Record<string, string>; o
     logs,
     ownerKey: ownerKeys[0]!,
     ownerKeys,
+    scopes,
     document,
     operations,
     async close() {
