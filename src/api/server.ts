@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
 import { registerTextChecks, validatorCompiler } from './validation.ts';
-import { BODY_LIMITS, registerJsonParser } from './body.ts';
+import { BODY_LIMITS, clientErrorHandler, registerJsonParser, timeoutOptions } from './body.ts';
 import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
@@ -58,6 +58,8 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (bad percent-encoding, an over-long segment) are problems too.
     frameworkErrors: answerError,
+    ...timeoutOptions(deps.config),
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -39,6 +39,10 @@ export interface Config {
   endpointDisableAfterDays: number;
   /** JSON bodies (API and inbound webhooks) nesting deeper than this are refused. */
   maxJsonDepth: number;
+  /** A request's headers must arrive within this (408 problem otherwise). */
+  headersTimeoutSeconds: number;
+  /** A request's headers and body must arrive within this (408 problem otherwise). */
+  requestTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +110,11 @@ export function loadConfig(env: Env = process.env): Config {
   const secretKeys = rawKeys ? parseSecretKeys(rawKeys) : [];
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const headersTimeoutSeconds = integer(env, 'PATCHBAY_HEADERS_TIMEOUT_SECONDS', 10, 1, 600);
+  const requestTimeoutSeconds = integer(env, 'PATCHBAY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError('PATCHBAY_HEADERS_TIMEOUT_SECONDS', `must not be longer than PATCHBAY_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
+  }
   const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
   return {
     port,
@@ -126,6 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
     endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
     maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
   };
 }
 
@@ -149,4 +160,6 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_RETENTION_DAYS',
   'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
   'PATCHBAY_MAX_JSON_DEPTH',
+  'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
+  'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
 ] as const;

@@ -3,18 +3,27 @@
  * framework's own refusals (router, body parsing) included. The walk covers every operation of
  * the OpenAPI document, so a new route is covered by default.
  */
+import fs from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { sql } from 'drizzle-orm';
-import { loadConfig, PROBLEM_BASE } from '../../src/core/index.ts';
+import { formatBytes, loadConfig, PROBLEM_BASE } from '../../src/core/index.ts';
+import { BODY_LIMITS } from '../../src/api/body.ts';
 import { rows } from '../../src/db/index.ts';
 import { createSource } from '../../src/webhooks/inbound/index.ts';
 import { checkFrequency } from '../../src/syncs/index.ts';
 import { startOpenApiHub, type OpenApiHub, type OpenApiOperation } from './support/openapi-hub.ts';
 
+const HEADERS_TIMEOUT_SECONDS = 2;
+const REQUEST_TIMEOUT_SECONDS = 3;
+
 let h: OpenApiHub;
+let port: number;
 beforeAll(async () => {
-  h = await startOpenApiHub();
+  h = await startOpenApiHub({ env: { PATCHBAY_HEADERS_TIMEOUT_SECONDS: String(HEADERS_TIMEOUT_SECONDS), PATCHBAY_REQUEST_TIMEOUT_SECONDS: String(REQUEST_TIMEOUT_SECONDS) } });
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  port = (h.app.server.address() as { port: number }).port;
 }, 120_000);
 afterAll(async () => {
   await h?.close();
@@ -155,8 +164,6 @@ describe('interactive docs over plain HTTP', () => {
   });
 
   it('renders the Swagger UI in a real browser opened by a host name other than localhost', async () => {
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = h.app.server.address() as { port: number };
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--host-resolver-rules=MAP docs.patchbay.test 127.0.0.1'],
@@ -272,5 +279,86 @@ describe('deep JSON', () => {
     const fine = await h.app.inject({ method: 'POST', url: `/webhooks/in/${source.id}`, headers: { 'content-type': 'application/json' }, payload: nested(10) });
     expect(fine.statusCode).toBe(200);
     expect(await count()).toBe(1);
+  });
+});
+
+/** Sends raw bytes, then reads until the server closes the connection. */
+function rawExchange(text: string): Promise<{ status: number; headers: string; body: string; elapsedMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const reply = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = reply.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head.toLowerCase(), body, elapsedMs: performance.now() - started });
+    });
+    setTimeout(() => socket.destroy(), 20_000);
+  });
+}
+
+describe('slow senders', () => {
+  for (const [label, path, auth] of [
+    ['an API route', '/api/v1/events', true],
+    ['a public route', '/webhooks/in/src_00000000000000000000000000', false],
+  ] as const) {
+    it(`answers 408 problem+json on ${label} to a body that stops short of its Content-Length, within the request timeout`, async () => {
+      const head = [`POST ${path} HTTP/1.1`, 'Host: localhost', 'Content-Type: application/json', 'Content-Length: 1000', ...(auth ? [`Authorization: Bearer ${h.ownerKey}`] : [])];
+      const res = await rawExchange(`${head.join('\r\n')}\r\n\r\n{"type":"a`);
+      expect(res.status).toBe(408);
+      expect(res.headers).toContain('content-type: application/problem+json');
+      expect(JSON.parse(res.body)).toMatchObject({ type: `${PROBLEM_BASE}request-timeout`, status: 408 });
+      expect(res.elapsedMs).toBeGreaterThan(REQUEST_TIMEOUT_SECONDS * 1000 - 500);
+      expect(res.elapsedMs).toBeLessThan(REQUEST_TIMEOUT_SECONDS * 1000 + 2500);
+    });
+  }
+
+  it('answers 408 problem+json to headers that never finish, within the headers timeout', async () => {
+    const res = await rawExchange('GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n');
+    expect(res.status).toBe(408);
+    expect(JSON.parse(res.body)).toMatchObject({ type: `${PROBLEM_BASE}request-timeout` });
+    expect(res.elapsedMs).toBeLessThan(HEADERS_TIMEOUT_SECONDS * 1000 + 2500);
+  });
+
+  it('answers bytes that are not HTTP and oversized headers with problem+json', async () => {
+    const garbage = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expect(garbage.headers).toContain('content-type: application/problem+json');
+    const huge = await rawExchange(`GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    expect(huge.status).toBe(431);
+    expect(JSON.parse(huge.body)).toMatchObject({ type: `${PROBLEM_BASE}headers-too-large` });
+  });
+
+  it('reads both timeouts from the configuration and refuses a headers timeout longer than the request timeout', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutSeconds: 10, requestTimeoutSeconds: 30 });
+    expect(() => loadConfig({ PATCHBAY_HEADERS_TIMEOUT_SECONDS: '40' })).toThrow(/PATCHBAY_HEADERS_TIMEOUT_SECONDS/);
+  });
+});
+
+describe('body limits', () => {
+  const auth = () => ({ authorization: `Bearer ${h.ownerKey}`, 'content-type': 'application/json' });
+  const event = (bytes: number) => ({ type: 'limits.test', data: { pad: 'x'.repeat(bytes) } });
+
+  it('refuses one event over 1 MiB on POST /events and inside POST /events/batch alike, naming the event and the limit', async () => {
+    const single = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: auth(), payload: JSON.stringify(event(BODY_LIMITS.json)) });
+    expect(single.statusCode).toBe(413);
+    expect(single.headers['patchbay-body-limit']).toBe(String(BODY_LIMITS.json));
+    const batch = await h.app.inject({ method: 'POST', url: '/api/v1/events/batch', headers: auth(), payload: JSON.stringify({ events: [event(10), event(BODY_LIMITS.batchEvent)] }) });
+    expect(batch.statusCode).toBe(413);
+    expect(batch.headers['patchbay-body-limit']).toBe(String(BODY_LIMITS.batchEvent));
+    expect(batch.json()).toMatchObject({ type: `${PROBLEM_BASE}payload-too-large`, limit: BODY_LIMITS.batchEvent, detail: expect.stringMatching(/^Event \/events\/1 of the batch is larger than the limit of 1 MiB/) });
+  });
+
+  it('states every limit in the README', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Limits'), readme.indexOf('\n## ', readme.indexOf('### Limits')));
+    expect(section.length).toBeGreaterThan(200);
+    for (const [name, bytes] of Object.entries(BODY_LIMITS)) expect(section, name).toContain(formatBytes(bytes));
+    const defaults = loadConfig({});
+    expect(section).toContain(`${defaults.maxJsonDepth} levels`);
+    expect(section).toContain(`${defaults.headersTimeoutSeconds} s / ${defaults.requestTimeoutSeconds} s`);
+    expect(section).toContain('512 characters');
   });
 });
