@@ -10,9 +10,11 @@ import { DataDirLockedError } from '../src/db/index.ts';
 import { ConfigError } from '../src/core/index.ts';
 import { startAllSimulators } from '../simulators/index.ts';
 import { credentialsFile, seedDemo, seedDemoConnections } from './seed.ts';
+import { ensureDashboardBuilt } from './build-web.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensureDashboardBuilt();
   const simulators = await startAllSimulators({ host: '127.0.0.1' });
   const hub = await createHub({ config, role: 'all' }).catch(async (err: unknown) => {
     await simulators.close();
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Patchbay is running at ${url}`,
+    `  Dashboard:  ${url}/`,
     `  API docs:   ${url}/api/v1/docs`,
     `  Demo connection in dev: ${connection.id} — ${connection.connectorKey}${account}, ${connection.status}`,
   ];
