@@ -23,6 +23,7 @@ import { request } from 'undici';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
 import { SIGNERS } from './webhooks/signers.ts';
 import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+import type { MountedSimulators } from './mount.ts';
 
 export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
@@ -32,6 +33,7 @@ export { startCustomWebhookSimulator, startWebhookSenderSimulator };
 export type { WebhookSenderHandle } from './webhooks/sender.ts';
 export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
 export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
@@ -86,16 +88,19 @@ export interface RunningSimulators {
 }
 
 /**
- * Starts every simulator (for the demo). With `basePort`, simulator n (in key order) listens on
- * `basePort + n`, so URLs stay the same across restarts; otherwise ports are free ones.
+ * Starts every simulator (for the demo). With `mount`, each is served by the hub at
+ * `/_simulators/<key>` (see mount.ts): one stable address per simulator, no port of its own.
+ * With `basePort`, simulator n (in key order) listens on `basePort + n`, so URLs stay the same
+ * across restarts (a taken port is an error naming the simulator); otherwise ports are free ones.
  */
-export async function startAllSimulators(options: { host?: string; basePort?: number } = {}): Promise<RunningSimulators> {
+export async function startAllSimulators(options: { host?: string; basePort?: number; mount?: MountedSimulators } = {}): Promise<RunningSimulators> {
   const keys = Object.keys(SIMULATORS).sort();
   const started = await Promise.allSettled(
     keys.map((key, i) =>
       startSimulator(key, {
         ...(options.host ? { host: options.host } : {}),
         ...(options.basePort === undefined ? {} : { port: options.basePort + i }),
+        ...(options.mount ? { mount: options.mount.at(key) } : {}),
       }),
     ),
   );
