@@ -19,13 +19,13 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
-import { request } from 'undici';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
-import { SIGNERS } from './webhooks/signers.ts';
-import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+import { deliverSigned, SIGNERS } from './webhooks/signers.ts';
+import type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
+import { LEGACY_PROFILES } from './profiles.ts';
 import type { MountedSimulators } from './mount.ts';
 
-export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+export type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
@@ -66,18 +66,20 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   zendesk: sender('zendesk'),
 };
 
+/** What the conformance suite exercises against the simulator of `key` (see `SimulatorProfile`). */
+export function simulatorProfile(key: string): SimulatorProfile | undefined {
+  const start = SIMULATORS[key] as (StartSimulator & { profile?: SimulatorProfile }) | undefined;
+  return start?.profile ?? LEGACY_PROFILES[key];
+}
+
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const start = SIMULATORS[key];
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
   const handle = await start(options);
+  handle.profile ??= simulatorProfile(key);
   const signer = SIGNERS[key];
   if (signer && !handle.sendWebhook) {
-    handle.sendWebhook = async ({ url, body, secret, id }) => {
-      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
-      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
-      await res.body.dump();
-      return { status: res.statusCode };
-    };
+    handle.sendWebhook = ({ url, body, secret, id }) => deliverSigned(signer(secret, { url, body, ...(id ? { id } : {}) }));
   }
   return handle;
 }

@@ -141,12 +141,12 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     const method = (req.method ?? 'GET').toUpperCase();
     control.requests.push({ at: Date.now(), method, path: url.pathname, query: url.search, headers: req.headers, body: rawBody });
 
-    if (control.delayMs > 0) {
-      await new Promise<void>((resolve) => {
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timers.delete(timer);
           resolve();
-        }, control.delayMs);
+        }, ms);
         timers.add(timer);
         res.once('close', () => {
           clearTimeout(timer);
@@ -154,6 +154,8 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
           resolve();
         });
       });
+    if (control.delayMs > 0) {
+      await wait(control.delayMs);
       if (res.destroyed) return;
     }
 
@@ -177,6 +179,10 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     if (fault?.kind === 'hang') {
       await new Promise<void>((resolve) => res.once('close', () => resolve()));
       return;
+    }
+    if (fault?.kind === 'latency') {
+      await wait(fault.ms ?? 1000);
+      if (res.destroyed) return;
     }
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
