@@ -2,7 +2,7 @@
  * What `npm start` promises a newcomer, in one place: the start banner and the
  * `demo-credentials.txt` file are both generated here from the same list of links, and
  * test/demo/banner.test.ts requests every link (with its method and body), so nothing printed can
- * point at a page that does not exist. A new screen (the dashboard at `/`, say) adds its link here.
+ * point at a page that does not exist. A new screen adds its link here.
  */
 
 /** One address the banner or the credentials file hands out, and how a person would use it. */
@@ -33,6 +33,7 @@ const WILDCARDS = ['0.0.0.0', '::', ''];
 /** The hub's own pages and routes a newcomer is pointed at (no demo data needed). */
 export function hubLinks(url: string, login?: { email: string; password: string }): DemoLink[] {
   return [
+    { label: 'Dashboard', url: `${url}/`, method: 'GET' },
     { label: 'API docs', url: `${url}/api/v1/docs`, method: 'GET' },
     { label: 'OpenAPI', url: `${url}/api/v1/openapi.json`, method: 'GET' },
     { label: 'Sign in', url: `${url}/api/v1/auth/login`, method: 'POST', ...(login ? { body: login } : {}) },
@@ -60,15 +61,15 @@ export function demoBanner(input: DemoBannerInput): string[] {
   const account = connection.accountName ? ` (${connection.accountName})` : '';
   const lines = [
     '',
-    // The base address, not a page: `/` has no screen until the dashboard lands (it then adds its link above).
     `  Patchbay is running at ${input.url} (the API is under /api/v1)`,
     listeningLine(input.host, input.port),
+    `  Dashboard:  ${link('Dashboard').url}`,
     `  API docs:   ${link('API docs').url}  (OpenAPI: ${link('OpenAPI').url})`,
     `  Demo connection in dev: ${connection.id} — ${connection.connectorKey}${account}, ${connection.status}`,
   ];
   if (credentials) {
     lines.push(
-      `  Sign in:    POST ${link('Sign in').url} with ${credentials.email} / ${credentials.password}`,
+      `  Sign in:    ${link('Dashboard').url} with ${credentials.email} / ${credentials.password}`,
       `  Dev API key (shown once; also saved in ${input.credentialsFile}):`,
       `    ${credentials.apiKey}`,
       `  Try:        curl -H "Authorization: Bearer ${credentials.apiKey}" ${link('Try').url}`,
@@ -82,9 +83,10 @@ export function demoBanner(input: DemoBannerInput): string[] {
 
 /** The 0600 credentials file written on the first start: the same links as the banner. */
 export function credentialsFileText(input: { url: string; email: string; password: string; apiKey: string }): string {
-  const [docs, , signIn] = hubLinks(input.url);
+  const [dashboard, docs, , signIn] = hubLinks(input.url);
   return [
-    `sign-in:     ${signIn!.method} ${signIn!.url}`,
+    `dashboard:   ${dashboard!.url}`,
+    `sign-in:     ${dashboard!.url} (API: ${signIn!.method} ${signIn!.url})`,
     `login:       ${input.email}`,
     `password:    ${input.password}`,
     `dev API key: ${input.apiKey}`,

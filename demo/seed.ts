@@ -5,8 +5,9 @@
  *
  * In `dev` the demo also gets, once, a HubSpot integration and a Stripe integration pointing at
  * their simulators, and a Stripe connection tested against its simulator, so a newcomer sees a
- * connected account at once. Simulators listen on free ports, so at every start the demo's
- * integrations are pointed at where they listen now.
+ * connected account at once. Simulators are served by the hub at `/_simulators/<key>`; at every
+ * start the demo's integrations are pointed at where they answer now (the same place unless the
+ * port changed).
  */
 import fs from 'node:fs';
 import path from 'node:path';

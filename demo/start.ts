@@ -8,16 +8,22 @@ import { loadConfig, toError } from '../src/core/index.ts';
 import { createHub } from '../src/hub/index.ts';
 import { DataDirLockedError } from '../src/db/index.ts';
 import { ConfigError } from '../src/core/index.ts';
-import { startAllSimulators } from '../simulators/index.ts';
+import { mountedSimulators, startAllSimulators } from '../simulators/index.ts';
 import { servedConfig } from '../src/cli/serve.ts';
 import { credentialsFile, seedDemo, seedDemoConnections } from './seed.ts';
+import { ensureDashboardBuilt } from './build-web.ts';
 import { demoBanner } from './banner.ts';
 
 async function main(): Promise<void> {
+  await ensureDashboardBuilt();
   // The demo holds an organization with known credentials: loopback only unless HOST says otherwise.
   const config = await servedConfig(loadConfig(undefined, { host: '127.0.0.1' }), undefined);
-  const simulators = await startAllSimulators({ host: '127.0.0.1' });
-  const hub = await createHub({ config, role: 'all' }).catch(async (err: unknown) => {
+  // The simulators are served by the hub at /_simulators/<key>: their addresses are the hub's,
+  // so integrations pointed at them keep working after a restart.
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  const mounted = mountedSimulators(`http://${host.includes(':') ? `[${host}]` : host}:${config.port}`);
+  const simulators = await startAllSimulators({ mount: mounted });
+  const hub = await createHub({ config, role: 'all', modules: [mounted.module] }).catch(async (err: unknown) => {
     await simulators.close();
     throw err;
   });

@@ -38,6 +38,10 @@ export interface Config {
   retentionDays: number;
   /** An endpoint that only failed for this long is disabled. */
   endpointDisableAfterDays: number;
+  /** Connection health checks: how often, how long one may take, failures in a row before `error`. */
+  healthCheckIntervalSeconds: number;
+  healthCheckTimeoutMs: number;
+  healthFailureThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +135,9 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
     retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
     endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
+    healthCheckIntervalSeconds: integer(env, 'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS', 60, 5, 86_400),
+    healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
+    healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
   };
 }
 
@@ -167,4 +174,7 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_API_KEY_CACHE_SECONDS',
   'PATCHBAY_RETENTION_DAYS',
   'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
+  'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS',
+  'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS',
+  'PATCHBAY_HEALTH_FAILURE_THRESHOLD',
 ] as const;

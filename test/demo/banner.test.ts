@@ -88,7 +88,7 @@ describe('npm start on a fresh data directory', () => {
   });
 
   it('answers every address its banner prints, with the method and credentials the banner gives', async () => {
-    const credentials = { email: /Sign in: +POST \S+ with (\S+) \/ (\S+)/.exec(banner)![1]!, password: /Sign in: +POST \S+ with (\S+) \/ (\S+)/.exec(banner)![2]!, apiKey };
+    const credentials = { email: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![1]!, password: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![2]!, apiKey };
     const links = demoLinks({ url: `http://localhost:${port}`, connection: { id: 'acme-stripe' }, credentials });
     // The base address on the first line is where the hub runs, not a page; a screen at `/` (the
     // dashboard) is a declared link of its own and is requested below like every other.
