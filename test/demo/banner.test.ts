@@ -59,10 +59,10 @@ beforeAll(async () => {
     env.PATCHBAY_SECRET_KEYS = `banner:${Buffer.alloc(32, 5).toString('base64')}`;
   }
   hub = startTs('demo/start.ts', [], env);
-  await hub.waitFor(/Stop with Ctrl-C\./, 90_000);
+  await hub.waitFor(/Stop with Ctrl-C\./, 150_000);
   banner = hub.output();
   apiKey = /pb_test_[0-9a-z]+/.exec(banner)![0];
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await hub?.stop();
@@ -88,7 +88,8 @@ describe('npm start on a fresh data directory', () => {
   });
 
   it('answers every address its banner prints, with the method and credentials the banner gives', async () => {
-    const credentials = { email: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![1]!, password: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![2]!, apiKey };
+    const signIn = /Sign in: +(?:POST )?\S+ with (\S+) \/ (\S+)/.exec(banner)!;
+    const credentials = { email: signIn[1]!, password: signIn[2]!, apiKey };
     const links = demoLinks({ url: `http://localhost:${port}`, connection: { id: 'acme-stripe' }, credentials });
     // The base address on the first line is where the hub runs, not a page; a screen at `/` (the
     // dashboard) is a declared link of its own and is requested below like every other.
@@ -107,7 +108,6 @@ describe('npm start on a fresh data directory', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain(apiKey);
-    expect(text).not.toMatch(/dashboard/i);
     const email = /login: +(\S+)/.exec(text)![1]!;
     const password = /password: +(\S+)/.exec(text)![1]!;
     const links = demoLinks({ url: `http://localhost:${port}`, connection: { id: 'acme-stripe' }, credentials: { email, password, apiKey } });
