@@ -7,6 +7,7 @@ import { CONNECT_SESSION_TTL_SECONDS, createConnectSession } from '../../credent
 import { END_CUSTOMER_ID, findIntegration, getConnection } from '../../connections/index.ts';
 import { listIntegrations, type Integration } from '../../integrations/index.ts';
 import { actorOf, principalOf, tenantOf } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses, Timestamp } from '../schemas.ts';
 
 const isOAuth = (integration: Integration): boolean => getConnector(integration.connectorKey)?.manifest.connectionMode === 'oauth';
@@ -52,6 +53,8 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const errors: FieldError[] = [];
       if (!END_CUSTOMER_ID.test(body.endCustomerId)) errors.push({ field: '/endCustomerId', message: 'must be 1 to 255 characters without /, ? or #' });
+      const connection = body.connectionId ? await getConnection(db, scope, body.connectionId) : undefined;
+      await checkReferences([{ field: '/connectionId', what: 'connection', id: body.connectionId, find: async () => connection }]);
       let chosen: Integration[];
       if (body.integrations) {
         chosen = [];
@@ -67,9 +70,7 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (chosen.length === 0) throw problems.unprocessable('This environment has no enabled OAuth integration to connect.');
       }
       if (errors.length > 0) throw problems.validation(errors);
-      if (body.connectionId) {
-        const connection = await getConnection(db, scope, body.connectionId);
-        if (!connection) throw problems.notFound('Connection', body.connectionId);
+      if (connection) {
         if (connection.endCustomerId !== body.endCustomerId) throw problems.unprocessable(`Connection ${body.connectionId} belongs to another end customer.`);
         if (!chosen.some((i) => i.id === connection.integrationId)) throw problems.unprocessable(`Connection ${body.connectionId} belongs to an integration this session does not allow.`);
       }
