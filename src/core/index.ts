@@ -6,6 +6,8 @@ export { createLogger, silentLogger, scrub, scrubString, REDACTED, type Logger }
 export { sha256Hex, constantTimeEqual, hashPassword, verifyPassword } from './crypto.ts';
 export {
   assertPublicUrl,
+  configuredUrlRefusal,
+  hostUrl,
   classifyAddress,
   classifyHostname,
   isPrivateReason,
@@ -15,6 +17,7 @@ export {
   type Resolver,
   type ResolvedAddress,
   type PublicUrlOptions,
+  type ConfiguredUrlOptions,
 } from './ssrf.ts';
 export { parseIp, inPrefix, type ParsedIp } from './ip.ts';
 export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';

@@ -1,12 +1,13 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, type FieldError } from '../../core/index.ts';
-import { recordAudit } from '../../auth/index.ts';
+import { findEnvironment, recordAudit } from '../../auth/index.ts';
 import { getConnector } from '../../connectors/index.ts';
 import { CONNECT_SESSION_TTL_SECONDS, createConnectSession } from '../../credentials/oauth/index.ts';
 import { END_CUSTOMER_ID, findIntegration, getConnection } from '../../connections/index.ts';
-import { listIntegrations, type Integration } from '../../integrations/index.ts';
+import { checkConfiguredUrls, listIntegrations, urlFields, type Integration } from '../../integrations/index.ts';
 import { actorOf, principalOf, tenantOf } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses, Timestamp } from '../schemas.ts';
 
 const isOAuth = (integration: Integration): boolean => getConnector(integration.connectorKey)?.manifest.connectionMode === 'oauth';
@@ -52,6 +53,8 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const errors: FieldError[] = [];
       if (!END_CUSTOMER_ID.test(body.endCustomerId)) errors.push({ field: '/endCustomerId', message: 'must be 1 to 255 characters without /, ? or #' });
+      const connection = body.connectionId ? await getConnection(db, scope, body.connectionId) : undefined;
+      await checkReferences([{ field: '/connectionId', what: 'connection', id: body.connectionId, find: async () => connection }]);
       let chosen: Integration[];
       if (body.integrations) {
         chosen = [];
@@ -67,9 +70,14 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (chosen.length === 0) throw problems.unprocessable('This environment has no enabled OAuth integration to connect.');
       }
       if (errors.length > 0) throw problems.validation(errors);
-      if (body.connectionId) {
-        const connection = await getConnection(db, scope, body.connectionId);
-        if (!connection) throw problems.notFound('Connection', body.connectionId);
+      if (body.connectionConfig) {
+        // Values that become hosts (an Okta domain) pass the address policy now, not only when the browser arrives.
+        const environment = await findEnvironment(db, scope.organizationId, scope.environmentId);
+        const hosts = new Map(chosen.flatMap((i) => urlFields(getConnector(i.connectorKey)?.manifest.connectionConfig ?? {}, body.connectionConfig!, '/connectionConfig')).map((u) => [u.field, u]));
+        const refused = await checkConfiguredUrls([...hosts.values()], { allowPrivateNetworks: environment?.allowPrivateNetworks ?? false });
+        if (refused.length > 0) throw problems.unprocessable('A connection setting is refused.', refused);
+      }
+      if (connection) {
         if (connection.endCustomerId !== body.endCustomerId) throw problems.unprocessable(`Connection ${body.connectionId} belongs to another end customer.`);
         if (!chosen.some((i) => i.id === connection.integrationId)) throw problems.unprocessable(`Connection ${body.connectionId} belongs to an integration this session does not allow.`);
       }
