@@ -34,6 +34,11 @@ export { startCustomWebhookSimulator, startWebhookSenderSimulator };
 export type { WebhookSenderHandle } from './webhooks/sender.ts';
 export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
 export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+// Notification-channel simulators (no connector of their own, so not in SIMULATORS).
+export { startTeamsSimulator, type TeamsSimulatorHandle, type TeamsMessage } from './teams.ts';
+export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHandle, type OpsgenieAlert } from './opsgenie.ts';
+export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
+export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
