@@ -31,6 +31,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: pb_test_… or pb_live_…' },
           session: { type: 'apiKey', in: 'cookie', name: 'pb_session' },
+          connectSession: { type: 'http', scheme: 'bearer', description: 'A connect session token (pb_cs_…), for the Connect UI' },
+          embedToken: { type: 'http', scheme: 'bearer', description: 'An embed token (pb_et_…), for embedded widgets' },
         },
       },
       security: [{ apiKey: [] }, { session: [] }],

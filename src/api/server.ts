@@ -28,7 +28,9 @@ import { connectorRoutes } from './routes/connectors.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { connectSessionRoutes } from './routes/connect-sessions.ts';
+import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -100,12 +102,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(integrationRoutes);
       await v1.register(connectionRoutes);
       await v1.register(connectSessionRoutes);
+      await v1.register(embedTokenRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },
   );
   await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.register(dashboardRoutes);
   await app.ready();
   return app;
 }

@@ -17,6 +17,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** True when `PUBLIC_URL` set the public URL; otherwise it follows the port served (see `servingOn`). */
+  publicUrlFromEnv: boolean;
   databaseUrl: string | undefined;
   dataDir: string;
   /** Current key first. Empty in embedded mode until the hub generates one into the data dir. */
@@ -43,6 +45,10 @@ export interface Config {
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
   requestTimeoutSeconds: number;
+  /** Connection health checks: how often, how long one may take, failures in a row before `error`. */
+  healthCheckIntervalSeconds: number;
+  healthCheckTimeoutMs: number;
+  healthFailureThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -98,9 +104,14 @@ export function parseSecretKeys(raw: string, variable = 'PATCHBAY_SECRET_KEYS'):
   return keys;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Defaults a launcher may change: the demo listens on loopback unless `HOST` says otherwise. */
+export interface ConfigDefaults {
+  host?: string;
+}
+
+export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
-  const host = env.HOST?.trim() || '0.0.0.0';
+  const host = env.HOST?.trim() || defaults.host || '0.0.0.0';
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(env.PATCHBAY_DATA_DIR?.trim() || '.patchbay');
   const rawKeys = env.PATCHBAY_SECRET_KEYS?.trim();
@@ -115,11 +126,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (headersTimeoutSeconds > requestTimeoutSeconds) {
     throw new ConfigError('PATCHBAY_HEADERS_TIMEOUT_SECONDS', `must not be longer than PATCHBAY_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
   }
-  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const explicitPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = (explicitPublicUrl ?? defaultPublicUrl(port)).replace(/\/$/, '');
   return {
     port,
     host,
     publicUrl,
+    publicUrlFromEnv: explicitPublicUrl !== undefined,
     databaseUrl,
     dataDir,
     secretKeys,
@@ -137,7 +150,24 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
+    healthCheckIntervalSeconds: integer(env, 'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS', 60, 5, 86_400),
+    healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
+    healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
   };
+}
+
+function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+/**
+ * The configuration of a process that serves on `port` (`patchbay serve --port 4201`): source
+ * URLs, connect URLs and the OAuth callback follow that port unless `PUBLIC_URL` was set.
+ *
+ * @example servingOn(loadConfig({}), 4201).publicUrl // 'http://localhost:4201'
+ */
+export function servingOn(config: Config, port: number): Config {
+  return { ...config, port, publicUrl: config.publicUrlFromEnv ? config.publicUrl : defaultPublicUrl(port) };
 }
 
 /** The documented variables, in README order (the README table is checked against this list). */
@@ -162,4 +192,7 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_MAX_JSON_DEPTH',
   'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
   'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
+  'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS',
+  'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS',
+  'PATCHBAY_HEALTH_FAILURE_THRESHOLD',
 ] as const;
