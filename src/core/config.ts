@@ -36,6 +36,8 @@ export interface Config {
   retentionDays: number;
   /** An endpoint that only failed for this long is disabled. */
   endpointDisableAfterDays: number;
+  /** An `Idempotency-Key` in progress is held by its process this long past its last heartbeat; then a retry runs again. */
+  idempotencyLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
     retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
     endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
+    idempotencyLeaseSeconds: integer(env, 'PATCHBAY_IDEMPOTENCY_LEASE_SECONDS', 30, 1, 3600),
   };
 }
 
@@ -142,6 +145,7 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_DB_POOL_SIZE',
   'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS',
   'PATCHBAY_API_KEY_CACHE_SECONDS',
+  'PATCHBAY_IDEMPOTENCY_LEASE_SECONDS',
   'PATCHBAY_RETENTION_DAYS',
   'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
 ] as const;
