@@ -32,6 +32,9 @@ export const SCOPES = {
   'syncs:read': 'Read syncs, runs, records, metrics and mappings',
   'syncs:write': 'Trigger, cancel and roll back syncs; manage mappings and conflicts',
   'proxy:use': 'Call provider APIs through the proxy',
+  'alerts:read': 'Read alerts, alert rules, notification channels and connection health',
+  'alerts:write': 'Acknowledge, resolve and snooze alerts',
+  'alerts:configure': 'Configure alert rules, notification channels and health-check settings',
 } as const;
 export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
@@ -48,6 +51,7 @@ const developerWrites: Scope[] = [
   'sources:write',
   'syncs:write',
   'proxy:use',
+  'alerts:write',
 ];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {

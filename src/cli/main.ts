@@ -10,6 +10,8 @@ import { EXIT, print, table } from './output.ts';
 import { act, fields, whole } from './kit.ts';
 import { outboundCommands } from './commands/outbound.ts';
 import { listenCommand } from './commands/listen.ts';
+import { alertCommands } from './commands/alerts.ts';
+import { channelCommands } from './commands/channels.ts';
 import type { Check } from '../hub/index.ts';
 
 const program = new Command('patchbay')
@@ -196,6 +198,8 @@ vault
 
 outboundCommands(program);
 listenCommand(program);
+alertCommands(program);
+channelCommands(program);
 
 try {
   await program.parseAsync(process.argv);
