@@ -110,7 +110,7 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/connect/sessions',
     {
-      config: { scope: 'connect-sessions:write', idempotency: { secretFields: ['token', 'integrations'] } },
+      config: { scope: 'connect-sessions:write', idempotency: { secretFields: ['token', 'connectUiUrl', 'integrations'] } },
       schema: {
         operationId: 'createConnectSession',
         tags,
