@@ -10,6 +10,7 @@ import { EXIT, print, table } from './output.ts';
 import { act, fields, whole } from './kit.ts';
 import { outboundCommands } from './commands/outbound.ts';
 import { listenCommand } from './commands/listen.ts';
+import { resourceCommands } from './commands/resources.ts';
 import type { Check } from '../hub/index.ts';
 
 const program = new Command('patchbay')
@@ -196,6 +197,7 @@ vault
 
 outboundCommands(program);
 listenCommand(program);
+resourceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

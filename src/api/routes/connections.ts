@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { problems } from '../../core/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
 import {
@@ -15,7 +15,7 @@ import {
   testConnection,
   type Connection,
 } from '../../connections/index.ts';
-import { actorOf, loggerOf, tenantOf, type TenantScope } from '../context.ts';
+import { actorOf, loggerOf, tenantOf, type ApiDeps, type TenantScope } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -67,8 +67,32 @@ const ConnectionView = Type.Object({
   updatedAt: Timestamp,
 });
 
+/** The body of create, also what `patchbay connections create` checks. */
+export const CreateConnectionBody = Type.Object(
+  {
+    integration: Type.String({ minLength: 1, maxLength: 128, description: 'The integration’s id or key' }),
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Your own id for the connection (unique in the environment); conn_… when left out' })),
+    endCustomerId: Type.String({ minLength: 1, maxLength: 255 }),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, uniqueItems: true })),
+    config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 2000 }))),
+    credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connectors: the manifest’s auth fields' })),
+    credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connectors: env:NAME, file:path or vault:mount/path#field' })),
+    grantType: Type.Optional(Type.Literal('client_credentials')),
+    rotation: Type.Optional(
+      Type.Object(
+        { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
+        { additionalProperties: false, description: 'Who replaces the credential, and how often' },
+      ),
+    ),
+    test: Type.Optional(Type.Boolean({ description: 'Test the credential first (default true)' })),
+  },
+  { additionalProperties: false },
+);
+
+type ViewApp = { deps: Pick<ApiDeps, 'database' | 'vault'> };
+
 /** The connection's main credential, for its rotation metadata (never its value). */
-async function credentialInfo(app: FastifyInstance, scope: TenantScope, connection: Connection) {
+async function credentialInfo(app: ViewApp, scope: TenantScope, connection: Connection) {
   const secrets = await app.deps.vault.list(app.deps.database.db, scope, connectionOwner(connection.id));
   const main = secrets.find((s) => s.name === 'credentials' || s.name === 'oauthTokens');
   if (!main) return null;
@@ -76,7 +100,8 @@ async function credentialInfo(app: FastifyInstance, scope: TenantScope, connecti
   return { rotatedAt: iso(rotation.rotatedAt)!, rotateEveryDays: rotation.everyDays, owner: rotation.owner, dueAt: iso(rotation.dueAt), due: rotation.due, overdue: rotation.overdue };
 }
 
-async function view(app: FastifyInstance, scope: TenantScope, c: Connection) {
+/** The API's view of a connection; `patchbay connections` shows the same. */
+export async function view(app: ViewApp, scope: TenantScope, c: Connection) {
   return {
     id: c.id,
     integrationId: c.integrationId,
@@ -106,10 +131,10 @@ async function view(app: FastifyInstance, scope: TenantScope, c: Connection) {
 }
 
 // Connection ids may be the caller's own, so the cursor carries the position (time, id), not an id.
-function encodeCursor(c: Connection): string {
+export function encodeCursor(c: Connection): string {
   return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id]), 'utf8').toString('base64url');
 }
-function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
@@ -168,26 +193,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Connect an account with an API key, basic credentials, a secret-store reference or the client credentials grant; tested before it is stored',
         description:
           'OAuth accounts of end customers are connected in the browser instead: create a connect session (POST /connect/sessions) and send them to its connect URL.',
-        body: Type.Object(
-          {
-            integration: Type.String({ minLength: 1, maxLength: 128, description: 'The integration’s id or key' }),
-            id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Your own id for the connection (unique in the environment); conn_… when left out' })),
-            endCustomerId: Type.String({ minLength: 1, maxLength: 255 }),
-            tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, uniqueItems: true })),
-            config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 2000 }))),
-            credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connectors: the manifest’s auth fields' })),
-            credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connectors: env:NAME, file:path or vault:mount/path#field' })),
-            grantType: Type.Optional(Type.Literal('client_credentials')),
-            rotation: Type.Optional(
-              Type.Object(
-                { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
-                { additionalProperties: false, description: 'Who replaces the credential, and how often' },
-              ),
-            ),
-            test: Type.Optional(Type.Boolean({ description: 'Test the credential first (default true)' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateConnectionBody,
         response: { 201: ConnectionView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 409, 422) },
       },
     },
