@@ -179,8 +179,17 @@ export function syncCommands(program: Command): void {
 
   scoped(syncs.command('run <runId>'))
     .description('one run, with its progress while it runs')
-    .option('--json', 'machine-readable output')
-    .action((id: string, opts: Record<string, unknown>) => act(async () => print(await run('syncs.run', { ...scopeArgs(opts), id }), !!opts.json, (r: Run) => fields(r as never, RUN_FIELDS))));
+    .option('--follow', 'follow it until it ends, as `trigger` does (exit code 1 when it fails or is cancelled)')
+    .option('--interval <ms>', 'with --follow: how often to look at the run', whole('--interval'), 500)
+    .option('--json', 'machine-readable output (with --follow: one JSON line per change)')
+    .action((id: string, opts: Record<string, unknown>) =>
+      act(async () => {
+        const found = (await run('syncs.run', { ...scopeArgs(opts), id })) as Run;
+        if (!opts.follow) return print(found, !!opts.json, (r: Run) => fields(r as never, RUN_FIELDS));
+        const ended = await follow(found, !!opts.json, Math.max(100, Number(opts.interval)));
+        return ended.status === 'succeeded' ? EXIT.ok : EXIT.failure;
+      }),
+    );
 
   scoped(syncs.command('cancel <runId>'))
     .description('stop a queued or running run; what it committed stays')
