@@ -129,7 +129,6 @@ const SourceView = Type.Object({
   updatedAt: Timestamp,
 });
 
-/** What the schema cannot say: addresses, filters, verification for a preset (create and update; the CLI checks the same). */
 export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
   const errors: FieldError[] = [];
   (body.allowedIps ?? []).forEach((ip, i) => parseCidr(ip) || errors.push({ field: `/allowedIps/${i}`, message: 'is not an address or CIDR range' }));
@@ -138,54 +137,35 @@ export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: s
   return errors;
 }
 
-/** What create refuses beyond the schema: a connector without webhooks, `checks`, a missing secret. */
-export function checkCreate(body: Static<typeof CreateBody>): void {
-  const key = body.connector;
-  if (key !== undefined) {
-    const connector = getConnector(key);
-    if (!connector?.webhooks) {
-      const known = listConnectors({ capability: 'webhooks' }).filter((c) => c.webhooks).map((c) => c.key);
-      throw problems.unprocessable(`"${key}" is not a connector that receives webhooks; use one of ${known.join(', ')}, or none for a generic source.`);
-    }
-  }
-  const errors = checks(body, key ?? null);
-  if (errors.length > 0) throw problems.validation(errors);
-  const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
-  if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
-}
-
-/** The API's view of a source; `patchbay sources` shows the same. */
-export const sourceView = (publicUrl: string, s: Source) => ({
-  id: s.id,
-  name: s.name,
-  url: `${publicUrl}/webhooks/in/${s.id}`,
-  connector: s.connectorKey,
-  integrationId: s.integrationId,
-  verification: s.verification,
-  settings: s.settings,
-  allowedIps: s.allowedIps,
-  toleranceSeconds: s.toleranceSeconds,
-  allowedMethods: s.allowedMethods,
-  maxBodyBytes: s.maxBodyBytes,
-  response: s.response,
-  dedupeWindowSeconds: s.dedupeWindowSeconds,
-  eventIdHeader: s.eventIdHeader,
-  eventIdPointer: s.eventIdPointer,
-  action: s.action,
-  filters: s.filters,
-  secretCount: s.secretCount,
-  disabled: s.disabledAt !== null,
-  disabledAt: iso(s.disabledAt),
-  createdAt: iso(s.createdAt)!,
-  updatedAt: iso(s.updatedAt)!,
-});
-
 export const sourceRoutes =
   (runtimeOf: InboundRuntimeOf): FastifyPluginAsyncTypebox =>
   async (app) => {
     await loadRegistry();
     const tags = ['sources'];
-    const view = (s: Source) => sourceView(app.deps.config.publicUrl, s);
+    const view = (s: Source) => ({
+      id: s.id,
+      name: s.name,
+      url: `${app.deps.config.publicUrl}/webhooks/in/${s.id}`,
+      connector: s.connectorKey,
+      integrationId: s.integrationId,
+      verification: s.verification,
+      settings: s.settings,
+      allowedIps: s.allowedIps,
+      toleranceSeconds: s.toleranceSeconds,
+      allowedMethods: s.allowedMethods,
+      maxBodyBytes: s.maxBodyBytes,
+      response: s.response,
+      dedupeWindowSeconds: s.dedupeWindowSeconds,
+      eventIdHeader: s.eventIdHeader,
+      eventIdPointer: s.eventIdPointer,
+      action: s.action,
+      filters: s.filters,
+      secretCount: s.secretCount,
+      disabled: s.disabledAt !== null,
+      disabledAt: iso(s.disabledAt),
+      createdAt: iso(s.createdAt)!,
+      updatedAt: iso(s.updatedAt)!,
+    });
 
     app.get(
       '/sources',
@@ -210,7 +190,17 @@ export const sourceRoutes =
       async (request, reply) => {
         const scope = tenantOf(request);
         const { connector: key, ...body } = request.body;
-        checkCreate(request.body);
+        if (key !== undefined) {
+          const connector = getConnector(key);
+          if (!connector?.webhooks) {
+            const known = listConnectors({ capability: 'webhooks' }).filter((c) => c.webhooks).map((c) => c.key);
+            throw problems.unprocessable(`"${key}" is not a connector that receives webhooks; use one of ${known.join(', ')}, or none for a generic source.`);
+          }
+        }
+        const errors = checks(request.body, key ?? null);
+        if (errors.length > 0) throw problems.validation(errors);
+        const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
+        if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
         const { runtime, created } = await app.deps.database.db.transaction(async (tx) => {
           const runtime = runtimeOf(app);
           const created = await createSource(tx, runtime.vault, app.deps.clock, scope, { ...(body as SourceInput), connectorKey: key ?? null, secret: body.secret });

@@ -5,9 +5,10 @@
  * within its cache period (5 s).
  */
 import { recordAudit, type Actor } from '../../auth/index.ts';
-import { loadRegistry } from '../../connectors/index.ts';
-import { createSource, deleteSource, getSource, listSources, sources, updateSource, type SourceInput } from '../../webhooks/inbound/index.ts';
-import { checkCreate, checks, CreateBody, sourceView, UpdateBody } from '../../api/routes/sources.ts';
+import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
+import { createSource, deleteSource, getSource, listSources, sources, updateSource, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { checks, CreateBody, UpdateBody } from '../../api/routes/sources.ts';
+import { iso } from '../../api/schemas.ts';
 import { decodeCursor, page } from '../../api/pagination.ts';
 import { problems } from '../../core/index.ts';
 import { inboundRuntimeFor } from '../modules/inbound.ts';
@@ -15,10 +16,47 @@ import { bodyOf, limitOf, scopeOf, scopeOfRow } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
 const CLI: Actor = { type: 'cli', id: null };
-type CreateInput = Parameters<typeof checkCreate>[0];
+type CreateInput = SourceInput & { connector?: string; secret?: string };
 type UpdateInput = Partial<SourceInput> & { secret?: string; keepPreviousSecretsForSeconds?: number };
 
-const view = (context: OperationContext, source: Parameters<typeof sourceView>[1]) => sourceView(context.config.publicUrl, source);
+/** The API's view of a source (src/api/routes/sources.ts). */
+const view = (context: OperationContext, s: Source) => ({
+  id: s.id,
+  name: s.name,
+  url: `${context.config.publicUrl}/webhooks/in/${s.id}`,
+  connector: s.connectorKey,
+  integrationId: s.integrationId,
+  verification: s.verification,
+  settings: s.settings,
+  allowedIps: s.allowedIps,
+  toleranceSeconds: s.toleranceSeconds,
+  allowedMethods: s.allowedMethods,
+  maxBodyBytes: s.maxBodyBytes,
+  response: s.response,
+  dedupeWindowSeconds: s.dedupeWindowSeconds,
+  eventIdHeader: s.eventIdHeader,
+  eventIdPointer: s.eventIdPointer,
+  action: s.action,
+  filters: s.filters,
+  secretCount: s.secretCount,
+  disabled: s.disabledAt !== null,
+  disabledAt: iso(s.disabledAt),
+  createdAt: iso(s.createdAt)!,
+  updatedAt: iso(s.updatedAt)!,
+});
+
+/** What POST /sources refuses beyond its schema: a connector without webhooks, `checks`, a missing secret. */
+function checkCreate(body: CreateInput): void {
+  const key = body.connector;
+  if (key !== undefined && !getConnector(key)?.webhooks) {
+    const known = listConnectors({ capability: 'webhooks' }).filter((c) => c.webhooks).map((c) => c.key);
+    throw problems.unprocessable(`"${key}" is not a connector that receives webhooks; use one of ${known.join(', ')}, or none for a generic source.`);
+  }
+  const errors = checks(body as Parameters<typeof checks>[0], key ?? null);
+  if (errors.length > 0) throw problems.validation(errors);
+  const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
+  if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
+}
 const forget = (context: OperationContext, id: string) => inboundRuntimeFor(context.database)?.ingestor.invalidate(id);
 
 const list: Operation = async (context, args) => {
