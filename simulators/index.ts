@@ -19,12 +19,13 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
-import { request } from 'undici';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
-import { SIGNERS } from './webhooks/signers.ts';
-import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+import { deliverSigned, SIGNERS } from './webhooks/signers.ts';
+import type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
+import { LEGACY_PROFILES } from './profiles.ts';
+import type { MountedSimulators } from './mount.ts';
 
-export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+export type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
@@ -32,6 +33,12 @@ export { startCustomWebhookSimulator, startWebhookSenderSimulator };
 export type { WebhookSenderHandle } from './webhooks/sender.ts';
 export { SIGNERS, type Signer, type SignedWebhook, type WebhookToSign } from './webhooks/signers.ts';
 export { SAMPLE_WEBHOOK_SECRETS } from './webhooks/sender.ts';
+// Notification-channel simulators (no connector of their own, so not in SIMULATORS).
+export { startTeamsSimulator, type TeamsSimulatorHandle, type TeamsMessage } from './teams.ts';
+export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHandle, type OpsgenieAlert } from './opsgenie.ts';
+export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
+export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
+export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
@@ -64,18 +71,20 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   zendesk: sender('zendesk'),
 };
 
+/** What the conformance suite exercises against the simulator of `key` (see `SimulatorProfile`). */
+export function simulatorProfile(key: string): SimulatorProfile | undefined {
+  const start = SIMULATORS[key] as (StartSimulator & { profile?: SimulatorProfile }) | undefined;
+  return start?.profile ?? LEGACY_PROFILES[key];
+}
+
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const start = SIMULATORS[key];
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
   const handle = await start(options);
+  handle.profile ??= simulatorProfile(key);
   const signer = SIGNERS[key];
   if (signer && !handle.sendWebhook) {
-    handle.sendWebhook = async ({ url, body, secret, id }) => {
-      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
-      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
-      await res.body.dump();
-      return { status: res.statusCode };
-    };
+    handle.sendWebhook = ({ url, body, secret, id }) => deliverSigned(signer(secret, { url, body, ...(id ? { id } : {}) }));
   }
   return handle;
 }
@@ -86,16 +95,19 @@ export interface RunningSimulators {
 }
 
 /**
- * Starts every simulator (for the demo). With `basePort`, simulator n (in key order) listens on
- * `basePort + n`, so URLs stay the same across restarts; otherwise ports are free ones.
+ * Starts every simulator (for the demo). With `mount`, each is served by the hub at
+ * `/_simulators/<key>` (see mount.ts): one stable address per simulator, no port of its own.
+ * With `basePort`, simulator n (in key order) listens on `basePort + n`, so URLs stay the same
+ * across restarts (a taken port is an error naming the simulator); otherwise ports are free ones.
  */
-export async function startAllSimulators(options: { host?: string; basePort?: number } = {}): Promise<RunningSimulators> {
+export async function startAllSimulators(options: { host?: string; basePort?: number; mount?: MountedSimulators } = {}): Promise<RunningSimulators> {
   const keys = Object.keys(SIMULATORS).sort();
   const started = await Promise.allSettled(
     keys.map((key, i) =>
       startSimulator(key, {
         ...(options.host ? { host: options.host } : {}),
         ...(options.basePort === undefined ? {} : { port: options.basePort + i }),
+        ...(options.mount ? { mount: options.mount.at(key) } : {}),
       }),
     ),
   );

@@ -11,6 +11,13 @@
  * - List incidents (`since`/`until` on creation time, default one month, at most six months;
  *   `date_range=all`; `statuses[]`; `sort_by`) and update an incident (PUT with a `From` header):
  *   https://developer.pagerduty.com/api-reference/9d0b4b12e36f9-list-incidents
+ * - Events API v2 (`POST /v2/enqueue` with `routing_key`, `event_action` trigger|acknowledge|resolve,
+ *   `dedup_key`, a trigger's `payload` with `summary`, `source`, `severity`; 202
+ *   `{ status: "success", message: "Event processed", dedup_key }`; 400 `invalid event` with
+ *   `errors`; 429 `throttle event`): https://developer.pagerduty.com/docs/events-api-v2/trigger-events/,
+ *   https://developer.pagerduty.com/docs/events-api-v2/acknowledge-events/,
+ *   https://developer.pagerduty.com/docs/events-api-v2/resolve-events/ (served here on the same origin
+ *   as the REST API; PagerDuty serves it from events.pagerduty.com)
  * PagerDuty documents `ratelimit-reset` rather than `Retry-After`; the shared simulator layer adds
  * `Retry-After` to every 429 as well.
  */
@@ -19,6 +26,57 @@ import { recordCount, seed, type SimulatorHandle, type SimulatorOptions } from '
 import { createControl, intParam, serveSimulator, type ErrorKind, type SimReply, type SimRequest } from './support/server.ts';
 
 export const PAGERDUTY_SAMPLE_KEY = 'y_PatchbaySimKey0001';
+/** An Events API v2 integration key (32 characters) the simulator accepts. */
+export const PAGERDUTY_SAMPLE_ROUTING_KEY = 'R0SIMPATCHBAY0ROUTING0KEY0000001';
+
+/** An Events API v2 event as received, and the alert it keeps per dedup key. */
+export interface PagerdutyEvent {
+  at: number;
+  routingKey: string;
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  dedupKey: string;
+  payload: Record<string, unknown> | undefined;
+}
+
+export interface PagerdutySimulatorHandle extends SimulatorHandle {
+  events: PagerdutyEvent[];
+  /** The state of each dedup key's alert: triggered, acknowledged or resolved. */
+  eventAlerts: Map<string, { status: 'triggered' | 'acknowledged' | 'resolved'; summary: string; triggers: number }>;
+}
+
+const EVENT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
+const EVENT_SEVERITIES = ['critical', 'error', 'warning', 'info'];
+
+const invalidEvent = (errors: string[]): SimReply => ({ status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors } });
+
+function enqueueEvent(events: PagerdutyEvent[], alerts: PagerdutySimulatorHandle['eventAlerts'], req: SimRequest): SimReply {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(req.rawBody) as Record<string, unknown>;
+  } catch {
+    return { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ['Could not parse the request body as JSON.'] } };
+  }
+  const action = body.event_action as PagerdutyEvent['action'];
+  if (!EVENT_ACTIONS.includes(action)) return invalidEvent(["'event_action' must be one of trigger, acknowledge, resolve"]);
+  let dedupKey = typeof body.dedup_key === 'string' ? body.dedup_key : '';
+  const payload = body.payload as Record<string, unknown> | undefined;
+  if (action === 'trigger') {
+    const errors: string[] = [];
+    if (!payload || typeof payload.summary !== 'string' || !payload.summary) errors.push("'payload.summary' is missing or blank");
+    if (!payload || typeof payload.source !== 'string' || !payload.source) errors.push("'payload.source' is missing or blank");
+    if (!payload || !EVENT_SEVERITIES.includes(String(payload.severity))) errors.push("'payload.severity' must be one of critical, error, warning, info");
+    if (dedupKey.length > 255) errors.push("'dedup_key' must be at most 255 characters");
+    if (errors.length) return invalidEvent(errors);
+    dedupKey ||= Math.random().toString(16).slice(2);
+  } else if (!dedupKey) return invalidEvent(["'dedup_key' is required to acknowledge or resolve"]);
+  events.push({ at: Date.now(), routingKey: String(body.routing_key), action, dedupKey, payload });
+  const current = alerts.get(dedupKey);
+  if (action === 'trigger') {
+    if (!current || current.status === 'resolved') alerts.set(dedupKey, { status: 'triggered', summary: String(payload!.summary), triggers: 1 });
+    else current.triggers += 1;
+  } else if (current && current.status !== 'resolved') current.status = action === 'acknowledge' ? 'acknowledged' : 'resolved';
+  return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
+}
 
 const SERVICES = seed(37, (i) => ({
   id: `PSIM${String(i).padStart(3, '0')}`,
@@ -120,12 +178,24 @@ function invalid(message: string): SimReply {
   return { status: 400, body: { error: { message: 'Invalid Input Provided', code: 2001, errors: [message] } } };
 }
 
-function credential(req: Pick<SimRequest, 'headers'>): string | undefined {
+/** REST API calls carry `Token token=…`; Events API v2 events carry their `routing_key` in the body. */
+function credential(req: Pick<SimRequest, 'headers' | 'rawBody'>): string | undefined {
   const match = /^Token token=(\S+)$/.exec(req.headers.authorization ?? '');
-  return match?.[1];
+  if (match) return match[1];
+  try {
+    const key = (JSON.parse(req.rawBody || 'null') as { routing_key?: unknown } | null)?.routing_key;
+    return typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function error(kind: ErrorKind, status: number): SimReply {
+function error(kind: ErrorKind, status: number, req: SimRequest): SimReply {
+  if (req.path === '/v2/enqueue') {
+    if (kind === 'rate_limited') return { status: 429, body: { status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' } };
+    if (kind === 'server_error') return { status, body: { status: 'error', message: 'Internal server error' } };
+    return invalidEvent([kind === 'unauthorized' ? "'routing_key' is invalid" : 'The event was refused']);
+  }
   const errors: Record<ErrorKind, [number, string, number]> = {
     unauthorized: [401, 'Authentication failed', 2006],
     forbidden: [403, 'Access Denied', 2010],
@@ -142,8 +212,10 @@ function error(kind: ErrorKind, status: number): SimReply {
   };
 }
 
-export async function startPagerdutySimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  const control = createControl(options.credentials ?? [PAGERDUTY_SAMPLE_KEY]);
+export async function startPagerdutySimulator(options: SimulatorOptions = {}): Promise<PagerdutySimulatorHandle> {
+  const control = createControl(options.credentials ?? [PAGERDUTY_SAMPLE_KEY, PAGERDUTY_SAMPLE_ROUTING_KEY]);
+  const events: PagerdutyEvent[] = [];
+  const eventAlerts: PagerdutySimulatorHandle['eventAlerts'] = new Map();
   const incidents = incidentsDataset(recordCount(options, 'incidents', PAGERDUTY_DEFAULT_COUNTS.incidents));
   const server = await serveSimulator(
     {
@@ -175,6 +247,7 @@ export async function startPagerdutySimulator(options: SimulatorOptions = {}): P
           },
         },
         { method: 'GET', path: '/incidents', handle: (req) => listIncidents(incidents, req) },
+        { method: 'POST', path: '/v2/enqueue', handle: (req) => enqueueEvent(events, eventAlerts, req) },
         {
           method: 'PUT',
           path: '/incidents/:id',
@@ -210,6 +283,8 @@ export async function startPagerdutySimulator(options: SimulatorOptions = {}): P
     sample: { credentials: { apiKey: PAGERDUTY_SAMPLE_KEY }, connectionConfig: {}, integrationConfig: {}, metadata: {} },
     control: server.control,
     data: { incidents },
+    events,
+    eventAlerts,
     close: server.close,
   };
 }

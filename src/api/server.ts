@@ -28,6 +28,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { connectSessionRoutes } from './routes/connect-sessions.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -98,6 +99,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   );
   await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.register(dashboardRoutes);
   await app.ready();
   return app;
 }

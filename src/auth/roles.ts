@@ -32,6 +32,9 @@ export const SCOPES = {
   'syncs:read': 'Read syncs, runs, records, metrics and mappings',
   'syncs:write': 'Trigger, cancel and roll back syncs; manage mappings and conflicts',
   'proxy:use': 'Call provider APIs through the proxy',
+  'alerts:read': 'Read alerts, alert rules, notification channels and connection health',
+  'alerts:write': 'Acknowledge, resolve and snooze alerts',
+  'alerts:configure': 'Configure alert rules, notification channels and health-check settings',
 } as const;
 export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
@@ -48,6 +51,7 @@ const developerWrites: Scope[] = [
   'sources:write',
   'syncs:write',
   'proxy:use',
+  'alerts:write',
 ];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
@@ -67,4 +71,15 @@ export function isScope(value: string): value is Scope {
 
 export function scopesForRole(role: Role): Scope[] {
   return [...ROLE_SCOPES[role]];
+}
+
+/**
+ * The role hierarchy on keys and members: whoever creates, changes or removes a key or member must
+ * hold every scope that key or member holds (or is given), so a developer cannot revoke an admin's
+ * key nor an admin demote an owner. Returns the scopes the actor lacks; empty means allowed.
+ *
+ * @example missingScopesOver(developerScopes, scopesForRole('owner')) // ['members:write', …]
+ */
+export function missingScopesOver(held: ReadonlySet<string>, target: readonly string[]): string[] {
+  return target.filter((s) => !held.has(s));
 }

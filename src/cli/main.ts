@@ -20,7 +20,7 @@ const program = new Command('patchbay')
 
 program
   .command('serve')
-  .description('run the hub: API, workers and dashboard (or one role of them)')
+  .description('run the hub: API and workers (or one role of them)')
   .option('--role <role>', 'all | api | worker', 'all')
   .option('--port <port>', 'HTTP port (default: PORT or 4000)', whole('--port'))
   .action((opts: { role: string; port?: number }) => act(async () => (await import('./serve.ts')).serve(opts)));

@@ -38,6 +38,7 @@ export type FlowFailure =
   | 'state_unknown'
   | 'state_expired'
   | 'other_browser'
+  | 'wrong_host'
   | 'access_denied'
   | 'invalid_scope'
   | 'redirect_uri_mismatch'
@@ -55,6 +56,8 @@ export interface FlowFacts {
   /** The scopes that were requested. */
   scopes?: string;
   fields?: string[];
+  /** wrong_host: the host the flow was opened on, and PUBLIC_URL's. */
+  hosts?: { opened: string; public: string };
 }
 
 export class ConnectFlowError extends Error {

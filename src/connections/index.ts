@@ -19,7 +19,8 @@ export {
 } from './status.ts';
 export { getConnectionContext, getConnection, revealCredentials, type ConnectionContext, type ConnectionServiceOptions, type RevealedCredentials } from './context.ts';
 export { createConnection, listConnections, findIntegration, CONNECTION_ID, END_CUSTOMER_ID, type ConnectionInput, type ConnectionFilter, type CreateOptions } from './connections.ts';
-export { testConnection, type TestResult } from './test.ts';
+export { testConnection, testRefused, type TestResult } from './test.ts';
+export { replaceConnectionCredentials, type CredentialReplacement, type ReplacedCredentials } from './replace.ts';
 export { refreshConnectionTokens, REFRESH_JOB, REFRESH_MAX_ATTEMPTS, type RefreshOptions } from './refresh.ts';
 export { deleteConnection, eraseEndCustomer, onEndCustomerErased, revokeConnectionTokens, type EndCustomerEraser, type EndCustomerSubject, type ErasureReport } from './delete.ts';
 export { startAuthorization, finishAuthorization, ConnectFlowError, type FlowFailure, type FlowFacts, type StartInput, type FinishInput } from './authorize.ts';

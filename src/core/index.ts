@@ -1,4 +1,4 @@
-export { loadConfig, parseSecretKeys, ConfigError, CONFIG_VARIABLES, type Config, type MasterKey, type LogLevel } from './config.ts';
+export { loadConfig, servingOn, parseSecretKeys, ConfigError, CONFIG_VARIABLES, type Config, type ConfigDefaults, type MasterKey, type LogLevel } from './config.ts';
 export { newId, randomToken } from './ids.ts';
 export { ProblemError, problems, toError, sqlState, isUniqueViolation, isForeignKeyViolation, PROBLEM_BASE, type FieldError } from './errors.ts';
 export { systemClock, ManualClock, type Clock } from './clock.ts';

@@ -1,4 +1,5 @@
 import type { HubModule } from './context.ts';
+import { alertsModule } from './modules/alerts.ts';
 import { apiModule } from './modules/api.ts';
 import { connectionsModule } from './modules/connections.ts';
 import { inboundModule } from './modules/inbound.ts';
@@ -7,4 +8,4 @@ import { syncsModule } from './modules/syncs.ts';
 
 /** The domain modules every hub installs, in order. */
 // Outbound first: its in-transaction fan-out listener must be in place before anything publishes.
-export const productModules: HubModule[] = [outboundModule, connectionsModule, inboundModule, syncsModule(), apiModule];
+export const productModules: HubModule[] = [outboundModule, connectionsModule, inboundModule, syncsModule(), alertsModule, apiModule];

@@ -232,6 +232,30 @@ describe("the dashboard's connect button", () => {
   });
 });
 
+describe('a connect link opened on another host than PUBLIC_URL’s', () => {
+  it('moves the start to the public host before setting the cookie, so the flow finishes', async () => {
+    const url = await connectUrl(api, { endCustomerId: 'cust-host', integrations: [integrationId] });
+    const opened = await api.app.inject({ method: 'GET', url, headers: { host: '127.0.0.1:4000' } });
+    expect(opened.statusCode).toBe(302);
+    expect(opened.cookies).toEqual([]);
+    const moved = String(opened.headers.location);
+    expect(moved.startsWith('http://localhost:4000/oauth/connect/')).toBe(true);
+    expect(new URL(moved).searchParams.get('connectSession')).toBe(new URL(url, 'http://x').searchParams.get('connectSession'));
+    const page = await new TestBrowser(api.app).connect(moved);
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain('is connected');
+  });
+
+  it('says exactly which hosts differ when it arrives on the wrong host again', async () => {
+    const url = await connectUrl(api, { endCustomerId: 'cust-host-2', integrations: [integrationId] });
+    const res = await api.app.inject({ method: 'GET', url: `${url}&publicHost=1`, headers: { host: '127.0.0.1:4000' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('opened on another address than the hub’s');
+    expect(res.body).toContain('It was opened on 127.0.0.1:4000, but the hub’s public URL (PUBLIC_URL) is on localhost:4000');
+    expect(res.body).toContain('Error code: wrong_host');
+  });
+});
+
 describe('secrets', () => {
   it('never writes a token to the logs', () => {
     expect(seen.size).toBeGreaterThan(3);

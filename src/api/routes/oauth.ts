@@ -28,6 +28,25 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, clock, logger } = app.deps;
   const callbackUrl = `${config.publicUrl}/oauth/callback`;
   const secure = config.publicUrl.startsWith('https:');
+  const publicHost = new URL(config.publicUrl);
+  const HOST_CHECKED = 'publicHost';
+
+  /**
+   * The state cookie is set on the host the flow starts on, and the provider sends the browser
+   * back to PUBLIC_URL's: started on 127.0.0.1 while PUBLIC_URL says localhost, the cookie would be
+   * missing at the callback. So a start on another host goes to the same URL on the public host
+   * first; if it arrives there on another host again (a proxy rewriting Host), the page says so.
+   */
+  function onPublicHost(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    if (request.hostname.toLowerCase() === publicHost.hostname.toLowerCase()) return undefined;
+    const url = new URL(request.url, config.publicUrl);
+    if (url.searchParams.has(HOST_CHECKED)) {
+      return fail(reply, new ConnectFlowError('wrong_host', `Opened on ${request.host}, PUBLIC_URL is ${publicHost.host}.`, { hosts: { opened: request.host, public: publicHost.host } }));
+    }
+    url.searchParams.set(HOST_CHECKED, '1');
+    logger.info({ opened: request.host, public: publicHost.host }, 'oauth start moved to the public host');
+    return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url.href, 302);
+  }
 
   const fail = (reply: FastifyReply, error: ConnectFlowError) => {
     logger.info({ failure: error.failure, providerError: error.facts.providerError?.code }, 'oauth flow failed');
@@ -87,7 +106,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Start connecting an OAuth account: redirects the browser to the provider (authorization code with PKCE)',
         description:
           'With `connectSession` (a token from POST /api/v1/connect/sessions), or with the dashboard session cookie plus `environment`, `endCustomerId` and `csrfToken`. ' +
-          '`connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters.',
+          '`connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters. ' +
+          'Opened on a host other than PUBLIC_URL’s (127.0.0.1 for localhost), it first redirects to the same URL on PUBLIC_URL’s host, so the browser-binding cookie is set where the provider sends the browser back.',
         security: [],
         params: Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object(
@@ -97,6 +117,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             environment: Type.Optional(Type.String({ maxLength: 64 })),
             endCustomerId: Type.Optional(Type.String({ maxLength: 255 })),
             csrfToken: Type.Optional(Type.String({ maxLength: 200 })),
+            publicHost: Type.Optional(Type.String({ maxLength: 10, description: 'Set by the hub when it moved the start to PUBLIC_URL’s host' })),
           },
           { additionalProperties: Type.String({ maxLength: 2000 }) },
         ),
@@ -110,6 +131,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      const moved = onPublicHost(request, reply);
+      if (moved) return moved;
       try {
         const { scope, input } = await starter(request as never);
         const started = await startAuthorization(app.deps.database.db, app.deps.vault, scope, { ...input, callbackUrl }, { clock, logger: loggerOf(request) });

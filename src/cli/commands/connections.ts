@@ -1,4 +1,4 @@
-/** `patchbay connections list|show|create|test|delete`: end customers' linked accounts. */
+/** `patchbay connections list|show|create|test|rotate|delete`: end customers' linked accounts. */
 import { Option, type Command } from 'commander';
 import { run } from '../runner.ts';
 import { print, table } from '../output.ts';
@@ -87,6 +87,16 @@ export function connectionCommands(program: Command): void {
         const result = (await run('connections.test', { ...scopeArgs(opts), id })) as TestAnswer;
         print(result, !!opts.json, (t: TestAnswer) => `${id}: ${outcome(t)} (status ${t.connection.status})`);
         return result.ok ? 0 : 1;
+      }),
+    );
+
+  credentialed(scoped(connections.command('rotate <id>')))
+    .description('replace a connection’s credentials (a rotated key, a re-issued secret): tested against the provider first; the old ones stay in use until the new ones pass')
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: Record<string, unknown>) =>
+      act(async () => {
+        const result = await run('connections.rotate', { ...scopeArgs(opts), id, body: credentials(opts) });
+        print(result, !!opts.json, (c: Connection & { secretVersion: number | null }) => `replaced the credentials of ${c.id}${c.secretVersion === null ? '' : ` (version ${c.secretVersion})`}; status ${c.status}`);
       }),
     );
 

@@ -5,8 +5,8 @@
  */
 import type { Actor } from '../../auth/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
-import { CONNECTION_STATUSES, connections, createConnection, deleteConnection, getConnection, listConnections, testConnection, type ConnectionStatus } from '../../connections/index.ts';
-import { CreateConnectionBody, decodeCursor, encodeCursor, view } from '../../api/routes/connections.ts';
+import { CONNECTION_STATUSES, connections, createConnection, deleteConnection, getConnection, listConnections, replaceConnectionCredentials, testConnection, type ConnectionStatus } from '../../connections/index.ts';
+import { CreateConnectionBody, decodeCursor, encodeCursor, ReplaceCredentialsBody, view } from '../../api/routes/connections.ts';
 import { bodyOf, limitOf, scopeOf, scopeOfRow, type EnvironmentScope } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
@@ -63,6 +63,14 @@ const test: Operation = async (context, args) => {
   return { ...result.outcome, ...(result.accountInfo ? { accountInfo: { ...result.accountInfo } } : {}), connection: await view({ deps: context }, scope, result.connection) };
 };
 
+/** New credentials, tested before they replace the stored ones (the old ones stay until then). */
+const rotate: Operation = async (context, args) => {
+  const body = bodyOf<Parameters<typeof replaceConnectionCredentials>[4]>(args, ReplaceCredentialsBody);
+  const { scope, id } = await target(context, args);
+  const replaced = await replaceConnectionCredentials(context.database.db, context.vault, scope, id, body, services(context));
+  return { ...(await view({ deps: context }, scope, replaced.connection)), secretVersion: replaced.secretVersion };
+};
+
 const remove: Operation = async (context, args) => {
   const { scope, id } = await target(context, args);
   const { connection, revocation } = await deleteConnection(context.database.db, context.vault, scope, id, services(context));
@@ -74,5 +82,6 @@ export const connectionOperations = {
   'connections.show': show,
   'connections.create': create,
   'connections.test': test,
+  'connections.rotate': rotate,
   'connections.delete': remove,
 };

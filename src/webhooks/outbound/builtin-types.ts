@@ -3,6 +3,7 @@
  * through the API and are published by Patchbay itself (never by `POST /events`).
  */
 import type { JsonSchema } from './schema.ts';
+import { ALERT_EVENT_TYPES } from '../../alerts/event-types.ts';
 
 export interface BuiltInEventType {
   name: string;
@@ -97,6 +98,8 @@ export const BUILT_IN_EVENT_TYPES: readonly BuiltInEventType[] = [
     schema: object({ message: str }, []),
     example: { message: 'Hello from Patchbay' },
   },
+  // Published by src/alerts at every change of an alert.
+  ...ALERT_EVENT_TYPES,
 ];
 
 const byName = new Map(BUILT_IN_EVENT_TYPES.map((t) => [t.name, t]));

@@ -1,0 +1,156 @@
+/**
+ * One health check of one connection: the connector's own `testConnection`, through the provider
+ * proxy (the connector's rate limit, holds after a 429) with no retries and the integration's
+ * check timeout, kept as history and applied:
+ * - a pass resets the failure count; after a failure streak it moves the connection back to
+ *   `connected` and resolves its alert;
+ * - a network failure, timeout or 5xx counts; at the threshold (3 by default) the connection goes
+ *   to `error` with the reason and an alert opens;
+ * - 401/403 put it in `error` at once — the credentials are wrong, retrying will not help;
+ * - a 429 is neither: the next check waits for the interval or the provider's Retry-After.
+ */
+import { and, eq } from 'drizzle-orm';
+import { newId, ProblemError, type Clock, type Logger } from '../../core/index.ts';
+import type { Db } from '../../db/index.ts';
+import type { Vault } from '../../credentials/index.ts';
+import { runConnectionTest } from '../../connectors/index.ts';
+import { CredentialUnavailableError, getConnectionContext, setConnectionStatus, type ConnectionContext } from '../../connections/index.ts';
+import type { ProviderProxy } from '../../proxy/index.ts';
+import { raiseAlert, resolveCause } from '../alerts.ts';
+import { healthChecks, healthStates, type CheckOutcome } from '../schema.ts';
+import { readHealthSettings, type EffectiveHealthSettings, type HealthDefaults } from './settings.ts';
+import type { CheckPayload } from './planner.ts';
+
+export interface HealthCheckDeps {
+  db: Db;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  proxy: ProviderProxy;
+  defaults: HealthDefaults;
+}
+
+export interface CheckResult {
+  outcome: CheckOutcome;
+  latencyMs: number;
+  errorClass: string | null;
+  statusCode: number | null;
+  message: string | null;
+  retryAfterSeconds?: number | undefined;
+}
+
+/** The status reason a failure streak leaves on the connection. */
+export const UNHEALTHY_REASON = 'health_check_failed';
+const AUTH_CODES = new Set(['invalid_credentials', 'insufficient_permissions']);
+export const healthDedupKey = (connectionId: string) => `connection_unhealthy:${connectionId}`;
+
+async function probe(deps: HealthCheckDeps, ctx: ConnectionContext, settings: EffectiveHealthSettings, jobId: string | undefined): Promise<CheckResult> {
+  const started = performance.now();
+  const limitKey = `${ctx.connector.manifest.key}:${ctx.connection.environmentId}:${ctx.connection.id}`;
+  const result = await runConnectionTest(ctx.connector, {
+    ...ctx.options,
+    timeoutMs: settings.timeoutMs,
+    logger: deps.logger,
+    signal: AbortSignal.timeout(settings.timeoutMs + 1_000),
+    proxy: {
+      proxy: deps.proxy,
+      limitKey,
+      allowPrivateNetworks: ctx.environment.allowPrivateNetworks,
+      retryAttempts: 0,
+      rateLimit: ctx.settings.rateLimit ?? undefined,
+      correlationId: jobId,
+    },
+  });
+  const latencyMs = Math.round(performance.now() - started);
+  if (result.ok) return { outcome: 'ok', latencyMs, errorClass: null, statusCode: null, message: null };
+  const { code, message, status, retryAfterSeconds } = result.error;
+  const outcome: CheckOutcome = code === 'rate_limited' ? 'rate_limited' : AUTH_CODES.has(code) ? 'auth_failure' : 'failure';
+  return { outcome, latencyMs, errorClass: code, statusCode: status ?? null, message, retryAfterSeconds };
+}
+
+/** A connection whose context cannot be built: its credential is gone, its configuration broken. */
+function unusable(err: unknown): CheckResult | undefined {
+  if (err instanceof CredentialUnavailableError) return { outcome: 'auth_failure', latencyMs: 0, errorClass: err.reason, statusCode: null, message: err.detail ?? err.message };
+  if (err instanceof ProblemError && err.status === 422) return { outcome: 'failure', latencyMs: 0, errorClass: 'invalid_configuration', statusCode: null, message: err.detail ?? err.message };
+  return undefined;
+}
+
+/** Runs the check a `health.check` job names; a check planned before a newer one does nothing. */
+export async function runHealthCheck(deps: HealthCheckDeps, scope: { organizationId: string; environmentId: string }, payload: CheckPayload, jobId?: string): Promise<CheckResult | undefined> {
+  const { db, clock } = deps;
+  const where = and(eq(healthStates.environmentId, scope.environmentId), eq(healthStates.connectionId, payload.connectionId));
+  const [state] = await db.select().from(healthStates).where(where);
+  if (!state || state.nextCheckAt.getTime() !== Date.parse(payload.dueAt)) return undefined;
+  const settings = await readHealthSettings(db, scope, state.integrationId, deps.defaults);
+  let result: CheckResult;
+  try {
+    const ctx = await getConnectionContext(db, deps.vault, scope, payload.connectionId, { clock, logger: deps.logger });
+    if (ctx.connection.status === 'disconnected') return undefined;
+    result = await probe(deps, ctx, settings, jobId);
+  } catch (err) {
+    const failed = unusable(err);
+    if (!failed) {
+      if (err instanceof ProblemError && (err.status === 404 || err.status === 409)) return undefined; // deleted, or its integration disabled
+      throw err;
+    }
+    result = failed;
+  }
+  await applyResult(deps, scope, state, settings, result);
+  return result;
+}
+
+type State = typeof healthStates.$inferSelect;
+
+async function applyResult(deps: HealthCheckDeps, scope: { organizationId: string; environmentId: string }, state: State, settings: EffectiveHealthSettings, result: CheckResult): Promise<void> {
+  const { clock } = deps;
+  const now = clock.now();
+  const intervalMs = settings.intervalSeconds * 1000;
+  // Keep the connection's place in the interval; a provider's Retry-After pushes it later.
+  let next = state.nextCheckAt.getTime() + intervalMs;
+  while (next <= now.getTime()) next += intervalMs;
+  if (result.outcome === 'rate_limited' && result.retryAfterSeconds) next = Math.max(next, now.getTime() + result.retryAfterSeconds * 1000);
+  const failures = result.outcome === 'ok' ? 0 : result.outcome === 'rate_limited' ? state.consecutiveFailures : state.consecutiveFailures + 1;
+  const connectionId = state.connectionId;
+
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(healthChecks).values({
+      id: newId('hc'),
+      ...scope,
+      connectionId,
+      integrationId: state.integrationId,
+      checkedAt: now,
+      latencyMs: result.latencyMs,
+      outcome: result.outcome,
+      errorClass: result.errorClass,
+      statusCode: result.statusCode,
+      message: result.message?.slice(0, 1_000) ?? null,
+    });
+    let unhealthy = state.unhealthy;
+    if (result.outcome === 'ok' && state.unhealthy) {
+      await setConnectionStatus(tx, scope, connectionId, { status: 'connected', credentialsVerified: true }, { clock });
+      await resolveCause(tx, clock, scope, healthDedupKey(connectionId), 'a health check passed');
+      unhealthy = false;
+    } else if (result.outcome === 'auth_failure' || (result.outcome === 'failure' && failures >= settings.failureThreshold)) {
+      const auth = result.outcome === 'auth_failure';
+      const reason = auth ? result.errorClass! : UNHEALTHY_REASON;
+      const message = auth
+        ? `The provider refused the credentials: ${result.message ?? result.errorClass}. Retrying will not help; the credentials must be fixed.`
+        : `${failures} health checks in a row failed; the last: ${result.message ?? result.errorClass}`;
+      if (!state.unhealthy || auth) await setConnectionStatus(tx, scope, connectionId, { status: 'error', reason, message }, { clock });
+      await raiseAlert(tx, clock, scope, {
+        rule: 'connection_unhealthy',
+        dedupKey: healthDedupKey(connectionId),
+        title: auth ? `Connection ${connectionId}: credentials refused` : `Connection ${connectionId} is unhealthy`,
+        message,
+        subjectType: 'connection',
+        subjectId: connectionId,
+        details: { integrationId: state.integrationId, errorClass: result.errorClass, statusCode: result.statusCode, consecutiveFailures: failures },
+      });
+      unhealthy = true;
+    }
+    await tx
+      .update(healthStates)
+      .set({ nextCheckAt: new Date(next), consecutiveFailures: failures, unhealthy, lastCheckedAt: now, lastOutcome: result.outcome, updatedAt: now })
+      .where(and(eq(healthStates.environmentId, scope.environmentId), eq(healthStates.connectionId, connectionId)));
+  });
+}
