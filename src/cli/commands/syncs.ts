@@ -58,8 +58,15 @@ function workerless(): boolean {
  * otherwise a line per change on stdout. Ctrl-C stops watching; the run goes on.
  */
 async function follow(first: Run, json: boolean, intervalMs: number): Promise<Run> {
-  const tty = !json && process.stderr.isTTY === true;
-  const spinner = tty ? (await import('ora')).default({ text: progressLine(first), stream: process.stderr, discardStdin: false }).start() : undefined;
+  // A terminal that reports no width (some pseudo-terminals) gets plain lines: a spinner there redraws without end.
+  const columns = process.stderr.isTTY === true ? (process.stderr.columns ?? 0) : 0;
+  const tty = !json && columns >= 40;
+  // One line, never wrapped: the spinner redraws it in place.
+  const fit = (r: Run) => {
+    const text = progressLine(r);
+    return text.length > columns - 3 ? `${text.slice(0, columns - 4)}…` : text;
+  };
+  const spinner = tty ? (await import('ora')).default({ text: fit(first), stream: process.stderr, discardStdin: false }).start() : undefined;
   const line = (r: Run, event: string) => process.stdout.write(json ? `${JSON.stringify({ event, run: r })}\n` : `${progressLine(r)}\n`);
   let stopped = false;
   const stop = () => {
@@ -76,7 +83,7 @@ async function follow(first: Run, json: boolean, intervalMs: number): Promise<Ru
       const now = JSON.stringify(current);
       if (now === shown) continue;
       shown = now;
-      if (spinner) spinner.text = progressLine(current);
+      if (spinner) spinner.text = fit(current);
       else if (!ENDED.has(current.status)) line(current, 'progress');
     }
   } finally {
@@ -88,8 +95,8 @@ async function follow(first: Run, json: boolean, intervalMs: number): Promise<Ru
     return current;
   }
   if (spinner) {
-    if (current.status === 'succeeded') spinner.succeed(progressLine(current));
-    else spinner.fail(progressLine(current));
+    if (current.status === 'succeeded') spinner.succeed(fit(current));
+    else spinner.fail(fit(current));
     // The spinner wrote to stderr: the answer itself goes to stdout, for pipes and scripts.
     if (!process.stdout.isTTY) process.stdout.write(`${progressLine(current)}\n`);
   } else line(current, 'finished');
