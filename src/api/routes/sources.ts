@@ -88,7 +88,7 @@ const fields = {
   disabled: Type.Optional(Type.Boolean()),
 };
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     ...fields,
     connector: Type.Optional(Type.String({ maxLength: 64, description: 'A connector with webhooks (stripe, github, …); absent for a generic source' })),
@@ -96,7 +96,7 @@ const CreateBody = Type.Object(
   },
   strict,
 );
-const UpdateBody = Type.Object(
+export const UpdateBody = Type.Object(
   {
     ...fields,
     name: Type.Optional(fields.name),
@@ -131,7 +131,7 @@ const SourceView = Type.Object({
   updatedAt: Timestamp,
 });
 
-function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
+export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
   const errors: FieldError[] = [];
   (body.allowedIps ?? []).forEach((ip, i) => parseCidr(ip) || errors.push({ field: `/allowedIps/${i}`, message: 'is not an address or CIDR range' }));
   (body.filters ?? []).forEach((f, i) => errors.push(...filterErrors(f.match, `/filters/${i}/match`)));
