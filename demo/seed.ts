@@ -5,8 +5,9 @@
  *
  * In `dev` the demo also gets, once, a HubSpot integration and a Stripe integration pointing at
  * their simulators, and a Stripe connection tested against its simulator, so a newcomer sees a
- * connected account at once. Simulators listen on free ports, so at every start the demo's
- * integrations are pointed at where they listen now.
+ * connected account at once. Simulators are served by the hub at `/_simulators/<key>`; at every
+ * start the demo's integrations are pointed at where they answer now (the same place unless the
+ * port changed).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type { Vault } from '../src/credentials/index.ts';
 import { createIntegration, findIntegrationByKey, updateIntegration } from '../src/integrations/index.ts';
 import { createConnection, getConnection, type Connection } from '../src/connections/index.ts';
 import type { SimulatorHandle } from '../simulators/index.ts';
+import { credentialsFileText } from './banner.ts';
 
 export const DEMO_ORG = 'acme';
 export const DEMO_CONNECTION = 'acme-stripe';
@@ -29,7 +31,7 @@ export interface DemoSeed {
   credentials?: { email: string; password: string; apiKey: string };
 }
 
-export async function seedDemo(db: Db, dataDir: string, dashboardUrl: string): Promise<DemoSeed> {
+export async function seedDemo(db: Db, dataDir: string, publicUrl: string): Promise<DemoSeed> {
   const existing = await getOrganizationBySlug(db, DEMO_ORG);
   if (existing) return { created: false, organizationId: existing.id };
   const result = await bootstrapOrganization(db, {
@@ -46,7 +48,7 @@ export async function seedDemo(db: Db, dataDir: string, dashboardUrl: string): P
   const credentials = { email: result.ownerEmail, password: result.ownerPassword, apiKey: result.apiKey };
   fs.writeFileSync(
     credentialsFile(dataDir),
-    [`dashboard: ${dashboardUrl}`, `login:     ${credentials.email}`, `password:  ${credentials.password}`, `dev API key: ${credentials.apiKey}`, ''].join('\n'),
+    credentialsFileText({ url: publicUrl, ...credentials }),
     { mode: 0o600 },
   );
   return { created: true, organizationId: result.organization.id, credentials };

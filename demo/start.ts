@@ -8,38 +8,38 @@ import { loadConfig, toError } from '../src/core/index.ts';
 import { createHub } from '../src/hub/index.ts';
 import { DataDirLockedError } from '../src/db/index.ts';
 import { ConfigError } from '../src/core/index.ts';
-import { startAllSimulators } from '../simulators/index.ts';
+import { mountedSimulators, startAllSimulators } from '../simulators/index.ts';
+import { servedConfig } from '../src/cli/serve.ts';
 import { credentialsFile, seedDemo, seedDemoConnections } from './seed.ts';
+import { ensureDashboardBuilt } from './build-web.ts';
+import { demoBanner } from './banner.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const simulators = await startAllSimulators({ host: '127.0.0.1' });
-  const hub = await createHub({ config, role: 'all' }).catch(async (err: unknown) => {
+  await ensureDashboardBuilt();
+  // The demo holds an organization with known credentials: loopback only unless HOST says otherwise.
+  const config = await servedConfig(loadConfig(undefined, { host: '127.0.0.1' }), undefined);
+  // The simulators are served by the hub at /_simulators/<key>: their addresses are the hub's,
+  // so integrations pointed at them keep working after a restart.
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  const mounted = mountedSimulators(`http://${host.includes(':') ? `[${host}]` : host}:${config.port}`);
+  const simulators = await startAllSimulators({ mount: mounted });
+  const hub = await createHub({ config, role: 'all', modules: [mounted.module] }).catch(async (err: unknown) => {
     await simulators.close();
     throw err;
   });
   await hub.start();
-  const url = hub.url ?? config.publicUrl;
+  const url = config.publicUrl;
   const seed = await seedDemo(hub.database.db, config.dataDir, url);
   const connection = await seedDemoConnections({ db: hub.database.db, vault: hub.vault, clock: hub.clock, logger: hub.logger }, seed.organizationId, simulators.simulators);
-  const account = typeof connection.accountInfo.name === 'string' ? ` (${connection.accountInfo.name})` : '';
-  const lines = [
-    '',
-    `  Patchbay is running at ${url}`,
-    `  API docs:   ${url}/api/v1/docs`,
-    `  Demo connection in dev: ${connection.id} — ${connection.connectorKey}${account}, ${connection.status}`,
-  ];
-  if (seed.credentials) {
-    lines.push(
-      `  Sign in:    ${seed.credentials.email} / ${seed.credentials.password}`,
-      `  Dev API key (shown once; also saved in ${credentialsFile(config.dataDir)}):`,
-      `    ${seed.credentials.apiKey}`,
-      `  Try:        curl -H "Authorization: Bearer ${seed.credentials.apiKey}" ${url}/api/v1/connections/${connection.id}`,
-    );
-  } else {
-    lines.push(`  Demo login and dev API key: ${credentialsFile(config.dataDir)}`);
-  }
-  lines.push('  Stop with Ctrl-C.', '');
+  const accountName = typeof connection.accountInfo.name === 'string' ? connection.accountInfo.name : undefined;
+  const lines = demoBanner({
+    url,
+    host: config.host,
+    port: config.port,
+    connection: { id: connection.id, connectorKey: connection.connectorKey, status: connection.status, accountName },
+    credentialsFile: credentialsFile(config.dataDir),
+    credentials: seed.credentials,
+  });
   // Straight to the terminal: credentials never go through the logger.
   process.stdout.write(lines.join('\n') + '\n');
 

@@ -19,12 +19,14 @@ import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
-import { request } from 'undici';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
-import { SIGNERS } from './webhooks/signers.ts';
-import type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+import { deliverSigned, SIGNERS, type Signer } from './webhooks/signers.ts';
+import type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
+import { LEGACY_PROFILES } from './profiles.ts';
+import { DEFINED_SIMULATORS } from './defined.ts';
+import type { MountedSimulators } from './mount.ts';
 
-export type { SimulatorHandle, SimulatorOptions, StartSimulator } from './support/handle.ts';
+export type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
 export type { SimulatorControl, RecordedRequest } from './support/server.ts';
 export type { OAuthControl } from './support/oauth.ts';
 export type { CustomWebhookSimulatorHandle, WebhookEvent } from './custom-webhook.ts';
@@ -37,6 +39,7 @@ export { startTeamsSimulator, type TeamsSimulatorHandle, type TeamsMessage } fro
 export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHandle, type OpsgenieAlert } from './opsgenie.ts';
 export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
+export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
@@ -67,20 +70,28 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   svix: sender('svix'),
   twilio: sender('twilio'),
   zendesk: sender('zendesk'),
+  ...DEFINED_SIMULATORS,
 };
+
+/** How the provider of `key` signs the webhooks it sends, if it sends any. */
+export function signerOf(key: string): Signer | undefined {
+  return SIGNERS[key] ?? DEFINED_SIMULATORS[key]?.signer;
+}
+
+/** What the conformance suite exercises against the simulator of `key` (see `SimulatorProfile`). */
+export function simulatorProfile(key: string): SimulatorProfile | undefined {
+  const start = SIMULATORS[key] as (StartSimulator & { profile?: SimulatorProfile }) | undefined;
+  return start?.profile ?? LEGACY_PROFILES[key];
+}
 
 export async function startSimulator(key: string, options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const start = SIMULATORS[key];
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
   const handle = await start(options);
-  const signer = SIGNERS[key];
+  handle.profile ??= simulatorProfile(key);
+  const signer = signerOf(key);
   if (signer && !handle.sendWebhook) {
-    handle.sendWebhook = async ({ url, body, secret, id }) => {
-      const signed = signer(secret, { url, body, ...(id ? { id } : {}) });
-      const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
-      await res.body.dump();
-      return { status: res.statusCode };
-    };
+    handle.sendWebhook = ({ url, body, secret, id }) => deliverSigned(signer(secret, { url, body, ...(id ? { id } : {}) }));
   }
   return handle;
 }
@@ -91,16 +102,19 @@ export interface RunningSimulators {
 }
 
 /**
- * Starts every simulator (for the demo). With `basePort`, simulator n (in key order) listens on
- * `basePort + n`, so URLs stay the same across restarts; otherwise ports are free ones.
+ * Starts every simulator (for the demo). With `mount`, each is served by the hub at
+ * `/_simulators/<key>` (see mount.ts): one stable address per simulator, no port of its own.
+ * With `basePort`, simulator n (in key order) listens on `basePort + n`, so URLs stay the same
+ * across restarts (a taken port is an error naming the simulator); otherwise ports are free ones.
  */
-export async function startAllSimulators(options: { host?: string; basePort?: number } = {}): Promise<RunningSimulators> {
+export async function startAllSimulators(options: { host?: string; basePort?: number; mount?: MountedSimulators } = {}): Promise<RunningSimulators> {
   const keys = Object.keys(SIMULATORS).sort();
   const started = await Promise.allSettled(
     keys.map((key, i) =>
       startSimulator(key, {
         ...(options.host ? { host: options.host } : {}),
         ...(options.basePort === undefined ? {} : { port: options.basePort + i }),
+        ...(options.mount ? { mount: options.mount.at(key) } : {}),
       }),
     ),
   );

@@ -18,13 +18,15 @@ export interface RecordedRequest {
 
 /**
  * A broken answer for requests matching `path` (a prefix; all API requests when absent): a page
- * cut off mid-JSON (`malformed`), no answer at all until the client gives up (`hang`), or a
- * status in the provider's error shape. `after` matching requests are answered normally first;
+ * cut off mid-JSON (`malformed`), no answer at all until the client gives up (`hang`), an
+ * answer `ms` late (`latency`), or a status in the provider's error shape. `after` matching requests are answered normally first;
  * then `times` are broken (every one when absent).
  */
 export interface Fault {
-  kind: 'malformed' | 'hang' | 'status';
+  kind: 'malformed' | 'hang' | 'status' | 'latency';
   status?: number;
+  /** For `latency`: how long to wait before answering normally. */
+  ms?: number;
   retryAfterSeconds?: number;
   path?: string;
   method?: string;

@@ -34,10 +34,32 @@ export interface SimulatorHandle {
   sendWebhook?(delivery: { url: string; body: string; secret: string; id?: string }): Promise<{ status: number }>;
   /** The records it serves, by model, for tests to change, add and delete. */
   data?: Readonly<Record<string, Dataset<unknown>>>;
+  /** What the conformance suite exercises against it. */
+  profile?: SimulatorProfile;
+  /** The provider's documented rate limit, for tests to turn on with `control.setRateLimit`. */
+  rateLimit?: { limit: number; windowMs: number };
   close(): Promise<void>;
 }
 
 export type SimulatorOptions = ServeOptions;
+
+/**
+ * What the conformance suite (test/connectors/conformance.test.ts) needs from a simulator, as
+ * data: a GET to send through the proxy, the records behind each synced model (enough for three
+ * pages or more), a webhook the provider sends, an end user an identity lookup finds.
+ */
+export interface SimulatorProfile {
+  /** A GET path (relative to the base URL, with its query) answered 200 for a working connection. */
+  proxyPath?: string;
+  /** Per synced model: the dataset behind it and how many records make three pages or more. */
+  records?: Readonly<Record<string, { dataset: string; count: number }>>;
+  /** A webhook as the provider sends it: the source secret (in the provider's format) and a body. */
+  webhook?: { secret: string; body: string; /** False when the scheme sends a shared secret instead of signing the body (Okta). */ signsBody?: false };
+  /** A user an identity lookup must find, by id or email. */
+  user?: { id?: string; email?: string };
+  /** Values the connection needs beyond `sample` when it is made through the API (e.g. a config field). */
+  connectionConfig?: Readonly<Record<string, string>>;
+}
 
 export type StartSimulator = (options?: SimulatorOptions) => Promise<SimulatorHandle>;
 

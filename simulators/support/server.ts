@@ -60,9 +60,25 @@ export interface SimulatorServer {
   close(): Promise<void>;
 }
 
+/**
+ * Serves a simulator on another server's path instead of its own port (the demo mounts every
+ * simulator on the hub at `/_simulators/<key>`, so its address survives restarts). `origin` is
+ * the simulator's base as clients see it (`http://127.0.0.1:4000/_simulators/stripe`); `attach`
+ * receives the listener the host server calls with the path below that base.
+ */
+export interface SimulatorMount {
+  origin: string;
+  attach(listener: SimulatorListener, close: () => void): void;
+}
+
+/** A mounted simulator's entry point: the raw request and response, the body already read. */
+export type SimulatorListener = (req: http.IncomingMessage, res: http.ServerResponse, input: { path: string; search: string; rawBody: string }) => Promise<void>;
+
 export interface ServeOptions {
   port?: number;
   host?: string;
+  /** Mount on another server instead of listening (see `SimulatorMount`). */
+  mount?: SimulatorMount;
   /** How many records each model starts with (`{ contacts: 100_000 }`); each simulator has defaults. */
   records?: Readonly<Record<string, number>>;
   /** Credentials accepted from the start. */
@@ -105,25 +121,32 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
   const timers = new Set<NodeJS.Timeout>();
   let origin = '';
 
-  const server = http.createServer((req, res) => {
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('simulator failure');
-    });
-  });
+  const fail = (res: http.ServerResponse) => () => {
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end('simulator failure');
+  };
+  const server = options.mount
+    ? undefined
+    : http.createServer((req, res) => {
+        void readBody(req)
+          .then((rawBody) => {
+            const url = new URL(req.url ?? '/', 'http://simulator');
+            return handle(req, res, rawBody, url.pathname, url.search);
+          })
+          .catch(fail(res));
+      });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const rawBody = await readBody(req);
-    const url = new URL(req.url ?? '/', origin);
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, pathname: string, search: string): Promise<void> {
+    const url = { pathname, search, searchParams: new URLSearchParams(search) };
     const method = (req.method ?? 'GET').toUpperCase();
     control.requests.push({ at: Date.now(), method, path: url.pathname, query: url.search, headers: req.headers, body: rawBody });
 
-    if (control.delayMs > 0) {
-      await new Promise<void>((resolve) => {
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timers.delete(timer);
           resolve();
-        }, control.delayMs);
+        }, ms);
         timers.add(timer);
         res.once('close', () => {
           clearTimeout(timer);
@@ -131,6 +154,8 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
           resolve();
         });
       });
+    if (control.delayMs > 0) {
+      await wait(control.delayMs);
       if (res.destroyed) return;
     }
 
@@ -154,6 +179,10 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     if (fault?.kind === 'hang') {
       await new Promise<void>((resolve) => res.once('close', () => resolve()));
       return;
+    }
+    if (fault?.kind === 'latency') {
+      await wait(fault.ms ?? 1000);
+      if (res.destroyed) return;
     }
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -197,10 +226,32 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const clearTimers = (): void => {
+    timers.forEach((t) => clearTimeout(t));
+    timers.clear();
+  };
+  if (!server) {
+    const mount = options.mount!;
+    origin = mount.origin.replace(/\/$/, '');
+    let closed = false;
+    mount.attach(
+      (req, res, input) => (closed ? Promise.resolve(fail(res)()) : handle(req, res, input.rawBody, input.path, input.search).catch(fail(res))),
+      () => {
+        closed = true;
+        clearTimers();
+      },
+    );
+    return {
+      url: origin,
+      control,
+      close: async () => {
+        closed = true;
+        clearTimers();
+      },
+    };
+  }
+
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1', spec.key);
   const address = server.address() as AddressInfo;
   origin = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 
@@ -209,12 +260,23 @@ export async function serveSimulator(spec: ProviderSpec, options: ServeOptions &
     control,
     close: () =>
       new Promise<void>((resolve) => {
-        timers.forEach((t) => clearTimeout(t));
-        timers.clear();
+        clearTimers();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** Listens, turning a taken fixed port into an error that says which simulator and what to do. */
+async function listen(server: http.Server, port: number, host: string, key: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`the ${key} simulator cannot listen on ${host}:${port}: the port is taken by another program (stop it, or choose other ports)`, { cause: err }));
+      } else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
 }
 
 function findRoute(

@@ -4,6 +4,7 @@
  * these, and the tests check each connector accepts what they sign.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { request } from 'undici';
 
 export interface WebhookToSign {
   /** The URL the delivery goes to (some schemes sign it). */
@@ -151,3 +152,10 @@ export const SIGNERS: Readonly<Record<string, Signer>> = {
   svix: standardWebhooks('svix'),
   'custom-webhook': standardWebhooks('webhook'),
 };
+
+/** Delivers a signed webhook; answers the receiver's status. */
+export async function deliverSigned(signed: SignedWebhook): Promise<{ status: number }> {
+  const res = await request(signed.url, { method: signed.method as 'POST', headers: signed.headers, body: signed.method === 'GET' ? null : signed.body });
+  await res.body.dump();
+  return { status: res.statusCode };
+}

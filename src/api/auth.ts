@@ -76,8 +76,34 @@ export function requireScope(principal: Principal, scope: Scope): void {
   }
 }
 
+/** What a route declares about who may call it, as registered (the authorization matrix test reads it). */
+export interface RouteAuthorization {
+  method: string;
+  /** OpenAPI-style path (`/api/v1/endpoints/{id}`). */
+  url: string;
+  public: boolean;
+  scope: Scope | undefined;
+  organizationLevel: boolean;
+}
+const routeTables = new WeakMap<FastifyInstance, RouteAuthorization[]>();
+
+/** Every route of an API with its declared scope: a new route is in this table by default. */
+export function listRouteAuthorizations(app: FastifyInstance): RouteAuthorization[] {
+  return routeTables.get(app) ?? [];
+}
+
 export async function registerAuth(app: FastifyInstance): Promise<void> {
   const { database, clock, logger, config } = app.deps;
+  const table: RouteAuthorization[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      table.push({ method, url, public: Boolean(route.config?.public), scope: route.config?.scope, organizationLevel: Boolean(route.config?.organizationLevel) });
+    }
+  });
   const verifier = await createApiKeyVerifier({ database, clock, logger, ttlSeconds: config.apiKeyCacheSeconds });
   app.addHook('onClose', () => verifier.close());
   app.decorateRequest('principal', undefined);

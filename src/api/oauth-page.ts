@@ -66,6 +66,16 @@ const WORDS: Record<FlowFailure, (facts: FlowFacts, context: PageContext) => Wor
     what: 'For your protection, connecting must be finished in the same browser (and profile) where it started.',
     todo: 'Go back to the app in this browser and start connecting again.',
   }),
+  wrong_host: (f, c) => ({
+    title: 'This connect link was opened on another address than the hub’s',
+    what: `It was opened on ${f.hosts?.opened ?? 'another host'}, but the hub’s public URL (PUBLIC_URL) is on ${f.hosts?.public ?? new URL(c.callbackUrl).host}. The provider sends you back to the public URL, where this browser’s sign-in cookie would be missing, so connecting would fail as “started in another browser”.`,
+    todo: `Open the app through ${f.hosts?.public ?? new URL(c.callbackUrl).host}, or tell the hub’s operator to set PUBLIC_URL to the address people use (and register its /oauth/callback at the provider).`,
+  }),
+  session_used: () => ({
+    title: 'This connect link was already used',
+    what: 'A connect link makes one connection, and this one already made its connection.',
+    todo: 'Go back to the app: your account may already be connected. To connect another account, start connecting again from the app.',
+  }),
   session_invalid: () => ({
     title: 'This connect link is no longer valid',
     what: 'The link has expired or does not allow connecting this integration.',

@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
 import { validatorCompiler } from './validation.ts';
-import { registerProblemHandlers } from './problems.ts';
+import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -27,7 +27,9 @@ import { connectorRoutes } from './routes/connectors.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { connectSessionRoutes } from './routes/connect-sessions.ts';
+import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -54,6 +56,9 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (bad percent-encoding, an over-long segment) are problems too.
+    frameworkErrors: answerError,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -92,12 +97,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(integrationRoutes);
       await v1.register(connectionRoutes);
       await v1.register(connectSessionRoutes);
+      await v1.register(embedTokenRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },
   );
   await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.register(dashboardRoutes);
   await app.ready();
   return app;
 }

@@ -1,4 +1,4 @@
-export { ROLES, SCOPES, ALL_SCOPES, ROLE_SCOPES, isRole, isScope, scopesForRole, type Role, type Scope } from './roles.ts';
+export { ROLES, SCOPES, ALL_SCOPES, ROLE_SCOPES, isRole, isScope, scopesForRole, missingScopesOver, type Role, type Scope } from './roles.ts';
 export {
   createOrganization,
   createEnvironment,

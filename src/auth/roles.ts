@@ -72,3 +72,14 @@ export function isScope(value: string): value is Scope {
 export function scopesForRole(role: Role): Scope[] {
   return [...ROLE_SCOPES[role]];
 }
+
+/**
+ * The role hierarchy on keys and members: whoever creates, changes or removes a key or member must
+ * hold every scope that key or member holds (or is given), so a developer cannot revoke an admin's
+ * key nor an admin demote an owner. Returns the scopes the actor lacks; empty means allowed.
+ *
+ * @example missingScopesOver(developerScopes, scopesForRole('owner')) // ['members:write', …]
+ */
+export function missingScopesOver(held: ReadonlySet<string>, target: readonly string[]): string[] {
+  return target.filter((s) => !held.has(s));
+}

@@ -29,6 +29,7 @@ import { CONNECTION_ID, checkConnectionConfig, findIntegration } from './connect
 import { environmentOf, openConfigSecrets, sealConnectionSecrets, storeTokens } from './credentials.ts';
 import { integrationOAuth, type IntegrationOAuth } from './oauth-client.ts';
 import { byId, eventData, isAuthError, setConnectionStatus, type ConnectionScope } from './status.ts';
+import { markSessionUsed } from './connect.ts';
 
 export type FlowFailure =
   | 'session_invalid'
@@ -38,6 +39,8 @@ export type FlowFailure =
   | 'state_unknown'
   | 'state_expired'
   | 'other_browser'
+  | 'wrong_host'
+  | 'session_used'
   | 'access_denied'
   | 'invalid_scope'
   | 'redirect_uri_mismatch'
@@ -55,6 +58,8 @@ export interface FlowFacts {
   /** The scopes that were requested. */
   scopes?: string;
   fields?: string[];
+  /** wrong_host: the host the flow was opened on, and PUBLIC_URL's. */
+  hosts?: { opened: string; public: string };
 }
 
 export class ConnectFlowError extends Error {
@@ -252,6 +257,10 @@ export async function finishAuthorization(db: Db, vault: Vault, input: FinishInp
   const tokenExpiresAt = tokens.expiresAt ? new Date(tokens.expiresAt) : null;
 
   const finished = await db.transaction(async (tx) => {
+    // A connect session makes one connection: a second flow of the same session is refused.
+    if (row.connectSessionId && !(await markSessionUsed(tx, row.connectSessionId, row.connectionId, clock))) {
+      throw new ConnectFlowError('session_used', 'The connect session already made another connection.');
+    }
     const [before] = await tx.select().from(connections).where(byId(scope, row.connectionId)).for('update');
     if (before) {
       if (before.endCustomerId !== row.endCustomerId || before.integrationId !== integration.id) {

@@ -2,8 +2,9 @@
  * Creating and listing connections. A connection made here carries a credential the developer
  * hands over — an API key or basic form, a secret-store reference (managedVault), or nothing at
  * all for the OAuth client credentials grant; OAuth accounts of end customers are connected in
- * the browser (authorize.ts). A new connection is tested before it is stored, so its first
- * status and the `connection.created` event already say whether the credential works.
+ * the browser (authorize.ts). A new connection is tested before it is stored and refused (422,
+ * with the provider's reason) when the test fails, so no connection exists for a key the provider
+ * refused; `test: false` stores it untested.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { isUniqueViolation, newId, problems, silentLogger, systemClock, type FieldError, type Resolver } from '../core/index.ts';
@@ -28,7 +29,7 @@ import { assembleContext, getConnection, type ConnectionServiceOptions } from '.
 import { environmentOf, resolveManagedCredential, sealConnectionSecrets } from './credentials.ts';
 import { integrationOAuth } from './oauth-client.ts';
 import { eventData, type ConnectionScope } from './status.ts';
-import { runTest, statusAfterTest, unusable, type TestResult } from './test.ts';
+import { runTest, testRefused, unusable, type TestResult } from './test.ts';
 
 /** A caller-chosen connection id: letters, digits and `. _ : -`, up to 128 characters. */
 export const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -54,6 +55,8 @@ export interface ConnectionInput {
 
 export interface CreateOptions extends ConnectionServiceOptions {
   resolve?: Resolver;
+  /** Check and test everything, store nothing (the Connect UI's live test). */
+  dryRun?: boolean;
 }
 
 /** By id, then by key. */
@@ -195,15 +198,11 @@ export async function createConnection(
       test = unusable(err);
       if (!test) throw err;
     }
-    const update = statusAfterTest(test.outcome);
-    Object.assign(draft, {
-      lastTestAt: now,
-      lastTest: test.outcome,
-      errorCount: test.outcome.ok ? 0 : 1,
-      accountInfo: test.accountInfo ? { ...test.accountInfo } : {},
-      ...(update ? { status: update.status, statusReason: update.status === 'connected' ? null : (update.reason ?? null), statusMessage: update.status === 'connected' ? null : (update.message ?? null) } : {}),
-    });
+    // A credential the provider refused (or could not be asked about) never makes a connection.
+    if (!test.outcome.ok) throw testRefused(manifest.name, test.outcome, `${manifest.name} connection ${id} was not created`);
+    Object.assign(draft, { lastTestAt: now, lastTest: test.outcome, errorCount: 0, accountInfo: test.accountInfo ? { ...test.accountInfo } : {} });
   }
+  if (options.dryRun) return { connection: draft, test };
 
   try {
     const connection = await db.transaction(async (tx) => {

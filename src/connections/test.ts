@@ -34,6 +34,29 @@ export async function runTest(connector: Connector, options: ConnectorContextOpt
   return { outcome: { ok: false, code, message, hint, ...(status === undefined ? {} : { status }) } };
 }
 
+/** Codes that mean the provider (or the secret store) refused the credential itself. */
+const CREDENTIAL_REFUSALS = new Set(['invalid_credentials', 'insufficient_permissions', 'credential_unavailable']);
+
+/**
+ * The 422 a create or a credential replacement answers when the test failed: nothing was stored
+ * or changed. The problem carries the provider's reason (`test`: code, HTTP status, message, what
+ * to check) and names the credential field when the credential itself was refused.
+ *
+ * @example
+ * if (!result.outcome.ok) throw testRefused(manifest.name, result.outcome, 'The connection was not created');
+ */
+export function testRefused(provider: string, outcome: TestOutcome, what: string): ProblemError {
+  const code = outcome.code ?? 'test_failed';
+  const message = outcome.message ?? `${provider} did not pass the connection test.`;
+  const hint = outcome.hint ?? '';
+  const refusedCredential = CREDENTIAL_REFUSALS.has(code);
+  return new ProblemError('connection-test-failed', 422, 'Connection test failed', {
+    detail: `${what}: ${message}${hint ? ` ${hint}` : ''}`,
+    ...(refusedCredential ? { errors: [{ field: '/credentials', message }] } : {}),
+    extra: { test: { ok: false, code, message, hint, ...(outcome.status === undefined ? {} : { status: outcome.status }) }, provider },
+  });
+}
+
 /** A test that could not even start: the credential or configuration is not usable. */
 export function unusable(err: unknown): TestResult | undefined {
   if (err instanceof CredentialUnavailableError) {

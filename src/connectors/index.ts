@@ -2,6 +2,7 @@ export {
   defineConnector,
   toConnector,
   isConnector,
+  implementedCapabilities,
   connected,
   pick,
   runDeclarativeTest,
@@ -19,6 +20,8 @@ export {
   type ConfigValues,
   type AccountInfo,
   type TestConnectionResult,
+  type UserQuery,
+  type DirectoryUser,
 } from './sdk.ts';
 export {
   CATEGORIES,

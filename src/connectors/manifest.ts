@@ -171,8 +171,6 @@ const commonProperties = {
   requestHeaders: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String({ maxLength: 500 }), { additionalProperties: false })),
   /** The provider's documented limit, the default for an integration: `100/minute`. */
   rateLimit: Type.Optional(Type.String({ pattern: RATE_LIMIT_PATTERN })),
-  /** Default URL to which this integration's events are delivered. */
-  webhookEndpoint: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://' })),
   uiEmbeds: Type.Optional(Type.Array(UiEmbedSchema, { maxItems: 10 })),
   docsUrl: Type.String({ maxLength: 2000, pattern: '^https://' }),
   test: Type.Optional(DeclarativeTestSchema),

@@ -23,7 +23,7 @@ import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
 import { ProviderFailureError, expectOk } from '../proxy/index.ts';
 import type { InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
-import type { ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
+import type { Capability, ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
@@ -89,6 +89,24 @@ export interface ConnectorBehaviour<Config = ConfigRecord> {
   /** Values of the asked metrics between two instants (a backfill asks for `historicalDays`). */
   fetchMetrics?(ctx: ConnectorContext<Config>, query: MetricQuery): Promise<readonly MetricPoint[]>;
   webhooks?: InboundWebhookDefinition;
+  /** For the `identity` capability: finds one user of the connected directory by id or email (undefined: none). */
+  lookupUser?(ctx: ConnectorContext<Config>, query: UserQuery): Promise<DirectoryUser | undefined>;
+}
+
+/** Who to look up in a directory: by the provider's id or by email. */
+export interface UserQuery {
+  readonly id?: string;
+  readonly email?: string;
+}
+
+/** A user of a connected directory, in the words every identity connector shares. */
+export interface DirectoryUser {
+  readonly id: string;
+  readonly email?: string | undefined;
+  readonly name?: string | undefined;
+  /** The provider's status word (ACTIVE, blocked…), as it says it. */
+  readonly status?: string | undefined;
+  readonly active?: boolean | undefined;
 }
 
 /** What `defineConnector` takes: a manifest plus behaviour. A plain manifest (no code) is one too. */
@@ -113,6 +131,7 @@ export interface Connector<Config = ConfigRecord> {
   readonly metrics: readonly MetricDefinition[];
   fetchMetrics: ((ctx: ConnectorContext<Config>, query: MetricQuery) => Promise<readonly MetricPoint[]>) | undefined;
   readonly webhooks: InboundWebhookDefinition | undefined;
+  lookupUser: ((ctx: ConnectorContext<Config>, query: UserQuery) => Promise<DirectoryUser | undefined>) | undefined;
 }
 
 /** A definition that does not hold; `problems` say where. */
@@ -126,7 +145,7 @@ export class ManifestError extends Error {
   }
 }
 
-const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks'] as const;
+const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser'] as const;
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -178,7 +197,26 @@ export function toConnector(value: unknown): Connector {
     metrics: Object.freeze([...(behaviour.metrics ?? [])]),
     fetchMetrics: behaviour.fetchMetrics ? (ctx: ConnectorContext, query: MetricQuery) => behaviour.fetchMetrics!.call(behaviour, ctx, query) : undefined,
     webhooks: behaviour.webhooks,
+    lookupUser: behaviour.lookupUser ? (ctx: ConnectorContext, query: UserQuery) => behaviour.lookupUser!.call(behaviour, ctx, query) : undefined,
   });
+}
+
+/**
+ * The capabilities a connector really implements: `proxy` when it has a provider API and a way
+ * to send the credential, `records` with syncs, `metrics` with metrics and `fetchMetrics`,
+ * `webhooks` with an inbound definition, `identity` with `lookupUser`. The conformance suite
+ * requires these to equal the manifest's `capabilities`.
+ */
+export function implementedCapabilities(connector: Connector): Capability[] {
+  const { manifest } = connector;
+  const out: Capability[] = [];
+  const sendsCredential = manifest.connectionMode === 'oauth' || manifest.auth.inject !== undefined;
+  if (manifest.baseUrls.production && sendsCredential) out.push('proxy');
+  if (connector.syncs.length > 0) out.push('records');
+  if (connector.metrics.length > 0 && connector.fetchMetrics) out.push('metrics');
+  if (connector.webhooks) out.push('webhooks');
+  if (connector.lookupUser) out.push('identity');
+  return out;
 }
 
 function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
@@ -221,6 +259,7 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
     }
   }
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
+  if (record.lookupUser !== undefined && typeof record.lookupUser !== 'function') problems.push({ path: 'lookupUser', message: 'must be a function (ctx, { id, email })' });
   if (webhooks !== undefined && ['verify', 'eventId', 'route'].some((fn) => typeof webhooks?.[fn] !== 'function')) {
     problems.push({ path: 'webhooks', message: 'must have verify(request, secrets, options), eventId(request) and route(request) functions' });
   }

@@ -208,7 +208,6 @@ function semanticProblems(m: ManifestInput): ManifestProblem[] {
   }
   if (m.rateLimit !== undefined && !isRateLimit(m.rateLimit)) problem('rateLimit', 'must be at least 1 request per window, e.g. 100/minute');
   urlProblems(m.docsUrl, 'docsUrl', ['https:'], problem);
-  if (m.webhookEndpoint !== undefined) urlProblems(m.webhookEndpoint, 'webhookEndpoint', ['https:', 'http:'], problem);
   if (m.test?.okWhen && !isPrimitive(m.test.okWhen.equals)) problem('test.okWhen.equals', 'must be a string, number, boolean or null');
   return problems;
 }

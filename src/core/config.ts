@@ -16,6 +16,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** True when `PUBLIC_URL` set the public URL; otherwise it follows the port served (see `servingOn`). */
+  publicUrlFromEnv: boolean;
   databaseUrl: string | undefined;
   dataDir: string;
   /** Current key first. Empty in embedded mode until the hub generates one into the data dir. */
@@ -95,9 +97,14 @@ export function parseSecretKeys(raw: string, variable = 'PATCHBAY_SECRET_KEYS'):
   return keys;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Defaults a launcher may change: the demo listens on loopback unless `HOST` says otherwise. */
+export interface ConfigDefaults {
+  host?: string;
+}
+
+export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
-  const host = env.HOST?.trim() || '0.0.0.0';
+  const host = env.HOST?.trim() || defaults.host || '0.0.0.0';
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(env.PATCHBAY_DATA_DIR?.trim() || '.patchbay');
   const rawKeys = env.PATCHBAY_SECRET_KEYS?.trim();
@@ -107,11 +114,13 @@ export function loadConfig(env: Env = process.env): Config {
   const secretKeys = rawKeys ? parseSecretKeys(rawKeys) : [];
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const explicitPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = (explicitPublicUrl ?? defaultPublicUrl(port)).replace(/\/$/, '');
   return {
     port,
     host,
     publicUrl,
+    publicUrlFromEnv: explicitPublicUrl !== undefined,
     databaseUrl,
     dataDir,
     secretKeys,
@@ -130,6 +139,20 @@ export function loadConfig(env: Env = process.env): Config {
     healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
     healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
   };
+}
+
+function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+/**
+ * The configuration of a process that serves on `port` (`patchbay serve --port 4201`): source
+ * URLs, connect URLs and the OAuth callback follow that port unless `PUBLIC_URL` was set.
+ *
+ * @example servingOn(loadConfig({}), 4201).publicUrl // 'http://localhost:4201'
+ */
+export function servingOn(config: Config, port: number): Config {
+  return { ...config, port, publicUrl: config.publicUrlFromEnv ? config.publicUrl : defaultPublicUrl(port) };
 }
 
 /** The documented variables, in README order (the README table is checked against this list). */

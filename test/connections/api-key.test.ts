@@ -93,12 +93,20 @@ describe('creating an API-key connection', () => {
     expect(badId.json().errors[0].field).toBe('/id');
   });
 
-  it('stores a refused key with status error and the reason, and says so in the event', async () => {
+  it('refuses a wrong key with 422 and the provider reason, and stores nothing', async () => {
     const res = await post('/api/v1/connections', { integration: 'stripe', id: 'refused-key', endCustomerId: 'cust-2', credentials: { apiKey: 'sk_test_00000000000000000000wrong' } });
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ status: 'error', statusReason: 'invalid_credentials', errorCount: 1, lastTest: { ok: false, code: 'invalid_credentials' } });
-    const [created] = await api.database.db.select().from(events).where(and(eq(events.environmentId, dev()), eq(events.type, 'connection.created'), sql`${events.data}->>'connectionId' = 'refused-key'`));
-    expect(created!.data).toMatchObject({ status: 'error', statusReason: 'invalid_credentials' });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const problem = res.json();
+    expect(problem).toMatchObject({ type: 'https://patchbay.dev/problems/connection-test-failed', status: 422, test: { ok: false, code: 'invalid_credentials', status: 401 } });
+    expect(problem.detail).toContain('Stripe did not accept the secret key (HTTP 401)');
+    expect(problem.test.hint).toContain('Check the secret key');
+    expect(problem.errors).toEqual([{ field: '/credentials', message: problem.test.message }]);
+    expect(res.body).not.toContain('sk_test_00000000000000000000wrong');
+    expect((await get('/api/v1/connections/refused-key')).statusCode).toBe(404);
+    const sealed = await rows<{ n: number }>(api.database.db, sql`select count(*)::int as n from secrets where owner_id = 'refused-key'`);
+    expect(sealed[0]!.n).toBe(0);
+    expect(await eventTypes('refused-key')).toEqual([]);
   });
 
   it('stores without testing when asked to', async () => {
@@ -172,13 +180,27 @@ describe('testing a connection through the API', () => {
     }
   });
 
-  it('reports a refused connection when nothing listens at the base URL', async () => {
+  it('reports a refused connection when nothing listens at the base URL, and shows it on the connection', async () => {
     const res = await post('/api/v1/connections', { integration: 'stripe-closed', id: 't-refused', endCustomerId: 'cust-1', credentials: { apiKey: KEY }, test: false });
     expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ lastError: null, lastTestedAt: null });
     const result = await test('t-refused');
     expect(result).toMatchObject({ ok: false, code: 'connection_refused' });
     expect(result.message).toContain(`127.0.0.1:${closedPort}`);
     expect(result.hint).toContain('must be running and reachable');
+    const shown = (await get('/api/v1/connections/t-refused')).json();
+    expect(shown.lastError).toMatchObject({ ok: false, code: 'connection_refused', at: shown.lastTestedAt });
+    expect(shown.lastError.message).toContain(`127.0.0.1:${closedPort}`);
+    expect(Date.parse(shown.lastTestedAt)).not.toBeNaN();
+  });
+
+  it('clears lastError once a test passes again', async () => {
+    await connect('t-5xx');
+    stripe.control.forceStatus(503, { times: 1 });
+    const failed = await test('t-5xx');
+    expect(failed).toMatchObject({ ok: false, status: 503, connection: { lastError: { code: failed.code, status: 503 } } });
+    const passed = await test('t-5xx');
+    expect(passed.connection).toMatchObject({ lastError: null, lastTest: { ok: true } });
   });
 
   it('answers 404 for a connection of another environment', async () => {

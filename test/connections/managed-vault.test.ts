@@ -15,6 +15,7 @@ let stripe: SimulatorHandle;
 let vault: VaultSimulator;
 
 const post = (url: string, payload: unknown) => api.app.inject({ method: 'POST', url, headers: bearer(api.keys.admin), payload: payload as object });
+const put = (url: string, payload: unknown) => api.app.inject({ method: 'PUT', url, headers: bearer(api.keys.admin), payload: payload as object });
 const get = (url: string) => api.app.inject({ method: 'GET', url, headers: bearer(api.keys.admin) });
 
 beforeAll(async () => {
@@ -75,14 +76,28 @@ describe('managed-vault connections', () => {
     expect((await post('/api/v1/connections/mv-1/test', {})).json()).toMatchObject({ ok: true, connection: { status: 'connected' } });
   });
 
-  it('say when the secret cannot be read, as a credential error', async () => {
+  it('are refused with 422 saying why when the secret cannot be read, and not stored', async () => {
     const res = await post('/api/v1/connections', { integration: 'vaulted-stripe', id: 'mv-2', endCustomerId: 'c', credentialReference: 'vault:secret/billing/stripe#apiKey' });
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ status: 'error', statusReason: 'credential_unavailable', lastTest: { ok: false, code: 'credential_unavailable' } });
-    expect(res.json().lastTest.message).toContain('Vault refused the token');
-    expect(res.json().lastTest.hint).toContain('secret-store');
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ type: 'https://patchbay.dev/problems/connection-test-failed', test: { ok: false, code: 'credential_unavailable' } });
+    expect(res.json().test.message).toContain('Vault refused the token');
+    expect(res.json().test.hint).toContain('secret-store');
+    expect((await get('/api/v1/connections/mv-2')).statusCode).toBe(404);
     const notEnabled = await post('/api/v1/connections', { integration: 'vaulted-stripe', id: 'mv-3', endCustomerId: 'c', credentialReference: 'env:PATCHBAY_CREDENTIAL_STRIPE' });
-    expect(notEnabled.json().lastTest.message).toContain('does not resolve references to environment variables');
+    expect(notEnabled.statusCode).toBe(422);
+    expect(notEnabled.json().test.message).toContain('does not resolve references to environment variables');
+    const untested = await post('/api/v1/connections', { integration: 'vaulted-stripe', id: 'mv-4', endCustomerId: 'c', credentialReference: 'vault:secret/billing/stripe#apiKey', test: false });
+    expect(untested.statusCode, untested.body).toBe(201);
+  });
+
+  it('move to a new reference only once the new one is proven', async () => {
+    vault.put('secret', 'payments/stripe-next', { apiKey: KEY });
+    const refused = await put('/api/v1/connections/mv-1/credentials', { credentialReference: 'vault:secret/billing/stripe#apiKey' });
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect((await get('/api/v1/connections/mv-1')).json().credentialReference).toBe('vault:secret/payments/stripe#apiKey');
+    const moved = await put('/api/v1/connections/mv-1/credentials', { credentialReference: 'vault:secret/payments/stripe-next#apiKey' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json()).toMatchObject({ id: 'mv-1', credentialReference: 'vault:secret/payments/stripe-next#apiKey', secretVersion: null, status: 'connected' });
   });
 
   it('refuse a reference that is not one, and a key where a reference is expected', async () => {

@@ -76,11 +76,11 @@ describe('npm start', () => {
     const connection = (await (await fetch(`${base}/api/v1/connections/acme-stripe`, { headers })).json()) as Record<string, unknown>;
     expect(connection).toMatchObject({ id: 'acme-stripe', connectorKey: 'stripe', status: 'connected', lastTest: { ok: true }, endCustomerId: 'acme-demo-customer' });
     const hubspot = (await (await fetch(`${base}/api/v1/integrations/hubspot`, { headers })).json()) as { baseUrl: string; oauth: { callbackUrl: string } };
-    expect(hubspot.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(hubspot.baseUrl).toBe(`${base}/_simulators/hubspot`);
     expect(hubspot.oauth.callbackUrl).toBe(`http://localhost:${port}/oauth/callback`);
     expect(await stopDemo(first.child)).toBe(0);
 
-    // A second start seeds nothing new and points the integrations at the simulators' new ports.
+    // A second start seeds nothing new; the integrations still point at the simulators' hub paths.
     const second = await startDemo(env);
     expect(second.output).not.toContain('pb_test_');
     expect(second.output).toContain('Demo connection in dev: acme-stripe — stripe (Patchbay Sim Shop), connected');

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems } from '../../core/index.ts';
-import { ALL_SCOPES, createApiKey, findEnvironment, getApiKey, listApiKeys, recordAudit, revokeApiKey, ROLES, scopesForRole, type ApiKeyView, type Scope } from '../../auth/index.ts';
+import { ALL_SCOPES, createApiKey, findEnvironment, getApiKey, listApiKeys, missingScopesOver, recordAudit, revokeApiKey, ROLES, scopesForRole, type ApiKeyView, type Scope } from '../../auth/index.ts';
 import { RATE_CLASSES } from '../rate-limit.ts';
 import { actorOf, principalOf } from '../context.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
@@ -99,7 +99,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!env) throw problems.notFound('Environment', envName);
       if (p.kind === 'apiKey' && env.id !== p.environmentId) throw problems.forbidden('An API key can only create keys in its own environment.');
       const wanted: Scope[] = request.body.scopes ?? scopesForRole(request.body.role ?? 'developer');
-      const beyond = wanted.filter((s) => !p.scopes.has(s));
+      const beyond = missingScopesOver(p.scopes, wanted);
       if (beyond.length > 0) throw problems.forbidden(`A key cannot grant scopes its creator lacks: ${beyond.join(', ')}.`);
       const created = await db.transaction(async (tx) => {
         const result = await createApiKey(tx, {
@@ -137,6 +137,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { db } = app.deps.database;
       const existing = await getApiKey(db, p.organizationId, request.params.id);
       if (!existing || (p.kind === 'apiKey' && existing.environmentId !== p.environmentId)) throw problems.notFound('API key', request.params.id);
+      const above = missingScopesOver(p.scopes, existing.scopes);
+      if (above.length > 0) throw problems.forbidden(`Revoking a key needs every scope it holds (${existing.role ?? 'its own scopes'}); you lack: ${above.join(', ')}.`);
       const key = await db.transaction(async (tx) => {
         const revoked = await revokeApiKey(tx, app.deps.clock, p.organizationId, request.params.id);
         await recordAudit(tx, { organizationId: p.organizationId, environmentId: existing.environmentId, actor: actorOf(request), action: 'api_key.revoked', targetType: 'api_key', targetId: existing.id });

@@ -11,6 +11,7 @@ import {
   eraseEndCustomer,
   getConnection,
   listConnections,
+  replaceConnectionCredentials,
   revealCredentials,
   testConnection,
   type Connection,
@@ -63,6 +64,13 @@ const ConnectionView = Type.Object({
   errorCount: Type.Integer(),
   lastTestAt: NullableTimestamp,
   lastTest: Nullable(TestOutcomeView),
+  lastTestedAt: Type.Union([Timestamp, Type.Null()], { description: 'When the credential was last tested (same as lastTestAt)' }),
+  lastError: Nullable(
+    Type.Object(
+      { ...TestOutcomeView.properties, ok: Type.Literal(false), at: Timestamp },
+      { description: 'The last test’s failure (refused key, unreachable provider, timeout, 5xx), until a test passes; null when the last test passed or none ran' },
+    ),
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -100,6 +108,8 @@ async function view(app: FastifyInstance, scope: TenantScope, c: Connection) {
     errorCount: c.errorCount,
     lastTestAt: iso(c.lastTestAt),
     lastTest: c.lastTest,
+    lastTestedAt: iso(c.lastTestAt),
+    lastError: c.lastTest && !c.lastTest.ok && c.lastTestAt ? { ...c.lastTest, ok: false as const, at: iso(c.lastTestAt)! } : null,
     createdAt: iso(c.createdAt)!,
     updatedAt: iso(c.updatedAt)!,
   };
@@ -167,6 +177,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Connect an account with an API key, basic credentials, a secret-store reference or the client credentials grant; tested before it is stored',
         description:
+          'The credential is tested against the provider first: a refused key (401/403), an unreachable provider, a timeout or a 5xx answers 422 `connection-test-failed` with the provider’s reason in `test` (code, status, message, hint) and stores nothing. `test: false` stores the connection untested. ' +
           'OAuth accounts of end customers are connected in the browser instead: create a connect session (POST /connect/sessions) and send them to its connect URL.',
         body: Type.Object(
           {
@@ -184,7 +195,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 { additionalProperties: false, description: 'Who replaces the credential, and how often' },
               ),
             ),
-            test: Type.Optional(Type.Boolean({ description: 'Test the credential first (default true)' })),
+            test: Type.Optional(Type.Boolean({ description: 'Test the credential first and refuse it when the test fails (default true); false stores it untested' })),
           },
           { additionalProperties: false },
         ),
@@ -247,6 +258,44 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const scope = tenantOf(request);
       const result = await testConnection(app.deps.database.db, app.deps.vault, scope, request.params.id, services(request));
       return { ...result.outcome, ...(result.accountInfo ? { accountInfo: { ...result.accountInfo } } : {}), connection: await view(app, scope, result.connection) };
+    },
+  );
+
+  app.put(
+    '/connections/:id/credentials',
+    {
+      config: { scope: 'connections:write' },
+      schema: {
+        operationId: 'replaceConnectionCredentials',
+        tags,
+        summary: 'Replace the credentials of an API-key, basic or managed-vault connection (a rotated key); tested before stored, audited',
+        description:
+          'The new credential is tested against the provider first; only a pass replaces the stored one, so the old secret stays in use until the new one is proven. A refused or untestable credential answers 422 `connection-test-failed` with the provider’s reason and changes nothing. ' +
+          'OAuth connections are re-authorized in the browser instead: a connect session with their connectionId.',
+        params: ConnectionIdParams,
+        body: Type.Object(
+          {
+            credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connections: the manifest’s auth fields, complete' })),
+            credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connections: env:NAME, file:path or vault:mount/path#field' })),
+            rotation: Type.Optional(
+              Type.Object(
+                { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
+                { additionalProperties: false, description: 'Who replaces the credential, and how often' },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Intersect([ConnectionView, Type.Object({ secretVersion: Nullable(Type.Integer({ description: 'The vault version of the new secret; null for a managed-vault reference' })) })]),
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 422),
+        },
+      },
+    },
+    async (request) => {
+      const scope = tenantOf(request);
+      const replaced = await replaceConnectionCredentials(app.deps.database.db, app.deps.vault, scope, request.params.id, request.body, { ...services(request), actor: actorOf(request) });
+      return { ...(await view(app, scope, replaced.connection)), secretVersion: replaced.secretVersion };
     },
   );
 

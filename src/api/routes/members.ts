@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, randomToken } from '../../core/index.ts';
-import { addMember, countOwners, createUser, findUserByEmail, getMember, listMembers, recordAudit, removeMember, ROLES, setMemberRole, type Member, type Role } from '../../auth/index.ts';
+import { addMember, countOwners, createUser, findUserByEmail, getMember, listMembers, missingScopesOver, recordAudit, removeMember, ROLES, scopesForRole, setMemberRole, type Member, type Role } from '../../auth/index.ts';
+import type { Principal } from '../context.ts';
 import { actorOf, principalOf } from '../context.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, iso, problemResponses, Timestamp } from '../schemas.ts';
@@ -15,12 +16,19 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['members'];
   const level = { organizationLevel: true } as const;
 
-  /** Only an owner may make or unmake owners; the last owner cannot be removed or demoted. */
-  const guardOwnerChange = async (request: Parameters<typeof principalOf>[0], userId: string, newRole: Role | undefined) => {
+  /** The role hierarchy: acting on a member with a role needs every scope of that role (only an owner makes or unmakes owners). */
+  const requireRank = (principal: Principal, role: Role, verb: string) => {
+    const lacking = missingScopesOver(principal.scopes, scopesForRole(role));
+    if (lacking.length > 0) throw problems.forbidden(`Only someone with at least the ${role} role can ${verb} (you lack: ${lacking.join(', ')}).`);
+  };
+
+  /** Changing or removing a member needs at least their role (and the new one); the last owner cannot be removed or demoted. */
+  const guardMemberChange = async (request: Parameters<typeof principalOf>[0], userId: string, newRole: Role | undefined) => {
     const principal = principalOf(request);
     const current = await getMember(app.deps.database.db, principal.organizationId, userId);
     if (!current) throw problems.notFound('Member', userId);
-    if ((newRole === 'owner' || current.role === 'owner') && principal.role !== 'owner') throw problems.forbidden('Only an owner can grant or change the owner role.');
+    requireRank(principal, current.role, newRole ? `change the role of a ${current.role}` : `remove a ${current.role}`);
+    if (newRole) requireRank(principal, newRole, `grant the ${newRole} role`);
     if (current.role === 'owner' && newRole !== 'owner' && (await countOwners(app.deps.database.db, principal.organizationId)) <= 1) {
       throw problems.conflict('The organization must keep at least one owner.');
     }
@@ -51,7 +59,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      if (request.body.role === 'owner' && principal.role !== 'owner') throw problems.forbidden('Only an owner can add an owner.');
+      requireRank(principal, request.body.role, `add a ${request.body.role}`);
       const { db } = app.deps.database;
       const result = await db.transaction(async (tx) => {
         let initialPassword: string | undefined;
@@ -78,7 +86,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { organizationId } = principalOf(request);
-      await guardOwnerChange(request, request.params.userId, request.body.role);
+      await guardMemberChange(request, request.params.userId, request.body.role);
       const member = await app.deps.database.db.transaction(async (tx) => {
         await setMemberRole(tx, organizationId, request.params.userId, request.body.role);
         await recordAudit(tx, { organizationId, actor: actorOf(request), action: 'member.role_changed', targetType: 'user', targetId: request.params.userId, details: { role: request.body.role } });
@@ -93,7 +101,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { ...level, scope: 'members:write' }, schema: { operationId: 'removeMember', tags, summary: 'Remove a member', params: UserParams, response: { 204: Type.Null(), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409) } } },
     async (request, reply) => {
       const { organizationId } = principalOf(request);
-      await guardOwnerChange(request, request.params.userId, undefined);
+      await guardMemberChange(request, request.params.userId, undefined);
       await app.deps.database.db.transaction(async (tx) => {
         await removeMember(tx, organizationId, request.params.userId);
         await recordAudit(tx, { organizationId, actor: actorOf(request), action: 'member.removed', targetType: 'user', targetId: request.params.userId });

@@ -16,6 +16,7 @@ import { failurePage, PAGE_HEADERS, successPage } from '../oauth-page.ts';
 
 const STATUS: Partial<Record<FlowFailure, number>> = {
   session_invalid: 401,
+  session_used: 409,
   integration_unavailable: 404,
   provider_unreachable: 502,
 };
@@ -28,6 +29,25 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, clock, logger } = app.deps;
   const callbackUrl = `${config.publicUrl}/oauth/callback`;
   const secure = config.publicUrl.startsWith('https:');
+  const publicHost = new URL(config.publicUrl);
+  const HOST_CHECKED = 'publicHost';
+
+  /**
+   * The state cookie is set on the host the flow starts on, and the provider sends the browser
+   * back to PUBLIC_URL's: started on 127.0.0.1 while PUBLIC_URL says localhost, the cookie would be
+   * missing at the callback. So a start on another host goes to the same URL on the public host
+   * first; if it arrives there on another host again (a proxy rewriting Host), the page says so.
+   */
+  function onPublicHost(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    if (request.hostname.toLowerCase() === publicHost.hostname.toLowerCase()) return undefined;
+    const url = new URL(request.url, config.publicUrl);
+    if (url.searchParams.has(HOST_CHECKED)) {
+      return fail(reply, new ConnectFlowError('wrong_host', `Opened on ${request.host}, PUBLIC_URL is ${publicHost.host}.`, { hosts: { opened: request.host, public: publicHost.host } }));
+    }
+    url.searchParams.set(HOST_CHECKED, '1');
+    logger.info({ opened: request.host, public: publicHost.host }, 'oauth start moved to the public host');
+    return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url.href, 302);
+  }
 
   const fail = (reply: FastifyReply, error: ConnectFlowError) => {
     logger.info({ failure: error.failure, providerError: error.facts.providerError?.code }, 'oauth flow failed');
@@ -43,6 +63,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (query.connectSession) {
       const session = await findConnectSession(db, clock, query.connectSession);
       if (!session) throw new ConnectFlowError('session_invalid', 'The connect session is unknown or has expired.');
+      if (session.usedAt) throw new ConnectFlowError('session_used', 'The connect session already made its connection.');
       const scope = { organizationId: session.organizationId, environmentId: session.environmentId };
       const integration = await findIntegration(db, scope, request.params.integrationId);
       if (!integration || !sessionAllows(session, integration.id)) throw new ConnectFlowError('session_invalid', 'The connect session does not allow this integration.');
@@ -87,7 +108,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Start connecting an OAuth account: redirects the browser to the provider (authorization code with PKCE)',
         description:
           'With `connectSession` (a token from POST /api/v1/connect/sessions), or with the dashboard session cookie plus `environment`, `endCustomerId` and `csrfToken`. ' +
-          '`connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters.',
+          '`connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters. ' +
+          'Opened on a host other than PUBLIC_URL’s (127.0.0.1 for localhost), it first redirects to the same URL on PUBLIC_URL’s host, so the browser-binding cookie is set where the provider sends the browser back.',
         security: [],
         params: Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object(
@@ -97,6 +119,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             environment: Type.Optional(Type.String({ maxLength: 64 })),
             endCustomerId: Type.Optional(Type.String({ maxLength: 255 })),
             csrfToken: Type.Optional(Type.String({ maxLength: 200 })),
+            publicHost: Type.Optional(Type.String({ maxLength: 10, description: 'Set by the hub when it moved the start to PUBLIC_URL’s host' })),
           },
           { additionalProperties: Type.String({ maxLength: 2000 }) },
         ),
@@ -105,11 +128,14 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           400: Html,
           401: Html,
           404: Html,
+          409: Html,
           502: Html,
         },
       },
     },
     async (request, reply) => {
+      const moved = onPublicHost(request, reply);
+      if (moved) return moved;
       try {
         const { scope, input } = await starter(request as never);
         const started = await startAuthorization(app.deps.database.db, app.deps.vault, scope, { ...input, callbackUrl }, { clock, logger: loggerOf(request) });
@@ -132,7 +158,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: `The OAuth redirect URI: register exactly ${callbackUrl} at the provider`,
         security: [],
         querystring: Type.Object({}, { additionalProperties: Type.String({ maxLength: 10_000 }) }),
-        response: { 200: Html, 400: Html, 401: Html, 404: Html, 502: Html },
+        response: { 200: Html, 400: Html, 401: Html, 404: Html, 409: Html, 502: Html },
       },
     },
     async (request, reply) => {

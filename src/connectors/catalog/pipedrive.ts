@@ -105,7 +105,7 @@ export default defineConnector({
   description: 'Persons and deals from a Pipedrive sales CRM, read and updated with a personal API token.',
   category: 'crm',
   icon: monogramIcon('Pd', '#017737'),
-  capabilities: ['proxy', 'records', 'webhooks'],
+  capabilities: ['proxy', 'records'],
   connectionMode: 'apiKey',
   auth: {
     fields: {

@@ -99,7 +99,7 @@ export default defineConnector({
   description: 'Accounts, contacts, leads and opportunities from a Salesforce org (production or sandbox), connected with OAuth.',
   category: 'crm',
   icon: monogramIcon('Sf', '#00a1e0'),
-  capabilities: ['proxy', 'records', 'webhooks'],
+  capabilities: ['proxy', 'records'],
   connectionMode: 'oauth',
   connectionConfig: {
     hostname: {

@@ -15,7 +15,7 @@ export default defineConnector({
   description: 'Sources, destinations and tracking plans of a Segment workspace, managed through the Public API with a workspace token.',
   category: 'analytics',
   icon: monogramIcon('Sg', '#52bd94'),
-  capabilities: ['proxy', 'records', 'metrics', 'webhooks'],
+  capabilities: ['proxy', 'webhooks'],
   connectionMode: 'apiKey',
   auth: {
     fields: {

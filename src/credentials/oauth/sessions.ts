@@ -21,6 +21,9 @@ export interface ConnectSessionInput {
   tags?: string[] | undefined;
   createdBy?: string | null | undefined;
   ttlSeconds?: number | undefined;
+  theme?: Record<string, unknown> | null | undefined;
+  locale?: string | null | undefined;
+  origins?: string[] | undefined;
 }
 
 /** @returns the token (shown once) and the stored session. */
@@ -41,6 +44,9 @@ export async function createConnectSession(tx: Db, clock: Clock, input: ConnectS
       connectionConfig: input.connectionConfig ?? {},
       tags: input.tags ?? [],
       createdBy: input.createdBy ?? null,
+      theme: input.theme ?? null,
+      locale: input.locale ?? null,
+      origins: input.origins ?? [],
       expiresAt: new Date(now.getTime() + ttl * 1000),
       createdAt: now,
     })

@@ -1,0 +1,50 @@
+/** Who is signed in, signing in and out. */
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../client';
+import { queryKeys } from '../keys';
+import { session } from '../session';
+import type { paths } from '../schema';
+
+const fetchMe = () => unwrap(api.GET('/api/v1/auth/me'));
+export type Me = Awaited<ReturnType<typeof fetchMe>>;
+
+export const meQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.me(),
+    queryFn: fetchMe,
+    staleTime: 60_000,
+    retry: false,
+  });
+
+export const useMe = () => useQuery(meQuery());
+
+/** Whether the signed-in member's role grants a scope (`connections:write`…). */
+export function useCan(scope: string): boolean {
+  const me = useMe();
+  return me.data?.scopes.includes(scope) ?? false;
+}
+
+type Login = paths['/api/v1/auth/login']['post']['requestBody']['content']['application/json'];
+
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Login) => unwrap(api.POST('/api/v1/auth/login', { body })),
+    onSuccess: (created) => {
+      session.setCsrfToken(created.csrfToken);
+      client.clear();
+    },
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')),
+    onSettled: () => {
+      session.setCsrfToken(null);
+      client.clear();
+    },
+  });
+}
+

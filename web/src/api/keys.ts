@@ -1,0 +1,26 @@
+/**
+ * Every TanStack Query key of the dashboard, from one place. Environment-scoped keys start with
+ * the environment, so switching it shows that environment's data and never another's.
+ */
+export const queryKeys = {
+  me: () => ['me'] as const,
+  organization: () => ['organization'] as const,
+  environments: () => ['environments'] as const,
+  auditLog: (filters: object) => ['audit-log', filters] as const,
+  apiKeys: (env: string, filters: object) => [env, 'api-keys', filters] as const,
+  connectors: (filters: object) => ['connectors', filters] as const,
+  connector: (key: string) => ['connectors', 'one', key] as const,
+  integrations: (env: string, filters: object) => [env, 'integrations', filters] as const,
+  integration: (env: string, id: string) => [env, 'integrations', 'one', id] as const,
+  connections: (env: string, filters: object) => [env, 'connections', filters] as const,
+  connection: (env: string, id: string) => [env, 'connections', 'one', id] as const,
+  connectionSyncs: (env: string, id: string) => [env, 'connections', 'one', id, 'syncs'] as const,
+  endpoints: (env: string, filters: object) => [env, 'endpoints', filters] as const,
+  endpointStats: (env: string, id: string, since: string) => [env, 'endpoints', 'one', id, 'stats', since] as const,
+  messages: (env: string, filters: object) => [env, 'messages', filters] as const,
+  inboundEvents: (env: string, filters: object) => [env, 'inbound-events', filters] as const,
+  jobs: (env: string, filters: object) => [env, 'jobs', filters] as const,
+};
+
+/** Everything scoped to one environment (to drop it after a switch or sign-out). */
+export const environmentScope = (env: string) => [env] as const;
