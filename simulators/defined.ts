@@ -5,10 +5,12 @@
 import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
+import datadog from './datadog.ts';
 import mixpanel from './mixpanel.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
+  datadog,
   mixpanel,
 };
