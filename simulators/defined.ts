@@ -7,10 +7,12 @@ import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import mixpanel from './mixpanel.ts';
+import sentry from './sentry.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
   mixpanel,
+  sentry,
 };
