@@ -6,6 +6,7 @@ import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
+import freshdesk from './freshdesk.ts';
 import mixpanel from './mixpanel.ts';
 import sentry from './sentry.ts';
 
@@ -13,6 +14,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
+  freshdesk,
   mixpanel,
   sentry,
 };
