@@ -7,6 +7,7 @@ import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import freshdesk from './freshdesk.ts';
+import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
 import sentry from './sentry.ts';
 
@@ -15,6 +16,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   auth0,
   datadog,
   freshdesk,
+  gumroad,
   mixpanel,
   sentry,
 };
