@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { rows } from '../../src/db/index.ts';
+import { startAuthorizationServer, type AuthorizationServer } from '../support/authorization-server.ts';
 import { axeViolations, openPage, shot, startBrowserHub, STRIPE_KEY, type BrowserHub } from './connect-support.ts';
 
 const WRONG_KEY = 'sk_test_00000000000000000000wrong';
@@ -170,6 +171,46 @@ describe('the embedded connections widget', () => {
     await page.reload();
     await expect.poll(() => page.getByText('This widget’s link has expired').count()).toBe(1);
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('an OAuth account in the popup (a real authorization server)', () => {
+  let as: AuthorizationServer | undefined;
+  afterAll(async () => {
+    await as?.close();
+  });
+
+  it('connects in a popup, says so when consent is declined, and lets the end customer try again', async () => {
+    as = await startAuthorizationServer({ redirectUri: `${hub.url}/oauth/callback` });
+    const integration = await hub.api('POST', '/api/v1/integrations', {
+      connectorKey: 'custom-oauth',
+      clientId: as.clientId,
+      clientSecret: as.clientSecret,
+      scopes: ['openid', 'profile', 'offline_access'],
+      config: { authorizationUrl: as.urls.authorizationUrl, tokenUrl: as.urls.tokenUrl, revocationUrl: as.urls.revocationUrl, apiBaseUrl: as.issuer, testPath: '/me' },
+    });
+    expect(integration.status, JSON.stringify(integration.body)).toBe(201);
+    const { page, errors } = await openPage(hub);
+    await page.goto(hub.exampleUrl);
+    const popup = await openPopup(page);
+    await expect.poll(() => popup.getByRole('heading', { name: 'Choose the app to connect' }).count()).toBe(1);
+    expect(await axeViolations(popup)).toEqual([]);
+    await shot(popup, 'connect-list-480-light');
+    await popup.getByRole('button', { name: /Custom OAuth/ }).click();
+    as.declineNextConsent();
+    const [declined] = await Promise.all([popup.waitForEvent('popup'), popup.getByRole('button', { name: /^Continue to/ }).click()]);
+    await expect.poll(() => popup.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('access was declined');
+    expect(declined.isClosed()).toBe(true);
+    await shot(popup, 'connect-oauth-denied-480-light');
+    const [authorizing] = await Promise.all([popup.waitForEvent('popup'), popup.getByRole('button', { name: 'Try again' }).click()]);
+    await expect.poll(() => popup.getByRole('heading', { name: /is connected$/ }).count(), { timeout: 15_000 }).toBe(1);
+    expect(authorizing.isClosed()).toBe(true);
+    await expect.poll(() => page.locator('#result').getAttribute('data-connection-id')).toMatch(/^conn_/);
+    const id = await page.locator('#result').getAttribute('data-connection-id');
+    const connection = await hub.api('GET', `/api/v1/connections/${id}`);
+    expect(connection.body).toMatchObject({ integrationId: integration.body.id, endCustomerId: 'customer-42', credentialType: 'oauth2', status: 'connected' });
+    expect(errors.filter((e) => !e.includes('/oauth/callback'))).toEqual([]);
     await page.context().close();
   });
 });
