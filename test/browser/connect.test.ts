@@ -85,7 +85,7 @@ describe('the Connect UI opened by the example product page', () => {
     await page.context().close();
   });
 
-  it('renders the session’s themed primary colour, light and dark, at 360 and 1,440 px', async () => {
+  it('renders the session’s themed primary colour, light and dark, at 360 and 1,440 px', { timeout: 90_000 }, async () => {
     for (const [width, colorScheme, expected] of [
       [360, 'light', 'rgb(10, 125, 90)'],
       [360, 'dark', 'rgb(95, 211, 169)'],
@@ -171,6 +171,25 @@ describe('the embedded connections widget', () => {
     await page.reload();
     await expect.poll(() => page.getByText('This widget’s link has expired').count()).toBe(1);
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('the <patchbay-connections> element', () => {
+  it('frames the widget on the product page, with Reconnect when the embed token may connect', async () => {
+    const made = await hub.api('POST', '/api/v1/embed-tokens', { endCustomerId: 'customer-42', scopes: ['read', 'connect'], origins: [hub.exampleUrl] });
+    expect(made.status).toBe(201);
+    const { page, errors } = await openPage(hub);
+    await page.goto(hub.exampleUrl);
+    await page.evaluate(
+      `import(${JSON.stringify(`${hub.url}/sdk/connect.js`)}).then(() => { const el = document.createElement('patchbay-connections'); el.setAttribute('token', ${JSON.stringify(made.body.token)}); document.body.append(el); })`,
+    );
+    const widget = page.frameLocator('iframe[title="Connected accounts"]');
+    await expect.poll(() => widget.getByText('books-stripe').count()).toBe(1);
+    expect(await widget.getByRole('button', { name: 'Reconnect Stripe' }).count()).toBeGreaterThan(0);
+    expect(await widget.getByRole('button', { name: 'Connect an account' }).count()).toBe(1);
+    await shot(page, 'embed-element-1440-light');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 });

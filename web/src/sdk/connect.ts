@@ -9,7 +9,7 @@
  * only from the hub's exact origin and only from the window this call opened; any other message
  * is ignored and counted (`ignored_message` events, `ignoredMessages()`).
  */
-import { CHANNEL, isConnectUiMessage, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
+import { CHANNEL, embedIdOf, isConnectUiMessage, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
 
 export type ConnectMode = 'popup' | 'modal';
 export type ConnectFailure = 'closed' | 'expired' | 'denied' | 'error';
@@ -53,11 +53,10 @@ let ignored = 0;
 /** How many messages from other origins or windows were ignored on this page. */
 export const ignoredMessages = (): number => ignored;
 
-const STYLE_ID = 'patchbay-connect-style';
-const DIALOG_CSS =
-  '.patchbay-connect-dialog{width:min(480px,100vw);height:min(680px,100vh);max-width:100vw;max-height:100vh;padding:0;border:0;border-radius:12px;overflow:hidden;box-shadow:0 8px 40px rgb(0 0 0/30%)}' +
-  '@media (max-width:520px){.patchbay-connect-dialog{width:100vw;height:100vh;border-radius:0}}' +
-  '.patchbay-connect-dialog::backdrop{background:rgb(20 24 32/50%)}.patchbay-connect-dialog iframe{width:100%;height:100%;border:0;display:block}';
+// Styles are set through the CSSOM, which a page's strict CSP (style-src 'self') allows, unlike a <style> element.
+const DIALOG_STYLE = 'width:min(480px,100vw);height:min(680px,100vh);max-width:100vw;max-height:100vh;padding:0;border:0;border-radius:12px;overflow:hidden;box-shadow:0 8px 40px rgb(0 0 0/30%)';
+const FRAME_STYLE = 'width:100%;height:100%;border:0;display:block';
+const LENGTH = /^\d{1,4}(?:px|vh|rem|em|%)$/;
 
 function moduleOrigin(): string {
   try {
@@ -78,19 +77,15 @@ function connectUrl(hub: string, options: OpenConnectOptions): string {
 }
 
 function mountDialog(url: string, onCancel: () => void): { dialog: HTMLDialogElement; frame: HTMLIFrameElement } {
-  if (!document.getElementById(STYLE_ID)) {
-    const style = document.createElement('style');
-    style.id = STYLE_ID;
-    style.textContent = DIALOG_CSS;
-    document.head.append(style);
-  }
   const dialog = document.createElement('dialog');
   dialog.className = 'patchbay-connect-dialog';
+  dialog.style.cssText = DIALOG_STYLE;
   dialog.setAttribute('aria-label', 'Connect an account');
   const frame = document.createElement('iframe');
   frame.title = 'Connect an account';
   frame.src = url;
   frame.allow = 'clipboard-write';
+  frame.style.cssText = FRAME_STYLE;
   dialog.append(frame);
   dialog.addEventListener('cancel', (event) => {
     event.preventDefault();
@@ -214,5 +209,39 @@ export function openConnect(options: OpenConnectOptions): Promise<ConnectResult>
     }
   });
 }
+
+/**
+ * `<patchbay-connections token="pb_et_…" hub="https://hub.example.com">`: the end customer's
+ * connections widget, in a frame, from an embed token (`POST /api/v1/embed-tokens`).
+ */
+export function defineConnectionsElement(name = 'patchbay-connections'): void {
+  if (typeof customElements === 'undefined' || customElements.get(name)) return;
+  customElements.define(
+    name,
+    class extends HTMLElement {
+      static observedAttributes = ['token', 'hub', 'height'];
+      connectedCallback() {
+        this.render();
+      }
+      attributeChangedCallback() {
+        if (this.isConnected) this.render();
+      }
+      render() {
+        const token = this.getAttribute('token') ?? '';
+        const url = new URL('/connect/embed', new URL(this.getAttribute('hub') ?? moduleOrigin()).origin);
+        const id = embedIdOf(token);
+        if (id) url.searchParams.set('embed', id);
+        url.hash = `token=${encodeURIComponent(token)}`;
+        const frame = document.createElement('iframe');
+        frame.title = this.getAttribute('aria-label') ?? 'Connected accounts';
+        frame.src = url.href;
+        const height = this.getAttribute('height') ?? '';
+        frame.style.cssText = `${FRAME_STYLE};height:${LENGTH.test(height) ? height : '420px'}`;
+        this.replaceChildren(frame);
+      }
+    },
+  );
+}
+defineConnectionsElement();
 
 export { CHANNEL };

@@ -18,3 +18,6 @@ export function isConnectUiMessage(data: unknown): data is ConnectUiMessage {
 
 /** `pb_cs_<id>.<secret>` → `<id>`: the session the Connect UI's page is asked for. */
 export const sessionIdOf = (token: string): string | undefined => /^pb_cs_(cs_[A-Za-z0-9]+)\./.exec(token)?.[1];
+
+/** `pb_et_<id>.<secret>` → `<id>`: the embed token the widget's page is asked for. */
+export const embedIdOf = (token: string): string | undefined => /^pb_et_(emb_[A-Za-z0-9]+)\./.exec(token)?.[1];

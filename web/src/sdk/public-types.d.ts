@@ -39,3 +39,6 @@ export declare function openConnect(options: OpenConnectOptions): Promise<Connec
 export declare function ignoredMessages(): number;
 
 export declare const CHANNEL: 'patchbay-connect';
+
+/** Defines `<patchbay-connections token="pb_et_…" hub="…" height="420px">` (done on import under that name). */
+export declare function defineConnectionsElement(name?: string): void;

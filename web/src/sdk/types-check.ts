@@ -6,3 +6,4 @@ export const openConnectMatches: typeof published.openConnect = sdk.openConnect;
 export const implementationMatches: typeof sdk.openConnect = {} as typeof published.openConnect;
 export const ignoredMatches: typeof published.ignoredMessages = sdk.ignoredMessages;
 export const errorMatches: typeof published.ConnectError = sdk.ConnectError;
+export const elementMatches: typeof published.defineConnectionsElement = sdk.defineConnectionsElement;
