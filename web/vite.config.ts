@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { tanstackRouter } from '@tanstack/router-plugin/vite';
 import { connectSdk } from './src/sdk/build.ts';
@@ -24,7 +24,15 @@ export const PAGES: Record<string, string> = {
 export const HUB_PATHS = ['/api', '/oauth', '/webhooks', '/health', '/ready', '/metrics'];
 const DEV_HUB = 'http://localhost:4000';
 
-export default defineConfig({
+export default defineConfig(({ command }) => {
+  // A build is a production build (React's production runtime, no JSX dev info) even when it is
+  // started from a test run, where NODE_ENV=test; Vite reads NODE_ENV after this file, as its
+  // docs advise.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return config;
+});
+
+const config = {
   root,
   base: '/',
   publicDir: path.join(root, 'public'),
@@ -53,4 +61,4 @@ export default defineConfig({
     strictPort: false,
     proxy: Object.fromEntries(HUB_PATHS.map((prefix) => [prefix, { target: DEV_HUB, changeOrigin: false }])),
   },
-});
+} satisfies UserConfig;

@@ -43,5 +43,12 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/v1/docs')) route.config = { ...(route.config ?? {}), public: true };
   });
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true });
+  // The page's assets are all on this host, so `upgrade-insecure-requests` (in the plugin's policy)
+  // gains nothing over HTTPS and, over plain HTTP on any host but localhost, makes the browser ask
+  // for https:// assets that do not exist: the docs render blank. It is dropped.
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+  });
 }

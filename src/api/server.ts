@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
 import { validatorCompiler } from './validation.ts';
-import { registerProblemHandlers } from './problems.ts';
+import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -57,6 +57,9 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (bad percent-encoding, an over-long segment) are problems too.
+    frameworkErrors: answerError,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

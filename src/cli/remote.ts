@@ -43,6 +43,16 @@ const OUTBOUND_ROUTES: Record<string, (args: Record<string, unknown>) => Call> =
   'attempts.retry': (a) => ({ method: 'POST', path: '/api/v1/dead-letters/retry', body: bodyOf(a) }),
 };
 
+// Alerts and channels (src/hub/operations/alerts.ts).
+const ALERT_ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
+  'alerts.list': (a) => ({ method: 'GET', path: `/api/v1/alerts${query({ status: a.status, severity: a.severity, limit: a.limit })}` }),
+  'alerts.ack': (a) => ({ method: 'POST', path: `/api/v1/alerts/${id(a)}/acknowledge`, body: a.note ? { note: a.note } : {} }),
+  'alerts.resolve': (a) => ({ method: 'POST', path: `/api/v1/alerts/${id(a)}/resolve`, body: a.note ? { note: a.note } : {} }),
+  'alerts.snooze': (a) => ({ method: 'POST', path: `/api/v1/alerts/${id(a)}/snooze`, body: a.until ? { until: a.until } : { minutes: Number(a.minutes) } }),
+  'channels.list': (a) => ({ method: 'GET', path: `/api/v1/notification-channels${query({ limit: a.limit })}` }),
+  'channels.test': (a) => ({ method: 'POST', path: `/api/v1/notification-channels/${id(a)}/test` }),
+};
+
 const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
   'keys.list': (a) => ({ method: 'GET', path: `/api/v1/api-keys${query({ includeRevoked: a.includeRevoked, limit: 250 })}` }),
   'keys.create': (a) => ({
@@ -65,6 +75,7 @@ const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
       ? { method: 'POST', path: `/api/v1/inbound-events/${enc(String(a.id))}/reprocess` }
       : { method: 'POST', path: '/api/v1/inbound-events/reprocess', body: { ...(a.status ? { status: a.status } : {}), ...(a.source ? { sourceId: a.source } : {}), ...(a.type ? { eventType: a.type } : {}), ...(a.limit ? { limit: Number(a.limit) } : {}) } },
   ...OUTBOUND_ROUTES,
+  ...ALERT_ROUTES,
 };
 
 export async function callRemote(config: Config, name: string, args: Record<string, unknown>): Promise<unknown> {

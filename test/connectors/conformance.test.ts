@@ -18,7 +18,7 @@ import {
   type Connector,
   type ConnectorContextOptions,
 } from '../../src/connectors/index.ts';
-import { SIMULATORS, simulatorProfile, startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
+import { SIMULATORS, signerOf, simulatorProfile, startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { eventually, startConformanceHub, type ConformanceHub } from './conformance/hub.ts';
 import { connect, connectionConfigOf, deliver, tamperBody, wrongCredentials } from './conformance/steps.ts';
 
@@ -74,6 +74,7 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
     expect(profile, `no conformance profile for ${key}`).toBeDefined();
     if (declared.has('proxy')) expect(profile!.proxyPath, 'profile.proxyPath').toBeTruthy();
     if (declared.has('webhooks')) expect(profile!.webhook, 'profile.webhook').toBeDefined();
+    if (declared.has('webhooks')) expect(signerOf(key), `how ${key} signs its webhooks (simulators/webhooks/signers.ts or the simulator's definition)`).toBeDefined();
     if (declared.has('identity')) expect(profile!.user, 'profile.user').toBeDefined();
     if (declared.has('records')) expect(Object.keys(profile!.records ?? {}), 'profile.records').not.toHaveLength(0);
   });

@@ -9,7 +9,8 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { problems, type FieldError } from '../../core/index.ts';
-import { recordAudit } from '../../auth/index.ts';
+import { findEnvironment, recordAudit } from '../../auth/index.ts';
+import { getConnector } from '../../connectors/index.ts';
 import { CONNECT_SESSION_TTL_SECONDS, createConnectSession, findConnectSession, type ConnectSession } from '../../credentials/oauth/index.ts';
 import {
   checkTheme,
@@ -25,8 +26,9 @@ import {
   testWithSession,
   type Theme,
 } from '../../connections/index.ts';
-import { listIntegrations, type Integration } from '../../integrations/index.ts';
+import { checkConfiguredUrls, listIntegrations, urlFields, type Integration } from '../../integrations/index.ts';
 import { actorOf, loggerOf, principalOf, tenantOf } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses, Timestamp } from '../schemas.ts';
 
 const Strings = (description: string) => Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description });
@@ -156,6 +158,8 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body;
       const errors: FieldError[] = [];
       if (!END_CUSTOMER_ID.test(body.endCustomerId)) errors.push({ field: '/endCustomerId', message: 'must be 1 to 255 characters without /, ? or #' });
+      const connection = body.connectionId ? await getConnection(db, scope, body.connectionId) : undefined;
+      await checkReferences([{ field: '/connectionId', what: 'connection', id: body.connectionId, find: async () => connection }]);
       const { theme, errors: themeErrors } = checkTheme(body.theme);
       errors.push(...themeErrors);
       if (body.locale !== undefined && !LOCALE.test(body.locale)) errors.push({ field: '/locale', message: 'is not a BCP 47 language tag (en, fr-CA)' });
@@ -177,9 +181,14 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (chosen.length === 0) throw problems.unprocessable('This environment has no enabled integration an end customer can connect (OAuth, API key or basic).');
       }
       if (errors.length > 0) throw problems.validation(errors);
-      if (body.connectionId) {
-        const connection = await getConnection(db, scope, body.connectionId);
-        if (!connection) throw problems.notFound('Connection', body.connectionId);
+      if (body.connectionConfig) {
+        // Values that become hosts (an Okta domain) pass the address policy now, not only when the browser arrives.
+        const environment = await findEnvironment(db, scope.organizationId, scope.environmentId);
+        const hosts = new Map(chosen.flatMap((i) => urlFields(getConnector(i.connectorKey)?.manifest.connectionConfig ?? {}, body.connectionConfig!, '/connectionConfig')).map((u) => [u.field, u]));
+        const refused = await checkConfiguredUrls([...hosts.values()], { allowPrivateNetworks: environment?.allowPrivateNetworks ?? false });
+        if (refused.length > 0) throw problems.unprocessable('A connection setting is refused.', refused);
+      }
+      if (connection) {
         if (connection.endCustomerId !== body.endCustomerId) throw problems.unprocessable(`Connection ${body.connectionId} belongs to another end customer.`);
         if (!chosen.some((i) => i.id === connection.integrationId)) throw problems.unprocessable(`Connection ${body.connectionId} belongs to an integration this session does not allow.`);
         if (!['oauth2', 'apiKey', 'basic'].includes(connection.credentialType)) {

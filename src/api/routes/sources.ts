@@ -8,7 +8,9 @@ import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
 import { createSource, deleteSource, filterErrors, getSource, listSources, parseCidr, updateSource, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
-import { actorOf, tenantOf } from '../context.ts';
+import { getIntegration } from '../../integrations/index.ts';
+import { actorOf, tenantOf, type TenantScope } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import type { InboundRuntimeOf } from './inbound-runtime.ts';
@@ -167,6 +169,8 @@ export const sourceRoutes =
       updatedAt: iso(s.updatedAt)!,
     });
 
+    const integrationRef = (scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(app.deps.database.db, scope, ref) });
+
     app.get(
       '/sources',
       {
@@ -199,6 +203,7 @@ export const sourceRoutes =
         }
         const errors = checks(request.body, key ?? null);
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, body.integrationId)]);
         const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
         if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
         const { runtime, created } = await app.deps.database.db.transaction(async (tx) => {
@@ -226,7 +231,7 @@ export const sourceRoutes =
       '/sources/:id',
       {
         config: { scope: 'sources:write' },
-        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) } },
+        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) } },
       },
       async (request) => {
         const scope = tenantOf(request);
@@ -236,6 +241,7 @@ export const sourceRoutes =
         if (!existing) throw problems.notFound('Source', request.params.id);
         const errors = checks(request.body, existing.connectorKey);
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, request.body.integrationId)]);
         const updated = await db.transaction(async (tx) => {
           const row = await updateSource(tx, runtime.vault, app.deps.clock, scope, existing.id, request.body as Partial<SourceInput>);
           await recordAudit(tx, { ...scope, actor: actorOf(request), action: request.body.secret ? 'source.secret_rotated' : 'source.updated', targetType: 'source', targetId: existing.id, details: { fields: Object.keys(request.body).filter((k) => k !== 'secret') } });

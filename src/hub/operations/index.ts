@@ -14,6 +14,7 @@ import { adminOperations } from './admin.ts';
 import { inboundOperations } from './inbound.ts';
 import { outboundOperations } from './outbound.ts';
 import { eventTypeOperations } from './event-types.ts';
+import { alertOperations } from './alerts.ts';
 
 export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'> & {
   /** The running hub's API address, when the operation runs inside it (over its socket). */
@@ -21,7 +22,7 @@ export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger'
 };
 export type Operation = (context: OperationContext, args: Record<string, unknown>) => Promise<unknown>;
 
-const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, ...eventTypeOperations, doctor }));
+const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, ...eventTypeOperations, ...alertOperations, doctor }));
 
 /** Later modules add their operations (e.g. `inbound.list`) here. */
 export function registerOperation(name: string, operation: Operation): void {

@@ -1,0 +1,14 @@
+/**
+ * Simulators described with the toolkit (`defineSimulator`), by connector key. A new one is a file
+ * in simulators/ and one line here.
+ */
+import type { DefinedSimulator } from './support/kit.ts';
+import amplitude from './amplitude.ts';
+import auth0 from './auth0.ts';
+import mixpanel from './mixpanel.ts';
+
+export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
+  amplitude,
+  auth0,
+  mixpanel,
+};
