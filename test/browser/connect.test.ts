@@ -175,6 +175,37 @@ describe('the embedded connections widget', () => {
   });
 });
 
+describe('the Connect UI on its own (the session’s connectUiUrl)', () => {
+  it('connects with the keyboard only', async () => {
+    const session = await hub.api('POST', '/api/v1/connect/sessions', { endCustomerId: 'keyboard-user', integrations: ['stripe'] });
+    expect(session.status).toBe(201);
+    const { page, errors } = await openPage(hub, { width: 360, colorScheme: 'dark' });
+    await page.goto(session.body.connectUiUrl);
+    await expect.poll(() => page.getByRole('heading', { name: 'Connect Stripe' }).count()).toBe(1);
+    expect(page.url()).not.toContain('pb_cs_');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement && document.activeElement.getAttribute("name")')).toBe('apiKey');
+    await page.keyboard.type(STRIPE_KEY);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { name: 'Stripe is connected' }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'connect-keyboard-success-360-dark');
+    expect((await connectionsOf('keyboard-user')).map((c) => c.status)).toEqual(['connected']);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says the link has expired for an expired session', async () => {
+    const session = await hub.api('POST', '/api/v1/connect/sessions', { endCustomerId: 'late-user', integrations: ['stripe'] });
+    await hub.database.db.execute(sql`update connect_sessions set expires_at = now() - interval '1 second' where id = ${session.body.id}`);
+    const { page } = await openPage(hub);
+    await page.goto(session.body.connectUiUrl);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('This connect link has expired.');
+    await shot(page, 'connect-expired-1440-light');
+    await page.context().close();
+  });
+});
+
 describe('the <patchbay-connections> element', () => {
   it('frames the widget on the product page, with Reconnect when the embed token may connect', async () => {
     const made = await hub.api('POST', '/api/v1/embed-tokens', { endCustomerId: 'customer-42', scopes: ['read', 'connect'], origins: [hub.exampleUrl] });

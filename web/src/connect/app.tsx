@@ -136,9 +136,11 @@ export function ConnectApp({ token, only }: { token: string | undefined; only: s
             {iconOf(view.integration)}
             <h2 id="pc-done-title">{fill(reconnect ? words.reconnected : words.connected, { name: view.integration.name })}</h2>
             <p>{fill(words.connectedBody, { product })}</p>
-            <button type="button" className="pc-button pc-button-primary" onClick={finish}>
-              {words.done}
-            </button>
+            {opened ? (
+              <button type="button" className="pc-button pc-button-primary" onClick={finish}>
+                {words.done}
+              </button>
+            ) : null}
           </section>
         ) : null}
       </main>
