@@ -30,6 +30,7 @@ import { connectSessionRoutes } from './routes/connect-sessions.ts';
 import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { connectPageRoutes } from './routes/connect-page.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -104,6 +105,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   );
   await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.register(connectPageRoutes);
   await app.register(dashboardRoutes);
   await app.ready();
   return app;
