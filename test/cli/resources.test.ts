@@ -236,7 +236,7 @@ describe('syncs and records', () => {
       expect(failed.code).toBe(1);
       expect(failed.stdout.trim().split('\n').at(-1)).toMatch(/: failed in [\d.]+ s — .*: \w+/);
     },
-    TIMEOUT,
+    3 * TIMEOUT,
   );
 });
 
