@@ -67,7 +67,7 @@ let stripe: SimulatorHandle;
 beforeAll(async () => {
   stripe = await startSimulator('stripe', { host: '127.0.0.1', records: { customers: CUSTOMERS, charges: 20, subscriptions: 5 } });
   hub = await startHub();
-}, TIMEOUT);
+}, 3 * TIMEOUT);
 afterAll(async () => {
   await hub?.stop();
   await stripe?.close();
