@@ -37,6 +37,7 @@ export const inboundModule: HubModule = {
       clock: context.clock,
       logger: context.logger,
       publicUrl: context.config.publicUrl,
+      maxJsonDepth: context.config.maxJsonDepth,
       retentionDays: context.config.retentionDays,
       lookupConnection: ({ connectorKey, ...lookup }) => (connectorKey ? findConnectionByAccount(context.database.db, { ...lookup, connectorKey }) : Promise.resolve(undefined)),
       // The "hybrid" strategy: an incremental run of the connection's real-time and hybrid syncs now.
