@@ -300,6 +300,6 @@ describe('bad input and missing things', () => {
         expect(result.stderr).not.toMatch(/\n\s+at /);
       }
     },
-    TIMEOUT,
+    3 * TIMEOUT,
   );
 });
