@@ -39,7 +39,7 @@ async function startHub(): Promise<Hub> {
   expect(init.stderr).toBe('');
   const apiKey = (JSON.parse(init.stdout) as { apiKey: string }).apiKey;
   const child = startTs('src/cli/main.ts', ['serve'], { ...env, LOG_LEVEL: 'info' });
-  const url = (await child.waitFor(/"url":"(http:\/\/[^"]+)"/, 60_000))[1]!;
+  const url = (await child.waitFor(/"url":"(http:\/\/[^"]+)"/, 180_000))[1]!;
   // The simulator is on loopback: this environment allows it, as `dev` does in the demo.
   const owner = await cli(['keys', 'create', ...scope, '--role', 'owner', '--json'], env);
   const allowed = await request(`${url}/api/v1/environments/dev`, {
