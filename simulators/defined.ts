@@ -9,6 +9,7 @@ import datadog from './datadog.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
+import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
@@ -18,5 +19,6 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   freshdesk,
   gumroad,
   mixpanel,
+  sendgrid,
   sentry,
 };
