@@ -6,6 +6,7 @@ import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
+import discord from './discord.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
@@ -16,6 +17,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
+  discord,
   freshdesk,
   gumroad,
   mixpanel,
