@@ -12,6 +12,7 @@ import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
+import vercel from './vercel.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
@@ -23,4 +24,5 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   mixpanel,
   sendgrid,
   sentry,
+  vercel,
 };
