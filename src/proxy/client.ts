@@ -184,7 +184,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
     } catch (err) {
       const failure = toRequestError(err, { timedOut, timeoutMs, url: loggedUrl, callerAborted: req.signal?.aborted === true });
       logger.debug(
-        { method, url: loggedUrl, failure: failure.kind, durationMs: Math.round(performance.now() - started) },
+        { method, url: loggedUrl, failure: failure.kind, err: failure, durationMs: Math.round(performance.now() - started) },
         'provider request failed',
       );
       throw failure;
