@@ -104,7 +104,10 @@ describe('listConnectors', () => {
 
   it('combines filters', () => {
     expect(listConnectors({ category: 'crm', q: 'org' }).map((c) => c.key)).toEqual(['salesforce']);
-    expect(listConnectors({ connectionMode: 'apiKey', capability: 'metrics' }).map((c) => c.key)).toEqual(['pagerduty', 'stripe']);
+    const keyMetrics = listConnectors({ connectionMode: 'apiKey', capability: 'metrics' });
+    expect(keyMetrics.map((c) => c.key)).toEqual(expect.arrayContaining(['pagerduty', 'stripe', 'datadog']));
+    expect(keyMetrics.every((c) => c.manifest.connectionMode === 'apiKey' && c.manifest.capabilities.includes('metrics'))).toBe(true);
+    expect(keyMetrics.map((c) => c.key)).not.toContain('mixpanel');
   });
 });
 
