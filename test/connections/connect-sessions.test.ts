@@ -65,6 +65,33 @@ describe('making a connect session', () => {
   });
 });
 
+describe('the Connect UI’s page', () => {
+  it('may be framed only by the session’s origins, and by nobody without a session', async () => {
+    const made = await session({ origins: ['https://app.acme.test'] });
+    const framed = await api.app.inject({ method: 'GET', url: `/connect?session=${made.id}`, headers: { accept: 'text/html' } });
+    expect(framed.statusCode, framed.body).toBe(200);
+    expect(framed.headers['content-security-policy']).toContain('frame-ancestors https://app.acme.test');
+    expect(framed.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(framed.headers['x-frame-options']).toBeUndefined();
+    expect(framed.body).toContain('<div id="root">');
+    const bare = await api.app.inject({ method: 'GET', url: '/connect', headers: { accept: 'text/html' } });
+    expect(bare.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(bare.headers['x-frame-options']).toBe('DENY');
+    const sdk = await api.app.inject({ method: 'GET', url: '/sdk/connect.js' });
+    expect(sdk.statusCode).toBe(200);
+    expect(sdk.headers['content-type']).toContain('text/javascript');
+    expect(sdk.headers['access-control-allow-origin']).toBe('*');
+    expect(sdk.body).toContain('openConnect');
+    expect((await api.app.inject({ method: 'GET', url: '/sdk/connect.d.ts' })).body).toContain('export declare function openConnect');
+  });
+
+  it('serves an SDK under 10 kB gzipped', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const sdk = await api.app.inject({ method: 'GET', url: '/sdk/connect.js' });
+    expect(gzipSync(sdk.rawPayload).length).toBeLessThan(10_000);
+  });
+});
+
 describe('the Connect UI’s routes', () => {
   it('show the API-key form from the manifest, authenticated by the session token', async () => {
     const { token } = await session({});
