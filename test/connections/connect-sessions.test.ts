@@ -149,6 +149,25 @@ describe('the Connect UI’s routes', () => {
   });
 });
 
+describe('an integration’s default theme', () => {
+  it('is checked token by token, shown with the integration, and lies under the session’s theme', async () => {
+    const bad = await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin), payload: { tokens: { 'color-primary': 'url(x)' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([{ field: '/tokens/color-primary', message: expect.stringContaining('is not a colour') }]);
+    const set = await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin), payload: { tokens: { 'color-primary': '#aa3300' }, productName: 'Stripe at Acme' } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await call('GET', '/api/v1/integrations/stripe/connect-theme')).json()).toMatchObject({ theme: { tokens: { 'color-primary': '#aa3300' } } });
+    expect((await call('GET', '/api/v1/integrations/stripe/connect-theme', undefined, api.keys.viewer)).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.viewer), payload: {} })).statusCode).toBe(403);
+    const { token } = await session({ theme: { tokens: { 'radius-md': '2px' } } });
+    const view = (await call('GET', '/api/v1/connect/session', undefined, token)).json();
+    expect(view.theme).toEqual({ tokens: { 'radius-md': '2px' } });
+    expect(view.integrations[0].theme).toMatchObject({ tokens: { 'color-primary': '#aa3300' }, productName: 'Stripe at Acme' });
+    const removed = await api.app.inject({ method: 'DELETE', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin) });
+    expect(removed.json()).toEqual({ integrationId: expect.stringMatching(/^int_/), theme: null });
+  });
+});
+
 describe('embed tokens', () => {
   it('let a read-only widget list one end customer’s connections, and refuse to connect', async () => {
     const res = await call('POST', '/api/v1/embed-tokens', { endCustomerId: 'once', theme: { tokens: { 'color-primary': '#aa3300' } } });
