@@ -5,10 +5,18 @@
 import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
+import datadog from './datadog.ts';
+import freshdesk from './freshdesk.ts';
+import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
+import sentry from './sentry.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
+  datadog,
+  freshdesk,
+  gumroad,
   mixpanel,
+  sentry,
 };

@@ -13,6 +13,7 @@ import { startCustomWebhookSimulator } from './custom-webhook.ts';
 import { startGithubSimulator } from './github.ts';
 import { startHubspotSimulator } from './hubspot.ts';
 import { startOktaSimulator } from './okta.ts';
+import { startOpsgenieSimulator } from './opsgenie.ts';
 import { startPagerdutySimulator } from './pagerduty.ts';
 import { startPipedriveSimulator } from './pipedrive.ts';
 import { startSalesforceSimulator } from './salesforce.ts';
@@ -59,6 +60,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   hubspot: startHubspotSimulator,
   intercom: sender('intercom'),
   okta: startOktaSimulator,
+  opsgenie: startOpsgenieSimulator,
   paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,

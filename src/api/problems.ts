@@ -89,8 +89,6 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemErro
   if (err?.validation) return problems.validation(fieldErrors(err.validation as never, err.validationContext));
   const framework = typeof err?.code === 'string' ? FRAMEWORK_PROBLEMS[err.code] : undefined;
   if (framework) return framework(err, request);
-  // secure-json-parse refuses prototype keys with a SyntaxError of its own.
-  if (err instanceof SyntaxError && /prototype/.test(err.message)) return problems.badRequest('The body may not use the keys __proto__ or constructor.prototype.');
   if (err instanceof SyntaxError) return problems.badRequest(`The body is not valid JSON${jsonPosition(err)}.`);
   const status = typeof err?.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {

@@ -8,7 +8,8 @@ import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
-import { validatorCompiler } from './validation.ts';
+import { registerTextChecks, validatorCompiler } from './validation.ts';
+import { BODY_LIMITS, clientErrorHandler, registerJsonParser, timeoutOptions } from './body.ts';
 import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
@@ -56,11 +57,13 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? BODY_LIMITS.json,
     trustProxy: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (bad percent-encoding, an over-long segment) are problems too.
     frameworkErrors: answerError,
+    ...timeoutOptions(deps.config),
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -78,6 +81,8 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerJsonParser(app, deps.config.maxJsonDepth);
+  registerTextChecks(app);
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
   await registerOpenApi(app, deps.config.publicUrl);

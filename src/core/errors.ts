@@ -90,6 +90,11 @@ export const problems = {
       headers: { [BODY_LIMIT_HEADER]: String(limit) },
       extra: { limit },
     }),
+  jsonTooDeep: (limit: number) =>
+    new ProblemError('json-too-deep', 400, 'JSON nested too deeply', {
+      detail: `The body nests objects and arrays more than ${limit} levels deep; the limit is ${limit}.`,
+      extra: { limit },
+    }),
   unsupportedMediaType: (detail: string) =>
     new ProblemError('unsupported-media-type', 415, 'Unsupported media type', { detail }),
   unprocessable: (detail: string, errors?: FieldError[]) =>

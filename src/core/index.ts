@@ -1,6 +1,7 @@
 export { loadConfig, servingOn, parseSecretKeys, ConfigError, CONFIG_VARIABLES, type Config, type ConfigDefaults, type MasterKey, type LogLevel } from './config.ts';
 export { newId, randomToken } from './ids.ts';
 export { ProblemError, problems, toError, sqlState, isUniqueViolation, isForeignKeyViolation, PROBLEM_BASE, BODY_LIMIT_HEADER, formatBytes, type FieldError } from './errors.ts';
+export { DEFAULT_MAX_JSON_DEPTH, JsonDepthError, JsonPrototypeError, jsonDepthExceeds, parseJsonWithin } from './json.ts';
 export { systemClock, ManualClock, type Clock } from './clock.ts';
 export { createLogger, silentLogger, scrub, scrubString, REDACTED, type Logger } from './logging.ts';
 export { sha256Hex, constantTimeEqual, hashPassword, verifyPassword } from './crypto.ts';

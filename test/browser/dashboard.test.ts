@@ -69,7 +69,7 @@ beforeAll(async () => {
     const sent = await api(`/api/v1/endpoints/${String(endpoint.body.id)}/test`, { method: 'POST', body: {} });
     expect(sent.status, JSON.stringify(sent.body)).toBeLessThan(300);
   }
-}, 180_000);
+}, 300_000);
 
 afterEach(async () => {
   const seen = problems;
@@ -82,7 +82,7 @@ afterAll(async () => {
   await browser?.close();
   await hub?.close();
   await new Promise((resolve) => receiver?.close(resolve));
-});
+}, 60_000);
 
 describe('an operator', () => {
   it('signs in with the demo credentials and sees the home screen with live data', async () => {
@@ -128,6 +128,24 @@ describe('an operator', () => {
     await screenshot(page, 'connector-stripe');
   }, SLOW);
 
+  it('adds a Stripe integration in prod from its catalog page', async () => {
+    const page = await open(await newContext());
+    await page.getByLabel('Environment').selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    await page.goto(`${hub.url}/catalog/stripe`);
+    await page.getByText('None yet.').waitFor();
+    await page.getByRole('button', { name: 'Add integration' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Stripe' });
+    await dialog.getByLabel('Key (optional)').fill('stripe-live');
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: 'Add integration' }).click();
+    await page.getByRole('dialog', { name: /is ready$/ }).getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('status').getByText(/Integration .* added/).waitFor();
+    await page.getByText('stripe-live').waitFor();
+    const listed = await api('/api/v1/integrations?connectorKey=stripe');
+    expect((listed.body.data as { key: string }[]).map((i) => i.key)).not.toContain('stripe-live');
+  }, SLOW);
+
   it('opens the seeded Stripe connection and tests it against the simulator', async () => {
     const page = await open(await newContext());
     await page.getByRole('link', { name: 'Connections', exact: true }).click();
@@ -138,6 +156,20 @@ describe('an operator', () => {
     await page.getByRole('status').getByText('Connection works').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'connection-1440-light');
+  }, SLOW);
+
+  it('sends a test event to an endpoint and opens its delivered attempt in the message log', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await page.getByRole('button', { name: 'Send test event' }).first().click();
+    await page.getByRole('status').getByText('Test event sent').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Message log', exact: true }).click();
+    await page.locator('.message summary').first().click();
+    const attempts = page.getByRole('list', { name: /^Attempts of message/ });
+    await attempts.getByText('delivered').first().waitFor();
+    expect(await attempts.getByText('204').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, 'message-attempt');
   }, SLOW);
 
   it('holds the layout at 360 px wide in the dark theme', async () => {

@@ -18,7 +18,7 @@ import { SIMULATORS } from '../../simulators/index.ts';
 const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'salesforce', 'segment', 'slack', 'stripe'];
 // Webhook-only providers added by the inbound webhooks issue, Pipedrive by the syncs issue, and the catalog issue's.
 const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'];
-const CATALOG = ['amplitude', 'auth0', 'mixpanel'];
+const CATALOG = ['amplitude', 'auth0', 'datadog', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sentry'];
 const ALL = [...FIRST, ...CATALOG].sort();
 
 let registry: ConnectorRegistry;

@@ -111,7 +111,7 @@ export const connectSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/connect/sessions',
     {
-      config: { scope: 'connect-sessions:write' },
+      config: { scope: 'connect-sessions:write', idempotency: { secretFields: ['token', 'integrations'] } },
       schema: {
         operationId: 'createConnectSession',
         tags,

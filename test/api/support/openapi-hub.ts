@@ -26,14 +26,25 @@ export interface OpenApiHub {
   app: FastifyInstance;
   database: TestDatabase;
   logs: ReturnType<typeof captureLogs>;
-  /** An admin key of `dev`. */
-  adminKey: string;
+  /** An owner key of `dev` (every scope), of the first organization. */
+  ownerKey: string;
+  /**
+   * One owner key per organization asked for. Each key has a management allowance far above the
+   * default; an organization's own allowance stays as it is (1,000 a minute), so a test that
+   * sends more spreads its requests over several organizations.
+   */
+  ownerKeys: string[];
+  /** The `dev` environment of each organization, in the order of `ownerKeys`. */
+  scopes: { organizationId: string; environmentId: string }[];
   document: { paths: Record<string, Record<string, Omit<OpenApiOperation, 'method' | 'path'>>>; components: { schemas?: Record<string, unknown> } };
   operations: OpenApiOperation[];
   close(): Promise<void>;
 }
 
-export async function startOpenApiHub(env: Record<string, string> = {}): Promise<OpenApiHub> {
+const WIDE_OPEN = { perMinute: 1_000_000, perHour: 10_000_000 };
+
+export async function startOpenApiHub(options: { env?: Record<string, string>; organizations?: number } = {}): Promise<OpenApiHub> {
+  const env = options.env ?? {};
   const database = await createTestDatabase();
   const logs = captureLogs('info');
   const config = loadConfig({
@@ -44,18 +55,24 @@ export async function startOpenApiHub(env: Record<string, string> = {}): Promise
     ...env,
   });
   const hub = await createHub({ config, database, logger: logs.logger, clock: systemClock, role: 'api' });
-  const seed = (await bootstrapOrganization(database.db, {
-    organizationName: 'Acme',
-    organizationSlug: 'acme',
-    environments: ['dev', 'prod'],
-    ownerEmail: 'owner@acme.test',
-    ownerName: 'Olive Owner',
-    ownerPassword: 'correct horse battery staple',
-    keyEnvironment: 'dev',
-    allowPrivateNetworksIn: ['dev'],
-  }))!;
-  const dev = seed.environments.find((e) => e.name === 'dev')!.id;
-  const adminKey = (await createApiKey(database.db, { organizationId: seed.organization.id, environmentId: dev, name: 'walker', role: 'admin' })).key;
+  const ownerKeys: string[] = [];
+  const scopes: OpenApiHub['scopes'] = [];
+  for (let i = 0; i < (options.organizations ?? 1); i++) {
+    const seed = (await bootstrapOrganization(database.db, {
+      organizationName: `Acme ${i}`,
+      organizationSlug: `acme-${i}`,
+      environments: ['dev', 'prod'],
+      ownerEmail: `owner${i}@acme.test`,
+      ownerName: 'Olive Owner',
+      ownerPassword: 'correct horse battery staple',
+      keyEnvironment: 'dev',
+      allowPrivateNetworksIn: ['dev'],
+    }))!;
+    const dev = seed.environments.find((e) => e.name === 'dev')!.id;
+    scopes.push({ organizationId: seed.organization.id, environmentId: dev });
+    const rateLimits = { management: WIDE_OPEN, publish: WIDE_OPEN, proxy: WIDE_OPEN };
+    ownerKeys.push((await createApiKey(database.db, { organizationId: seed.organization.id, environmentId: dev, name: 'walker', role: 'owner', rateLimits })).key);
+  }
   const app = hub.app!;
   const document = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as OpenApiHub['document'];
   const operations: OpenApiOperation[] = [];
@@ -70,7 +87,9 @@ export async function startOpenApiHub(env: Record<string, string> = {}): Promise
     app,
     database,
     logs,
-    adminKey,
+    ownerKey: ownerKeys[0]!,
+    ownerKeys,
+    scopes,
     document,
     operations,
     async close() {
