@@ -13,16 +13,6 @@ CREATE TABLE "embed_tokens" (
 	CONSTRAINT "embed_tokens_token_hash_unique" UNIQUE("token_hash")
 );
 --> statement-breakpoint
-CREATE TABLE "integration_themes" (
-	"organization_id" text NOT NULL,
-	"environment_id" text NOT NULL,
-	"integration_id" text NOT NULL,
-	"theme" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "integration_themes_environment_id_integration_id_pk" PRIMARY KEY("environment_id","integration_id")
-);
---> statement-breakpoint
 ALTER TABLE "connect_sessions" ADD COLUMN "theme" jsonb;--> statement-breakpoint
 ALTER TABLE "connect_sessions" ADD COLUMN "locale" text;--> statement-breakpoint
 ALTER TABLE "connect_sessions" ADD COLUMN "origins" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
@@ -30,8 +20,5 @@ ALTER TABLE "connect_sessions" ADD COLUMN "used_at" timestamp with time zone;-->
 ALTER TABLE "connect_sessions" ADD COLUMN "used_connection_id" text;--> statement-breakpoint
 ALTER TABLE "embed_tokens" ADD CONSTRAINT "embed_tokens_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "embed_tokens" ADD CONSTRAINT "embed_tokens_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "integration_themes" ADD CONSTRAINT "integration_themes_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "integration_themes" ADD CONSTRAINT "integration_themes_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "integration_themes" ADD CONSTRAINT "integration_themes_integration_id_integrations_id_fk" FOREIGN KEY ("integration_id") REFERENCES "public"."integrations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "embed_tokens_end_customer" ON "embed_tokens" USING btree ("organization_id","environment_id","end_customer_id");--> statement-breakpoint
 CREATE INDEX "embed_tokens_expiry" ON "embed_tokens" USING btree ("expires_at");
