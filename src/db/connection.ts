@@ -11,6 +11,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { toError, type Logger, silentLogger } from '../core/index.ts';
 import type { Db } from './types.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+import { keepInitdbDump, pgliteOptions } from './pglite-start.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 export type NotificationHandler = (payload: string) => void;
@@ -43,8 +44,10 @@ async function openPglite(options: OpenOptions): Promise<Database> {
   const lock: DataDirLock | undefined = options.skipLock ? undefined : acquireDataDirLock(options.dataDir);
   try {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const client = new PGlite(pgliteDir(options.dataDir));
+    const start = pgliteOptions(pgliteDir(options.dataDir));
+    const client = new PGlite(pgliteDir(options.dataDir), start.options);
     await client.waitReady;
+    if (start.fresh && !start.fromDump) await keepInitdbDump(client);
     const db = drizzlePglite(client) as unknown as Db;
     let closed = false;
     return {
