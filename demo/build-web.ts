@@ -42,7 +42,7 @@ export async function ensureDashboardBuilt(write: (text: string) => void = (text
   const { build } = await import('vite');
   const staging = `${WEB_DIST}.${process.pid}.tmp`;
   try {
-    await build({ configFile: path.join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+    await build({ configFile: path.join(WEB_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir: staging, emptyOutDir: true } });
     fs.rmSync(WEB_DIST, { recursive: true, force: true });
     try {
       fs.renameSync(staging, WEB_DIST);

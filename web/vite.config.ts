@@ -7,22 +7,32 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { tanstackRouter } from '@tanstack/router-plugin/vite';
+import { connectSdk } from './src/sdk/build.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
 /** One HTML entry per page. The Connect UI adds `connect: path.join(root, 'connect.html')` here. */
 export const PAGES: Record<string, string> = {
   dashboard: path.join(root, 'index.html'),
+  connect: path.join(root, 'connect.html'),
 };
 
 /** Paths that belong to the hub, never to the dashboard (mirrors src/api/routes/dashboard.ts). */
 export const HUB_PATHS = ['/api', '/oauth', '/webhooks', '/health', '/ready', '/metrics'];
 const DEV_HUB = 'http://localhost:4000';
 
-export default defineConfig({
+export default defineConfig(({ command }) => {
+  // A build is a production build (React's production runtime, no JSX dev info) even when it is
+  // started from a test run, where NODE_ENV=test; Vite reads NODE_ENV after this file, as its
+  // docs advise.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return config;
+});
+
+const config = {
   root,
   base: '/',
   publicDir: path.join(root, 'public'),
@@ -35,6 +45,7 @@ export default defineConfig({
       quoteStyle: 'single',
     }),
     react(),
+    connectSdk(path.join(root, 'src/sdk')),
   ],
   build: {
     outDir: path.join(root, 'dist'),
@@ -50,4 +61,4 @@ export default defineConfig({
     strictPort: false,
     proxy: Object.fromEntries(HUB_PATHS.map((prefix) => [prefix, { target: DEV_HUB, changeOrigin: false }])),
   },
-});
+} satisfies UserConfig;

@@ -11,6 +11,7 @@ import './tokens.css';
 import './styles/base.css';
 import './styles/ui.css';
 import './styles/shell.css';
+import './styles/screens.css';
 
 applyStoredTheme();
 

@@ -12,6 +12,17 @@ import { Route as rootRouteImport } from './routes/__root'
 import { Route as AppRouteImport } from './routes/_app'
 import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AppIndexRouteImport } from './routes/_app/index'
+import { Route as AppAuditLogRouteImport } from './routes/_app/audit-log'
+import { Route as AppEndpointsRouteImport } from './routes/_app/endpoints'
+import { Route as AppInboundEventsRouteImport } from './routes/_app/inbound-events'
+import { Route as AppJobsRouteImport } from './routes/_app/jobs'
+import { Route as AppMessagesRouteImport } from './routes/_app/messages'
+import { Route as AppSettingsRouteImport } from './routes/_app/settings'
+import { Route as AppCatalogIndexRouteImport } from './routes/_app/catalog/index'
+import { Route as AppCatalogConnectorKeyRouteImport } from './routes/_app/catalog/$connectorKey'
+import { Route as AppConnectionsIndexRouteImport } from './routes/_app/connections/index'
+import { Route as AppConnectionsConnectionIdRouteImport } from './routes/_app/connections/$connectionId'
+import { Route as AppIntegrationsIndexRouteImport } from './routes/_app/integrations/index'
 
 const AppRoute = AppRouteImport.update({
   id: '/_app',
@@ -27,27 +38,157 @@ const AppIndexRoute = AppIndexRouteImport.update({
   path: '/',
   getParentRoute: () => AppRoute,
 } as any)
+const AppAuditLogRoute = AppAuditLogRouteImport.update({
+  id: '/audit-log',
+  path: '/audit-log',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppEndpointsRoute = AppEndpointsRouteImport.update({
+  id: '/endpoints',
+  path: '/endpoints',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppInboundEventsRoute = AppInboundEventsRouteImport.update({
+  id: '/inbound-events',
+  path: '/inbound-events',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppJobsRoute = AppJobsRouteImport.update({
+  id: '/jobs',
+  path: '/jobs',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppMessagesRoute = AppMessagesRouteImport.update({
+  id: '/messages',
+  path: '/messages',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSettingsRoute = AppSettingsRouteImport.update({
+  id: '/settings',
+  path: '/settings',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppCatalogIndexRoute = AppCatalogIndexRouteImport.update({
+  id: '/catalog/',
+  path: '/catalog/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppCatalogConnectorKeyRoute = AppCatalogConnectorKeyRouteImport.update({
+  id: '/catalog/$connectorKey',
+  path: '/catalog/$connectorKey',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppConnectionsIndexRoute = AppConnectionsIndexRouteImport.update({
+  id: '/connections/',
+  path: '/connections/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppConnectionsConnectionIdRoute =
+  AppConnectionsConnectionIdRouteImport.update({
+    id: '/connections/$connectionId',
+    path: '/connections/$connectionId',
+    getParentRoute: () => AppRoute,
+  } as any)
+const AppIntegrationsIndexRoute = AppIntegrationsIndexRouteImport.update({
+  id: '/integrations/',
+  path: '/integrations/',
+  getParentRoute: () => AppRoute,
+} as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute
   '/sign-in': typeof SignInRoute
+  '/audit-log': typeof AppAuditLogRoute
+  '/endpoints': typeof AppEndpointsRoute
+  '/inbound-events': typeof AppInboundEventsRoute
+  '/jobs': typeof AppJobsRoute
+  '/messages': typeof AppMessagesRoute
+  '/settings': typeof AppSettingsRoute
+  '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
+  '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/catalog/': typeof AppCatalogIndexRoute
+  '/connections/': typeof AppConnectionsIndexRoute
+  '/integrations/': typeof AppIntegrationsIndexRoute
 }
 export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute
+  '/audit-log': typeof AppAuditLogRoute
+  '/endpoints': typeof AppEndpointsRoute
+  '/inbound-events': typeof AppInboundEventsRoute
+  '/jobs': typeof AppJobsRoute
+  '/messages': typeof AppMessagesRoute
+  '/settings': typeof AppSettingsRoute
   '/': typeof AppIndexRoute
+  '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
+  '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/catalog': typeof AppCatalogIndexRoute
+  '/connections': typeof AppConnectionsIndexRoute
+  '/integrations': typeof AppIntegrationsIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/_app': typeof AppRouteWithChildren
   '/sign-in': typeof SignInRoute
+  '/_app/audit-log': typeof AppAuditLogRoute
+  '/_app/endpoints': typeof AppEndpointsRoute
+  '/_app/inbound-events': typeof AppInboundEventsRoute
+  '/_app/jobs': typeof AppJobsRoute
+  '/_app/messages': typeof AppMessagesRoute
+  '/_app/settings': typeof AppSettingsRoute
   '/_app/': typeof AppIndexRoute
+  '/_app/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
+  '/_app/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/_app/catalog/': typeof AppCatalogIndexRoute
+  '/_app/connections/': typeof AppConnectionsIndexRoute
+  '/_app/integrations/': typeof AppIntegrationsIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
-  fullPaths: '/' | '/sign-in'
+  fullPaths:
+    | '/'
+    | '/sign-in'
+    | '/audit-log'
+    | '/endpoints'
+    | '/inbound-events'
+    | '/jobs'
+    | '/messages'
+    | '/settings'
+    | '/catalog/$connectorKey'
+    | '/connections/$connectionId'
+    | '/catalog/'
+    | '/connections/'
+    | '/integrations/'
   fileRoutesByTo: FileRoutesByTo
-  to: '/sign-in' | '/'
-  id: '__root__' | '/_app' | '/sign-in' | '/_app/'
+  to:
+    | '/sign-in'
+    | '/audit-log'
+    | '/endpoints'
+    | '/inbound-events'
+    | '/jobs'
+    | '/messages'
+    | '/settings'
+    | '/'
+    | '/catalog/$connectorKey'
+    | '/connections/$connectionId'
+    | '/catalog'
+    | '/connections'
+    | '/integrations'
+  id:
+    | '__root__'
+    | '/_app'
+    | '/sign-in'
+    | '/_app/audit-log'
+    | '/_app/endpoints'
+    | '/_app/inbound-events'
+    | '/_app/jobs'
+    | '/_app/messages'
+    | '/_app/settings'
+    | '/_app/'
+    | '/_app/catalog/$connectorKey'
+    | '/_app/connections/$connectionId'
+    | '/_app/catalog/'
+    | '/_app/connections/'
+    | '/_app/integrations/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -78,15 +219,114 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppIndexRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/audit-log': {
+      id: '/_app/audit-log'
+      path: '/audit-log'
+      fullPath: '/audit-log'
+      preLoaderRoute: typeof AppAuditLogRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/endpoints': {
+      id: '/_app/endpoints'
+      path: '/endpoints'
+      fullPath: '/endpoints'
+      preLoaderRoute: typeof AppEndpointsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/inbound-events': {
+      id: '/_app/inbound-events'
+      path: '/inbound-events'
+      fullPath: '/inbound-events'
+      preLoaderRoute: typeof AppInboundEventsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/jobs': {
+      id: '/_app/jobs'
+      path: '/jobs'
+      fullPath: '/jobs'
+      preLoaderRoute: typeof AppJobsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/messages': {
+      id: '/_app/messages'
+      path: '/messages'
+      fullPath: '/messages'
+      preLoaderRoute: typeof AppMessagesRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/settings': {
+      id: '/_app/settings'
+      path: '/settings'
+      fullPath: '/settings'
+      preLoaderRoute: typeof AppSettingsRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/catalog/': {
+      id: '/_app/catalog/'
+      path: '/catalog'
+      fullPath: '/catalog/'
+      preLoaderRoute: typeof AppCatalogIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/catalog/$connectorKey': {
+      id: '/_app/catalog/$connectorKey'
+      path: '/catalog/$connectorKey'
+      fullPath: '/catalog/$connectorKey'
+      preLoaderRoute: typeof AppCatalogConnectorKeyRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/connections/': {
+      id: '/_app/connections/'
+      path: '/connections'
+      fullPath: '/connections/'
+      preLoaderRoute: typeof AppConnectionsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/connections/$connectionId': {
+      id: '/_app/connections/$connectionId'
+      path: '/connections/$connectionId'
+      fullPath: '/connections/$connectionId'
+      preLoaderRoute: typeof AppConnectionsConnectionIdRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/integrations/': {
+      id: '/_app/integrations/'
+      path: '/integrations'
+      fullPath: '/integrations/'
+      preLoaderRoute: typeof AppIntegrationsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
   }
 }
 
 interface AppRouteChildren {
+  AppAuditLogRoute: typeof AppAuditLogRoute
+  AppEndpointsRoute: typeof AppEndpointsRoute
+  AppInboundEventsRoute: typeof AppInboundEventsRoute
+  AppJobsRoute: typeof AppJobsRoute
+  AppMessagesRoute: typeof AppMessagesRoute
+  AppSettingsRoute: typeof AppSettingsRoute
   AppIndexRoute: typeof AppIndexRoute
+  AppCatalogConnectorKeyRoute: typeof AppCatalogConnectorKeyRoute
+  AppConnectionsConnectionIdRoute: typeof AppConnectionsConnectionIdRoute
+  AppCatalogIndexRoute: typeof AppCatalogIndexRoute
+  AppConnectionsIndexRoute: typeof AppConnectionsIndexRoute
+  AppIntegrationsIndexRoute: typeof AppIntegrationsIndexRoute
 }
 
 const AppRouteChildren: AppRouteChildren = {
+  AppAuditLogRoute: AppAuditLogRoute,
+  AppEndpointsRoute: AppEndpointsRoute,
+  AppInboundEventsRoute: AppInboundEventsRoute,
+  AppJobsRoute: AppJobsRoute,
+  AppMessagesRoute: AppMessagesRoute,
+  AppSettingsRoute: AppSettingsRoute,
   AppIndexRoute: AppIndexRoute,
+  AppCatalogConnectorKeyRoute: AppCatalogConnectorKeyRoute,
+  AppConnectionsConnectionIdRoute: AppConnectionsConnectionIdRoute,
+  AppCatalogIndexRoute: AppCatalogIndexRoute,
+  AppConnectionsIndexRoute: AppConnectionsIndexRoute,
+  AppIntegrationsIndexRoute: AppIntegrationsIndexRoute,
 }
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren)

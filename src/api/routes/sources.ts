@@ -8,7 +8,9 @@ import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
 import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, presetVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
-import { actorOf, principalOf, tenantOf } from '../context.ts';
+import { getIntegration } from '../../integrations/index.ts';
+import { actorOf, principalOf, tenantOf, type TenantScope } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import type { InboundRuntimeOf } from './inbound-runtime.ts';
@@ -87,7 +89,7 @@ const fields = {
   allowUnverified: Type.Optional(Type.Boolean({ description: 'Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events)' })),
 };
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     ...fields,
     connector: Type.Optional(Type.String({ maxLength: 64, description: 'A connector with webhooks (stripe, github, …); absent for a generic source' })),
@@ -95,7 +97,7 @@ const CreateBody = Type.Object(
   },
   strict,
 );
-const UpdateBody = Type.Object(
+export const UpdateBody = Type.Object(
   {
     ...fields,
     name: Type.Optional(fields.name),
@@ -131,7 +133,7 @@ const SourceView = Type.Object({
   updatedAt: Timestamp,
 });
 
-function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
+export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
   const errors: FieldError[] = [];
   (body.allowedIps ?? []).forEach((ip, i) => parseCidr(ip) || errors.push({ field: `/allowedIps/${i}`, message: 'is not an address or CIDR range' }));
   (body.filters ?? []).forEach((f, i) => errors.push(...filterErrors(f.match, `/filters/${i}/match`)));
@@ -176,6 +178,8 @@ export const sourceRoutes =
       updatedAt: iso(s.updatedAt)!,
     });
 
+    const integrationRef = (scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(app.deps.database.db, scope, ref) });
+
     app.get(
       '/sources',
       {
@@ -210,6 +214,7 @@ export const sourceRoutes =
         const { allowUnverified, ...fields } = body;
         errors.push(...verificationErrors({ connectorKey: key ?? null, verification: fields.verification, allowUnverified }, principalOf(request).environmentName, true));
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, body.integrationId)]);
         const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
         if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
         const { runtime, created } = await app.deps.database.db.transaction(async (tx) => {
@@ -237,7 +242,7 @@ export const sourceRoutes =
       '/sources/:id',
       {
         config: { scope: 'sources:write' },
-        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) } },
+        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) } },
       },
       async (request) => {
         const scope = tenantOf(request);
@@ -248,6 +253,7 @@ export const sourceRoutes =
         const { allowUnverified, ...change } = request.body;
         const errors = [...checks(request.body, existing.connectorKey), ...verificationErrors({ connectorKey: existing.connectorKey, verification: change.verification, allowUnverified }, principalOf(request).environmentName, false)];
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, request.body.integrationId)]);
         const updated = await db.transaction(async (tx) => {
           const row = await updateSource(tx, runtime.vault, app.deps.clock, scope, existing.id, change as Partial<SourceInput>);
           await recordAudit(tx, { ...scope, actor: actorOf(request), action: request.body.secret ? 'source.secret_rotated' : 'source.updated', targetType: 'source', targetId: existing.id, details: { fields: Object.keys(request.body).filter((k) => k !== 'secret') } });

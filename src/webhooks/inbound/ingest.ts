@@ -5,7 +5,7 @@
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
 import { getConnector, jsonField, loadRegistry, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
-import { newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { ipAllowed, verifyGeneric } from './generic.ts';
@@ -45,6 +45,8 @@ export interface IngestorOptions {
   /** How long a source's settings and secrets are cached; changes made here invalidate at once. */
   cacheMs?: number;
   rejectedPerMinute?: number;
+  /** A JSON body nesting deeper than this is refused before it is verified or stored. */
+  maxJsonDepth?: number;
 }
 
 interface Loaded {
@@ -92,6 +94,9 @@ export class Ingestor {
       throw new ProblemError('method-not-allowed', 405, 'Method not allowed', { detail: `This source accepts ${methods.join(', ')}.`, headers: { allow: methods.join(', ') } });
     }
     if (request.rawBody.length > source.maxBodyBytes) throw problems.payloadTooLarge(source.maxBodyBytes);
+    // Refused at the door: acknowledged, it would exhaust the stack of the processing job on every attempt.
+    const maxDepth = this.#options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    if (looksLikeJson(request) && jsonDepthExceeds(request.rawBody, maxDepth)) throw problems.jsonTooDeep(maxDepth);
 
     const receivedAt = this.#options.clock.now();
     const inbound: InboundWebhookRequest = {
@@ -218,6 +223,18 @@ export class Ingestor {
     if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
     return { source, connector, secrets, secretHeaders };
   }
+}
+
+/** A JSON content type, or a body that opens like a JSON document. */
+function looksLikeJson(request: IngestRequest): boolean {
+  if (/json/i.test(request.headers['content-type'] ?? '')) return true;
+  const body = request.rawBody;
+  for (let i = 0; i < body.length && i < 64; i++) {
+    const c = body[i]!;
+    if (c === 0x7b || c === 0x5b) return true;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
 }
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

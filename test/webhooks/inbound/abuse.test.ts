@@ -143,7 +143,8 @@ describe('a Stripe source under abuse', () => {
     expect((await send('src_0000000000000000000000000000000000000')).status).toBe(404);
     expect((await send('src_%2e%2e%2fapi')).status).toBe(404);
     expect((await send('not-a-source')).status).toBe(404);
-    expect((await send('x'.repeat(300))).status).toBe(414);
+    expect((await send('x'.repeat(300))).status).toBe(400);
+    expect((await send('x'.repeat(600))).status).toBe(414);
     const get = await send(id, { method: 'GET' });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');

@@ -20,6 +20,9 @@ export function bool(value: unknown): boolean | undefined {
 }
 
 /** Drops undefined entries, so URLs and query keys stay minimal. */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
+
+/** A list's cursor (opaque, from the API's `nextCursor`). */
+export const cursor = (value: unknown): string | undefined => text(value, 500);

@@ -7,6 +7,7 @@ import type { paths } from '../schema';
 
 export type InboundEventFilters = NonNullable<paths['/api/v1/inbound-events']['get']['parameters']['query']>;
 export type InboundEventStatus = NonNullable<InboundEventFilters['status']>;
+export const INBOUND_STATUSES: readonly InboundEventStatus[] = ['received', 'processing', 'processed', 'failed', 'rejected', 'duplicate'];
 
 const fetchInboundEvents = (filters: InboundEventFilters) => unwrap(api.GET('/api/v1/inbound-events', { params: { query: filters } }));
 export type InboundEvent = Awaited<ReturnType<typeof fetchInboundEvents>>['data'][number];

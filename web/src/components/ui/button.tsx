@@ -1,7 +1,10 @@
-/** A button (or a link that looks like one). Variants: primary, secondary, danger, ghost. */
+/**
+ * A button (or a link that looks like one). Variants: primary, secondary, danger (confirming a
+ * destructive action), danger-quiet (offering one), ghost.
+ */
 import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
-export type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'ghost';
+export type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'danger-quiet' | 'ghost';
 
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   variant?: ButtonVariant;

@@ -1,7 +1,7 @@
 /** The main navigation. On narrow screens it folds away behind the top bar's menu button. */
-import { Link } from '@tanstack/react-router';
+import { Link, type LinkProps } from '@tanstack/react-router';
 
-const SECTIONS: { heading: string; links: { to: string; label: string }[] }[] = [
+const SECTIONS: { heading: string; links: { to: NonNullable<LinkProps['to']>; label: string }[] }[] = [
   { heading: 'Overview', links: [{ to: '/', label: 'Home' }] },
   {
     heading: 'Integrations',
@@ -14,9 +14,9 @@ const SECTIONS: { heading: string; links: { to: string; label: string }[] }[] = 
   {
     heading: 'Webhooks',
     links: [
-      { to: '/webhooks/endpoints', label: 'Endpoints' },
-      { to: '/webhooks/messages', label: 'Message log' },
-      { to: '/webhooks/inbound', label: 'Inbound events' },
+      { to: '/endpoints', label: 'Endpoints' },
+      { to: '/messages', label: 'Message log' },
+      { to: '/inbound-events', label: 'Inbound events' },
     ],
   },
   {

@@ -1,0 +1,228 @@
+/**
+ * The dashboard in a real Chromium against a real hub (`npm start`'s launcher: simulators, hub,
+ * demo seed): an operator signs in, reads the home screen, switches to prod and back, browses
+ * the catalog, opens the seeded Stripe connection and tests it; a viewer sees no write action
+ * and the API refuses a forged write. Every screen passes axe-core (no serious or critical
+ * violation) with no console error and no failed request; each flow saves a screenshot.
+ */
+import http from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+
+/** Screens are checked by axe and photographed on a shared two-core machine: minutes, not seconds. */
+const SLOW = 120_000;
+
+let hub: DemoHub;
+let browser: Browser;
+let receiver: http.Server;
+const contexts: BrowserContext[] = [];
+let problems: PageProblems[] = [];
+
+async function api(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${init.key ?? hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
+  context.setDefaultTimeout(20_000);
+  contexts.push(context);
+  return context;
+}
+
+async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
+  const page = await signIn(context, hub, email, password);
+  problems.push(watch(page));
+  return page;
+}
+
+/** A screen is done loading when no spinner is left. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await expect.poll(() => page.locator('.loading').count(), { timeout: 10_000 }).toBe(0);
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  await settled(page);
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  hub = await startDemoHub();
+  // Live data: an endpoint on loopback that accepts every delivery, and a few events for it.
+  receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const port = (receiver.address() as { port: number }).port;
+  const endpoint = await api('/api/v1/endpoints', { method: 'POST', body: { url: `http://127.0.0.1:${port}/hooks`, description: 'Orders service' } });
+  expect(endpoint.status).toBe(201);
+  for (let i = 0; i < 3; i++) {
+    const sent = await api(`/api/v1/endpoints/${String(endpoint.body.id)}/test`, { method: 'POST', body: {} });
+    expect(sent.status, JSON.stringify(sent.body)).toBeLessThan(300);
+  }
+}, 300_000);
+
+afterEach(async () => {
+  const seen = problems;
+  problems = [];
+  for (const context of contexts.splice(0)) await context.close();
+  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  await new Promise((resolve) => receiver?.close(resolve));
+}, 60_000);
+
+describe('an operator', () => {
+  it('signs in with the demo credentials and sees the home screen with live data', async () => {
+    const page = await open(await newContext());
+    const connected = page.getByRole('link', { name: 'connected: 1', exact: true });
+    await connected.waitFor();
+    await expect.poll(() => page.getByText('Orders service').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, 'home-1440-light');
+    await connected.click();
+    await page.getByRole('link', { name: 'acme-stripe' }).waitFor();
+    expect(new URL(page.url()).search).toBe('?status=connected');
+  }, SLOW);
+
+  it('switches to prod, which looks unmistakably different, and back to dev', async () => {
+    const page = await open(await newContext());
+    const switcher = page.getByLabel('Environment');
+    await switcher.selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    await page.getByRole('link', { name: 'connected: 0', exact: true }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'home-prod');
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByText('No connections in prod yet').waitFor();
+    await screenshot(page, 'connections-prod-empty');
+    await switcher.selectOption('dev');
+    await page.getByRole('link', { name: 'acme-stripe' }).waitFor();
+    expect(await page.getByRole('note').filter({ hasText: 'Production' }).count()).toBe(0);
+  }, SLOW);
+
+  it('browses the catalog by search and opens Stripe, with "Add integration"', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'catalog');
+    await page.getByLabel('Search connectors').fill('stripe');
+    await page.getByLabel('Search connectors').press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('stripe');
+    await page.getByRole('link', { name: 'Stripe' }).click();
+    await page.getByRole('button', { name: 'Add integration' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'connector-stripe');
+  }, SLOW);
+
+  it('adds a Stripe integration in prod from its catalog page', async () => {
+    const page = await open(await newContext());
+    await page.getByLabel('Environment').selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    await page.goto(`${hub.url}/catalog/stripe`);
+    await page.getByText('None yet.').waitFor();
+    await page.getByRole('button', { name: 'Add integration' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Stripe' });
+    await dialog.getByLabel('Key (optional)').fill('stripe-live');
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: 'Add integration' }).click();
+    await page.getByRole('dialog', { name: /is ready$/ }).getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('status').getByText(/Integration .* added/).waitFor();
+    await page.getByText('stripe-live').waitFor();
+    const listed = await api('/api/v1/integrations?connectorKey=stripe');
+    expect((listed.body.data as { key: string }[]).map((i) => i.key)).not.toContain('stripe-live');
+  }, SLOW);
+
+  it('opens the seeded Stripe connection and tests it against the simulator', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByRole('link', { name: 'acme-stripe' }).click();
+    await page.getByRole('heading', { name: 'acme-stripe', level: 1 }).waitFor();
+    await expect.poll(() => page.getByText('Metadata only').count()).toBe(1);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('status').getByText('Connection works').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'connection-1440-light');
+  }, SLOW);
+
+  it('sends a test event to an endpoint and opens its delivered attempt in the message log', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await page.getByRole('button', { name: 'Send test event' }).first().click();
+    await page.getByRole('status').getByText('Test event sent').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Message log', exact: true }).click();
+    await page.locator('.message summary').first().click();
+    const attempts = page.getByRole('list', { name: /^Attempts of message/ });
+    await attempts.getByText('delivered').first().waitFor();
+    expect(await attempts.getByText('204').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, 'message-attempt');
+  }, SLOW);
+
+  it('holds the layout at 360 px wide in the dark theme', async () => {
+    const page = await open(await newContext({ width: 360, dark: true }));
+    await settled(page);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await expectAccessible(page);
+    await screenshot(page, 'home-360-dark');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByRole('link', { name: 'acme-stripe' }).click();
+    await page.getByRole('heading', { name: 'acme-stripe', level: 1 }).waitFor();
+    await settled(page);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await expectAccessible(page);
+    await screenshot(page, 'connection-360-dark');
+  }, SLOW);
+
+  it('visits every screen of the navigation without an accessibility violation, console error or failed request', async () => {
+    const page = await open(await newContext({ dark: true }));
+    const names = ['Home', 'Catalog', 'Integrations', 'Connections', 'Endpoints', 'Message log', 'Inbound events', 'Jobs', 'Audit log', 'Settings'];
+    for (const name of names) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      await expectAccessible(page);
+      await screenshot(page, `screen-${name.toLowerCase().replace(/ /g, '-')}-dark`);
+    }
+  }, SLOW * 2);
+});
+
+describe('a viewer', () => {
+  it('sees no write action, and a forged write from the session gets 403', async () => {
+    const member = await api('/api/v1/members', { method: 'POST', body: { email: 'viewer@acme.example', name: 'Vic Viewer', role: 'viewer' } });
+    expect(member.status).toBe(201);
+    const context = await newContext();
+    const page = await open(context, 'viewer@acme.example', String(member.body.initialPassword));
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('heading', { name: 'acme-stripe', level: 1 }).waitFor();
+    await settled(page);
+    for (const name of ['Test connection', 'Disconnect']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    await page.goto(`${hub.url}/catalog/stripe`);
+    await page.getByRole('heading', { name: 'Stripe', level: 1 }).waitFor();
+    await settled(page);
+    expect(await page.getByRole('button', { name: 'Add integration' }).count()).toBe(0);
+    await page.goto(`${hub.url}/endpoints`);
+    await page.getByText('Orders service').first().waitFor().catch(() => undefined);
+    await settled(page);
+    expect(await page.getByRole('button', { name: 'Send test event' }).count()).toBe(0);
+    await screenshot(page, 'viewer-endpoints');
+    // The same session, writing by hand: the hub itself refuses it.
+    const csrf = await page.evaluate<string | null>("localStorage.getItem('patchbay.csrf')");
+    const forged = await context.request.post(`${hub.url}/api/v1/connections/acme-stripe/test`, { headers: { 'x-csrf-token': csrf ?? '', 'patchbay-environment': 'dev' } });
+    expect(forged.status()).toBe(403);
+    expect(((await forged.json()) as { detail: string }).detail).toContain('viewer');
+  }, SLOW);
+});

@@ -1,0 +1,83 @@
+/**
+ * Outbound webhooks over the last 24 hours: attempts, success rate and latency per endpoint,
+ * from each endpoint's statistics, and the sum of them.
+ */
+import { Link } from '@tanstack/react-router';
+import { useQueries } from '@tanstack/react-query';
+import { endpointStatsQuery, useEndpoints, type EndpointStats } from '../../api/hooks/webhooks';
+import { useEnvironment } from '../../api/session';
+import { EmptyState, ProblemAlert, Section } from '../../components/page';
+import { Table } from '../../components/ui/table';
+import { Badge } from '../../components/ui/badge';
+
+const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`);
+const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${Math.round(value)} ms`);
+
+export function WebhookHealth({ since }: { since: string }) {
+  const env = useEnvironment();
+  const endpoints = useEndpoints({ limit: 20 });
+  const list = endpoints.data?.data ?? [];
+  const stats = useQueries({ queries: list.map((endpoint) => endpointStatsQuery(env, endpoint.id, since)) });
+  const loaded = stats.map((s) => s.data).filter((s): s is EndpointStats => Boolean(s));
+  const attempts = loaded.reduce((sum, s) => sum + s.attempts, 0);
+  const succeeded = loaded.reduce((sum, s) => sum + s.succeeded, 0);
+  const failed = loaded.reduce((sum, s) => sum + s.failed, 0);
+  return (
+    <Section title="Webhooks out — last 24 hours" actions={<Link to="/messages">Message log</Link>}>
+      {endpoints.error ? (
+        <ProblemAlert error={endpoints.error} />
+      ) : list.length === 0 && !endpoints.isPending ? (
+        <EmptyState title="No endpoints yet" action={<Link to="/endpoints">Go to endpoints</Link>}>
+          Register an endpoint to receive Patchbay's events (connection.created, sync.completed…) as signed webhooks.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="stat-row">
+            <div className="stat">
+              <span className="stat__value">{attempts}</span>
+              <span className="stat__label">attempts</span>
+            </div>
+            <div className="stat">
+              <span className="stat__value">{attempts ? percent(succeeded / attempts) : '—'}</span>
+              <span className="stat__label">succeeded</span>
+            </div>
+            <div className="stat">
+              <span className={`stat__value${failed ? ' stat__value--danger' : ''}`}>{failed}</span>
+              <span className="stat__label">failed attempts</span>
+            </div>
+          </div>
+          <Table caption="Delivery per endpoint over the last 24 hours">
+            <thead>
+              <tr>
+                <th scope="col">Endpoint</th>
+                <th scope="col" className="num">Attempts</th>
+                <th scope="col" className="num">Success</th>
+                <th scope="col" className="num">p50</th>
+                <th scope="col" className="num">p95</th>
+                <th scope="col" className="num">Waiting</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((endpoint, i) => {
+                const s = stats[i]?.data;
+                return (
+                  <tr key={endpoint.id}>
+                    <td>
+                      <span className="cell-main">{endpoint.description || endpoint.url}</span>
+                      {!endpoint.enabled && <Badge tone="warning">disabled</Badge>}
+                    </td>
+                    <td className="num">{s?.attempts ?? '…'}</td>
+                    <td className="num">{s ? percent(s.successRate) : '…'}</td>
+                    <td className="num">{s ? ms(s.latencyMs.p50) : '…'}</td>
+                    <td className="num">{s ? ms(s.latencyMs.p95) : '…'}</td>
+                    <td className="num">{s ? s.deliveries.pending + s.deliveries.delivering : '…'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,183 @@
+/** Settings: the dashboard theme, and this environment's API keys (a new key is shown once). */
+import { useId, useState, type FormEvent } from 'react';
+import { useApiKeys, useCreateApiKey, useRevokeApiKey } from '../../api/hooks/settings';
+import { useEnvironment } from '../../api/session';
+import { Can } from '../../components/can';
+import { EmptyState, PageHeader, ProblemAlert, QueryView, Section } from '../../components/page';
+import { Badge } from '../../components/ui/badge';
+import { Button } from '../../components/ui/button';
+import { CopyableId } from '../../components/ui/copyable-id';
+import { Dialog } from '../../components/ui/dialog';
+import { RelativeTime } from '../../components/ui/relative-time';
+import { Table } from '../../components/ui/table';
+import { useToast } from '../../components/ui/toast';
+import { setTheme, storedTheme, type Theme } from '../../lib/theme';
+
+const ROLES = ['viewer', 'developer', 'admin', 'owner'] as const;
+
+function ThemeSetting() {
+  const [theme, set] = useState<Theme>(storedTheme);
+  return (
+    <Section title="Theme">
+      <fieldset className="radio-row">
+        <legend className="visually-hidden">Dashboard theme</legend>
+        {(['system', 'light', 'dark'] as const).map((option) => (
+          <label key={option} className="radio">
+            <input
+              type="radio"
+              name="theme"
+              value={option}
+              checked={theme === option}
+              onChange={() => {
+                set(option);
+                setTheme(option);
+              }}
+            />
+            {option === 'system' ? 'Same as the system' : option}
+          </label>
+        ))}
+      </fieldset>
+    </Section>
+  );
+}
+
+function CreateKey() {
+  const environment = useEnvironment();
+  const create = useCreateApiKey();
+  const toast = useToast();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<(typeof ROLES)[number]>('developer');
+  const [secret, setSecret] = useState<string | undefined>();
+  const nameId = useId();
+  const roleId = useId();
+  const close = () => {
+    setOpen(false);
+    setSecret(undefined);
+    setName('');
+    create.reset();
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { name, role, environment },
+      {
+        onSuccess: (created) => {
+          setSecret((created as { key: string }).key);
+          toast.success(`API key ${name} created`, 'Copy it now: it is shown only once.');
+        },
+      },
+    );
+  };
+  return (
+    <>
+      <Button variant="primary" onClick={() => setOpen(true)}>
+        Create API key
+      </Button>
+      <Dialog open={open} onClose={close} title={secret ? 'Copy the key now' : `New API key for ${environment}`} description={secret ? 'This is the only time it is shown. Store it in your secret manager.' : 'The key acts in this environment only, with the role you choose.'}>
+        {secret ? (
+          <>
+            <CopyableId value={secret} label="API key" />
+            <div className="ui-dialog__actions">
+              <Button variant="primary" onClick={close}>
+                I stored it
+              </Button>
+            </div>
+          </>
+        ) : (
+          <form className="form" onSubmit={submit}>
+            <div className="field">
+              <label htmlFor={nameId}>Name</label>
+              <input id={nameId} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. backend production" />
+            </div>
+            <div className="field">
+              <label htmlFor={roleId}>Role</label>
+              <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {create.error && <ProblemAlert error={create.error} action="Could not create the key" />}
+            <div className="ui-dialog__actions">
+              <Button onClick={close}>Cancel</Button>
+              <Button type="submit" variant="primary" busy={create.isPending}>
+                Create
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </>
+  );
+}
+
+function ApiKeys() {
+  const environment = useEnvironment();
+  const keys = useApiKeys({ limit: 100 });
+  const revoke = useRevokeApiKey();
+  const toast = useToast();
+  return (
+    <Section title="API keys" actions={<Can scope="api-keys:write"><CreateKey /></Can>}>
+      <QueryView query={keys} label="Loading API keys">
+        {(page) => {
+          const mine = page.data.filter((key) => key.environment === environment);
+          return mine.length === 0 ? (
+            <EmptyState title={`No API keys in ${environment}`}>Create one for your backend to call Patchbay's API.</EmptyState>
+          ) : (
+            <Table caption={`API keys of ${environment}`}>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {mine.map((key) => (
+                  <tr key={key.id}>
+                    <td className="cell-main">{key.name}</td>
+                    <td className="mono">{key.prefix}…</td>
+                    <td>{key.role ?? 'custom scopes'}</td>
+                    <td>
+                      <RelativeTime value={key.lastUsedAt} empty="never" />
+                    </td>
+                    <td>
+                      {key.revokedAt ? (
+                        <Badge tone="warning">revoked</Badge>
+                      ) : (
+                        <Can scope="api-keys:write">
+                          <Button size="sm" variant="ghost" onClick={() => revoke.mutate(key.id, { onSuccess: () => toast.success(`${key.name} revoked`), onError: (error) => toast.problem('Could not revoke the key', error) })}>
+                            Revoke
+                          </Button>
+                        </Can>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          );
+        }}
+      </QueryView>
+    </Section>
+  );
+}
+
+export function SettingsScreen() {
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <ThemeSetting />
+      <Can scope="api-keys:read">
+        <ApiKeys />
+      </Can>
+    </>
+  );
+}
