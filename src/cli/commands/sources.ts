@@ -6,9 +6,9 @@ import { act, defined, fields, jsonObject, whole } from '../kit.ts';
 import { scopeArgs, scoped } from './scope.ts';
 import { pair, secret } from './values.ts';
 
-type Source = Record<string, unknown> & { id: string; name: string; url: string; verification: { type?: string } | null };
+type Source = Record<string, unknown> & { id: string; name: string; url: string; verification: { type?: string } | null; unverified?: boolean };
 
-const SOURCE_FIELDS = ['id', 'name', 'url', 'connector', 'integrationId', 'verification', 'settings', 'allowedIps', 'toleranceSeconds', 'allowedMethods', 'maxBodyBytes', 'dedupeWindowSeconds', 'eventIdHeader', 'eventIdPointer', 'action', 'filters', 'secretCount', 'disabled', 'createdAt', 'updatedAt'];
+const SOURCE_FIELDS = ['id', 'name', 'url', 'connector', 'integrationId', 'verification', 'unverified', 'settings', 'allowedIps', 'toleranceSeconds', 'allowedMethods', 'maxBodyBytes', 'dedupeWindowSeconds', 'eventIdHeader', 'eventIdPointer', 'action', 'filters', 'secretCount', 'disabled', 'createdAt', 'updatedAt'];
 
 export function sourceCommands(program: Command): void {
   const sources = program.command('sources').description('sources: inbound webhook URLs for a provider or a generic sender, with their verification');
@@ -24,7 +24,7 @@ export function sourceCommands(program: Command): void {
         print(result, !!opts.json, (r: { data: Source[]; nextCursor: string | null }) =>
           [
             table(
-              r.data.map((s) => ({ ...s, verification: s.connector ? `${String(s.connector)} signature` : (s.verification?.type ?? 'none') })),
+              r.data.map((s) => ({ ...s, verification: s.unverified ? 'none (UNVERIFIED: accepts any request)' : s.connector ? `${String(s.connector)} signature` : (s.verification?.type ?? 'none') })),
               ['id', 'name', 'connector', 'verification', 'disabled', 'url'],
             ),
             ...(r.nextCursor ? [`more: --cursor ${r.nextCursor}`] : []),

@@ -6,7 +6,8 @@
  */
 import { recordAudit, type Actor } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
-import { createSource, deleteSource, getSource, listSources, sources, updateSource, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { createSource, deleteSource, getSource, listSources, sourceVerification, sources, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { findEnvironment } from '../../auth/index.ts';
 import { checks, CreateBody, UpdateBody } from '../../api/routes/sources.ts';
 import { iso } from '../../api/schemas.ts';
 import { decodeCursor, page } from '../../api/pagination.ts';
@@ -16,8 +17,13 @@ import { bodyOf, limitOf, scopeOf, scopeOfRow } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
 const CLI: Actor = { type: 'cli', id: null };
-type CreateInput = SourceInput & { connector?: string; secret?: string };
-type UpdateInput = Partial<SourceInput> & { secret?: string; keepPreviousSecretsForSeconds?: number };
+type CreateInput = SourceInput & { connector?: string; secret?: string; allowUnverified?: boolean };
+type UpdateInput = Partial<SourceInput> & { secret?: string; keepPreviousSecretsForSeconds?: number; allowUnverified?: boolean };
+
+/** The environment's name: an unverified source in production must be acknowledged (`allowUnverified`). */
+async function environmentName(context: OperationContext, scope: { organizationId: string; environmentId: string }): Promise<string | undefined> {
+  return (await findEnvironment(context.database.db, scope.organizationId, scope.environmentId))?.name;
+}
 
 /** The API's view of a source (src/api/routes/sources.ts). */
 const view = (context: OperationContext, s: Source) => ({
@@ -26,7 +32,7 @@ const view = (context: OperationContext, s: Source) => ({
   url: `${context.config.publicUrl}/webhooks/in/${s.id}`,
   connector: s.connectorKey,
   integrationId: s.integrationId,
-  verification: s.verification,
+  ...sourceVerification(s),
   settings: s.settings,
   allowedIps: s.allowedIps,
   toleranceSeconds: s.toleranceSeconds,
@@ -60,6 +66,7 @@ function checkCreate(body: CreateInput): void {
 const forget = (context: OperationContext, id: string) => inboundRuntimeFor(context.database)?.ingestor.invalidate(id);
 
 const list: Operation = async (context, args) => {
+  await loadRegistry();
   const scope = await scopeOf(context, args);
   const limit = limitOf(args, 250, 50);
   const rows = await listSources(context.database.db, scope, { limit: limit + 1, before: decodeCursor(text(args, 'cursor')) });
@@ -68,6 +75,7 @@ const list: Operation = async (context, args) => {
 };
 
 const show: Operation = async (context, args) => {
+  await loadRegistry();
   const scope = await scopeOfRow(context, args, sources, 'source');
   const source = await getSource(context.database.db, scope, required(args, 'id'));
   if (!source) throw new OperationError(`no source ${String(args.id)}`, 404);
@@ -79,7 +87,9 @@ const create: Operation = async (context, args) => {
   await loadRegistry();
   checkCreate(body);
   const scope = await scopeOf(context, args);
-  const { connector: key, ...input } = body;
+  const { connector: key, allowUnverified, ...input } = body;
+  const refused = verificationErrors({ connectorKey: key ?? null, verification: input.verification, allowUnverified }, await environmentName(context, scope), true);
+  if (refused.length > 0) throw problems.validation(refused);
   const created = await context.database.db.transaction(async (tx) => {
     const row = await createSource(tx, context.vault, context.clock, scope, { ...(input as SourceInput), connectorKey: key ?? null, secret: input.secret });
     await recordAudit(tx, { ...scope, actor: CLI, action: 'source.created', targetType: 'source', targetId: row.id, details: { name: row.name, connector: row.connectorKey } });
@@ -92,15 +102,20 @@ const create: Operation = async (context, args) => {
 /** A change (`rotate-secret` sends `{ secret, keepPreviousSecretsForSeconds }`), as PATCH /sources/{id}. */
 const update: Operation = async (context, args) => {
   const body = bodyOf<UpdateInput>(args, UpdateBody);
+  await loadRegistry();
   const scope = await scopeOfRow(context, args, sources, 'source');
   const id = required(args, 'id');
   const { db } = context.database;
   const existing = await getSource(db, scope, id);
   if (!existing) throw new OperationError(`no source ${id}`, 404);
-  const errors = checks(body as Parameters<typeof checks>[0], existing.connectorKey);
+  const { allowUnverified, ...change } = body;
+  const errors = [
+    ...checks(body as Parameters<typeof checks>[0], existing.connectorKey),
+    ...verificationErrors({ connectorKey: existing.connectorKey, verification: change.verification, allowUnverified }, await environmentName(context, scope), false),
+  ];
   if (errors.length > 0) throw problems.validation(errors);
   const updated = await db.transaction(async (tx) => {
-    const row = await updateSource(tx, context.vault, context.clock, scope, id, body);
+    const row = await updateSource(tx, context.vault, context.clock, scope, id, change);
     await recordAudit(tx, { ...scope, actor: CLI, action: body.secret ? 'source.secret_rotated' : 'source.updated', targetType: 'source', targetId: id, details: { fields: Object.keys(body).filter((k) => k !== 'secret') } });
     return row!;
   });
