@@ -97,7 +97,7 @@ async function start(dataDir: string, port: number): Promise<Start> {
         await new Promise((r) => setTimeout(r, 25));
       }
     })(),
-    120_000,
+    300_000,
     'npm start',
   );
   const started = { child, readyMs: Math.round(performance.now() - began), exited };
