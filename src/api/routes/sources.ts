@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
-import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, presetVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, sourceVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
 import { getIntegration } from '../../integrations/index.ts';
 import { actorOf, principalOf, tenantOf, type TenantScope } from '../context.ts';
 import { checkReferences } from '../references.ts';
@@ -142,12 +142,6 @@ export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: s
   return errors;
 }
 
-/** A preset's verification as its connector's verifier reads it (undefined for a generic source). */
-function presetOf(source: Source) {
-  const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
-  return connector?.webhooks ? presetVerification(connector, source.settings) : undefined;
-}
-
 const integrationRef = (db: Db, scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(db, scope, ref) });
 
 /**
@@ -187,8 +181,7 @@ export const sourceView = (publicUrl: string, s: Source) => ({
   url: `${publicUrl}/webhooks/in/${s.id}`,
   connector: s.connectorKey,
   integrationId: s.integrationId,
-  verification: presetOf(s) ?? s.verification,
-  unverified: isUnverified(s),
+  ...sourceVerification(s),
   settings: s.settings,
   allowedIps: s.allowedIps,
   toleranceSeconds: s.toleranceSeconds,

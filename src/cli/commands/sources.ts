@@ -24,8 +24,8 @@ export function sourceCommands(program: Command): void {
         print(result, !!opts.json, (r: { data: Source[]; nextCursor: string | null }) =>
           [
             table(
-              r.data.map((s) => ({ ...s, verification: s.verification?.type ?? 'none' })),
-              ['id', 'name', 'connector', 'verification', 'unverified', 'disabled', 'url'],
+              r.data.map((s) => ({ ...s, verification: s.unverified ? 'none (UNVERIFIED: accepts any request)' : s.connector ? `${String(s.connector)} signature` : (s.verification?.type ?? 'none') })),
+              ['id', 'name', 'connector', 'verification', 'disabled', 'url'],
             ),
             ...(r.nextCursor ? [`more: --cursor ${r.nextCursor}`] : []),
           ].join('\n'),
