@@ -158,6 +158,20 @@ describe('an operator', () => {
     await screenshot(page, 'connection-1440-light');
   }, SLOW);
 
+  it('schedules the Stripe customers sync and follows a run to the end', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('button', { name: 'Schedule customers' }).click();
+    await page.getByRole('status').getByText('customers scheduled').waitFor();
+    await page.getByRole('button', { name: 'Run customers now' }).click();
+    const run = page.getByRole('status', { name: 'Run of customers' });
+    await run.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await run.textContent()).toMatch(/\d+ added/);
+    await page.getByRole('status').getByText('customers synced').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'sync-run');
+  }, SLOW);
+
   it('refuses to replace the Stripe key with one the provider rejects, showing its reason, and keeps the old one', async () => {
     const page = await open(await newContext());
     await page.goto(`${hub.url}/connections/acme-stripe`);
