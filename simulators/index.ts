@@ -13,6 +13,7 @@ import { startCustomWebhookSimulator } from './custom-webhook.ts';
 import { startGithubSimulator } from './github.ts';
 import { startHubspotSimulator } from './hubspot.ts';
 import { startOktaSimulator } from './okta.ts';
+import { startOpsgenieSimulator } from './opsgenie.ts';
 import { startPagerdutySimulator } from './pagerduty.ts';
 import { startPipedriveSimulator } from './pipedrive.ts';
 import { startSalesforceSimulator } from './salesforce.ts';
@@ -20,9 +21,10 @@ import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
-import { deliverSigned, SIGNERS } from './webhooks/signers.ts';
+import { deliverSigned, SIGNERS, type Signer } from './webhooks/signers.ts';
 import type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
 import { LEGACY_PROFILES } from './profiles.ts';
+import { DEFINED_SIMULATORS } from './defined.ts';
 import type { MountedSimulators } from './mount.ts';
 
 export type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
@@ -58,6 +60,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   hubspot: startHubspotSimulator,
   intercom: sender('intercom'),
   okta: startOktaSimulator,
+  opsgenie: startOpsgenieSimulator,
   paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
@@ -69,7 +72,13 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   svix: sender('svix'),
   twilio: sender('twilio'),
   zendesk: sender('zendesk'),
+  ...DEFINED_SIMULATORS,
 };
+
+/** How the provider of `key` signs the webhooks it sends, if it sends any. */
+export function signerOf(key: string): Signer | undefined {
+  return SIGNERS[key] ?? DEFINED_SIMULATORS[key]?.signer;
+}
 
 /** What the conformance suite exercises against the simulator of `key` (see `SimulatorProfile`). */
 export function simulatorProfile(key: string): SimulatorProfile | undefined {
@@ -82,7 +91,7 @@ export async function startSimulator(key: string, options: SimulatorOptions = {}
   if (!start) throw new Error(`no simulator for "${key}"; known: ${Object.keys(SIMULATORS).join(', ')}`);
   const handle = await start(options);
   handle.profile ??= simulatorProfile(key);
-  const signer = SIGNERS[key];
+  const signer = signerOf(key);
   if (signer && !handle.sendWebhook) {
     handle.sendWebhook = ({ url, body, secret, id }) => deliverSigned(signer(secret, { url, body, ...(id ? { id } : {}) }));
   }

@@ -92,7 +92,11 @@ export function fixtures<T extends Record<string, unknown>>(
   return createDataset<T>({
     count: recordCount(options, model, count),
     ...(settings.spanDays === undefined ? {} : { spanDays: settings.spanDays }),
-    make: (i, ms) => make(i, formatTime(ms, format)),
+    make: (i, ms) => {
+      const record = make(i, formatTime(ms, format));
+      if (record[idField] === undefined) throw new Error(`fixtures of ${model}: records have no "${idField}" field; name the id field with { id: '…' }`);
+      return record;
+    },
     id: (record) => String(record[idField]),
     modifiedMs: (record) => readTime(record[updated], format),
     edit: (record, n, ms) => ({ ...record, ...settings.edit?.(record, n), [updated]: formatTime(ms, format) }),
@@ -183,7 +187,7 @@ export interface SimulatorDefinition<D extends AnyDatasets> {
   profile: SimulatorProfile;
 }
 
-export type DefinedSimulator = StartSimulator & { readonly profile: SimulatorProfile };
+export type DefinedSimulator = StartSimulator & { readonly profile: SimulatorProfile; readonly signer?: Signer | undefined };
 
 /** Turns a description into a simulator (`StartSimulator`) that carries its conformance profile. */
 export function defineSimulator<D extends AnyDatasets>(definition: SimulatorDefinition<D>): DefinedSimulator {
@@ -222,5 +226,5 @@ export function defineSimulator<D extends AnyDatasets>(definition: SimulatorDefi
     if (signer) handle.sendWebhook = (delivery) => deliverSigned(signer(delivery.secret, { url: delivery.url, body: delivery.body, ...(delivery.id ? { id: delivery.id } : {}) }));
     return handle;
   };
-  return Object.assign(start, { profile: definition.profile });
+  return Object.assign(start, { profile: definition.profile, signer: definition.webhooks?.signer });
 }

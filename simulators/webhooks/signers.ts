@@ -125,6 +125,12 @@ const segment: Signer = (secret, w) => signed(w, { 'x-signature': hmacOf('sha1',
 /** Okta event hooks (https://developer.okta.com/docs/concepts/event-hooks/): the configured authorization header, sent as is. */
 const okta: Signer = (secret, w) => signed(w, { authorization: secret });
 
+/**
+ * Opsgenie's Webhook integration (https://support.atlassian.com/opsgenie/docs/integrate-opsgenie-with-outgoing-webhooks/):
+ * no signature; the custom headers the admin adds are sent as they are (here `Authorization`).
+ */
+const opsgenie: Signer = (secret, w) => signed(w, { authorization: secret });
+
 /** Standard Webhooks (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256("id.ts.body")>` keyed by the base64 part of `whsec_…`. */
 const standardWebhooks =
   (prefix: 'webhook' | 'svix'): Signer =>
@@ -149,6 +155,7 @@ export const SIGNERS: Readonly<Record<string, Signer>> = {
   pagerduty,
   segment,
   okta,
+  opsgenie,
   svix: standardWebhooks('svix'),
   'custom-webhook': standardWebhooks('webhook'),
 };

@@ -31,6 +31,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: pb_test_… or pb_live_…' },
           session: { type: 'apiKey', in: 'cookie', name: 'pb_session' },
+          connectSession: { type: 'http', scheme: 'bearer', description: 'A connect session token (pb_cs_…), for the Connect UI' },
+          embedToken: { type: 'http', scheme: 'bearer', description: 'An embed token (pb_et_…), for embedded widgets' },
         },
       },
       security: [{ apiKey: [] }, { session: [] }],
@@ -41,5 +43,12 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/v1/docs')) route.config = { ...(route.config ?? {}), public: true };
   });
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true });
+  // The page's assets are all on this host, so `upgrade-insecure-requests` (in the plugin's policy)
+  // gains nothing over HTTPS and, over plain HTTP on any host but localhost, makes the browser ask
+  // for https:// assets that do not exist: the docs render blank. It is dropped.
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+  });
 }

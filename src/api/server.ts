@@ -8,8 +8,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
-import { validatorCompiler } from './validation.ts';
-import { registerProblemHandlers } from './problems.ts';
+import { registerTextChecks, validatorCompiler } from './validation.ts';
+import { BODY_LIMITS, clientErrorHandler, registerJsonParser, timeoutOptions } from './body.ts';
+import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -27,8 +28,10 @@ import { connectorRoutes } from './routes/connectors.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { connectSessionRoutes } from './routes/connect-sessions.ts';
+import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { connectPageRoutes } from './routes/connect-page.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,8 +56,13 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? BODY_LIMITS.json,
     trustProxy: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (bad percent-encoding, an over-long segment) are problems too.
+    frameworkErrors: answerError,
+    ...timeoutOptions(deps.config),
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -72,6 +80,8 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerJsonParser(app, deps.config.maxJsonDepth);
+  registerTextChecks(app);
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
   await registerOpenApi(app, deps.config.publicUrl);
@@ -93,12 +103,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(integrationRoutes);
       await v1.register(connectionRoutes);
       await v1.register(connectSessionRoutes);
+      await v1.register(embedTokenRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },
   );
   await app.register(oauthRoutes);
   for (const { plugin, absolute } of options.plugins ?? []) if (absolute) await app.register(plugin);
+  await app.register(connectPageRoutes);
   await app.register(dashboardRoutes);
   await app.ready();
   return app;

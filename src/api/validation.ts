@@ -5,8 +5,8 @@
  */
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldError } from '../core/index.ts';
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { problems, type FieldError } from '../core/index.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -63,4 +63,69 @@ export function bodyErrors(schema: object, value: unknown): FieldError[] {
     compiledBodies.set(schema, validate);
   }
   return validate(value) ? [] : fieldErrors(validate.errors ?? [], 'body');
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_TEXT_FAULTS = 20;
+
+/**
+ * Why a string cannot be taken as text, or undefined: PostgreSQL refuses NUL in text (a 500
+ * if it got that far), and a lone surrogate is not a character (it would be stored replaced, or
+ * refused, depending on the column).
+ */
+export function textFault(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'contains a NUL character (\\u0000), which is not allowed in text';
+  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate (an unpaired \\uD800–\\uDFFF), which is not valid Unicode';
+  return undefined;
+}
+
+const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1').replace(/\u0000/g, '\\u0000');
+
+/**
+ * Every string (values and object keys) in a parsed request part that is not acceptable text,
+ * as field errors named like the schema's (`/a/0/b`, `params:/id`, `querystring:/q`). The walk
+ * is iterative: a deep document cannot exhaust the stack here.
+ */
+export function textFaults(value: unknown, context: 'body' | 'params' | 'querystring'): FieldError[] {
+  const prefix = context === 'body' ? '' : `${context}:`;
+  const faults: FieldError[] = [];
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0 && faults.length < MAX_TEXT_FAULTS) {
+    const [current, pointer] = stack.pop()!;
+    if (typeof current === 'string') {
+      const fault = textFault(current);
+      if (fault) faults.push({ field: `${prefix}${pointer || '/'}`, message: fault });
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], `${pointer}/${i}`]);
+    } else if (current !== null && typeof current === 'object' && !Buffer.isBuffer(current) && !(current instanceof Uint8Array)) {
+      const entries = Object.entries(current);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, v] = entries[i]!;
+        const fault = textFault(key);
+        if (fault) faults.push({ field: `${prefix}${pointer}/${pointerPart(key)}`, message: `is a field name that ${fault}` });
+        stack.push([v, `${pointer}/${pointerPart(key)}`]);
+      }
+    }
+  }
+  return faults;
+}
+
+function refuseBadText(faults: FieldError[]): void {
+  if (faults.length > 0) throw problems.validation(faults, 'The request contains text that is not valid: NUL characters and lone surrogates are refused.');
+}
+
+/**
+ * Refuses NUL characters and lone surrogates in every route's path parameters, query and JSON
+ * body with a 400 naming the field — the one place this is checked. The URL parts are checked
+ * as the request arrives (before authentication or any lookup uses them), the body once parsed.
+ * Raw bodies (inbound webhooks, the proxy) are bytes, not text, and pass.
+ */
+export function registerTextChecks(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    refuseBadText([...textFaults(request.params, 'params'), ...textFaults(request.query, 'querystring')]);
+  });
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    if (request.body !== undefined && request.body !== null) refuseBadText(textFaults(request.body, 'body'));
+  });
 }

@@ -10,6 +10,9 @@ import { EXIT, print, table } from './output.ts';
 import { act, fields, whole } from './kit.ts';
 import { outboundCommands } from './commands/outbound.ts';
 import { listenCommand } from './commands/listen.ts';
+import { resourceCommands } from './commands/resources.ts';
+import { alertCommands } from './commands/alerts.ts';
+import { channelCommands } from './commands/channels.ts';
 import type { Check } from '../hub/index.ts';
 
 const program = new Command('patchbay')
@@ -19,7 +22,7 @@ const program = new Command('patchbay')
 
 program
   .command('serve')
-  .description('run the hub: API and workers (or one role of them)')
+  .description('run the hub: API, workers and dashboard (or one role of them)')
   .option('--role <role>', 'all | api | worker', 'all')
   .option('--port <port>', 'HTTP port (default: PORT or 4000)', whole('--port'))
   .action((opts: { role: string; port?: number }) => act(async () => (await import('./serve.ts')).serve(opts)));
@@ -196,6 +199,9 @@ vault
 
 outboundCommands(program);
 listenCommand(program);
+resourceCommands(program);
+alertCommands(program);
+channelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

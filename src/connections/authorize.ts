@@ -29,6 +29,7 @@ import { CONNECTION_ID, checkConnectionConfig, findIntegration } from './connect
 import { environmentOf, openConfigSecrets, sealConnectionSecrets, storeTokens } from './credentials.ts';
 import { integrationOAuth, type IntegrationOAuth } from './oauth-client.ts';
 import { byId, eventData, isAuthError, setConnectionStatus, type ConnectionScope } from './status.ts';
+import { markSessionUsed } from './connect.ts';
 
 export type FlowFailure =
   | 'session_invalid'
@@ -39,6 +40,7 @@ export type FlowFailure =
   | 'state_expired'
   | 'other_browser'
   | 'wrong_host'
+  | 'session_used'
   | 'access_denied'
   | 'invalid_scope'
   | 'redirect_uri_mismatch'
@@ -255,6 +257,10 @@ export async function finishAuthorization(db: Db, vault: Vault, input: FinishInp
   const tokenExpiresAt = tokens.expiresAt ? new Date(tokens.expiresAt) : null;
 
   const finished = await db.transaction(async (tx) => {
+    // A connect session makes one connection: a second flow of the same session is refused.
+    if (row.connectSessionId && !(await markSessionUsed(tx, row.connectSessionId, row.connectionId, clock))) {
+      throw new ConnectFlowError('session_used', 'The connect session already made another connection.');
+    }
     const [before] = await tx.select().from(connections).where(byId(scope, row.connectionId)).for('update');
     if (before) {
       if (before.endCustomerId !== row.endCustomerId || before.integrationId !== integration.id) {

@@ -55,6 +55,8 @@ export interface ConnectionInput {
 
 export interface CreateOptions extends ConnectionServiceOptions {
   resolve?: Resolver;
+  /** Check and test everything, store nothing (the Connect UI's live test). */
+  dryRun?: boolean;
 }
 
 /** By id, then by key. */
@@ -200,6 +202,7 @@ export async function createConnection(
     if (!test.outcome.ok) throw testRefused(manifest.name, test.outcome, `${manifest.name} connection ${id} was not created`);
     Object.assign(draft, { lastTestAt: now, lastTest: test.outcome, errorCount: 0, accountInfo: test.accountInfo ? { ...test.accountInfo } : {} });
   }
+  if (options.dryRun) return { connection: draft, test };
 
   try {
     const connection = await db.transaction(async (tx) => {

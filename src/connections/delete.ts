@@ -31,6 +31,7 @@ import { connectionOwner, environmentOf, openConfigSecrets, openTokens } from '.
 import { integrationOAuth } from './oauth-client.ts';
 import { REFRESH_JOB, refreshJob } from './refresh.ts';
 import { eventData, type ConnectionScope } from './status.ts';
+import { deleteEmbedTokensOf } from './embed.ts';
 
 export interface EndCustomerSubject extends ConnectionScope {
   endCustomerId: string;
@@ -183,10 +184,11 @@ export async function eraseEndCustomer(
       .for('update');
     const secretsDeleted = await removeRows(tx, vault, scope, doomed);
     const connectSessionsDeleted = (await deleteConnectSessionsOf(tx, scope, endCustomerId)) + (await deleteStatesOf(tx, scope, endCustomerId));
+    const embedTokensDeleted = await deleteEmbedTokensOf(tx, scope, endCustomerId);
     const erasing = doomed.map((c) => c.id);
     const subject: EndCustomerSubject = { ...scope, endCustomerId, connectionIds: [...erasing, ...(await formerConnections(tx, scope, endCustomerId, erasing))] };
     await deleteRefreshJobs(tx, scope, subject.connectionIds);
-    const erased: Record<string, number> = { events: 0 };
+    const erased: Record<string, number> = { events: 0, ...(embedTokensDeleted > 0 ? { embedTokens: embedTokensDeleted } : {}) };
     // Two modules may count one kind: the counts add up.
     const count = (kind: string, n: number) => {
       erased[kind] = (erased[kind] ?? 0) + n;

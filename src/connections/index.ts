@@ -1,5 +1,7 @@
 export {
   connections,
+  embedTokens,
+  type EmbedToken,
   CONNECTION_STATUSES,
   CREDENTIAL_TYPES,
   type Connection,
@@ -27,3 +29,27 @@ export { startAuthorization, finishAuthorization, ConnectFlowError, type FlowFai
 export { installConnectionJobs, enqueueDueRefreshes, REFRESH_SCAN_JOB, type ConnectionJobsDeps } from './jobs.ts';
 export { CredentialUnavailableError, openTokens, connectionOwner } from './credentials.ts';
 export { findConnectionByAccount, type AccountLookup } from './by-account.ts';
+export { checkTheme, exactOrigin, LOCALE, THEME_TOKENS, type Theme, type ColorScheme } from './theme.ts';
+export {
+  connectableIntegrations,
+  connectWithSession,
+  testWithSession,
+  markSessionUsed,
+  sessionUsed,
+  sessionScope,
+  isConnectable,
+  connectionModeOf,
+  CONNECTABLE_MODES,
+  type ConnectableIntegration,
+  type SessionConnectInput,
+} from './connect.ts';
+export {
+  createEmbedToken,
+  findEmbedToken,
+  embeddedConnections,
+  deleteEmbedTokensOf,
+  EMBED_TOKEN_TTL_SECONDS,
+  EMBED_SCOPES,
+  type EmbedScope,
+  type EmbedTokenInput,
+} from './embed.ts';

@@ -11,6 +11,7 @@ import type { Db } from '../db/index.ts';
 import type { Vault } from '../credentials/index.ts';
 import { deleteExpiredConnectSessions, deleteExpiredStates, OAuthError } from '../credentials/oauth/index.ts';
 import { enqueueMany, exponentialBackoff, type Queue } from '../queue/index.ts';
+import { deleteExpiredEmbedTokens } from './embed.ts';
 import { connections } from './schema.ts';
 import { REFRESH_JOB, REFRESH_MAX_ATTEMPTS, refreshConnectionTokens, refreshJob } from './refresh.ts';
 
@@ -83,6 +84,7 @@ export function installConnectionJobs(deps: ConnectionJobsDeps): void {
       const enqueued = await enqueueDueRefreshes(db, clock, marginMs);
       const sessions = await deleteExpiredConnectSessions(db, clock);
       const states = await deleteExpiredStates(db, clock);
+      await deleteExpiredEmbedTokens(db, clock);
       if (enqueued + sessions + states > 0) logger.debug({ enqueued, expiredSessions: sessions, expiredStates: states }, 'token renewals enqueued');
     },
     { maxAttempts: 3 },

@@ -50,7 +50,7 @@ export async function replaceConnectionCredentials(
   scope: ConnectionScope,
   id: string,
   input: CredentialReplacement,
-  options: ConnectionServiceOptions = {},
+  options: ConnectionServiceOptions & { dryRun?: boolean } = {},
 ): Promise<ReplacedCredentials> {
   const clock = options.clock ?? systemClock;
   const connection = await getConnection(db, scope, id);
@@ -112,6 +112,10 @@ export async function replaceConnectionCredentials(
     test = failed;
   }
   const actor = options.actor ?? SYSTEM;
+  if (options.dryRun) {
+    if (!test.outcome.ok) throw testRefused(manifest.name, test.outcome, `The credentials of connection ${id} would not be replaced`);
+    return { connection, test, secretVersion: null };
+  }
   if (!test.outcome.ok) {
     // The refused attempt is on record too; the stored credential and the connection are untouched.
     await recordAudit(db, {

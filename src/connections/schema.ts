@@ -1,7 +1,7 @@
 import { pgTable, text, jsonb, timestamp, integer, index, primaryKey } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import { timestamps } from '../db/columns.ts';
-import { organizations, environments } from '../auth/schema.ts';
+import { createdAt, timestamps } from '../db/columns.ts';
+import { organizations, environments, tenantColumns } from '../auth/schema.ts';
 import { integrations } from '../integrations/schema.ts';
 
 export const CONNECTION_STATUSES = ['connected', 'syncing', 'error', 'disconnected'] as const;
@@ -80,3 +80,28 @@ export const connections = pgTable(
 );
 
 export type Connection = typeof connections.$inferSelect;
+
+/**
+ * Short-lived tokens a product's backend makes for one end customer's embedded widgets (status
+ * card, connection list). Read-only unless `scopes` holds `connect` (which lets the widget open
+ * the Connect UI for that end customer). Only the token's SHA-256 is stored.
+ */
+export const embedTokens = pgTable(
+  'embed_tokens',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    ...tenantColumns(),
+    endCustomerId: text('end_customer_id').notNull(),
+    /** `read` always; `connect` when the widget may connect and reconnect accounts. */
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    theme: jsonb('theme').$type<Record<string, unknown> | null>(),
+    origins: jsonb('origins').$type<string[]>().notNull().default([]),
+    createdBy: text('created_by'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('embed_tokens_end_customer').on(t.organizationId, t.environmentId, t.endCustomerId), index('embed_tokens_expiry').on(t.expiresAt)],
+);
+
+export type EmbedToken = typeof embedTokens.$inferSelect;

@@ -52,6 +52,21 @@ export class ProblemError extends Error {
   }
 }
 
+/** The header a 413 names its limit in, in bytes. */
+export const BODY_LIMIT_HEADER = 'patchbay-body-limit';
+
+/** `1048576` → `1 MiB`; `1500` → `1.5 KiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
 export const problems = {
   validation: (errors: FieldError[], detail = 'The request is not valid.') =>
     new ProblemError('validation', 400, 'Invalid request', { detail, errors }),
@@ -68,9 +83,17 @@ export const problems = {
     }),
   conflict: (detail: string, extra?: Record<string, unknown>) =>
     new ProblemError('conflict', 409, 'Conflict', { detail, ...(extra ? { extra } : {}) }),
-  payloadTooLarge: (limit: number) =>
+  /** States the limit in `detail`, in `limit` and in the `patchbay-body-limit` header (bytes). */
+  payloadTooLarge: (limit: number, what = 'The body') =>
     new ProblemError('payload-too-large', 413, 'Payload too large', {
-      detail: `The body is larger than ${limit} bytes.`,
+      detail: `${what} is larger than the limit of ${formatBytes(limit)} (${limit} bytes).`,
+      headers: { [BODY_LIMIT_HEADER]: String(limit) },
+      extra: { limit },
+    }),
+  jsonTooDeep: (limit: number) =>
+    new ProblemError('json-too-deep', 400, 'JSON nested too deeply', {
+      detail: `The body nests objects and arrays more than ${limit} levels deep; the limit is ${limit}.`,
+      extra: { limit },
     }),
   unsupportedMediaType: (detail: string) =>
     new ProblemError('unsupported-media-type', 415, 'Unsupported media type', { detail }),

@@ -33,19 +33,54 @@ export function scrubString(value: string): string {
     .replace(PHONE, '[phone]');
 }
 
+// Error fields that are written by name, or never (the request a client error may hold is huge).
+const ERROR_OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'code', 'errors', 'request', 'response', 'socket', 'config']);
+
+/**
+ * An error as a log line needs it: its type, message, code, stack and cause chain (and an
+ * AggregateError's members), plus its own scalar fields (a PostgreSQL error's `detail`,
+ * `constraint`…), all scrubbed like any other value.
+ */
+export function serializeError(error: Error, depth = 0): Record<string, unknown> {
+  const out = serializeErrorFields(error, depth);
+  serialized.add(out);
+  return out;
+}
+
+// Errors already serialized (by formatters.log) pass the `err` serializer unchanged: scrubbing
+// them again would blank their `code` (a key that means an OAuth code elsewhere).
+const serialized = new WeakSet<object>();
+
+function serializeErrorFields(error: Error, depth: number): Record<string, unknown> {
+  if (depth > 8) return { type: error.name, message: scrubString(error.message) };
+  const code = (error as { code?: unknown }).code;
+  const out: Record<string, unknown> = {
+    type: error.name,
+    message: scrubString(error.message),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(error.stack ? { stack: scrubString(error.stack) } : {}),
+  };
+  for (const [key, v] of Object.entries(error)) {
+    if (ERROR_OWN_FIELDS.has(key) || v === undefined || typeof v === 'function') continue;
+    out[key] = SECRET_KEY.test(key) && v !== null && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
+  }
+  if (error instanceof AggregateError && Array.isArray(error.errors)) out.errors = error.errors.slice(0, 10).map((e) => scrub(e, depth + 1));
+  if (error.cause !== undefined) out.cause = scrub(error.cause, depth + 1);
+  return out;
+}
+
+/** A log field that holds an error: Error instances in full; anything else scrubbed like a value. */
+function errorField(value: unknown): unknown {
+  if (value instanceof Error) return serializeError(value);
+  return value !== null && typeof value === 'object' && serialized.has(value) ? value : scrub(value);
+}
+
 /** Deep copy of a log object with secret-named keys blanked and strings scrubbed. */
 export function scrub(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
-    return {
-      type: value.name,
-      message: scrubString(value.message),
-      stack: value.stack ? scrubString(value.stack) : undefined,
-      ...(value.cause !== undefined ? { cause: scrub(value.cause, depth + 1) } : {}),
-    };
-  }
+  if (value instanceof Error) return serializeError(value, depth);
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.length} bytes]`;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
@@ -101,11 +136,10 @@ export function createLogger(options: LoggerOptions): Logger {
         // Runs before pino's serializers: requests and responses are reduced here, to what a log line needs.
         log: (object) => scrub(withRequestParts(object)) as Record<string, unknown>,
       },
-      // pino serializes `err` before formatters.log sees it, so scrub it in its serializer.
-      serializers: {
-        err: (err: unknown) => scrub(pino.stdSerializers.err(err as Error)),
-        error: (err: unknown) => scrub(err instanceof Error ? pino.stdSerializers.err(err) : err),
-      },
+      // formatters.log has already turned errors into plain objects by the time serializers run;
+      // these replace pino's own `err` serializer, whose result (an object with a private
+      // prototype) the scrubber would write as "[Object]".
+      serializers: { err: errorField, error: errorField },
       hooks: {
         logMethod(args, method) {
           const cleaned = args.map((a) => (typeof a === 'string' ? scrubString(a) : a));

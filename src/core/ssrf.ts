@@ -219,3 +219,43 @@ export async function checkResolved(host: string, target: string, options: Publi
   }
   return addresses;
 }
+
+export interface ConfiguredUrlOptions {
+  allowPrivateNetworks: boolean;
+  resolve?: Resolver | undefined;
+}
+
+/**
+ * The one address policy for a configured URL, applied when it is saved (the guarded dispatcher
+ * applies it again when it is used): http(s) only, no credentials, plain http only where private
+ * networks are allowed, and every address public unless allowed. Returns why it is refused, or
+ * undefined. A name that does not resolve today cannot be judged here; the use-time guard will.
+ *
+ * @example
+ * const why = await configuredUrlRefusal('https://169.254.169.254', { allowPrivateNetworks: false });
+ * // 'is refused: https://169.254.169.254 (resolves to 169.254.169.254) is a cloud metadata address; …'
+ */
+export async function configuredUrlRefusal(raw: string, options: ConfiguredUrlOptions): Promise<string | undefined> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be a URL such as https://api.example.com';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.protocol === 'http:' && !options.allowPrivateNetworks) {
+    return 'must use https (plain http is only allowed in environments that allow private networks)';
+  }
+  try {
+    await assertPublicUrl(url, { allowPrivateNetworks: options.allowPrivateNetworks, ...(options.resolve ? { resolve: options.resolve } : {}) });
+  } catch (err) {
+    if (err instanceof SsrfError && err.reason === 'unresolvable') return undefined;
+    if (err instanceof SsrfError) return `is refused: ${err.message}`;
+    throw err;
+  }
+  return undefined;
+}
+
+/** The URL a configured host name (`acme.okta.com`) stands for, so it passes the same policy as a URL. */
+export const hostUrl = (host: string): string => `https://${host}`;

@@ -35,6 +35,7 @@ export {
   SECRET_STORE_TOKEN,
   DEFAULT_ENV_PREFIX,
   SecretStoreError,
+  checkSecretStoreSettings,
   type SecretStore,
   type SecretStoreSettings,
   type SecretStoreHost,

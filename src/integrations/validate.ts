@@ -3,7 +3,7 @@
  * Everything about the draft is checked against the manifest first (a 400 naming each field),
  * then every configured URL goes through the SSRF guard (a 422).
  */
-import { problems, type FieldError, type Resolver } from '../core/index.ts';
+import { hostUrl, problems, type FieldError, type Resolver } from '../core/index.ts';
 import { checkFieldValues, isRateLimit, type Connector, type Fields } from '../connectors/index.ts';
 import type { IntegrationSettingsInput, OAuthUrlOverrides } from './schema.ts';
 import { checkConfiguredUrls, type UrlToCheck } from './urls.ts';
@@ -19,11 +19,19 @@ export function splitSecretValues(fields: Fields, values: Record<string, string>
   return { plain, secret };
 }
 
-/** URL-format fields of a configuration, for the SSRF guard. */
+/**
+ * The configuration values that become hosts — URL fields and host-name fields (an Okta domain,
+ * a Salesforce login host) — as URLs for the SSRF guard, so they pass the same address policy
+ * when saved as when used. Every config field a manifest's URL templates use has one of these two
+ * formats (test/security/ssrf-at-save.test.ts holds every connector to it).
+ */
 export function urlFields(fields: Fields, values: Record<string, string>, at: string): UrlToCheck[] {
-  return Object.entries(values)
-    .filter(([name]) => fields[name]?.format === 'url')
-    .map(([name, url]) => ({ field: `${at}/${name}`, url }));
+  return Object.entries(values).flatMap(([name, value]) => {
+    const format = fields[name]?.format;
+    if (format === 'url') return [{ field: `${at}/${name}`, url: value }];
+    if (format === 'hostname') return [{ field: `${at}/${name}`, url: hostUrl(value) }];
+    return [];
+  });
 }
 
 export interface Draft {

@@ -109,7 +109,7 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
           metrics.call(provider, method, outcome, durationMs / 1000);
           onAttempt?.({ failure: err.kind, durationMs });
           const reason = retryableFailure(req, err);
-          logger.info({ ...fields, method, url: err.url, failure: err.kind, attempt, durationMs, willRetry: Boolean(reason && attempt <= retryAttempts) }, 'provider call failed');
+          logger.info({ ...fields, method, url: err.url, failure: err.kind, err, attempt, durationMs, willRetry: Boolean(reason && attempt <= retryAttempts) }, 'provider call failed');
           if (!reason || attempt > retryAttempts) throw err;
           await pause(reason, backoffMs(attempt, random), req.signal);
           continue;

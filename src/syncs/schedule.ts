@@ -29,8 +29,21 @@ function parse(frequency: string): Parsed {
   try {
     return { kind: 'cron', cron: new Cron(text, { timezone: 'UTC', paused: true }) };
   } catch (err) {
-    throw new FrequencyError(frequency, err instanceof Error ? err.message : 'unreadable');
+    throw new FrequencyError(frequency, cronReason(text, err));
   }
+}
+
+const CRON_FIELDS = ['second', 'minute', 'hour', 'day of the month', 'month', 'day of the week', 'year'];
+
+/** Why a cron expression was refused, in our words (the cron library's message names its internals). */
+function cronReason(text: string, err: unknown): string {
+  const parts = text.split(/\s+/).filter(Boolean);
+  if (parts.length < 5 || parts.length > 7) return `a cron expression has five fields (minute hour day-of-month month day-of-week), this one has ${parts.length}`;
+  const names = parts.length === 5 ? CRON_FIELDS.slice(1, 6) : CRON_FIELDS.slice(0, parts.length);
+  const message = err instanceof Error ? err.message : '';
+  const index = parts.findIndex((part) => message.includes(`(${part})`) || message.includes(`'${part}'`) || message.endsWith(`: ${part}`));
+  const field = index >= 0 ? `its ${names[index]} field "${parts[index]}"` : 'one of its fields';
+  return `${field} is out of range or not cron syntax`;
 }
 
 /** Throws `FrequencyError` for a frequency that cannot be scheduled. */

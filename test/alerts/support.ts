@@ -42,7 +42,7 @@ export interface OpsHarness {
   close(): Promise<void>;
 }
 
-export async function opsHarness(): Promise<OpsHarness> {
+export async function opsHarness(options: { startQueue?: boolean } = {}): Promise<OpsHarness> {
   await loadRegistry();
   const clock = new ManualClock(Date.now());
   let queue!: Queue;
@@ -61,7 +61,7 @@ export async function opsHarness(): Promise<OpsHarness> {
     await app.register(connectionHealthRoutes, { ops });
   };
   const api = await createTestApi({ clock, plugins: [{ plugin }] });
-  await queue.start();
+  if (options.startQueue !== false) await queue.start();
   const devId = api.seed.environments.find((e) => e.name === 'dev')!.id;
   const db = api.database.db;
   const checks = (connectionId: string) => db.select().from(healthChecks).where(eq(healthChecks.connectionId, connectionId)).orderBy(healthChecks.checkedAt);

@@ -1,7 +1,11 @@
 import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrub, scrubString } from '../../src/core/index.ts';
 import { captureLogs } from '../support/logs.ts';
+import { createTestApi, type TestApi } from '../support/api.ts';
+import { createServer } from 'node:net';
+import { createProviderProxy } from '../../src/proxy/index.ts';
 
 describe('log redaction', () => {
   it('blanks values of secret-named keys at any depth', () => {
@@ -50,5 +54,87 @@ describe('log redaction', () => {
       at: '2026-01-01T00:00:00.000Z',
       url: 'https://x.test/a?token=[redacted]',
     });
+  });
+});
+
+class DiskError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DiskError';
+  }
+}
+
+const forcedFailure: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/forced-failure', { config: { public: true }, schema: { hide: true } }, async () => {
+    const low = Object.assign(new Error('socket hang up for dave@corp.example'), { code: 'ECONNRESET' });
+    throw new DiskError('forced failure while writing pb_test_abcdefghijklmnop', 'EDISKFULL', 'volume /data is full', { cause: low });
+  });
+};
+
+describe('errors in the logs', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi({ plugins: [{ plugin: forcedFailure, absolute: true }] });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it("writes a forced error's type, message, code, stack and cause on the request's log line, with secrets still redacted", async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/forced-failure' });
+    expect(res.statusCode).toBe(500);
+    const requestId = res.headers['x-request-id'];
+    const line = api.logs.lines().find((l) => l.msg === 'request failed' && l.requestId === requestId);
+    expect(line).toBeDefined();
+    const err = line!.err as Record<string, unknown>;
+    expect(err).toMatchObject({ type: 'DiskError', code: 'EDISKFULL', detail: 'volume /data is full' });
+    expect(err.message).toContain('forced failure while writing');
+    expect(err.stack).toMatch(/^DiskError: forced failure[\s\S]*at .*logging\.test\.ts/);
+    expect(err.cause).toMatchObject({ type: 'Error', code: 'ECONNRESET' });
+    expect((err.cause as { stack: string }).stack).toContain('socket hang up');
+    expect(api.logs.text()).not.toContain('pb_test_abcdefghijklmnop');
+    expect(api.logs.text()).not.toContain('dave@corp.example');
+  });
+
+  it('never writes an error as "[Object]", whichever way it is logged', () => {
+    const logs = captureLogs();
+    const error = Object.assign(new Error('queue stalled', { cause: 'plain text cause' }), { code: 'E_STALL' });
+    logs.logger.error({ err: error }, 'job failed');
+    logs.logger.warn({ error }, 'could not queue dispatch jobs');
+    logs.logger.error(error);
+    logs.logger.child({ jobId: 'job_1' }).error({ err: new AggregateError([new Error('first'), new Error('second')], 'all failed') }, 'job failed');
+    expect(logs.text()).not.toContain('[Object]');
+    const [first, second, third, fourth] = logs.lines();
+    for (const line of [first!.err, second!.error, third!.err]) expect(line).toMatchObject({ type: 'Error', message: 'queue stalled', code: 'E_STALL', cause: 'plain text cause' });
+    expect((first!.err as { stack: string }).stack).toContain('queue stalled');
+    expect(fourth!.err).toMatchObject({ type: 'AggregateError', message: 'all failed', errors: [{ message: 'first' }, { message: 'second' }] });
+  });
+});
+
+describe('provider proxy failures in the logs', () => {
+  it('logs a failed provider call with the error message, code and stack', async () => {
+    // A port that was just free: the call is refused.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const logs = captureLogs();
+    const proxy = createProviderProxy({ logger: logs.logger, sleep: async () => {} });
+    const http = proxy.client({ provider: 'example', limitKey: 'example:conn_1', baseUrl: `http://127.0.0.1:${port}`, allowPrivateNetworks: true, retryAttempts: 0 });
+    await expect(http.request({ path: '/v1/things' })).rejects.toThrow(/refused/);
+    await proxy.close();
+    const line = logs.lines().find((l) => l.msg === 'provider call failed');
+    expect(line).toMatchObject({ provider: 'example', failure: 'refused', err: { type: 'ProviderRequestError', kind: 'refused' } });
+    const err = line!.err as { message: string; stack: string; cause: { code?: string } };
+    expect(err.message).toContain(`127.0.0.1:${port}`);
+    expect(err.stack).toContain('ProviderRequestError');
+    expect(JSON.stringify(err.cause)).toContain('ECONNREFUSED');
   });
 });

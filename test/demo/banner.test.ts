@@ -3,13 +3,14 @@
  * so, and every address its banner and `demo-credentials.txt` hand out answers as the banner
  * says it will (the links are declared once, in demo/banner.ts, with their method and body).
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoLinks, listeningLine, type DemoLink } from '../../demo/banner.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres, tempDir } from '../support/db.ts';
-import { childEnv, startTs, type Child } from '../support/process.ts';
+import { ROOT, childEnv, startTs, type Child } from '../support/process.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -58,10 +59,10 @@ beforeAll(async () => {
     env.PATCHBAY_SECRET_KEYS = `banner:${Buffer.alloc(32, 5).toString('base64')}`;
   }
   hub = startTs('demo/start.ts', [], env);
-  await hub.waitFor(/Stop with Ctrl-C\./, 90_000);
+  await hub.waitFor(/Stop with Ctrl-C\./, 150_000);
   banner = hub.output();
   apiKey = /pb_test_[0-9a-z]+/.exec(banner)![0];
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await hub?.stop();
@@ -87,7 +88,8 @@ describe('npm start on a fresh data directory', () => {
   });
 
   it('answers every address its banner prints, with the method and credentials the banner gives', async () => {
-    const credentials = { email: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![1]!, password: /Sign in: +\S+ with (\S+) \/ (\S+)/.exec(banner)![2]!, apiKey };
+    const signIn = /Sign in: +(?:POST )?\S+ with (\S+) \/ (\S+)/.exec(banner)!;
+    const credentials = { email: signIn[1]!, password: signIn[2]!, apiKey };
     const links = demoLinks({ url: `http://localhost:${port}`, connection: { id: 'acme-stripe' }, credentials });
     // The base address on the first line is where the hub runs, not a page; a screen at `/` (the
     // dashboard) is a declared link of its own and is requested below like every other.
@@ -106,7 +108,6 @@ describe('npm start on a fresh data directory', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain(apiKey);
-    expect(text).not.toMatch(/dashboard/i);
     const email = /login: +(\S+)/.exec(text)![1]!;
     const password = /password: +(\S+)/.exec(text)![1]!;
     const links = demoLinks({ url: `http://localhost:${port}`, connection: { id: 'acme-stripe' }, credentials: { email, password, apiKey } });
@@ -125,4 +126,38 @@ describe('where the banner says the demo listens', () => {
     expect(listeningLine('0.0.0.0', 4000)).toBe('  Listening on every interface (0.0.0.0:4000): anyone who can reach this machine can reach the demo.');
     expect(listeningLine('::', 4000)).toContain('every interface');
   });
+});
+
+/** Every curl command in the README's shell blocks, continuation lines joined. */
+function curlExamples(markdown: string): string[] {
+  const commands: string[] = [];
+  for (const block of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    const joined = block[1]!.replace(/\\\n\s*/g, ' ');
+    for (const line of joined.split('\n')) if (/^\s*curl\s/.test(line)) commands.push(line.trim());
+  }
+  return commands;
+}
+
+function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', command], { env, timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe("the README's curl examples", () => {
+  it('each answers 2xx with JSON from the live demo hub, as written (only the port and key filled in)', async () => {
+    const examples = curlExamples(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    const env = { ...process.env, PATCHBAY_API_KEY: apiKey };
+    for (const example of examples) {
+      const command = `${example.replaceAll('http://localhost:4000', `http://127.0.0.1:${port}`)} -w '\\n%{http_code}'`;
+      const result = await sh(command, env);
+      expect(result.code, `${example}\n${result.stderr}`).toBe(0);
+      const status = Number(result.stdout.slice(result.stdout.lastIndexOf('\n') + 1));
+      const body = result.stdout.slice(0, result.stdout.lastIndexOf('\n'));
+      expect(status, `${example}\n${body}`).toBeGreaterThanOrEqual(200);
+      expect(status, `${example}\n${body}`).toBeLessThan(300);
+      expect(() => JSON.parse(body), `${example} answered no JSON: ${body}`).not.toThrow();
+    }
+  }, 60_000);
 });

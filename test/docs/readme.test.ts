@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../../src/core/index.ts';
 import { ROLE_SCOPES, ROLES, SCOPES } from '../../src/auth/index.ts';
+import { CATEGORIES } from '../../src/connectors/index.ts';
 
 const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -25,5 +26,11 @@ describe('README', () => {
       const marks = ROLES.map((r) => ((ROLE_SCOPES[r] as readonly string[]).includes(scope) ? '✓' : '')).join(' | ');
       expect(readme).toContain(`| \`${scope}\` | ${meaning} | ${marks} |`);
     }
+  });
+
+  it('names the categories as the catalog does where it introduces them', () => {
+    const intro = readme.slice(0, readme.indexOf('## '));
+    for (const word of ['payments', 'live-ops']) expect(intro).not.toContain(word);
+    for (const category of CATEGORIES.filter((c) => c !== 'dev' && c !== 'crm')) expect(intro).toContain(category);
   });
 });

@@ -187,11 +187,11 @@ describe('connect sessions', () => {
     expect(expired.body).toContain('This connect link is no longer valid');
   });
 
-  it('refuse an API-key integration and another end customer’s connection', async () => {
+  it('send an API-key integration to the Connect UI form, and refuse another end customer’s connection', async () => {
     const stripe = await request(api, 'POST', '/api/v1/integrations', { connectorKey: 'stripe' });
     const apiKey = await request(api, 'POST', '/api/v1/connect/sessions', { endCustomerId: 'c', integrations: [stripe.json().id] });
-    expect(apiKey.statusCode).toBe(400);
-    expect(apiKey.json().errors[0].message).toContain('does not connect with OAuth');
+    expect(apiKey.statusCode, apiKey.body).toBe(201);
+    expect(apiKey.json().integrations[0]).toMatchObject({ connectionMode: 'apiKey', connectUrl: expect.stringMatching(/^http:\/\/localhost:4000\/connect\?session=cs_[^&]+&integration=int_[^#]+#token=pb_cs_/) });
     const theirs = await request(api, 'POST', '/api/v1/connect/sessions', { endCustomerId: 'someone-else', connectionId: 'cust-2-crm' });
     expect(theirs.statusCode).toBe(422);
   });
@@ -229,6 +229,26 @@ describe("the dashboard's connect button", () => {
     const page = await new TestBrowser(api.app).hub(`/oauth/connect/${integrationId}`);
     expect(page.statusCode).toBe(401);
     expect(page.body).toContain('Go back to the app');
+  });
+});
+
+describe('a connect session makes one connection', () => {
+  it('refuses a second OAuth connection with the same session, at the start and at the callback', async () => {
+    const url = await connectUrl(api, { endCustomerId: 'cust-once', integrations: [integrationId] });
+    const first = new TestBrowser(api.app);
+    const second = new TestBrowser(api.app);
+    const a = await first.startConnect(url);
+    const b = await second.startConnect(url);
+    expect((await first.hub(a.callbackUrl!)).statusCode).toBe(200);
+    const late = await second.hub(b.callbackUrl!);
+    expect(late.statusCode).toBe(409);
+    expect(late.body).toContain('This connect link was already used');
+    expect(late.body).toContain('Error code: session_used');
+    const again = await new TestBrowser(api.app).hub(url);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('Error code: session_used');
+    const made = (await request(api, 'GET', '/api/v1/connections?endCustomerId=cust-once')).json().data;
+    expect(made).toHaveLength(1);
   });
 });
 

@@ -75,13 +75,32 @@ function unusable(err: unknown): CheckResult | undefined {
   return undefined;
 }
 
-/** Runs the check a `health.check` job names; a check planned before a newer one does nothing. */
+/** The next due time: the same place in the next interval that is still ahead of `now`. */
+function nextDue(dueAt: number, intervalMs: number, now: number): number {
+  let next = dueAt + intervalMs;
+  while (next <= now) next += intervalMs;
+  return next;
+}
+
+/**
+ * Runs the check a `health.check` job names. The check first claims its slot — moving the
+ * connection's next due time on, only if it is still the one the job was planned for — so a
+ * second job for the same slot (another planner, another worker) finds it taken and does nothing.
+ */
 export async function runHealthCheck(deps: HealthCheckDeps, scope: { organizationId: string; environmentId: string }, payload: CheckPayload, jobId?: string): Promise<CheckResult | undefined> {
   const { db, clock } = deps;
   const where = and(eq(healthStates.environmentId, scope.environmentId), eq(healthStates.connectionId, payload.connectionId));
-  const [state] = await db.select().from(healthStates).where(where);
-  if (!state || state.nextCheckAt.getTime() !== Date.parse(payload.dueAt)) return undefined;
-  const settings = await readHealthSettings(db, scope, state.integrationId, deps.defaults);
+  const [current] = await db.select().from(healthStates).where(where);
+  const dueAt = new Date(payload.dueAt);
+  if (!current || current.nextCheckAt.getTime() !== dueAt.getTime()) return undefined;
+  const settings = await readHealthSettings(db, scope, current.integrationId, deps.defaults);
+  const next = new Date(nextDue(dueAt.getTime(), settings.intervalSeconds * 1000, clock.now().getTime()));
+  const [state] = await db
+    .update(healthStates)
+    .set({ nextCheckAt: next, updatedAt: clock.now() })
+    .where(and(where, eq(healthStates.nextCheckAt, dueAt)))
+    .returning();
+  if (!state) return undefined;
   let result: CheckResult;
   try {
     const ctx = await getConnectionContext(db, deps.vault, scope, payload.connectionId, { clock, logger: deps.logger });
@@ -104,10 +123,9 @@ type State = typeof healthStates.$inferSelect;
 async function applyResult(deps: HealthCheckDeps, scope: { organizationId: string; environmentId: string }, state: State, settings: EffectiveHealthSettings, result: CheckResult): Promise<void> {
   const { clock } = deps;
   const now = clock.now();
-  const intervalMs = settings.intervalSeconds * 1000;
-  // Keep the connection's place in the interval; a provider's Retry-After pushes it later.
-  let next = state.nextCheckAt.getTime() + intervalMs;
-  while (next <= now.getTime()) next += intervalMs;
+  // The claim moved the due time on already (keeping the connection's place in the interval); a
+  // provider's Retry-After pushes it later.
+  let next = state.nextCheckAt.getTime();
   if (result.outcome === 'rate_limited' && result.retryAfterSeconds) next = Math.max(next, now.getTime() + result.retryAfterSeconds * 1000);
   const failures = result.outcome === 'ok' ? 0 : result.outcome === 'rate_limited' ? state.consecutiveFailures : state.consecutiveFailures + 1;
   const connectionId = state.connectionId;

@@ -3,8 +3,9 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
-import { getInboundEvent, INBOUND_STATUSES, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundEvent } from '../../webhooks/inbound/index.ts';
+import { getInboundEvent, getSource, INBOUND_STATUSES, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundEvent } from '../../webhooks/inbound/index.ts';
 import { actorOf, tenantOf } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 
@@ -135,6 +136,7 @@ export const inboundEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const scope = tenantOf(request);
       const { limit = 100, receivedAfter, receivedBefore, ...filters } = request.body;
+      await checkReferences([{ field: '/sourceId', what: 'source', id: filters.sourceId, find: (id) => getSource(app.deps.database.db, scope, id) }]);
       const ids = await app.deps.database.db.transaction(async (tx) => {
         const requeued = await reprocessInboundEvents(tx, app.deps.clock, scope, { ...filters, receivedAfter: dateOf(receivedAfter), receivedBefore: dateOf(receivedBefore), limit });
         await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'inbound_event.bulk_reprocessed', targetType: 'inbound_event', details: { count: requeued.length, filters } });

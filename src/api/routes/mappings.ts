@@ -25,6 +25,7 @@ import {
   type SyncServices,
 } from '../../syncs/index.ts';
 import { actorOf, tenantOf, type TenantScope } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, problemResponses, Timestamp } from '../schemas.ts';
 
@@ -132,6 +133,10 @@ export const mappingRoutes =
         if (Boolean(body.integrationId) === Boolean(body.connectionId)) {
           throw problems.validation([{ field: '/integrationId', message: 'give exactly one of integrationId and connectionId' }]);
         }
+        await checkReferences([
+          { field: '/connectionId', what: 'connection', id: body.connectionId, find: (id) => services().resolver.resolve(scope, id) },
+          { field: '/integrationId', what: 'integration', id: body.integrationId, find: async (id) => services().resolver.connectorOfIntegration?.(scope, id) },
+        ]);
         const connector = await connectorFor(scope, { connectionId: body.connectionId ?? null, integrationId: body.integrationId ?? null });
         check(connector, body.model, body.fields, body.conflictRules ?? []);
         try {
@@ -246,6 +251,7 @@ export const mappingRoutes =
         if (!samples) {
           const connectionId = request.body?.connectionId ?? mapping.connectionId;
           if (!connectionId) throw problems.unprocessable('Give samples, or a connectionId to read samples from (this mapping belongs to an integration).');
+          await checkReferences([{ field: '/connectionId', what: 'connection', id: request.body?.connectionId, find: (id) => services().resolver.resolve(scope, id) }]);
           const connection = await services().resolver.resolve(scope, connectionId);
           if (!connection) throw problems.notFound('Connection', connectionId);
           const read = await sampleRecords(services().proxy, connection, mapping.model, request.body?.limit ?? 5, request.log as unknown as Logger);

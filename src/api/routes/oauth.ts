@@ -16,6 +16,7 @@ import { failurePage, PAGE_HEADERS, successPage } from '../oauth-page.ts';
 
 const STATUS: Partial<Record<FlowFailure, number>> = {
   session_invalid: 401,
+  session_used: 409,
   integration_unavailable: 404,
   provider_unreachable: 502,
 };
@@ -62,6 +63,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (query.connectSession) {
       const session = await findConnectSession(db, clock, query.connectSession);
       if (!session) throw new ConnectFlowError('session_invalid', 'The connect session is unknown or has expired.');
+      if (session.usedAt) throw new ConnectFlowError('session_used', 'The connect session already made its connection.');
       const scope = { organizationId: session.organizationId, environmentId: session.environmentId };
       const integration = await findIntegration(db, scope, request.params.integrationId);
       if (!integration || !sessionAllows(session, integration.id)) throw new ConnectFlowError('session_invalid', 'The connect session does not allow this integration.');
@@ -126,6 +128,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           400: Html,
           401: Html,
           404: Html,
+          409: Html,
           502: Html,
         },
       },
@@ -155,7 +158,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: `The OAuth redirect URI: register exactly ${callbackUrl} at the provider`,
         security: [],
         querystring: Type.Object({}, { additionalProperties: Type.String({ maxLength: 10_000 }) }),
-        response: { 200: Html, 400: Html, 401: Html, 404: Html, 502: Html },
+        response: { 200: Html, 400: Html, 401: Html, 404: Html, 409: Html, 502: Html },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isUniqueViolation, problems } from '../../core/index.ts';
+import { checkSecretStoreSettings } from '../../credentials/index.ts';
 import {
   createEnvironment,
   findEnvironment,
@@ -110,13 +111,17 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { allowPrivateNetworks: Type.Optional(Type.Boolean()), settings: Type.Optional(Type.Object({}, { additionalProperties: true })) },
           { additionalProperties: false },
         ),
-        response: { 200: EnvironmentView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: { 200: EnvironmentView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) },
       },
     },
     async (request) => {
       const { organizationId } = principalOf(request);
       const existing = await findEnvironment(app.deps.database.db, organizationId, request.params.id);
       if (!existing) throw problems.notFound('Environment', request.params.id);
+      // The secret-store addresses pass the address policy under the settings as they will be after this change.
+      const settings = (request.body.settings ?? existing.settings) as Record<string, unknown>;
+      const refused = await checkSecretStoreSettings(settings.secretStores, { allowPrivateNetworks: request.body.allowPrivateNetworks ?? existing.allowPrivateNetworks });
+      if (refused.length > 0) throw problems.unprocessable('The secret-store settings are refused.', refused);
       const env = await app.deps.database.db.transaction(async (tx) => {
         const updated = await updateEnvironment(tx, organizationId, existing.id, request.body as { allowPrivateNetworks?: boolean; settings?: Record<string, unknown> });
         await recordAudit(tx, { organizationId, environmentId: existing.id, actor: actorOf(request), action: 'environment.updated', targetType: 'environment', targetId: existing.id, details: { ...request.body } });

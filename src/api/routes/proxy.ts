@@ -13,6 +13,7 @@ import { describeFailure, ProviderRequestError, type HttpMethod } from '../../pr
 import { providerContext, type SyncServices } from '../../syncs/index.ts';
 import { tenantOf } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas.ts';
+import { BODY_LIMITS } from '../body.ts';
 
 const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
@@ -36,7 +37,6 @@ const DROPPED_REQUEST_HEADERS = new Set([
 ]);
 const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie', 'trailer', 'upgrade']);
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const MAX_BODY = 10 * 1024 * 1024;
 
 function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,7 +53,7 @@ export const proxyRoutes =
   async (app) => {
     // Bodies pass through as bytes, whatever their type.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMITS.proxy }, (_request, body, done) => done(null, body));
 
     for (const method of METHODS) {
       app.route({

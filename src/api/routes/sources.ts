@@ -7,8 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
-import { createSource, deleteSource, filterErrors, getSource, listSources, parseCidr, updateSource, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
-import { actorOf, tenantOf } from '../context.ts';
+import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, presetVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { getIntegration } from '../../integrations/index.ts';
+import { actorOf, principalOf, tenantOf, type TenantScope } from '../context.ts';
+import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import type { InboundRuntimeOf } from './inbound-runtime.ts';
@@ -84,9 +86,10 @@ const fields = {
   action: Type.Optional(Action),
   filters: Type.Optional(Type.Array(Filter, { maxItems: 50 })),
   disabled: Type.Optional(Type.Boolean()),
+  allowUnverified: Type.Optional(Type.Boolean({ description: 'Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events)' })),
 };
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     ...fields,
     connector: Type.Optional(Type.String({ maxLength: 64, description: 'A connector with webhooks (stripe, github, …); absent for a generic source' })),
@@ -94,7 +97,7 @@ const CreateBody = Type.Object(
   },
   strict,
 );
-const UpdateBody = Type.Object(
+export const UpdateBody = Type.Object(
   {
     ...fields,
     name: Type.Optional(fields.name),
@@ -110,7 +113,8 @@ const SourceView = Type.Object({
   url: Type.String({ description: 'Give this URL to the provider' }),
   connector: Type.Union([Type.String(), Type.Null()]),
   integrationId: Type.Union([Type.String(), Type.Null()]),
-  verification: Type.Unknown(),
+  verification: Type.Unknown({ description: 'A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in' }),
+  unverified: Type.Boolean({ description: 'True when the source accepts any request (a generic source with verification `none`)' }),
   settings: Type.Record(Type.String(), Type.String()),
   allowedIps: Type.Array(Type.String()),
   toleranceSeconds: Type.Integer(),
@@ -129,12 +133,18 @@ const SourceView = Type.Object({
   updatedAt: Timestamp,
 });
 
-function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
+export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: string | null): FieldError[] {
   const errors: FieldError[] = [];
   (body.allowedIps ?? []).forEach((ip, i) => parseCidr(ip) || errors.push({ field: `/allowedIps/${i}`, message: 'is not an address or CIDR range' }));
   (body.filters ?? []).forEach((f, i) => errors.push(...filterErrors(f.match, `/filters/${i}/match`)));
   if (connectorKey && body.verification && body.verification.type !== 'none') errors.push({ field: '/verification', message: 'is for generic sources; a connector verifies the way its provider signs' });
   return errors;
+}
+
+/** A preset's verification as its connector's verifier reads it (undefined for a generic source). */
+function presetOf(source: Source) {
+  const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
+  return connector?.webhooks ? presetVerification(connector, source.settings) : undefined;
 }
 
 export const sourceRoutes =
@@ -148,7 +158,8 @@ export const sourceRoutes =
       url: `${app.deps.config.publicUrl}/webhooks/in/${s.id}`,
       connector: s.connectorKey,
       integrationId: s.integrationId,
-      verification: s.verification,
+      verification: presetOf(s) ?? s.verification,
+      unverified: isUnverified(s),
       settings: s.settings,
       allowedIps: s.allowedIps,
       toleranceSeconds: s.toleranceSeconds,
@@ -166,6 +177,8 @@ export const sourceRoutes =
       createdAt: iso(s.createdAt)!,
       updatedAt: iso(s.updatedAt)!,
     });
+
+    const integrationRef = (scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(app.deps.database.db, scope, ref) });
 
     app.get(
       '/sources',
@@ -198,13 +211,16 @@ export const sourceRoutes =
           }
         }
         const errors = checks(request.body, key ?? null);
+        const { allowUnverified, ...fields } = body;
+        errors.push(...verificationErrors({ connectorKey: key ?? null, verification: fields.verification, allowUnverified }, principalOf(request).environmentName, true));
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, body.integrationId)]);
         const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
         if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
         const { runtime, created } = await app.deps.database.db.transaction(async (tx) => {
           const runtime = runtimeOf(app);
-          const created = await createSource(tx, runtime.vault, app.deps.clock, scope, { ...(body as SourceInput), connectorKey: key ?? null, secret: body.secret });
-          await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'source.created', targetType: 'source', targetId: created.id, details: { name: created.name, connector: created.connectorKey } });
+          const created = await createSource(tx, runtime.vault, app.deps.clock, scope, { ...(fields as SourceInput), connectorKey: key ?? null, secret: body.secret });
+          await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'source.created', targetType: 'source', targetId: created.id, details: { name: created.name, connector: created.connectorKey, unverified: isUnverified(created) } });
           return { runtime, created };
         });
         runtime.ingestor.invalidate(created.id);
@@ -226,7 +242,7 @@ export const sourceRoutes =
       '/sources/:id',
       {
         config: { scope: 'sources:write' },
-        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) } },
+        schema: { operationId: 'updateSource', tags, summary: 'Change a source; a new secret rotates (the previous stays valid for a while)', params: IdParams, body: UpdateBody, response: { 200: SourceView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) } },
       },
       async (request) => {
         const scope = tenantOf(request);
@@ -234,10 +250,12 @@ export const sourceRoutes =
         const { db } = app.deps.database;
         const existing = await getSource(db, scope, request.params.id);
         if (!existing) throw problems.notFound('Source', request.params.id);
-        const errors = checks(request.body, existing.connectorKey);
+        const { allowUnverified, ...change } = request.body;
+        const errors = [...checks(request.body, existing.connectorKey), ...verificationErrors({ connectorKey: existing.connectorKey, verification: change.verification, allowUnverified }, principalOf(request).environmentName, false)];
         if (errors.length > 0) throw problems.validation(errors);
+        await checkReferences([integrationRef(scope, request.body.integrationId)]);
         const updated = await db.transaction(async (tx) => {
-          const row = await updateSource(tx, runtime.vault, app.deps.clock, scope, existing.id, request.body as Partial<SourceInput>);
+          const row = await updateSource(tx, runtime.vault, app.deps.clock, scope, existing.id, change as Partial<SourceInput>);
           await recordAudit(tx, { ...scope, actor: actorOf(request), action: request.body.secret ? 'source.secret_rotated' : 'source.updated', targetType: 'source', targetId: existing.id, details: { fields: Object.keys(request.body).filter((k) => k !== 'secret') } });
           return row!;
         });

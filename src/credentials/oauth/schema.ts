@@ -23,6 +23,15 @@ export const connectSessions = pgTable(
     tags: jsonb('tags').$type<string[]>().notNull().default([]),
     /** The API key or user that created it. */
     createdBy: text('created_by'),
+    /** Design-token overrides for the Connect UI (checked when the session is made). */
+    theme: jsonb('theme').$type<Record<string, unknown> | null>(),
+    /** BCP 47 language tag the Connect UI speaks (`en`, `fr-CA`). */
+    locale: text('locale'),
+    /** Exact origins of pages allowed to open or embed the Connect UI with this session. */
+    origins: jsonb('origins').$type<string[]>().notNull().default([]),
+    /** A session makes one connection: set when it has (its id in usedConnectionId). */
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    usedConnectionId: text('used_connection_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: createdAt(),
   },

@@ -18,3 +18,4 @@ export {
 export { createEnvSecretStore, DEFAULT_ENV_PREFIX, type EnvSecretStoreOptions } from './env-store.ts';
 export { createFileSecretStore, type FileSecretStoreOptions } from './file-store.ts';
 export { createVaultSecretStore, type VaultStoreOptions } from './vault-store.ts';
+export { checkSecretStoreSettings } from './settings.ts';

@@ -32,6 +32,8 @@ export interface InboundOptions {
   triggerSync?: SyncTrigger;
   groupCommit?: IngestorOptions['groupCommit'];
   rejectedPerMinute?: number;
+  /** JSON bodies nesting deeper are refused at the door (64 by default). */
+  maxJsonDepth?: number;
   /** Settled events older than this are deleted, headers, body and all (30 by default). */
   retentionDays?: number;
 }
@@ -51,6 +53,7 @@ export function createInbound(options: InboundOptions): Inbound {
     publicUrl: options.publicUrl,
     groupCommit: options.groupCommit,
     rejectedPerMinute: options.rejectedPerMinute,
+    maxJsonDepth: options.maxJsonDepth,
   });
   const processor = createProcessor({
     database: options.database,

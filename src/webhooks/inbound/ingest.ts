@@ -5,7 +5,7 @@
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
 import { getConnector, jsonField, loadRegistry, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
-import { newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { ipAllowed, verifyGeneric } from './generic.ts';
@@ -13,6 +13,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { Source } from './schema.ts';
 import { findSourceForIngest, sourceSecrets } from './sources.ts';
 import { storeBatch, type PendingEvent, type StoredEvent } from './store.ts';
+import { isCredentialHeader, recordingHeaders } from './verification.ts';
 
 export const MAX_INGEST_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -44,17 +45,17 @@ export interface IngestorOptions {
   /** How long a source's settings and secrets are cached; changes made here invalidate at once. */
   cacheMs?: number;
   rejectedPerMinute?: number;
+  /** A JSON body nesting deeper than this is refused before it is verified or stored. */
+  maxJsonDepth?: number;
 }
 
 interface Loaded {
   source: Source;
   connector: Connector | undefined;
   secrets: string[];
-  /** Header names whose values are credentials, never stored. */
+  /** Header names whose values are credentials, never stored (besides those named like one). */
   secretHeaders: Set<string>;
 }
-
-const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie'];
 
 export const unverified = () => new ProblemError('webhook-unverified', 401, 'Webhook not verified', { detail: 'The request could not be verified against this source.' });
 
@@ -93,6 +94,9 @@ export class Ingestor {
       throw new ProblemError('method-not-allowed', 405, 'Method not allowed', { detail: `This source accepts ${methods.join(', ')}.`, headers: { allow: methods.join(', ') } });
     }
     if (request.rawBody.length > source.maxBodyBytes) throw problems.payloadTooLarge(source.maxBodyBytes);
+    // Refused at the door: acknowledged, it would exhaust the stack of the processing job on every attempt.
+    const maxDepth = this.#options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    if (looksLikeJson(request) && jsonDepthExceeds(request.rawBody, maxDepth)) throw problems.jsonTooDeep(maxDepth);
 
     const receivedAt = this.#options.clock.now();
     const inbound: InboundWebhookRequest = {
@@ -102,9 +106,11 @@ export class Ingestor {
       rawBody: request.rawBody,
       receivedAt,
     };
-    const result = await this.#verify(loaded, inbound, request.remoteIp);
+    // Every header the verification reads (a signature, a static key) is stored redacted.
+    const read = new Set<string>();
+    const result = await this.#verify(loaded, { ...inbound, headers: recordingHeaders(inbound.headers, read) }, request.remoteIp);
     if (!result.ok) {
-      await this.#keepRejected(loaded, request, receivedAt, result.reason);
+      await this.#keepRejected(loaded, request, receivedAt, result.reason, read);
       throw unverified();
     }
     const handshake = webhooks?.handshake?.(inbound);
@@ -112,7 +118,7 @@ export class Ingestor {
 
     const providerEventId = eventIdOf(source, connector, inbound);
     const stored = await this.#commit.add({
-      row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId),
+      row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId, read),
       dedupe: providerEventId ? { key: providerEventId, windowSeconds: source.dedupeWindowSeconds } : undefined,
     });
     return this.#reply(source, stored);
@@ -134,22 +140,33 @@ export class Ingestor {
     }
   }
 
-  async #keepRejected(loaded: Loaded, request: IngestRequest, receivedAt: Date, reason: string): Promise<void> {
+  async #keepRejected(loaded: Loaded, request: IngestRequest, receivedAt: Date, reason: string, read: ReadonlySet<string>): Promise<void> {
     const minute = Math.floor(receivedAt.getTime() / 60_000);
     const counter = this.#rejected.get(loaded.source.id);
     const count = counter && counter.minute === minute ? counter.count + 1 : 1;
     this.#rejected.set(loaded.source.id, { minute, count });
     if (count > (this.#options.rejectedPerMinute ?? 60)) return;
     try {
-      await this.#commit.add({ row: this.#row(loaded, request, receivedAt, 'rejected', reason, undefined) });
+      await this.#commit.add({ row: this.#row(loaded, request, receivedAt, 'rejected', reason, undefined, read) });
     } catch (err) {
       this.#options.logger.warn({ err, sourceId: loaded.source.id }, 'could not keep a rejected webhook');
     }
   }
 
-  #row(loaded: Loaded, request: IngestRequest, receivedAt: Date, status: 'received' | 'rejected', rejectionReason: string | null, providerEventId: string | undefined): PendingEvent['row'] {
+  #row(
+    loaded: Loaded,
+    request: IngestRequest,
+    receivedAt: Date,
+    status: 'received' | 'rejected',
+    rejectionReason: string | null,
+    providerEventId: string | undefined,
+    readByVerification: ReadonlySet<string>,
+  ): PendingEvent['row'] {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = loaded.secretHeaders.has(name) ? '[redacted]' : value;
+    for (const [name, value] of Object.entries(request.headers)) {
+      const secret = loaded.secretHeaders.has(name) || readByVerification.has(name) || isCredentialHeader(name);
+      headers[name] = secret ? '[redacted]' : value;
+    }
     return {
       id: newId('inb'),
       organizationId: loaded.source.organizationId,
@@ -201,11 +218,23 @@ export class Ingestor {
     if (source.connectorKey) await loadRegistry();
     const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
     const secrets = await sourceSecrets(db, this.#options.vault, source, this.#options.clock.now());
-    const secretHeaders = new Set(ALWAYS_REDACTED);
+    const secretHeaders = new Set<string>();
     if (source.verification.type === 'header') secretHeaders.add(source.verification.header.toLowerCase());
     if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
     return { source, connector, secrets, secretHeaders };
   }
+}
+
+/** A JSON content type, or a body that opens like a JSON document. */
+function looksLikeJson(request: IngestRequest): boolean {
+  if (/json/i.test(request.headers['content-type'] ?? '')) return true;
+  const body = request.rawBody;
+  for (let i = 0; i < body.length && i < 64; i++) {
+    const c = body[i]!;
+    if (c === 0x7b || c === 0x5b) return true;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
 }
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -6,7 +6,7 @@
 import { request } from 'undici';
 import { expect } from 'vitest';
 import type { Connector } from '../../../src/connectors/index.ts';
-import { SIGNERS, type SimulatorHandle } from '../../../simulators/index.ts';
+import { signerOf, type SimulatorHandle } from '../../../simulators/index.ts';
 import { TestBrowser } from '../../support/browser.ts';
 import { PUBLIC_URL, type ConformanceHub } from './hub.ts';
 
@@ -77,7 +77,7 @@ export interface Delivery {
 
 /** Signs `body` the provider's way for `secret` and delivers it to the source, as the provider would. */
 export async function deliver(h: ConformanceHub, key: string, sourceId: string, secret: string, body: string, tamper?: (signed: { headers: Record<string, string>; body: string }) => void): Promise<Delivery> {
-  const signed = SIGNERS[key]!(secret, { url: `${PUBLIC_URL}/webhooks/in/${sourceId}`, body, id: `conformance-${key}-1` });
+  const signed = signerOf(key)!(secret, { url: `${PUBLIC_URL}/webhooks/in/${sourceId}`, body, id: `conformance-${key}-1` });
   tamper?.(signed);
   const res = await request(signed.url.replace(PUBLIC_URL, h.url), { method: signed.method as 'POST', headers: signed.headers, body: signed.body });
   return { status: res.statusCode, body: await res.body.text() };

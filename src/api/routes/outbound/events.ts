@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deliveriesOf, getMessage, MAX_BATCH, type EventInput, type Outbound } from '../../../webhooks/outbound/index.ts';
 import { tenantOf } from '../../context.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, problemResponses, Timestamp } from '../../schemas.ts';
+import { BODY_LIMITS } from '../../body.ts';
+import { problems } from '../../../core/index.ts';
 import { DeliverySchema, deliveryView, MessageSchema, messageView, publishedView } from './views.ts';
 
 const tags = ['events'];
@@ -47,7 +49,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
   app.post(
     '/events/batch',
     {
-      bodyLimit: 16 * 1024 * 1024,
+      bodyLimit: BODY_LIMITS.eventBatch,
       config: { scope: 'events:write', rateClass: 'publish' },
       schema: {
         operationId: 'publishEvents',
@@ -58,6 +60,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = as
       },
     },
     async (request, reply) => {
+      // One event in a batch may be as large as one sent alone, no larger.
+      const tooLarge = request.body.events.findIndex((e) => Buffer.byteLength(JSON.stringify(e)) > BODY_LIMITS.batchEvent);
+      if (tooLarge >= 0) throw problems.payloadTooLarge(BODY_LIMITS.batchEvent, `Event /events/${tooLarge} of the batch`);
       const results = await outbound.publish(tenantOf(request), request.body.events.map(toEventInput), { fieldPrefix: (i) => `/events/${i}` });
       return reply.status(201).send({
         data: results.map(({ message, created }) => ({ id: message.id, eventId: message.externalId, type: message.eventType, schemaVersion: message.schemaVersion, duplicate: !created })),

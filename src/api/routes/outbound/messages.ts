@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recordAudit } from '../../../auth/index.ts';
-import { deliveriesOf, getMessage, listAttempts, listDeadLetters, listMessages, resend, retryDeadLetters, type Outbound } from '../../../webhooks/outbound/index.ts';
+import { deliveriesOf, getEndpoint, getMessage, listAttempts, listDeadLetters, listMessages, resend, retryDeadLetters, type Outbound } from '../../../webhooks/outbound/index.ts';
 import { actorOf, tenantOf } from '../../context.ts';
+import { checkReferences } from '../../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, problemResponses } from '../../schemas.ts';
 import { AttemptSchema, attemptView, date, DeliverySchema, deliveryView, Instant, MessageSchema, messageView } from './views.ts';
@@ -141,12 +142,13 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = 
         tags,
         summary: 'Retry dead letters matching a filter (of enabled endpoints), each with a fresh retry schedule',
         body: DeadLetterFilterBody,
-        response: { 202: Type.Object({ retried: Type.Integer() }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: { 202: Type.Object({ retried: Type.Integer() }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) },
       },
     },
     async (request, reply) => {
       const scope = tenantOf(request);
       const { endpointId, eventType, since, until } = request.body;
+      await checkReferences([{ field: '/endpointId', what: 'endpoint', id: endpointId, find: (id) => getEndpoint(db(), scope, id) }]);
       const retried = await db().transaction(async (tx) => {
         const n = await retryDeadLetters(tx, clock, scope, { endpointId, eventType, since: date(since), until: date(until) });
         await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'dead_letters.retried', targetType: 'endpoint', targetId: endpointId, details: { ...request.body, count: n } });

@@ -1,0 +1,22 @@
+/**
+ * Simulators described with the toolkit (`defineSimulator`), by connector key. A new one is a file
+ * in simulators/ and one line here.
+ */
+import type { DefinedSimulator } from './support/kit.ts';
+import amplitude from './amplitude.ts';
+import auth0 from './auth0.ts';
+import datadog from './datadog.ts';
+import freshdesk from './freshdesk.ts';
+import gumroad from './gumroad.ts';
+import mixpanel from './mixpanel.ts';
+import sentry from './sentry.ts';
+
+export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
+  amplitude,
+  auth0,
+  datadog,
+  freshdesk,
+  gumroad,
+  mixpanel,
+  sentry,
+};
