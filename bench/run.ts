@@ -1,12 +1,13 @@
 /**
  * `npm run bench [name…]`: runs every `bench/*.bench.ts` (or the names given), each in its own
  * process, one after another so they do not compete for the CPU. Each writes
- * `bench/results/<name>.json`.
+ * `bench/results/<name>.json`; then the README's table is regenerated from them (bench/table.ts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { updateReadme } from './table.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const available = fs
@@ -30,6 +31,8 @@ for (const name of requested.length > 0 ? requested : available) {
   });
   if (code !== 0) failed.push(name);
 }
+// The README's table is generated from the results, never typed in.
+console.log(updateReadme() ? '\nREADME.md: benchmark table regenerated from bench/results/' : '\nREADME.md: benchmark table unchanged');
 if (failed.length > 0) {
   console.error(`\nfailed: ${failed.join(', ')}`);
   process.exit(1);

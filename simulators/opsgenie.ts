@@ -7,6 +7,8 @@
  *   Get Alert `GET /v2/alerts/{identifier}` with `identifierType=id|tiny|alias`, Get Request Status
  *   `GET /v2/alerts/requests/{requestId}`. Changes are asynchronous: 202 with
  *   `{ result: "Request will be processed", took, requestId }`.
+ * - Account API (https://docs.opsgenie.com/docs/account-api): Get Account Info `GET /v2/account`
+ *   (`{ data: { name, userCount, plan }, took, requestId }`), what the connector tests with.
  * - Authentication: `Authorization: GenieKey <API integration key>`
  *   (https://docs.opsgenie.com/docs/authentication); errors `{ message, took, requestId }`, 422
  *   with `errors` per field, 429 when requests come too fast (https://docs.opsgenie.com/docs/api-rate-limiting).
@@ -141,6 +143,11 @@ export async function startOpsgenieSimulator(options: SimulatorOptions = {}): Pr
             });
             return accepted('create', alias, true, 'Created alert');
           },
+        },
+        {
+          method: 'GET',
+          path: '/v2/account',
+          handle: () => ({ body: { data: { name: 'patchbay-sim', userCount: 12, plan: { maxUserCount: 1500, name: 'Enterprise', isYearly: true } }, took: 0.001, requestId: randomUUID() } }),
         },
         {
           method: 'GET',

@@ -26,6 +26,14 @@ export const LEGACY_PROFILES: Readonly<Record<string, SimulatorProfile>> = {
   },
   intercom: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.intercom!, body: '{"type":"notification_event","id":"notif_1","topic":"conversation.user.created","app_id":"abc123"}' } },
   okta: OKTA_PROFILE,
+  opsgenie: {
+    proxyPath: '/v2/account',
+    webhook: {
+      secret: 'Basic b3BzZ2VuaWU6c2ltLXdlYmhvb2stc2VjcmV0',
+      body: '{"action":"Create","alert":{"alertId":"70413a06-38d6-4c85-92b8-5ebc900d42e2","message":"Disk full","tags":[],"tinyId":"1791","alias":"disk-full","createdAt":1735689600000,"updatedAt":1735689600000000000,"username":"System"},"source":{"name":"","type":"api"},"integrationName":"Webhook","integrationId":"8096d7a4-2c34-4d6d-b4c7-d0cb9b1a0d2b","integrationType":"Webhook"}',
+      signsBody: false,
+    },
+  },
   paddle: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.paddle!, body: '{"event_id":"evt_01h","event_type":"transaction.completed","data":{"id":"txn_1"}}' } },
   pagerduty: {
     proxyPath: '/abilities',

@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { tanstackRouter } from '@tanstack/router-plugin/vite';
+import { connectSdk } from './src/sdk/build.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
 /** One HTML entry per page. The Connect UI adds `connect: path.join(root, 'connect.html')` here. */
 export const PAGES: Record<string, string> = {
   dashboard: path.join(root, 'index.html'),
+  connect: path.join(root, 'connect.html'),
 };
 
 /** Paths that belong to the hub, never to the dashboard (mirrors src/api/routes/dashboard.ts). */
@@ -43,6 +45,7 @@ const config = {
       quoteStyle: 'single',
     }),
     react(),
+    connectSdk(path.join(root, 'src/sdk')),
   ],
   build: {
     outDir: path.join(root, 'dist'),

@@ -125,6 +125,12 @@ const segment: Signer = (secret, w) => signed(w, { 'x-signature': hmacOf('sha1',
 /** Okta event hooks (https://developer.okta.com/docs/concepts/event-hooks/): the configured authorization header, sent as is. */
 const okta: Signer = (secret, w) => signed(w, { authorization: secret });
 
+/**
+ * Opsgenie's Webhook integration (https://support.atlassian.com/opsgenie/docs/integrate-opsgenie-with-outgoing-webhooks/):
+ * no signature; the custom headers the admin adds are sent as they are (here `Authorization`).
+ */
+const opsgenie: Signer = (secret, w) => signed(w, { authorization: secret });
+
 /** Standard Webhooks (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256("id.ts.body")>` keyed by the base64 part of `whsec_…`. */
 const standardWebhooks =
   (prefix: 'webhook' | 'svix'): Signer =>
@@ -152,6 +158,12 @@ export const SIGNERS: Readonly<Record<string, Signer>> = {
   svix: standardWebhooks('svix'),
   'custom-webhook': standardWebhooks('webhook'),
 };
+
+/**
+ * Providers whose webhooks carry a shared secret in a header the admin chose rather than a
+ * signature (the conformance suite delivers with these; the inbound presets test covers SIGNERS).
+ */
+export const HEADER_SECRET_SIGNERS: Readonly<Record<string, Signer>> = { opsgenie };
 
 /** Delivers a signed webhook; answers the receiver's status. */
 export async function deliverSigned(signed: SignedWebhook): Promise<{ status: number }> {

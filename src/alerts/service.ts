@@ -21,6 +21,7 @@ import { EVALUATE_JOB, evaluateAlerts } from './evaluate.ts';
 import { NOTIFY_JOB, type NotifyPayload } from './notify-plan.ts';
 import { notifyChannel, sendTestNotification, type NotifyDeps } from './notify.ts';
 import { operationsMetrics } from './metrics.ts';
+import { registerStateMetrics } from './state-metrics.ts';
 
 export interface OperationsOptions {
   database: Database;
@@ -56,6 +57,7 @@ export function createOperations(options: OperationsOptions): Operations {
   const ownProxy = !options.proxy;
   const proxy = options.proxy ?? createProviderProxy({ logger, redis: options.redis, registry: options.registry, clock });
   const metrics = operationsMetrics(options.registry, db);
+  registerStateMetrics(options.registry, db);
   const health: HealthCheckDeps = { db, vault, clock, logger, proxy, defaults: options.health };
   const notify: NotifyDeps = { db, vault, clock, logger, publicUrl: options.publicUrl, timeoutMs: options.channelTimeoutMs ?? 10_000 };
 

@@ -46,8 +46,12 @@ declare module 'fastify' {
     /** Organization-level routes do not need an environment. */
     organizationLevel?: boolean;
     rateClass?: RateClass;
-    /** False: `Idempotency-Key` is not Patchbay's to honour here (the proxy forwards it to the provider). */
-    idempotency?: boolean;
+    /**
+     * False: `Idempotency-Key` is not Patchbay's to honour here (the proxy forwards it to the provider).
+     * `{ secretFields }`: the answer's fields that carry a secret shown once (a new API key); they are
+     * never stored, and a replay answers `409 secret-shown-once` with the rest of the answer.
+     */
+    idempotency?: boolean | { secretFields: readonly string[] };
   }
   interface FastifyRequest {
     principal: Principal | undefined;

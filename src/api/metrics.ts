@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Requests by route and status, with a latency histogram. */
+/** Requests by route template and status class (`2xx`…), with a latency histogram; never ids as labels. */
 export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
   const requests = new Counter({
     name: 'patchbay_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
+    help: 'HTTP requests by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'] as const,
     registers: [registry],
   });
   const duration = new Histogram({
@@ -19,7 +19,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: ids would explode the label set.
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    requests.inc({ method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 }

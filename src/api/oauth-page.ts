@@ -111,11 +111,20 @@ const WORDS: Record<FlowFailure, (facts: FlowFacts, context: PageContext) => Wor
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(title: string, body: string): string {
+/** What the Connect UI reads from this page when it ran the flow in a popup (same origin). */
+export interface PageResult {
+  ok: boolean;
+  failure?: string;
+  connectionId?: string;
+  provider?: string;
+}
+
+function page(title: string, body: string, result: PageResult): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="patchbay-connect-result" content="${escape(JSON.stringify(result))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)} — Patchbay</title>
 <style>
@@ -142,6 +151,7 @@ export function failurePage(error: ConnectFlowError, context: PageContext): stri
 <h2>What to do</h2>
 <p>${escape(words.todo)}</p>
 <p class="code">Error code: ${escape(code)}</p>`,
+    { ok: false, failure: error.failure, ...(error.facts.provider ? { provider: error.facts.provider } : {}) },
   );
 }
 
@@ -152,6 +162,7 @@ export function successPage(result: { provider: string; connectionId: string; cr
     `<h1>${escape(title)}</h1>
 <p>${result.created ? 'Your account is now connected.' : 'Your account is connected again.'} You can close this window and return to the app.</p>
 <p class="code">Connection: ${escape(result.connectionId)}</p>`,
+    { ok: true, connectionId: result.connectionId, provider: result.provider },
   );
 }
 

@@ -119,6 +119,10 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     statusCode: integer('status_code'),
     response: jsonb('response'),
+    /** Fields of the answer that carried a secret and were not stored: a replay says the secret was shown once. */
+    withheld: jsonb('withheld').$type<string[]>(),
+    /** While in progress: the process's lease, renewed by its heartbeat; past it, a retry runs the request again. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.environmentId, t.principalId, t.key] })],

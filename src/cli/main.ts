@@ -10,6 +10,7 @@ import { EXIT, print, table } from './output.ts';
 import { act, fields, whole } from './kit.ts';
 import { outboundCommands } from './commands/outbound.ts';
 import { listenCommand } from './commands/listen.ts';
+import { resourceCommands } from './commands/resources.ts';
 import { alertCommands } from './commands/alerts.ts';
 import { channelCommands } from './commands/channels.ts';
 import type { Check } from '../hub/index.ts';
@@ -198,6 +199,7 @@ vault
 
 outboundCommands(program);
 listenCommand(program);
+resourceCommands(program);
 alertCommands(program);
 channelCommands(program);
 

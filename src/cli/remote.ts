@@ -2,12 +2,16 @@
 import { request } from 'undici';
 import type { Config } from '../core/index.ts';
 import { OperationError } from '../hub/client.ts';
+import { RESOURCE_ROUTES } from './remote-resources.ts';
 
-interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export interface RemoteCall {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
+  /** The operation's answer from the API's, when they differ. */
+  answer?: (body: Record<string, unknown> | undefined) => unknown;
 }
+type Call = RemoteCall;
 
 const enc = encodeURIComponent;
 const query = (params: Record<string, unknown>) => {
@@ -75,6 +79,7 @@ const ROUTES: Record<string, (args: Record<string, unknown>) => Call> = {
       ? { method: 'POST', path: `/api/v1/inbound-events/${enc(String(a.id))}/reprocess` }
       : { method: 'POST', path: '/api/v1/inbound-events/reprocess', body: { ...(a.status ? { status: a.status } : {}), ...(a.source ? { sourceId: a.source } : {}), ...(a.type ? { eventType: a.type } : {}), ...(a.limit ? { limit: Number(a.limit) } : {}) } },
   ...OUTBOUND_ROUTES,
+  ...RESOURCE_ROUTES,
   ...ALERT_ROUTES,
 };
 
@@ -95,6 +100,7 @@ export async function callRemote(config: Config, name: string, args: Record<stri
     const fields = Array.isArray(body?.errors) ? (body.errors as { field: string; message: string }[]).map((e) => `\n  ${e.field}: ${e.message}`).join('') : '';
     throw new OperationError(`${res.statusCode} ${String(body?.title ?? '')}: ${String(body?.detail ?? text)}${fields}`, res.statusCode, exitCode);
   }
+  if (call.answer) return call.answer(body);
   if (name === 'jobs.list' || name === 'keys.list') return name === 'keys.list' ? body?.data : body;
   if (name === 'inbound.reprocess' && args.id) return { count: 1, ids: [body?.id] };
   return body;

@@ -26,12 +26,15 @@ export interface EmbedTokenInput extends ConnectionScope {
 
 /** @returns the token (`pb_et_…`, shown once) and the stored row. */
 export async function createEmbedToken(tx: Db, clock: Clock, input: EmbedTokenInput): Promise<{ token: string; embed: EmbedToken }> {
-  const token = `pb_et_${randomToken(32)}`;
+  // The token names its row (`pb_et_<id>.<secret>`), so a page can ask for the widget's frame
+  // ancestors without sending the secret.
+  const id = newId('emb');
+  const token = `pb_et_${id}.${randomToken(32)}`;
   const now = clock.now();
   const [embed] = await tx
     .insert(embedTokens)
     .values({
-      id: newId('emb'),
+      id,
       tokenHash: sha256Hex(token),
       organizationId: input.organizationId,
       environmentId: input.environmentId,

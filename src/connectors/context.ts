@@ -118,6 +118,8 @@ export function resolveCredential(manifest: ConnectorManifest, credentials: Read
       return { type: 'query', name: placement.name, value: fill(placement.format) };
     case 'basic':
       return { type: 'basic', username: fill(placement.username), password: fill(placement.password) };
+    case 'headers':
+      return { type: 'headers', headers: Object.fromEntries(Object.entries(placement.headers).map(([name, format]) => [name, fill(format)])) };
   }
 }
 

@@ -73,6 +73,7 @@ export {
   type ConnectorLoadFailure,
 } from './registry.ts';
 export { DATA_STRATEGIES } from './extensions.ts';
+export { catalogMarkdown, withCatalog, authWords, CATALOG_START, CATALOG_END } from './docs.ts';
 export type {
   SyncDefinition,
   SyncContext,

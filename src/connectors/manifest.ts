@@ -82,6 +82,14 @@ export const PlacementSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
+  /** Several headers, for providers that want two keys (Datadog's `DD-API-KEY` and `DD-APPLICATION-KEY`). */
+  Type.Object(
+    {
+      in: Type.Literal('headers'),
+      headers: Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String({ minLength: 1, maxLength: 500 }), { minProperties: 1, maxProperties: 5, additionalProperties: false }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type Placement = Static<typeof PlacementSchema>;
 

@@ -32,12 +32,13 @@ export type ManifestValidation = { ok: true; manifest: ConnectorManifest } | { o
 
 // TypeBox reports unions (anyOf) incompletely, so a placement is checked against the one
 // branch its `in` names, and the settings schemas are checked with a loose `inject`.
-const LooseInject = Type.Optional(Type.Object({ in: Type.Enum(['header', 'query', 'basic']) }));
-const [headerPlacement, queryPlacement, basicPlacement] = PlacementSchema.anyOf;
+const LooseInject = Type.Optional(Type.Object({ in: Type.Enum(['header', 'query', 'basic', 'headers']) }));
+const [headerPlacement, queryPlacement, basicPlacement, headersPlacement] = PlacementSchema.anyOf;
 const PLACEMENTS: Record<Placement['in'], ErrorSource> = {
   header: Compile(headerPlacement),
   query: Compile(queryPlacement),
   basic: Compile(basicPlacement),
+  headers: Compile(headersPlacement),
 };
 const shapeValidator = Compile(ManifestShapeSchema);
 const authValidators = {
@@ -241,7 +242,7 @@ function fieldProblems(fields: Fields, at: string, problem: Report): void {
 }
 
 function placementProblems(placement: Placement, at: string, known: ReadonlySet<string>, problem: Report): void {
-  const templates = placement.in === 'basic' ? [placement.username, placement.password] : [placement.format];
+  const templates = placement.in === 'basic' ? [placement.username, placement.password] : placement.in === 'headers' ? Object.values(placement.headers) : [placement.format];
   const names = templates.flatMap(placeholders);
   if (names.length === 0) problem(at, `must use the credential through a placeholder such as {${[...known][0] ?? 'apiKey'}}`);
   for (const name of names) {
@@ -249,6 +250,11 @@ function placementProblems(placement: Placement, at: string, known: ReadonlySet<
   }
   if (placement.in === 'header' && FORBIDDEN_REQUEST_HEADERS.has(placement.name.toLowerCase()) && placement.name.toLowerCase() !== 'authorization') {
     problem(`${at}.name`, `"${placement.name}" cannot carry a credential`);
+  }
+  if (placement.in === 'headers') {
+    for (const name of Object.keys(placement.headers)) {
+      if (FORBIDDEN_REQUEST_HEADERS.has(name.toLowerCase()) && name.toLowerCase() !== 'authorization') problem(`${at}.headers.${name}`, `"${name}" cannot carry a credential`);
+    }
   }
 }
 

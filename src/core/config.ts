@@ -39,16 +39,18 @@ export interface Config {
   retentionDays: number;
   /** An endpoint that only failed for this long is disabled. */
   endpointDisableAfterDays: number;
+  /** An `Idempotency-Key` in progress is held by its process this long past its last heartbeat; then a retry runs again. */
+  idempotencyLeaseSeconds: number;
+  /** Connection health checks: how often, how long one may take, failures in a row before `error`. */
+  healthCheckIntervalSeconds: number;
+  healthCheckTimeoutMs: number;
+  healthFailureThreshold: number;
   /** JSON bodies (API and inbound webhooks) nesting deeper than this are refused. */
   maxJsonDepth: number;
   /** A request's headers must arrive within this (408 problem otherwise). */
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
   requestTimeoutSeconds: number;
-  /** Connection health checks: how often, how long one may take, failures in a row before `error`. */
-  healthCheckIntervalSeconds: number;
-  healthCheckTimeoutMs: number;
-  healthFailureThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -121,13 +123,13 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
   const secretKeys = rawKeys ? parseSecretKeys(rawKeys) : [];
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const explicitPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = (explicitPublicUrl ?? defaultPublicUrl(port)).replace(/\/$/, '');
   const headersTimeoutSeconds = integer(env, 'PATCHBAY_HEADERS_TIMEOUT_SECONDS', 10, 1, 600);
   const requestTimeoutSeconds = integer(env, 'PATCHBAY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
   if (headersTimeoutSeconds > requestTimeoutSeconds) {
     throw new ConfigError('PATCHBAY_HEADERS_TIMEOUT_SECONDS', `must not be longer than PATCHBAY_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
   }
-  const explicitPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
-  const publicUrl = (explicitPublicUrl ?? defaultPublicUrl(port)).replace(/\/$/, '');
   return {
     port,
     host,
@@ -147,12 +149,13 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     apiKeyCacheSeconds: integer(env, 'PATCHBAY_API_KEY_CACHE_SECONDS', 30, 0, 300),
     retentionDays: integer(env, 'PATCHBAY_RETENTION_DAYS', 30, 1, 3650),
     endpointDisableAfterDays: integer(env, 'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS', 5, 1, 365),
-    maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
-    headersTimeoutSeconds,
-    requestTimeoutSeconds,
+    idempotencyLeaseSeconds: integer(env, 'PATCHBAY_IDEMPOTENCY_LEASE_SECONDS', 30, 1, 3600),
     healthCheckIntervalSeconds: integer(env, 'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS', 60, 5, 86_400),
     healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
     healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
+    maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
   };
 }
 
@@ -187,12 +190,13 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_DB_POOL_SIZE',
   'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS',
   'PATCHBAY_API_KEY_CACHE_SECONDS',
+  'PATCHBAY_IDEMPOTENCY_LEASE_SECONDS',
   'PATCHBAY_RETENTION_DAYS',
   'PATCHBAY_ENDPOINT_DISABLE_AFTER_DAYS',
-  'PATCHBAY_MAX_JSON_DEPTH',
-  'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
-  'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
   'PATCHBAY_HEALTH_CHECK_INTERVAL_SECONDS',
   'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS',
   'PATCHBAY_HEALTH_FAILURE_THRESHOLD',
+  'PATCHBAY_MAX_JSON_DEPTH',
+  'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
+  'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
 ] as const;

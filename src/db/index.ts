@@ -3,3 +3,4 @@ export { migrate, pendingMigrations, MIGRATIONS_FOLDER, type MigrationResult } f
 export { acquireDataDirLock, readLockHolder, lockPath, DataDirLockedError, type LockHolder, type DataDirLock } from './lock.ts';
 export { rows, type Db } from './types.ts';
 export { timestamps, createdAt, bytea } from './columns.ts';
+export { looseDataDirModes, tightenDataDirModes, OwnerOnlyNodeFS } from './data-dir-modes.ts';

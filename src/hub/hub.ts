@@ -48,7 +48,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const migrated = await migrate(database.db);
     if (migrated.applied > 0) logger.info({ applied: migrated.applied }, 'database migrated');
     const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics, prefix: 'patchbay_process_' });
+    // prom-client's own names start with process_ and nodejs_: patchbay_process_cpu_seconds_total, not patchbay_process_process_….
+    collectDefaultMetrics({ register: metrics, prefix: 'patchbay_' });
     const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : undefined;
     redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
     const vault = createVault({ keys: resolveSecretKeys(config, logger), clock });

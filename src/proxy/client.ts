@@ -59,6 +59,8 @@ export type InjectedCredential =
   | { type: 'header'; name: string; value: string }
   | { type: 'query'; name: string; value: string }
   | { type: 'basic'; username: string; password: string }
+  /** Several headers (a provider that wants two keys). */
+  | { type: 'headers'; headers: Readonly<Record<string, string>> }
   | { type: 'none' };
 
 export interface ProviderClientOptions {
@@ -270,6 +272,7 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Record<str
 /** The credential is set last, so a request header can never replace or remove it. */
 function injectHeader(headers: Record<string, string>, auth: InjectedCredential): void {
   if (auth.type === 'header') headers[auth.name.toLowerCase()] = auth.value;
+  if (auth.type === 'headers') for (const [name, value] of Object.entries(auth.headers)) headers[name.toLowerCase()] = value;
   if (auth.type === 'basic') {
     headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
   }

@@ -69,7 +69,7 @@ beforeAll(async () => {
     const sent = await api(`/api/v1/endpoints/${String(endpoint.body.id)}/test`, { method: 'POST', body: {} });
     expect(sent.status, JSON.stringify(sent.body)).toBeLessThan(300);
   }
-}, 180_000);
+}, 300_000);
 
 afterEach(async () => {
   const seen = problems;
@@ -82,7 +82,7 @@ afterAll(async () => {
   await browser?.close();
   await hub?.close();
   await new Promise((resolve) => receiver?.close(resolve));
-});
+}, 60_000);
 
 describe('an operator', () => {
   it('signs in with the demo credentials and sees the home screen with live data', async () => {
@@ -128,6 +128,24 @@ describe('an operator', () => {
     await screenshot(page, 'connector-stripe');
   }, SLOW);
 
+  it('adds a Stripe integration in prod from its catalog page', async () => {
+    const page = await open(await newContext());
+    await page.getByLabel('Environment').selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    await page.goto(`${hub.url}/catalog/stripe`);
+    await page.getByText('None yet.').waitFor();
+    await page.getByRole('button', { name: 'Add integration' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Stripe' });
+    await dialog.getByLabel('Key (optional)').fill('stripe-live');
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: 'Add integration' }).click();
+    await page.getByRole('dialog', { name: /is ready$/ }).getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('status').getByText(/Integration .* added/).waitFor();
+    await page.getByText('stripe-live').waitFor();
+    const listed = await api('/api/v1/integrations?connectorKey=stripe');
+    expect((listed.body.data as { key: string }[]).map((i) => i.key)).not.toContain('stripe-live');
+  }, SLOW);
+
   it('opens the seeded Stripe connection and tests it against the simulator', async () => {
     const page = await open(await newContext());
     await page.getByRole('link', { name: 'Connections', exact: true }).click();
@@ -138,6 +156,55 @@ describe('an operator', () => {
     await page.getByRole('status').getByText('Connection works').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'connection-1440-light');
+  }, SLOW);
+
+  it('schedules the Stripe customers sync and follows a run to the end', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('button', { name: 'Schedule customers' }).click();
+    await page.getByRole('status').getByText('customers scheduled').waitFor();
+    await page.getByRole('button', { name: 'Run customers now' }).click();
+    const run = page.getByRole('status', { name: 'Run of customers' });
+    await run.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await run.textContent()).toMatch(/\d+ added/);
+    await page.getByRole('status').getByText('customers synced').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'sync-run');
+  }, SLOW);
+
+  it('refuses to replace the Stripe key with one the provider rejects, showing its reason, and keeps the old one', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('button', { name: 'Replace credentials' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replace the credentials of acme-stripe' });
+    await dialog.getByLabel('Secret key').fill('sk_test_NotAKeyTheSimulatorKnows0000');
+    await dialog.getByRole('button', { name: 'Test and replace' }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Not replaced: .+/);
+    await expectAccessible(page);
+    await screenshot(page, 'replace-credentials-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api('/api/v1/connections/acme-stripe')).body).toMatchObject({ status: 'connected' });
+    // The refusal was the point of this flow: its 422 is the one failed request allowed.
+    const seen = problems.at(-1)!;
+    expect(seen.requests).toEqual([expect.stringMatching(/PUT .*\/connections\/acme-stripe\/credentials: 422$/)]);
+    seen.requests = [];
+    seen.console = seen.console.filter((line) => !line.includes('status of 422'));
+  }, SLOW);
+
+  it('sends a test event to an endpoint and opens its delivered attempt in the message log', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await page.getByRole('button', { name: 'Send test event' }).first().click();
+    await page.getByRole('status').getByText('Test event sent').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Message log', exact: true }).click();
+    await page.locator('.message summary').first().click();
+    const attempts = page.getByRole('list', { name: /^Attempts of message/ });
+    await attempts.getByText('delivered').first().waitFor();
+    expect(await attempts.getByText('204').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshot(page, 'message-attempt');
   }, SLOW);
 
   it('holds the layout at 360 px wide in the dark theme', async () => {

@@ -42,22 +42,25 @@ export async function startDemoHub(): Promise<DemoHub> {
     extra.PATCHBAY_SECRET_KEYS = `browser:${Buffer.alloc(32, 9).toString('base64')}`;
   }
   const child = startTs('demo/start.ts', [], childEnv(extra));
-  const url = (await child.waitFor(/running at (http:\/\/\S+)/, 90_000))[1]!;
-  const [, email, password] = await child.waitFor(/Sign in:\s+(\S+) \/ (\S+)/);
-  const apiKey = (await child.waitFor(/(pb_test_[0-9a-z]+)/))[1]!;
-  await child.waitFor(/Stop with Ctrl-C/);
-  return {
-    url,
-    email: email!,
-    password: password!,
-    apiKey,
-    child,
-    async close() {
-      await child.stop();
-      if (databaseUrl) await dropPostgresDatabase(databaseUrl);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+  const cleanup = async () => {
+    await child.stop();
+    if (databaseUrl) await dropPostgresDatabase(databaseUrl);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   };
+  let found: { url: string; email: string; password: string; apiKey: string };
+  try {
+    // A shared two-core machine can take minutes to start a hub while other suites run.
+    const url = (await child.waitFor(/running at (http:\/\/\S+)/, 240_000))[1]!;
+    const [, email, password] = await child.waitFor(/Sign in:.* with (\S+@\S+) \/ (\S+)/);
+    const apiKey = (await child.waitFor(/(pb_test_[0-9a-z]+)/))[1]!;
+    await child.waitFor(/Stop with Ctrl-C/);
+    found = { url, email: email!, password: password!, apiKey };
+  } catch (err) {
+    // Never leave a hub behind when the start failed.
+    await cleanup();
+    throw err;
+  }
+  return { ...found, child, close: cleanup };
 }
 
 export async function launchBrowser(): Promise<Browser> {

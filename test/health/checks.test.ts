@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { rows } from '../../src/db/index.ts';
-import { healthChecks, healthStates, planHealthChecks, pruneHealthChecks, HEALTH_DEFAULTS } from '../../src/alerts/index.ts';
+import { healthChecks, healthStates, planHealthChecks, pruneHealthChecks, runHealthCheck, HEALTH_DEFAULTS } from '../../src/alerts/index.ts';
 import { newId } from '../../src/core/index.ts';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { opsHarness, type OpsHarness } from '../alerts/support.ts';
@@ -78,6 +78,20 @@ describe('planning', () => {
     } finally {
       await other.close();
     }
+  }, 120_000);
+});
+
+describe('running a check', () => {
+  it('runs one check for a slot however many jobs for it run at once', async () => {
+    await connect('race');
+    await h.nextCheck('race');
+    const state = await stateOf('race');
+    h.clock.set(new Date(state.nextCheckAt.getTime() + 1));
+    const payload = { connectionId: 'race', dueAt: state.nextCheckAt.toISOString() };
+    const before = (await h.checks('race')).length;
+    const results = await Promise.all([1, 2, 3].map(() => runHealthCheck(h.ops.health, { organizationId: h.api.seed.organization.id, environmentId: h.devId }, payload)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await h.checks('race')).length).toBe(before + 1);
   });
 });
 

@@ -29,7 +29,15 @@ export function childEnv(extra: Record<string, string | undefined>): NodeJS.Proc
 }
 
 export function startTs(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(TSX, [path.join(ROOT, script), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return watch(spawn(TSX, [path.join(ROOT, script), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Like startTs, but one node process (tsx as a loader, not a launcher), so a SIGKILL reaches the script itself. */
+export function startNode(script: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
+  return watch(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function watch(child: ChildProcess): Child {
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {

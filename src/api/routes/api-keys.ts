@@ -71,7 +71,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api-keys',
     {
-      config: { organizationLevel: true, scope: 'api-keys:write' },
+      config: { organizationLevel: true, scope: 'api-keys:write', idempotency: { secretFields: ['key'] } },
       schema: {
         operationId: 'createApiKey',
         tags,

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { problems } from '../../core/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
 import {
@@ -16,7 +16,7 @@ import {
   testConnection,
   type Connection,
 } from '../../connections/index.ts';
-import { actorOf, loggerOf, tenantOf, type TenantScope } from '../context.ts';
+import { actorOf, loggerOf, tenantOf, type ApiDeps, type TenantScope } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -75,8 +75,47 @@ const ConnectionView = Type.Object({
   updatedAt: Timestamp,
 });
 
+/** The body of create, also what `patchbay connections create` checks. */
+export const CreateConnectionBody = Type.Object(
+  {
+    integration: Type.String({ minLength: 1, maxLength: 128, description: 'The integration’s id or key' }),
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Your own id for the connection (unique in the environment); conn_… when left out' })),
+    endCustomerId: Type.String({ minLength: 1, maxLength: 255 }),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, uniqueItems: true })),
+    config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 2000 }))),
+    credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connectors: the manifest’s auth fields' })),
+    credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connectors: env:NAME, file:path or vault:mount/path#field' })),
+    grantType: Type.Optional(Type.Literal('client_credentials')),
+    rotation: Type.Optional(
+      Type.Object(
+        { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
+        { additionalProperties: false, description: 'Who replaces the credential, and how often' },
+      ),
+    ),
+    test: Type.Optional(Type.Boolean({ description: 'Test the credential first and refuse it when the test fails (default true); false stores it untested' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The body of replacing a connection’s credentials, also what `patchbay connections rotate` checks. */
+export const ReplaceCredentialsBody = Type.Object(
+  {
+    credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connections: the manifest’s auth fields, complete' })),
+    credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connections: env:NAME, file:path or vault:mount/path#field' })),
+    rotation: Type.Optional(
+      Type.Object(
+        { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
+        { additionalProperties: false, description: 'Who replaces the credential, and how often' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+type ViewApp = { deps: Pick<ApiDeps, 'database' | 'vault'> };
+
 /** The connection's main credential, for its rotation metadata (never its value). */
-async function credentialInfo(app: FastifyInstance, scope: TenantScope, connection: Connection) {
+async function credentialInfo(app: ViewApp, scope: TenantScope, connection: Connection) {
   const secrets = await app.deps.vault.list(app.deps.database.db, scope, connectionOwner(connection.id));
   const main = secrets.find((s) => s.name === 'credentials' || s.name === 'oauthTokens');
   if (!main) return null;
@@ -84,7 +123,8 @@ async function credentialInfo(app: FastifyInstance, scope: TenantScope, connecti
   return { rotatedAt: iso(rotation.rotatedAt)!, rotateEveryDays: rotation.everyDays, owner: rotation.owner, dueAt: iso(rotation.dueAt), due: rotation.due, overdue: rotation.overdue };
 }
 
-async function view(app: FastifyInstance, scope: TenantScope, c: Connection) {
+/** The API's view of a connection; `patchbay connections` shows the same. */
+export async function view(app: ViewApp, scope: TenantScope, c: Connection) {
   return {
     id: c.id,
     integrationId: c.integrationId,
@@ -116,10 +156,10 @@ async function view(app: FastifyInstance, scope: TenantScope, c: Connection) {
 }
 
 // Connection ids may be the caller's own, so the cursor carries the position (time, id), not an id.
-function encodeCursor(c: Connection): string {
+export function encodeCursor(c: Connection): string {
   return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id]), 'utf8').toString('base64url');
 }
-function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
@@ -179,26 +219,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'The credential is tested against the provider first: a refused key (401/403), an unreachable provider, a timeout or a 5xx answers 422 `connection-test-failed` with the provider’s reason in `test` (code, status, message, hint) and stores nothing. `test: false` stores the connection untested. ' +
           'OAuth accounts of end customers are connected in the browser instead: create a connect session (POST /connect/sessions) and send them to its connect URL.',
-        body: Type.Object(
-          {
-            integration: Type.String({ minLength: 1, maxLength: 128, description: 'The integration’s id or key' }),
-            id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Your own id for the connection (unique in the environment); conn_… when left out' })),
-            endCustomerId: Type.String({ minLength: 1, maxLength: 255 }),
-            tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, uniqueItems: true })),
-            config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 2000 }))),
-            credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connectors: the manifest’s auth fields' })),
-            credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connectors: env:NAME, file:path or vault:mount/path#field' })),
-            grantType: Type.Optional(Type.Literal('client_credentials')),
-            rotation: Type.Optional(
-              Type.Object(
-                { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
-                { additionalProperties: false, description: 'Who replaces the credential, and how often' },
-              ),
-            ),
-            test: Type.Optional(Type.Boolean({ description: 'Test the credential first and refuse it when the test fails (default true); false stores it untested' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateConnectionBody,
         response: { 201: ConnectionView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 409, 422) },
       },
     },
@@ -273,19 +294,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The new credential is tested against the provider first; only a pass replaces the stored one, so the old secret stays in use until the new one is proven. A refused or untestable credential answers 422 `connection-test-failed` with the provider’s reason and changes nothing. ' +
           'OAuth connections are re-authorized in the browser instead: a connect session with their connectionId.',
         params: ConnectionIdParams,
-        body: Type.Object(
-          {
-            credentials: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 10_000 }), { description: 'API key and basic connections: the manifest’s auth fields, complete' })),
-            credentialReference: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'managedVault connections: env:NAME, file:path or vault:mount/path#field' })),
-            rotation: Type.Optional(
-              Type.Object(
-                { owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), everyDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))) },
-                { additionalProperties: false, description: 'Who replaces the credential, and how often' },
-              ),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReplaceCredentialsBody,
         response: {
           200: Type.Intersect([ConnectionView, Type.Object({ secretVersion: Nullable(Type.Integer({ description: 'The vault version of the new secret; null for a managed-vault reference' })) })]),
           ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 422),

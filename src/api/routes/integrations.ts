@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { problems } from '../../core/index.ts';
 import { getConnector, loadRegistry } from '../../connectors/index.ts';
 import {
@@ -14,7 +13,7 @@ import {
   updateIntegration,
   type Integration,
 } from '../../integrations/index.ts';
-import { actorOf, tenantOf, type TenantScope } from '../context.ts';
+import { actorOf, tenantOf, type ApiDeps, type TenantScope } from '../context.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, iso, problemResponses, Timestamp } from '../schemas.ts';
 
@@ -58,9 +57,46 @@ const IntegrationView = Type.Object({
   updatedAt: Timestamp,
 });
 
+/** The bodies of create and update, also what `patchbay integrations create|update` checks. */
+export const CreateIntegrationBody = Type.Object(
+  {
+    connectorKey: Type.String({ minLength: 1, maxLength: 64 }),
+    key: Type.Optional(Type.String({ minLength: 1, maxLength: 63, description: 'Names it in the environment; the connector key by default' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    enabled: Type.Optional(Type.Boolean()),
+    clientId: Type.Optional(ClientId),
+    clientSecret: Type.Optional(ClientSecret),
+    scopes: Type.Optional(Scopes),
+    oauthUrls: Type.Optional(OAuthUrls),
+    baseUrl: Type.Optional(Url),
+    providerEnvironment: Type.Optional(Type.String({ maxLength: 32 })),
+    config: Type.Optional(ConfigValues),
+    settings: Type.Optional(Type.Object({ timeoutMs: Type.Optional(Timeout), retryAttempts: Type.Optional(Retries), rateLimit: Type.Optional(Nullable(RateLimit)) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export const UpdateIntegrationBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    enabled: Type.Optional(Type.Boolean()),
+    clientId: Type.Optional(Nullable(ClientId)),
+    clientSecret: Type.Optional(Nullable(ClientSecret)),
+    scopes: Type.Optional(Nullable(Scopes)),
+    oauthUrls: Type.Optional(OAuthUrls),
+    baseUrl: Type.Optional(Nullable(Url)),
+    providerEnvironment: Type.Optional(Type.String({ maxLength: 32 })),
+    config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Nullable(Type.String({ maxLength: 2000 })))),
+    settings: Type.Optional(
+      Type.Object({ timeoutMs: Type.Optional(Nullable(Timeout)), retryAttempts: Type.Optional(Nullable(Retries)), rateLimit: Type.Optional(Nullable(RateLimit)) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const IdOrKeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, description: 'The integration’s id (int_…) or key' }) });
 
-async function view(app: FastifyInstance, scope: TenantScope, integration: Integration) {
+/** The API's view of an integration; `patchbay integrations` shows the same. */
+export async function view(app: { deps: Pick<ApiDeps, 'config' | 'database' | 'vault'> }, scope: TenantScope, integration: Integration) {
   const connector = getConnector(integration.connectorKey);
   const manifest = connector?.manifest;
   const publicUrl = app.deps.config.publicUrl;
@@ -94,7 +130,7 @@ async function view(app: FastifyInstance, scope: TenantScope, integration: Integ
 }
 
 /** By id (`int_…`) or by key. */
-export async function integrationOr404(app: FastifyInstance, scope: TenantScope, idOrKey: string): Promise<Integration> {
+export async function integrationOr404(app: { deps: Pick<ApiDeps, 'database'> }, scope: TenantScope, idOrKey: string): Promise<Integration> {
   const db = app.deps.database.db;
   const found = (await getIntegration(db, scope, idOrKey)) ?? (await findIntegrationByKey(db, scope, idOrKey));
   if (!found) throw problems.notFound('Integration', idOrKey);
@@ -139,23 +175,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createIntegration',
         tags,
         summary: 'Configure a connector in this environment',
-        body: Type.Object(
-          {
-            connectorKey: Type.String({ minLength: 1, maxLength: 64 }),
-            key: Type.Optional(Type.String({ minLength: 1, maxLength: 63, description: 'Names it in the environment; the connector key by default' })),
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            enabled: Type.Optional(Type.Boolean()),
-            clientId: Type.Optional(ClientId),
-            clientSecret: Type.Optional(ClientSecret),
-            scopes: Type.Optional(Scopes),
-            oauthUrls: Type.Optional(OAuthUrls),
-            baseUrl: Type.Optional(Url),
-            providerEnvironment: Type.Optional(Type.String({ maxLength: 32 })),
-            config: Type.Optional(ConfigValues),
-            settings: Type.Optional(Type.Object({ timeoutMs: Type.Optional(Timeout), retryAttempts: Type.Optional(Retries), rateLimit: Type.Optional(Nullable(RateLimit)) }, { additionalProperties: false })),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateIntegrationBody,
         response: { 201: IntegrationView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 409, 422) },
       },
     },
@@ -188,23 +208,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Change an integration; `null` clears a value (back to the connector’s default)',
         params: IdOrKeyParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            enabled: Type.Optional(Type.Boolean()),
-            clientId: Type.Optional(Nullable(ClientId)),
-            clientSecret: Type.Optional(Nullable(ClientSecret)),
-            scopes: Type.Optional(Nullable(Scopes)),
-            oauthUrls: Type.Optional(OAuthUrls),
-            baseUrl: Type.Optional(Nullable(Url)),
-            providerEnvironment: Type.Optional(Type.String({ maxLength: 32 })),
-            config: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Nullable(Type.String({ maxLength: 2000 })))),
-            settings: Type.Optional(
-              Type.Object({ timeoutMs: Type.Optional(Nullable(Timeout)), retryAttempts: Type.Optional(Nullable(Retries)), rateLimit: Type.Optional(Nullable(RateLimit)) }, { additionalProperties: false }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: UpdateIntegrationBody,
         response: { 200: IntegrationView, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 422) },
       },
     },

@@ -48,7 +48,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/members',
     {
-      config: { ...level, scope: 'members:write' },
+      config: { ...level, scope: 'members:write', idempotency: { secretFields: ['initialPassword'] } },
       schema: {
         operationId: 'addMember',
         tags,

@@ -15,7 +15,9 @@ import {
   mappingFor,
   readChanges,
   updateRecord,
+  type Change,
   type StoredRecord,
+  type RecordVersion,
   type SyncServices,
 } from '../../syncs/index.ts';
 import { actorOf, tenantOf } from '../context.ts';
@@ -36,6 +38,8 @@ const ChangeView = Type.Object({
   providerUpdatedAt: NullableTimestamp,
 });
 
+export const changeView = (c: Change) => ({ ...c, deletedAt: iso(c.deletedAt), firstSeenAt: iso(c.firstSeenAt)!, lastSeenAt: iso(c.lastSeenAt)!, providerUpdatedAt: iso(c.providerUpdatedAt) });
+
 const RecordView = Type.Object({
   externalId: Type.String(),
   connectionId: Type.String(),
@@ -50,7 +54,7 @@ const RecordView = Type.Object({
   /** Fields changed in Patchbay that the provider has not confirmed yet. */
   pendingFields: Type.Array(Type.String()),
 });
-const recordView = (r: StoredRecord) => ({
+export const recordView = (r: StoredRecord) => ({
   externalId: r.externalId,
   connectionId: r.connectionId,
   model: r.model,
@@ -63,6 +67,8 @@ const recordView = (r: StoredRecord) => ({
   lastChange: r.lastChange,
   pendingFields: Object.keys(r.localChanges ?? {}),
 });
+
+export const versionView = (v: RecordVersion) => ({ version: v.version, data: v.data, deletedAt: iso(v.deletedAt), replacedByRunId: v.replacedByRunId, replacedAt: iso(v.replacedAt)! });
 
 const RecordParams = Type.Object({
   connectionId: Type.String({ minLength: 1, maxLength: 128 }),
@@ -105,7 +111,7 @@ export const recordRoutes =
             limit: request.query.limit ?? 100,
           });
           return {
-            data: page.data.map((c) => ({ ...c, deletedAt: iso(c.deletedAt), firstSeenAt: iso(c.firstSeenAt)!, lastSeenAt: iso(c.lastSeenAt)!, providerUpdatedAt: iso(c.providerUpdatedAt) })),
+            data: page.data.map(changeView),
             nextCursor: page.cursor,
             hasMore: page.hasMore,
           };
@@ -138,7 +144,7 @@ export const recordRoutes =
         const versions = await listVersions(app.deps.database.db, target);
         return {
           ...recordView(record),
-          versions: versions.map((v) => ({ version: v.version, data: v.data, deletedAt: iso(v.deletedAt), replacedByRunId: v.replacedByRunId, replacedAt: iso(v.replacedAt)! })),
+          versions: versions.map(versionView),
         };
       },
     );

@@ -2,7 +2,7 @@
  * Syncs and their runs: a connection's syncs (one per model, plus `$metrics`), configuring one,
  * triggering, the run log, cancelling and rolling back a run.
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
@@ -47,7 +47,7 @@ const SyncView = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
-const syncView = (s: Sync) => ({
+export const syncView = (s: Sync) => ({
   id: s.id,
   connectionId: s.connectionId,
   model: s.model,
@@ -125,7 +125,7 @@ const ModelView = Type.Object({
   writable: Type.Boolean({ description: 'Records changed through the API are written back to the provider' }),
 });
 
-const SyncSettings = Type.Object(
+export const SyncSettings = Type.Object(
   {
     frequency: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100, description: '`every 30m`, `hourly`, `daily`, `real-time` or a cron expression (UTC)' }), Type.Null()])),
     dataStrategy: Type.Optional(Type.Enum(DATA_STRATEGIES)),
@@ -136,11 +136,42 @@ const SyncSettings = Type.Object(
   { additionalProperties: false },
 );
 
+export const TriggerBody = Type.Object({ full: Type.Optional(Type.Boolean({ description: 'Read everything, not only what changed' })) }, { additionalProperties: false });
+
 /** The connection in the request's scope, or a 404. */
-export async function connectionOr404(services: SyncServices, scope: { organizationId: string; environmentId: string }, id: string): Promise<ResolvedConnection> {
+export async function connectionOr404(services: Pick<SyncServices, 'resolver'>, scope: { organizationId: string; environmentId: string }, id: string): Promise<ResolvedConnection> {
   const connection = await services.resolver.resolve(scope, id);
   if (!connection) throw problems.notFound('Connection', id);
   return connection;
+}
+
+/**
+ * What `configureSync` is given for one model of a connection: its kind and the connector's
+ * defaults. Refuses a model the connector does not sync and a frequency it cannot read (the CLI
+ * checks the same).
+ */
+export function syncInput(connection: ResolvedConnection, model: string, settings: Static<typeof SyncSettings>) {
+  const metrics = model === METRICS_MODEL;
+  const definition = connection.connector.syncs.find((s) => s.model === model);
+  if (metrics ? connection.connector.metrics.length === 0 : !definition) {
+    const known = connection.connector.syncs.map((s) => s.model).concat(connection.connector.metrics.length ? [METRICS_MODEL] : []);
+    throw problems.unprocessable(`${connection.connector.manifest.name} has no model "${model}"; it syncs: ${known.join(', ') || 'nothing'}.`);
+  }
+  if (settings.frequency) {
+    try {
+      checkFrequency(settings.frequency);
+    } catch (err) {
+      if (err instanceof FrequencyError) throw problems.validation([{ field: '/frequency', message: err.message }]);
+      throw err;
+    }
+  }
+  return {
+    connectionId: connection.id,
+    model,
+    kind: metrics ? ('metrics' as const) : ('records' as const),
+    defaults: metrics ? { frequency: 'daily' } : { frequency: definition!.frequency, dataStrategy: definition!.dataStrategy },
+    ...settings,
+  };
 }
 
 export const syncRoutes =
@@ -189,33 +220,8 @@ export const syncRoutes =
         const scope = tenantOf(request);
         const connection = await connectionOr404(services(), scope, request.params.id);
         const { model } = request.params;
-        const metrics = model === METRICS_MODEL;
-        const definition = connection.connector.syncs.find((s) => s.model === model);
-        if (metrics ? connection.connector.metrics.length === 0 : !definition) {
-          const known = connection.connector.syncs.map((s) => s.model).concat(connection.connector.metrics.length ? [METRICS_MODEL] : []);
-          throw problems.unprocessable(`${connection.connector.manifest.name} has no model "${model}"; it syncs: ${known.join(', ') || 'nothing'}.`);
-        }
-        if (request.body.frequency) {
-          try {
-            checkFrequency(request.body.frequency);
-          } catch (err) {
-            if (err instanceof FrequencyError) throw problems.validation([{ field: '/frequency', message: err.message }]);
-            throw err;
-          }
-        }
         const sync = await app.deps.database.db.transaction(async (tx) => {
-          const saved = await configureSync(
-            tx,
-            scope,
-            {
-              connectionId: connection.id,
-              model,
-              kind: metrics ? 'metrics' : 'records',
-              defaults: metrics ? { frequency: 'daily' } : { frequency: definition!.frequency, dataStrategy: definition!.dataStrategy },
-              ...request.body,
-            },
-            app.deps.clock,
-          );
+          const saved = await configureSync(tx, scope, syncInput(connection, model, request.body), app.deps.clock);
           await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'sync.configured', targetType: 'sync', targetId: saved.id, details: { connectionId: connection.id, model, ...request.body } });
           return saved;
         });
@@ -242,7 +248,7 @@ export const syncRoutes =
           tags,
           summary: 'Run a sync now; while a run is queued or running, that run is returned',
           params: IdParams,
-          body: Type.Optional(Type.Object({ full: Type.Optional(Type.Boolean({ description: 'Read everything, not only what changed' })) }, { additionalProperties: false })),
+          body: Type.Optional(TriggerBody),
           response: { 202: Type.Object({ run: RunView, created: Type.Boolean() }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
         },
       },

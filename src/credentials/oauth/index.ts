@@ -16,6 +16,7 @@ export {
   createConnectSession,
   findConnectSession,
   sessionAllows,
+  sessionIdOfToken,
   deleteConnectSessionsOf,
   deleteExpiredConnectSessions,
   CONNECT_SESSION_TTL_SECONDS,

@@ -29,12 +29,15 @@ export interface ConnectSessionInput {
 /** @returns the token (shown once) and the stored session. */
 export async function createConnectSession(tx: Db, clock: Clock, input: ConnectSessionInput): Promise<{ token: string; session: ConnectSession }> {
   const ttl = input.ttlSeconds ?? CONNECT_SESSION_TTL_SECONDS.default;
-  const token = `pb_cs_${randomToken(32)}`;
+  // The token names its session (`pb_cs_<id>.<secret>`), so a page can ask for the Connect UI of
+  // a session (and its allowed frame ancestors) without sending the secret anywhere.
+  const id = newId('cs');
+  const token = `pb_cs_${id}.${randomToken(32)}`;
   const now = clock.now();
   const [session] = await tx
     .insert(connectSessions)
     .values({
-      id: newId('cs'),
+      id,
       tokenHash: sha256Hex(token),
       organizationId: input.organizationId,
       environmentId: input.environmentId,
@@ -63,6 +66,9 @@ export async function findConnectSession(db: Db, clock: Clock, token: string): P
     .where(and(eq(connectSessions.tokenHash, sha256Hex(token)), gt(connectSessions.expiresAt, clock.now())));
   return session;
 }
+
+/** The session id a token names (`pb_cs_<id>.<secret>`), or undefined. */
+export const sessionIdOfToken = (token: string): string | undefined => /^pb_cs_(cs_[A-Za-z0-9]+)\./.exec(token)?.[1];
 
 /** Whether a session lets its holder connect this integration. */
 export function sessionAllows(session: Pick<ConnectSession, 'integrationIds'>, integrationId: string): boolean {

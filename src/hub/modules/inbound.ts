@@ -17,6 +17,9 @@ import type { HubModule } from '../context.ts';
 // One runtime per hub (tests run several hubs in one process); routes find theirs by database.
 const runtimes = new WeakMap<Database, InboundRuntime>();
 
+/** The inbound runtime this process installed for a database (a hub's), if any. */
+export const inboundRuntimeFor = (database: Database): InboundRuntime | undefined => runtimes.get(database);
+
 export const inboundRuntimeOf: InboundRuntimeOf = (app) => {
   const runtime = runtimes.get(app.deps.database);
   if (!runtime) throw new Error('the inbound webhooks module is not installed in this hub');

@@ -7,6 +7,7 @@ import type { Config } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import { registerOutbound, type Outbound, type OutboundSettings } from '../../webhooks/outbound/index.ts';
 import { outboundRoutes } from '../../api/routes/outbound/index.ts';
+import { inboundLoopGuard } from '../../webhooks/inbound/index.ts';
 import type { HubModule } from '../context.ts';
 
 const installed = new Map<Database, Outbound>();
@@ -41,7 +42,8 @@ export const outboundModule: HubModule = {
         vault: context.vault,
         logger: context.logger,
         clock: context.clock,
-        settings: outboundSettings(context.config),
+        // Endpoints may not point back at this hub's own inbound sources (a webhook loop).
+        settings: { ...outboundSettings(context.config), loopGuard: inboundLoopGuard({ publicUrl: context.config.publicUrl, port: context.config.port }) },
       }),
     );
   },

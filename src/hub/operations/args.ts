@@ -1,4 +1,6 @@
 /** Reading an operation's arguments: the environment (`--org`, `--env`), limits, times, API bodies. */
+import { eq } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { findEnvironment } from '../../auth/index.ts';
 import { bodyErrors } from '../../api/validation.ts';
 import { organizationBySlug } from './keys.ts';
@@ -36,4 +38,28 @@ export function bodyOf<T>(args: Record<string, unknown>, schema: object): T {
   const errors = bodyErrors(schema, body);
   if (errors.length > 0) throw new OperationError(['the request is not valid:', ...errors.map((e) => `  ${e.field}: ${e.message}`)].join('\n'));
   return body as T;
+}
+
+interface Scoped {
+  id: AnyPgColumn;
+  organizationId: AnyPgColumn;
+  environmentId: AnyPgColumn;
+}
+
+/**
+ * `--org/--env` when given; otherwise the environment of the row `args[name]` names (a source,
+ * a sync, a run…). Ids a caller may choose (connections) can repeat across environments: then
+ * `--org/--env` must say which.
+ */
+export async function scopeOfRow(context: Pick<OperationContext, 'database'>, args: Record<string, unknown>, table: PgTable & Scoped, what: string, name = 'id'): Promise<EnvironmentScope> {
+  if (args.org || args.env) return scopeOf(context, args);
+  const id = required(args, name);
+  const rows = await context.database.db
+    .select({ organizationId: table.organizationId, environmentId: table.environmentId })
+    .from(table as PgTable)
+    .where(eq(table.id, id))
+    .limit(2);
+  if (rows.length === 0) throw new OperationError(`no ${what} ${id}`, 404);
+  if (rows.length > 1) throw new OperationError(`${what} ${id} exists in several environments: give --org and --env`);
+  return rows[0] as EnvironmentScope;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { toError } from '../../core/index.ts';
-import { pendingMigrations, readLockHolder, rows } from '../../db/index.ts';
+import { looseDataDirModes, pendingMigrations, readLockHolder, rows } from '../../db/index.ts';
 import type { Operation } from './index.ts';
 
 export interface Check {
@@ -12,7 +12,7 @@ export interface Check {
 // Clocks further apart than this break lease expiry and signature timestamps.
 const MAX_CLOCK_SKEW_MS = 2_000;
 
-/** Configuration, database, migrations, lock, clock and overdue credentials, each with a verdict. */
+/** Configuration, database, migrations, lock, data-directory modes, clock and overdue credentials, each with a verdict. */
 export const doctor: Operation = async ({ config, database, clock, vault }) => {
   const checks: Check[] = [];
   const check = async (name: string, run: () => Promise<Omit<Check, 'name'>>) => {
@@ -38,6 +38,15 @@ export const doctor: Operation = async ({ config, database, clock, vault }) => {
     if (config.databaseUrl) return { ok: true, detail: 'not needed with PostgreSQL' };
     const holder = readLockHolder(config.dataDir);
     return { ok: true, detail: holder ? `held by process ${holder.pid} (${holder.command}) since ${holder.startedAt}` : 'free' };
+  });
+  await check('file modes', async () => {
+    const loose = looseDataDirModes(config.dataDir);
+    if (loose.length === 0) return { ok: true, detail: `${config.dataDir} is its owner's alone (directories 0700, files 0600)` };
+    const shown = loose.slice(0, 5).map((e) => `${e.path} (${e.mode.toString(8).padStart(4, '0')})`);
+    return {
+      ok: false,
+      detail: `${loose.length} entr${loose.length === 1 ? 'y' : 'ies'} of the data directory readable or writable by others: ${shown.join(', ')}${loose.length > 5 ? ', …' : ''}. Run \`chmod -R go-rwx ${config.dataDir}\` (the hub also restricts them when it starts).`,
+    };
   });
   await check('clock', async () => {
     const before = clock.now().getTime();

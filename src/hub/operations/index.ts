@@ -14,6 +14,10 @@ import { adminOperations } from './admin.ts';
 import { inboundOperations } from './inbound.ts';
 import { outboundOperations } from './outbound.ts';
 import { eventTypeOperations } from './event-types.ts';
+import { integrationOperations } from './integrations.ts';
+import { connectionOperations } from './connections.ts';
+import { syncOperations } from './syncs.ts';
+import { sourceOperations } from './sources.ts';
 import { alertOperations } from './alerts.ts';
 
 export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger' | 'clock' | 'vault'> & {
@@ -22,7 +26,9 @@ export type OperationContext = Pick<HubContext, 'config' | 'database' | 'logger'
 };
 export type Operation = (context: OperationContext, args: Record<string, unknown>) => Promise<unknown>;
 
-const operations = new Map<string, Operation>(Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, ...eventTypeOperations, ...alertOperations, doctor }));
+const operations = new Map<string, Operation>(
+  Object.entries({ ...keyOperations, ...jobOperations, ...adminOperations, ...inboundOperations, ...outboundOperations, ...eventTypeOperations, ...alertOperations, ...integrationOperations, ...connectionOperations, ...syncOperations, ...sourceOperations, doctor }),
+);
 
 /** Later modules add their operations (e.g. `inbound.list`) here. */
 export function registerOperation(name: string, operation: Operation): void {

@@ -13,6 +13,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { Source } from './schema.ts';
 import { findSourceForIngest, sourceSecrets } from './sources.ts';
 import { storeBatch, type PendingEvent, type StoredEvent } from './store.ts';
+import { isCredentialHeader, recordingHeaders } from './verification.ts';
 
 export const MAX_INGEST_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -52,11 +53,9 @@ interface Loaded {
   source: Source;
   connector: Connector | undefined;
   secrets: string[];
-  /** Header names whose values are credentials, never stored. */
+  /** Header names whose values are credentials, never stored (besides those named like one). */
   secretHeaders: Set<string>;
 }
-
-const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie'];
 
 export const unverified = () => new ProblemError('webhook-unverified', 401, 'Webhook not verified', { detail: 'The request could not be verified against this source.' });
 
@@ -107,9 +106,11 @@ export class Ingestor {
       rawBody: request.rawBody,
       receivedAt,
     };
-    const result = await this.#verify(loaded, inbound, request.remoteIp);
+    // Every header the verification reads (a signature, a static key) is stored redacted.
+    const read = new Set<string>();
+    const result = await this.#verify(loaded, { ...inbound, headers: recordingHeaders(inbound.headers, read) }, request.remoteIp);
     if (!result.ok) {
-      await this.#keepRejected(loaded, request, receivedAt, result.reason);
+      await this.#keepRejected(loaded, request, receivedAt, result.reason, read);
       throw unverified();
     }
     const handshake = webhooks?.handshake?.(inbound);
@@ -117,7 +118,7 @@ export class Ingestor {
 
     const providerEventId = eventIdOf(source, connector, inbound);
     const stored = await this.#commit.add({
-      row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId),
+      row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId, read),
       dedupe: providerEventId ? { key: providerEventId, windowSeconds: source.dedupeWindowSeconds } : undefined,
     });
     return this.#reply(source, stored);
@@ -139,22 +140,33 @@ export class Ingestor {
     }
   }
 
-  async #keepRejected(loaded: Loaded, request: IngestRequest, receivedAt: Date, reason: string): Promise<void> {
+  async #keepRejected(loaded: Loaded, request: IngestRequest, receivedAt: Date, reason: string, read: ReadonlySet<string>): Promise<void> {
     const minute = Math.floor(receivedAt.getTime() / 60_000);
     const counter = this.#rejected.get(loaded.source.id);
     const count = counter && counter.minute === minute ? counter.count + 1 : 1;
     this.#rejected.set(loaded.source.id, { minute, count });
     if (count > (this.#options.rejectedPerMinute ?? 60)) return;
     try {
-      await this.#commit.add({ row: this.#row(loaded, request, receivedAt, 'rejected', reason, undefined) });
+      await this.#commit.add({ row: this.#row(loaded, request, receivedAt, 'rejected', reason, undefined, read) });
     } catch (err) {
       this.#options.logger.warn({ err, sourceId: loaded.source.id }, 'could not keep a rejected webhook');
     }
   }
 
-  #row(loaded: Loaded, request: IngestRequest, receivedAt: Date, status: 'received' | 'rejected', rejectionReason: string | null, providerEventId: string | undefined): PendingEvent['row'] {
+  #row(
+    loaded: Loaded,
+    request: IngestRequest,
+    receivedAt: Date,
+    status: 'received' | 'rejected',
+    rejectionReason: string | null,
+    providerEventId: string | undefined,
+    readByVerification: ReadonlySet<string>,
+  ): PendingEvent['row'] {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = loaded.secretHeaders.has(name) ? '[redacted]' : value;
+    for (const [name, value] of Object.entries(request.headers)) {
+      const secret = loaded.secretHeaders.has(name) || readByVerification.has(name) || isCredentialHeader(name);
+      headers[name] = secret ? '[redacted]' : value;
+    }
     return {
       id: newId('inb'),
       organizationId: loaded.source.organizationId,
@@ -206,7 +218,7 @@ export class Ingestor {
     if (source.connectorKey) await loadRegistry();
     const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
     const secrets = await sourceSecrets(db, this.#options.vault, source, this.#options.clock.now());
-    const secretHeaders = new Set(ALWAYS_REDACTED);
+    const secretHeaders = new Set<string>();
     if (source.verification.type === 'header') secretHeaders.add(source.verification.header.toLowerCase());
     if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
     return { source, connector, secrets, secretHeaders };

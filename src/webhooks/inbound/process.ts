@@ -15,6 +15,8 @@ import { applyFilters } from './filters.ts';
 import { inboundEvents, sources, type InboundEvent, type Source, type SourceAction } from './schema.ts';
 
 export const PROCESS_MAX_ATTEMPTS = 8;
+/** The longest event type name (as `POST /event-types` allows); derived names are held to it too. */
+export const MAX_EVENT_TYPE_LENGTH = 200;
 
 /** Finds the connection of a provider account (wired to the connections module when it lands). */
 export type ConnectionLookup = (input: {
@@ -88,6 +90,10 @@ export function createProcessor(options: ProcessorOptions) {
     };
     if (action === 'drop') return finish(db, { action: 'dropped' });
     const scope = { organizationId: event.organizationId, environmentId: event.environmentId };
+    // An event this hub forwarded, come back through one of its own sources: a second pass would
+    // forward it again, and again (a loop). It stops here.
+    const loopedFrom = await forwardedByThisHub(route.payload, event);
+    if (loopedFrom) return finish(db, { action: 'dropped', reason: 'loop', forwardedFrom: loopedFrom });
     const data = { inboundEventId: event.id, sourceId: source.id, providerEventId: event.providerEventId, type: route.eventType, connectionId: connectionId ?? null, externalAccountId: route.externalAccountId ?? null, payload: route.payload ?? null };
 
     switch (action.type) {
@@ -95,6 +101,9 @@ export function createProcessor(options: ProcessorOptions) {
         return finish(db, { action: 'none' });
       case 'forward': {
         const type = mapEventType(action, source, route.eventType);
+        if (type.length > MAX_EVENT_TYPE_LENGTH) {
+          throw new NotRetriedError(`the event type derived from the provider's type is ${type.length} characters long; event types are at most ${MAX_EVENT_TYPE_LENGTH} (set the source's eventType or eventTypes)`);
+        }
         await db.transaction(async (tx) => {
           // The inbound event id is the publish idempotency key: a retry never forwards twice.
           const { event: published } = await publish(tx, { ...scope, type, data, externalId: `inbound:${event.id}`, origin: `inbound:${source.id}`, occurredAt: event.receivedAt });
@@ -123,6 +132,20 @@ export function createProcessor(options: ProcessorOptions) {
         return finish(db, { action: 'handler', eventIds: published });
       }
     }
+  }
+
+  /**
+   * The inbound event this payload was forwarded from, when it is one of this hub's own forwards
+   * (its envelope's `data.inboundEventId` names an inbound event of the same environment).
+   */
+  async function forwardedByThisHub(payload: unknown, event: InboundEvent): Promise<string | undefined> {
+    const from = jsonField(payload, 'data.inboundEventId');
+    if (!from || !from.startsWith('inb_') || from === event.id) return undefined;
+    const [found] = await db
+      .select({ id: inboundEvents.id })
+      .from(inboundEvents)
+      .where(and(eq(inboundEvents.id, from), eq(inboundEvents.organizationId, event.organizationId), eq(inboundEvents.environmentId, event.environmentId)));
+    return found?.id;
   }
 
   return { run };

@@ -26,7 +26,7 @@ const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|signature|pass/i
 export interface EndpointDeps {
   vault: Vault;
   clock: Clock;
-  settings: Pick<OutboundSettings, 'resolve'>;
+  settings: Pick<OutboundSettings, 'resolve' | 'loopGuard'>;
 }
 
 export interface EndpointInput {
@@ -62,9 +62,10 @@ async function environmentOf(db: Db, scope: Scope): Promise<Environment> {
 
 /**
  * Refuses a URL an endpoint may not use: not http(s), credentials in it, plain http outside a
- * development environment, or an address the SSRF guard refuses.
+ * development environment, one of this hub's own inbound URLs (a loop), or an address the SSRF
+ * guard refuses.
  */
-export async function checkEndpointUrl(url: string, env: Environment, settings: Pick<OutboundSettings, 'resolve'>): Promise<void> {
+export async function checkEndpointUrl(url: string, env: Environment, settings: Pick<OutboundSettings, 'resolve' | 'loopGuard'>, db?: Db): Promise<void> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -76,6 +77,8 @@ export async function checkEndpointUrl(url: string, env: Environment, settings: 
   if (parsed.protocol === 'http:' && !relaxed) {
     throw problems.unprocessable(`Endpoints in ${env.name} must use https.`, [{ field: '/url', message: 'must use https' }]);
   }
+  const loop = db && settings.loopGuard ? await settings.loopGuard(parsed, db) : undefined;
+  if (loop) throw problems.unprocessable(loop, [{ field: '/url', message: 'is an inbound URL of this hub' }]);
   try {
     await assertPublicUrl(parsed, { allowPrivateNetworks: env.allowPrivateNetworks, ...(settings.resolve ? { resolve: settings.resolve } : {}) });
   } catch (err) {
@@ -131,7 +134,7 @@ export async function createEndpoint(tx: Db, deps: EndpointDeps, scope: Scope, i
     const problem = secretProblem(input.secret);
     if (problem) throw problems.validation([{ field: '/secret', message: problem }]);
   }
-  if (kind === 'http') await checkEndpointUrl(input.url, await environmentOf(tx, scope), deps.settings);
+  if (kind === 'http') await checkEndpointUrl(input.url, await environmentOf(tx, scope), deps.settings, tx);
   const id = newId('ep');
   const key: SigningKey = input.secret ? { type: 'v1', secret: input.secret } : generateSigningKey(signatureType);
   const keys: SigningKeys = { current: key, previous: [] };
@@ -172,7 +175,7 @@ export async function createEndpoint(tx: Db, deps: EndpointDeps, scope: Scope, i
 export async function updateEndpoint(tx: Db, deps: EndpointDeps, scope: Scope, id: string, patch: EndpointPatch): Promise<EndpointRow> {
   const existing = await getEndpoint(tx, scope, id);
   checkFields(patch);
-  if (patch.url !== undefined && patch.url !== existing.url) await checkEndpointUrl(patch.url, await environmentOf(tx, scope), deps.settings);
+  if (patch.url !== undefined && patch.url !== existing.url) await checkEndpointUrl(patch.url, await environmentOf(tx, scope), deps.settings, tx);
   const now = deps.clock.now();
   const values: Partial<EndpointRow> = { updatedAt: now };
   if (patch.url !== undefined) values.url = patch.url;

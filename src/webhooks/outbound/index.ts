@@ -1,5 +1,5 @@
 export { registerOutbound, type Outbound, type RegisterOutboundOptions } from './outbound.ts';
-export { DEFAULT_SETTINGS, type OutboundSettings, type BreakerSettings } from './settings.ts';
+export { DEFAULT_SETTINGS, type OutboundSettings, type BreakerSettings, type LoopGuard } from './settings.ts';
 export type { Scope } from './scope.ts';
 export { BUILT_IN_EVENT_TYPES, type BuiltInEventType } from './builtin-types.ts';
 export {

@@ -1,4 +1,7 @@
 import type { Resolver } from '../../core/index.ts';
+import type { Db } from '../../db/index.ts';
+
+export type LoopGuard = (url: URL, db: Db) => Promise<string | undefined>;
 
 export interface BreakerSettings {
   /** The failure-rate window. */
@@ -38,6 +41,12 @@ export interface OutboundSettings {
   pruneCron: string;
   /** Tests stand in their own DNS. */
   resolve?: Resolver | undefined;
+  /**
+   * Why an endpoint may not use a URL that leads back into this hub (one of its own inbound
+   * sources: delivering there would be forwarded out again, in a loop), or undefined. Installed
+   * by the hub, which knows its addresses and its sources; outbound knows neither.
+   */
+  loopGuard?: LoopGuard | undefined;
   /** Jitter source; tests pin it. */
   random?: (() => number) | undefined;
 }

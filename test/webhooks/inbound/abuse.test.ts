@@ -216,24 +216,24 @@ describe('a generic source', () => {
   });
 
   it('allows only listed addresses', async () => {
-    const listed = await createSource({ name: 'ips', allowedIps: ['10.0.0.0/8', '127.0.0.1'] });
+    const listed = await createSource({ name: 'ips', verification: { type: 'none' }, allowedIps: ['10.0.0.0/8', '127.0.0.1'] });
     expect((await send(listed, { body: '{}' })).status).toBe(200);
-    const other = await createSource({ name: 'ips2', allowedIps: ['10.0.0.0/8', '2001:db8::/32'] });
+    const other = await createSource({ name: 'ips2', verification: { type: 'none' }, allowedIps: ['10.0.0.0/8', '2001:db8::/32'] });
     expect((await send(other, { body: '{}' })).status).toBe(401);
-    const bad = await api.app.inject({ method: 'POST', url: '/api/v1/sources', headers: bearer(api.keys.admin), payload: { name: 'x', allowedIps: ['10.0.0.0/99', 'example.com'] } });
+    const bad = await api.app.inject({ method: 'POST', url: '/api/v1/sources', headers: bearer(api.keys.admin), payload: { name: 'x', verification: { type: 'none' }, allowedIps: ['10.0.0.0/99', 'example.com'] } });
     expect(bad.statusCode).toBe(400);
     expect((bad.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['/allowedIps/0', '/allowedIps/1']);
   });
 
   it('keeps one unstorable event id from failing the requests it shares a transaction with', async () => {
-    const id = await createSource({ name: 'poison', eventIdPointer: '/id' });
+    const id = await createSource({ name: 'poison', verification: { type: 'none' }, eventIdPointer: '/id' });
     const bodies = ['{"id":"ok-1"}', '{"id":"bad\\u0000id"}', '{"id":"\\ud800"}', '{"id":"ok-2"}', '{"id":"ok-3"}'];
     const answers = await Promise.all(bodies.map((body) => send(id, { headers: { 'content-type': 'application/json' }, body })));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
   it('answers what the source is set to answer, and accepts other methods when enabled', async () => {
-    const id = await createSource({ name: 'custom reply', response: { status: 202, body: 'ok', contentType: 'text/plain' }, allowedMethods: ['POST', 'PUT'] });
+    const id = await createSource({ name: 'custom reply', verification: { type: 'none' }, response: { status: 202, body: 'ok', contentType: 'text/plain' }, allowedMethods: ['POST', 'PUT'] });
     const res = await send(id, { method: 'PUT', body: 'x' });
     expect(res).toMatchObject({ status: 202, body: 'ok' });
     expect(res.headers['content-type']).toBe('text/plain');
@@ -242,7 +242,7 @@ describe('a generic source', () => {
   it('refuses a connector without webhooks, a filter using code, and a missing secret', async () => {
     const post = (payload: Record<string, unknown>) => api.app.inject({ method: 'POST', url: '/api/v1/sources', headers: bearer(api.keys.admin), payload });
     expect((await post({ name: 'x', connector: 'salesforce', secret: 's' })).statusCode).toBe(422);
-    const code = await post({ name: 'x', filters: [{ match: { type: 'a' }, then: 'drop' }, { match: { $where: 'sleep(1)' }, then: 'drop' }] });
+    const code = await post({ name: 'x', verification: { type: 'none' }, filters: [{ match: { type: 'a' }, then: 'drop' }, { match: { $where: 'sleep(1)' }, then: 'drop' }] });
     expect(code.statusCode).toBe(400);
     expect(code.json().errors.map((e: { field: string }) => e.field)).toEqual(['/filters/1/match/$where']);
     expect((await post({ name: 'x', connector: 'github' })).statusCode).toBe(400);

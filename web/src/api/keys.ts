@@ -18,6 +18,7 @@ export const queryKeys = {
   endpoints: (env: string, filters: object) => [env, 'endpoints', filters] as const,
   endpointStats: (env: string, id: string, since: string) => [env, 'endpoints', 'one', id, 'stats', since] as const,
   messages: (env: string, filters: object) => [env, 'messages', filters] as const,
+  messageAttempts: (env: string, id: string) => [env, 'messages', 'one', id, 'attempts'] as const,
   inboundEvents: (env: string, filters: object) => [env, 'inbound-events', filters] as const,
   jobs: (env: string, filters: object) => [env, 'jobs', filters] as const,
 };

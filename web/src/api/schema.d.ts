@@ -398,7 +398,7 @@ export interface paths {
         put?: never;
         /**
          * Connect an account with an API key, basic credentials, a secret-store reference or the client credentials grant; tested before it is stored
-         * @description OAuth accounts of end customers are connected in the browser instead: create a connect session (POST /connect/sessions) and send them to its connect URL.
+         * @description The credential is tested against the provider first: a refused key (401/403), an unreachable provider, a timeout or a 5xx answers 422 `connection-test-failed` with the provider’s reason in `test` (code, status, message, hint) and stores nothing. `test: false` stores the connection untested. OAuth accounts of end customers are connected in the browser instead: create a connect session (POST /connect/sessions) and send them to its connect URL.
          */
         post: operations["createConnection"];
         delete?: never;
@@ -451,7 +451,11 @@ export interface paths {
         };
         /** The decrypted credentials (an expired OAuth token is renewed first); every read is audited */
         get: operations["getConnectionCredentials"];
-        put?: never;
+        /**
+         * Replace the credentials of an API-key, basic or managed-vault connection (a rotated key); tested before stored, audited
+         * @description The new credential is tested against the provider first; only a pass replaces the stored one, so the old secret stays in use until the new one is proven. A refused or untestable credential answers 422 `connection-test-failed` with the provider’s reason and changes nothing. OAuth connections are re-authorized in the browser instead: a connect session with their connectionId.
+         */
+        put: operations["replaceConnectionCredentials"];
         post?: never;
         delete?: never;
         options?: never;
@@ -486,10 +490,115 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A short-lived session for one end customer to connect OAuth accounts in the browser; its token is in this answer only
-         * @description Hand `token` to the browser (or send it to a `connectUrl`). Each connect URL starts the authorization of one integration; add `&connectionId=…` to choose the new connection’s id or to re-authorize an existing one.
+         * A short-lived session for one end customer to connect accounts in the Connect UI; its token is in this answer only
+         * @description Hand `token` to the browser: `openConnect({ sessionToken })` from /sdk/connect.js, or send the browser to `connectUiUrl`. The token makes one connection (a second is refused with 409 `connect-session-used`). With `connectionId` the session reconnects that connection instead: a new OAuth grant, or a new API key tested before it replaces the old one. `theme` overrides design tokens (a bad token or value is a 400 naming it); `origins` are the exact origins of pages allowed to open or embed the Connect UI and to receive its messages.
          */
         post: operations["createConnectSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For the Connect UI: what this session may connect, with the forms, theme and locale (authenticated by the session token) */
+        get: operations["getConnectSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** For the Connect UI: test a credential against the provider without storing anything */
+        post: operations["testConnectSessionCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * For the Connect UI: make the session’s connection (tested first), or replace the credentials of its connection
+         * @description A refused credential answers 422 `connection-test-failed` with the provider’s reason and leaves the session usable; once a connection is made, the session answers 409 `connect-session-used`.
+         */
+        post: operations["connectWithSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived token for one end customer’s embedded widgets (status card, connection list); read-only unless it asks for connect */
+        post: operations["createEmbedToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials) */
+        get: operations["listEmbeddedConnections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed/connect-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** For embedded widgets with the connect scope: a connect session for the token’s end customer (to connect an account, or reconnect one of theirs) */
+        post: operations["createEmbeddedConnectSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1227,6 +1336,215 @@ export interface paths {
         patch: operations["proxyPatch"];
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts of this environment, newest first */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its timeline and the channels it was sent to */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alert (its channels hear of it: PagerDuty and Opsgenie acknowledge, Slack updates its message) */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an alert by hand (its channels close what they opened) */
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Snooze an alert until a time; it opens again then if its cause remains */
+        post: operations["snoozeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every alert rule as it applies in this environment */
+        get: operations["listAlertRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert rule */
+        get: operations["getAlertRule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a rule for this environment (parameters merge with the rule's defaults) */
+        patch: operations["updateAlertRule"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification channels, newest first, each with its last failure */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /** Add a channel (its URLs pass the SSRF guard; secrets go to the vault) */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One channel */
+        get: operations["getNotificationChannel"];
+        put?: never;
+        post?: never;
+        /** Delete a channel and its secrets */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        /** Change a channel; given secret fields replace the stored ones (null removes one) */
+        patch: operations["updateNotificationChannel"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test notification now; the answer says how it went */
+        post: operations["testNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A connection's health checks: state, p50/p95/p99, error rate and availability over 1 h, 24 h and 30 d, recent checks */
+        get: operations["getConnectionHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An integration's health over all its connections, and its check settings */
+        get: operations["getIntegrationHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an integration's check interval, timeout, failure threshold or healthy thresholds (null: the default) */
+        patch: operations["updateIntegrationHealthSettings"];
+        trace?: never;
+    };
     "/oauth/connect/{integrationId}": {
         parameters: {
             query?: never;
@@ -1236,7 +1554,7 @@ export interface paths {
         };
         /**
          * Start connecting an OAuth account: redirects the browser to the provider (authorization code with PKCE)
-         * @description With `connectSession` (a token from POST /api/v1/connect/sessions), or with the dashboard session cookie plus `environment`, `endCustomerId` and `csrfToken`. `connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters.
+         * @description With `connectSession` (a token from POST /api/v1/connect/sessions), or with the dashboard session cookie plus `environment`, `endCustomerId` and `csrfToken`. `connectionId` names the connection to create, or an existing one to re-authorize. Connection configuration can be given as `config.<field>` parameters. Opened on a host other than PUBLIC_URL’s (127.0.0.1 for localhost), it first redirects to the same URL on PUBLIC_URL’s host, so the browser-binding cookie is set where the provider sends the browser back.
          */
         get: operations["startOAuthConnect"];
         put?: never;
@@ -2346,6 +2664,31 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,7 +3527,7 @@ export interface operations {
                     /** @description Name or id; an API key creates keys in its own environment */
                     environment?: string;
                     role?: "owner" | "admin" | "developer" | "viewer";
-                    scopes?: ("organization:read" | "organization:write" | "members:read" | "members:write" | "api-keys:read" | "api-keys:write" | "audit-log:read" | "jobs:read" | "jobs:write" | "connectors:read" | "integrations:read" | "integrations:write" | "connections:read" | "connections:write" | "credentials:read" | "connect-sessions:write" | "events:read" | "events:write" | "endpoints:read" | "endpoints:write" | "sources:read" | "sources:write" | "inbound:reprocess" | "syncs:read" | "syncs:write" | "proxy:use")[];
+                    scopes?: ("organization:read" | "organization:write" | "members:read" | "members:write" | "api-keys:read" | "api-keys:write" | "audit-log:read" | "jobs:read" | "jobs:write" | "connectors:read" | "integrations:read" | "integrations:write" | "connections:read" | "connections:write" | "credentials:read" | "connect-sessions:write" | "events:read" | "events:write" | "endpoints:read" | "endpoints:write" | "sources:read" | "sources:write" | "inbound:reprocess" | "syncs:read" | "syncs:write" | "proxy:use" | "alerts:read" | "alerts:write" | "alerts:configure")[];
                     rateLimits?: {
                         management?: {
                             perMinute?: number;
@@ -4422,7 +4765,6 @@ export interface operations {
                                 [key: string]: string;
                             };
                             rateLimit?: string;
-                            webhookEndpoint?: string;
                             uiEmbeds?: {
                                 /** @enum {unknown} */
                                 surface: "dashboard" | "connect" | "connection";
@@ -4480,6 +4822,12 @@ export interface operations {
                                     in: "basic";
                                     username: string;
                                     password: string;
+                                } | {
+                                    /** @enum {string} */
+                                    in: "headers";
+                                    headers: {
+                                        [key: string]: string;
+                                    };
                                 };
                             };
                         } | {
@@ -4525,7 +4873,6 @@ export interface operations {
                                 [key: string]: string;
                             };
                             rateLimit?: string;
-                            webhookEndpoint?: string;
                             uiEmbeds?: {
                                 /** @enum {unknown} */
                                 surface: "dashboard" | "connect" | "connection";
@@ -4581,6 +4928,12 @@ export interface operations {
                                     in: "basic";
                                     username: string;
                                     password: string;
+                                } | {
+                                    /** @enum {string} */
+                                    in: "headers";
+                                    headers: {
+                                        [key: string]: string;
+                                    };
                                 };
                             };
                         })[];
@@ -4750,7 +5103,6 @@ export interface operations {
                             [key: string]: string;
                         };
                         rateLimit?: string;
-                        webhookEndpoint?: string;
                         uiEmbeds?: {
                             /** @enum {unknown} */
                             surface: "dashboard" | "connect" | "connection";
@@ -4808,6 +5160,12 @@ export interface operations {
                                 in: "basic";
                                 username: string;
                                 password: string;
+                            } | {
+                                /** @enum {string} */
+                                in: "headers";
+                                headers: {
+                                    [key: string]: string;
+                                };
                             };
                         };
                     } | {
@@ -4853,7 +5211,6 @@ export interface operations {
                             [key: string]: string;
                         };
                         rateLimit?: string;
-                        webhookEndpoint?: string;
                         uiEmbeds?: {
                             /** @enum {unknown} */
                             surface: "dashboard" | "connect" | "connection";
@@ -4909,6 +5266,12 @@ export interface operations {
                                 in: "basic";
                                 username: string;
                                 password: string;
+                            } | {
+                                /** @enum {string} */
+                                in: "headers";
+                                headers: {
+                                    [key: string]: string;
+                                };
                             };
                         };
                     };
@@ -6154,6 +6517,18 @@ export interface operations {
                                 hint?: string;
                                 status?: number;
                             } | null;
+                            /** @description When the credential was last tested (same as lastTestAt) */
+                            lastTestedAt: string | null;
+                            lastError: {
+                                /** @enum {boolean} */
+                                ok: false;
+                                code?: string;
+                                message?: string;
+                                hint?: string;
+                                status?: number;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -6297,7 +6672,7 @@ export interface operations {
                         owner?: string | null;
                         everyDays?: number | null;
                     };
-                    /** @description Test the credential first (default true) */
+                    /** @description Test the credential first and refuse it when the test fails (default true); false stores it untested */
                     test?: boolean;
                 };
             };
@@ -6353,6 +6728,18 @@ export interface operations {
                             message?: string;
                             hint?: string;
                             status?: number;
+                        } | null;
+                        /** @description When the credential was last tested (same as lastTestAt) */
+                        lastTestedAt: string | null;
+                        lastError: {
+                            /** @enum {boolean} */
+                            ok: false;
+                            code?: string;
+                            message?: string;
+                            hint?: string;
+                            status?: number;
+                            /** Format: date-time */
+                            at: string;
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -6575,6 +6962,18 @@ export interface operations {
                             hint?: string;
                             status?: number;
                         } | null;
+                        /** @description When the credential was last tested (same as lastTestAt) */
+                        lastTestedAt: string | null;
+                        lastError: {
+                            /** @enum {boolean} */
+                            ok: false;
+                            code?: string;
+                            message?: string;
+                            hint?: string;
+                            status?: number;
+                            /** Format: date-time */
+                            at: string;
+                        } | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -6770,6 +7169,18 @@ export interface operations {
                             message?: string;
                             hint?: string;
                             status?: number;
+                        } | null;
+                        /** @description When the credential was last tested (same as lastTestAt) */
+                        lastTestedAt: string | null;
+                        lastError: {
+                            /** @enum {boolean} */
+                            ok: false;
+                            code?: string;
+                            message?: string;
+                            hint?: string;
+                            status?: number;
+                            /** Format: date-time */
+                            at: string;
                         } | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -6981,6 +7392,18 @@ export interface operations {
                                 message?: string;
                                 hint?: string;
                                 status?: number;
+                            } | null;
+                            /** @description When the credential was last tested (same as lastTestAt) */
+                            lastTestedAt: string | null;
+                            lastError: {
+                                /** @enum {boolean} */
+                                ok: false;
+                                code?: string;
+                                message?: string;
+                                hint?: string;
+                                status?: number;
+                                /** Format: date-time */
+                                at: string;
                             } | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -7323,6 +7746,282 @@ export interface operations {
             };
         };
     };
+    replaceConnectionCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description API key and basic connections: the manifest’s auth fields, complete */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    /** @description managedVault connections: env:NAME, file:path or vault:mount/path#field */
+                    credentialReference?: string;
+                    /** @description Who replaces the credential, and how often */
+                    rotation?: {
+                        owner?: string | null;
+                        everyDays?: number | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        integrationId: string;
+                        connectorKey: string;
+                        endCustomerId: string;
+                        tags: string[];
+                        config: {
+                            [key: string]: string;
+                        };
+                        metadata: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {unknown} */
+                        status: "connected" | "syncing" | "error" | "disconnected";
+                        statusReason: string | null;
+                        statusMessage: string | null;
+                        /** Format: date-time */
+                        statusChangedAt: string;
+                        credentialType: string;
+                        credentialReference: string | null;
+                        credential: {
+                            /** Format: date-time */
+                            rotatedAt: string;
+                            rotateEveryDays: number | null;
+                            owner: string | null;
+                            dueAt: string | null;
+                            due: boolean;
+                            overdue: boolean;
+                        } | null;
+                        accountInfo: {
+                            [key: string]: unknown;
+                        };
+                        tokenExpiresAt: string | null;
+                        lastRefreshAt: string | null;
+                        lastSyncAt: string | null;
+                        lastSyncError: string | null;
+                        errorCount: number;
+                        lastTestAt: string | null;
+                        lastTest: {
+                            ok: boolean;
+                            code?: string;
+                            message?: string;
+                            hint?: string;
+                            status?: number;
+                        } | null;
+                        /** @description When the credential was last tested (same as lastTestAt) */
+                        lastTestedAt: string | null;
+                        lastError: {
+                            /** @enum {boolean} */
+                            ok: false;
+                            code?: string;
+                            message?: string;
+                            hint?: string;
+                            status?: number;
+                            /** Format: date-time */
+                            at: string;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    } & {
+                        secretVersion: number | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     eraseEndCustomer: {
         parameters: {
             query?: never;
@@ -7472,15 +8171,37 @@ export interface operations {
             content: {
                 "application/json": {
                     endCustomerId: string;
-                    /** @description Ids or keys; every enabled OAuth integration when left out */
+                    /** @description Ids or keys; every enabled OAuth, API-key or basic integration when left out */
                     integrations?: string[];
-                    /** @description An existing connection of this end customer to re-authorize */
+                    /** @description An existing connection of this end customer to reconnect (replace its credentials) */
                     connectionId?: string;
                     /** @description Known in advance, e.g. the Okta domain */
                     connectionConfig?: {
                         [key: string]: string;
                     };
                     tags?: string[];
+                    /** @description Invalid tokens or values are refused with a 400 naming the token */
+                    theme?: {
+                        /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                        tokens?: {
+                            [key: string]: string;
+                        };
+                        /** @description Overrides in the dark colour scheme only */
+                        dark?: {
+                            [key: string]: string;
+                        };
+                        colorScheme?: "light" | "dark" | "system";
+                        /** @description Shown at the top of the Connect UI */
+                        productName?: string;
+                        /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                        logo?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description BCP 47 tag, e.g. en or fr-CA */
+                    locale?: string;
+                    /** @description Exact origins (https://app.example.com) allowed to open or embed the Connect UI */
+                    origins?: string[];
                     /** @default 1800 */
                     expiresInSeconds?: number;
                 };
@@ -7501,11 +8222,34 @@ export interface operations {
                         connectionId: string | null;
                         /** Format: date-time */
                         expiresAt: string;
+                        /** @description The Connect UI for this session (the token rides in the fragment, never sent to a server) */
+                        connectUiUrl: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        locale: string | null;
+                        origins: string[];
                         integrations: {
                             id: string;
                             key: string;
                             connectorKey: string;
                             name: string;
+                            connectionMode: string;
+                            /** @description OAuth: starts the authorization; others: the Connect UI on this integration */
                             connectUrl: string;
                         }[];
                     };
@@ -7613,6 +8357,871 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getConnectSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        endCustomerId: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description The session has made its connection */
+                        used: boolean;
+                        /** @description Reconnect sessions: the connection whose credentials are replaced */
+                        connectionId: string | null;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        locale: string | null;
+                        origins: string[];
+                        integrations: {
+                            id: string;
+                            key: string;
+                            name: string;
+                            connectorKey: string;
+                            connectionMode: string;
+                            description: string;
+                            /** @description An SVG document */
+                            icon: string;
+                            fields: {
+                                name: string;
+                                label: string;
+                                help?: string;
+                                placeholder?: string;
+                                format?: string;
+                                pattern?: string;
+                                patternHint?: string;
+                                required?: boolean;
+                                secret?: boolean;
+                                default?: string;
+                            }[];
+                            configFields: {
+                                name: string;
+                                label: string;
+                                help?: string;
+                                placeholder?: string;
+                                format?: string;
+                                pattern?: string;
+                                patternHint?: string;
+                                required?: boolean;
+                                secret?: boolean;
+                                default?: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    testConnectSessionCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The integration’s id or key */
+                    integration: string;
+                    /** @description The manifest’s auth fields */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    /** @description Connection configuration fields (subdomain, region) */
+                    config?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        code?: string;
+                        message?: string;
+                        hint?: string;
+                        status?: number;
+                        accountInfo?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    connectWithSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The integration’s id or key */
+                    integration: string;
+                    /** @description The manifest’s auth fields */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    /** @description Connection configuration fields (subdomain, region) */
+                    config?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string;
+                        integrationId: string;
+                        endCustomerId: string;
+                        status: string;
+                        replaced: boolean;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createEmbedToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    endCustomerId: string;
+                    /** @description `connect` lets the widgets connect and reconnect accounts; `read` alone by default */
+                    scopes?: ("read" | "connect")[];
+                    /** @description Invalid tokens or values are refused with a 400 naming the token */
+                    theme?: {
+                        /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                        tokens?: {
+                            [key: string]: string;
+                        };
+                        /** @description Overrides in the dark colour scheme only */
+                        dark?: {
+                            [key: string]: string;
+                        };
+                        colorScheme?: "light" | "dark" | "system";
+                        /** @description Shown at the top of the Connect UI */
+                        productName?: string;
+                        /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                        logo?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description Exact origins of the pages allowed to embed the widgets */
+                    origins?: string[];
+                    /** @default 600 */
+                    expiresInSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description pb_et_…, shown once */
+                        token: string;
+                        endCustomerId: string;
+                        scopes: string[];
+                        /** Format: date-time */
+                        expiresAt: string;
+                        embedUrls: {
+                            /** @description The connection list widget (the token in the fragment) */
+                            connections: string;
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listEmbeddedConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endCustomerId: string;
+                        canConnect: boolean;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        data: {
+                            id: string;
+                            integrationId: string;
+                            integrationName: string;
+                            connectorKey: string;
+                            status: string;
+                            statusMessage: string | null;
+                            lastSyncAt: string | null;
+                            lastTestedAt: string | null;
+                            /** @description The last test’s failure in words */
+                            lastError: string | null;
+                            reconnectable: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createEmbeddedConnectSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    connectionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        connectUiUrl: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12046,6 +13655,31 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12227,7 +13861,10 @@ export interface operations {
                             url: string;
                             connector: string | null;
                             integrationId: string | null;
+                            /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                             verification: unknown;
+                            /** @description True when the source accepts any request (a generic source with verification `none`) */
+                            unverified: boolean;
                             settings: {
                                 [key: string]: string;
                             };
@@ -12457,6 +14094,8 @@ export interface operations {
                         });
                     }[];
                     disabled?: boolean;
+                    /** @description Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events) */
+                    allowUnverified?: boolean;
                     /** @description A connector with webhooks (stripe, github, …); absent for a generic source */
                     connector?: string;
                     /** @description The signing secret (or password, token); never shown again */
@@ -12478,7 +14117,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -12653,7 +14295,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -13053,6 +14698,8 @@ export interface operations {
                         });
                     }[];
                     disabled?: boolean;
+                    /** @description Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events) */
+                    allowUnverified?: boolean;
                     /** @description A new secret; the previous ones stay valid for keepPreviousSecretsForSeconds */
                     secret?: string;
                     /** @description 24 hours by default */
@@ -13074,7 +14721,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -13175,6 +14825,31 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19045,6 +20720,3031 @@ export interface operations {
             };
         };
     };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–250) */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                status?: ("open" | "acknowledged" | "snoozed" | "resolved") | "unresolved";
+                severity?: "info" | "warning" | "critical";
+                rule?: string;
+                subjectId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            rule: string;
+                            dedupKey: string;
+                            status: "open" | "acknowledged" | "snoozed" | "resolved";
+                            severity: "info" | "warning" | "critical";
+                            title: string;
+                            message: string;
+                            subjectType: string | null;
+                            subjectId: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            openedAt: string;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            snoozedUntil: string | null;
+                            resolvedAt: string | null;
+                            resolvedBy: string | null;
+                            lastNotifiedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        rule: string;
+                        dedupKey: string;
+                        status: "open" | "acknowledged" | "snoozed" | "resolved";
+                        severity: "info" | "warning" | "critical";
+                        title: string;
+                        message: string;
+                        subjectType: string | null;
+                        subjectId: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        openedAt: string;
+                        acknowledgedAt: string | null;
+                        acknowledgedBy: string | null;
+                        snoozedUntil: string | null;
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        lastNotifiedAt: string | null;
+                    } & {
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            kind: string;
+                            actor: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        notifications: {
+                            channelId: string;
+                            channelName: string;
+                            channelType: string;
+                            sent: number;
+                            lastAction: string | null;
+                            lastError: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        rule: string;
+                        dedupKey: string;
+                        status: "open" | "acknowledged" | "snoozed" | "resolved";
+                        severity: "info" | "warning" | "critical";
+                        title: string;
+                        message: string;
+                        subjectType: string | null;
+                        subjectId: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        openedAt: string;
+                        acknowledgedAt: string | null;
+                        acknowledgedBy: string | null;
+                        snoozedUntil: string | null;
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        lastNotifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        rule: string;
+                        dedupKey: string;
+                        status: "open" | "acknowledged" | "snoozed" | "resolved";
+                        severity: "info" | "warning" | "critical";
+                        title: string;
+                        message: string;
+                        subjectType: string | null;
+                        subjectId: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        openedAt: string;
+                        acknowledgedAt: string | null;
+                        acknowledgedBy: string | null;
+                        snoozedUntil: string | null;
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        lastNotifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    snoozeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Snoozed until this instant
+                     */
+                    until?: string;
+                    /** @description Snoozed for this many minutes */
+                    minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        rule: string;
+                        dedupKey: string;
+                        status: "open" | "acknowledged" | "snoozed" | "resolved";
+                        severity: "info" | "warning" | "critical";
+                        title: string;
+                        message: string;
+                        subjectType: string | null;
+                        subjectId: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        openedAt: string;
+                        acknowledgedAt: string | null;
+                        acknowledgedBy: string | null;
+                        snoozedUntil: string | null;
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        lastNotifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            rule: string;
+                            description: string;
+                            enabled: boolean;
+                            severity: "info" | "warning" | "critical";
+                            params: {
+                                [key: string]: number;
+                            };
+                            /** @description null: every enabled channel */
+                            channelIds: string[] | null;
+                            minSeverity: "info" | "warning" | "critical";
+                            /** @description An alert still open is sent again after this long (0: never) */
+                            repeatMinutes: number;
+                            quietHours: {
+                                /** @description UTC, HH:MM */
+                                start: string;
+                                /** @description UTC, HH:MM */
+                                end: string;
+                            } | null;
+                            customized: boolean;
+                            updatedAt: string | null;
+                        }[];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: string;
+                        description: string;
+                        enabled: boolean;
+                        severity: "info" | "warning" | "critical";
+                        params: {
+                            [key: string]: number;
+                        };
+                        /** @description null: every enabled channel */
+                        channelIds: string[] | null;
+                        minSeverity: "info" | "warning" | "critical";
+                        /** @description An alert still open is sent again after this long (0: never) */
+                        repeatMinutes: number;
+                        quietHours: {
+                            /** @description UTC, HH:MM */
+                            start: string;
+                            /** @description UTC, HH:MM */
+                            end: string;
+                        } | null;
+                        customized: boolean;
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    severity?: "info" | "warning" | "critical";
+                    params?: {
+                        [key: string]: number;
+                    };
+                    channelIds?: string[] | null;
+                    minSeverity?: "info" | "warning" | "critical";
+                    repeatMinutes?: number;
+                    quietHours?: {
+                        /** @description UTC, HH:MM */
+                        start: string;
+                        /** @description UTC, HH:MM */
+                        end: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: string;
+                        description: string;
+                        enabled: boolean;
+                        severity: "info" | "warning" | "critical";
+                        params: {
+                            [key: string]: number;
+                        };
+                        /** @description null: every enabled channel */
+                        channelIds: string[] | null;
+                        minSeverity: "info" | "warning" | "critical";
+                        /** @description An alert still open is sent again after this long (0: never) */
+                        repeatMinutes: number;
+                        quietHours: {
+                            /** @description UTC, HH:MM */
+                            start: string;
+                            /** @description UTC, HH:MM */
+                            end: string;
+                        } | null;
+                        customized: boolean;
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listNotificationChannels: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–250) */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            type: "slack" | "teams" | "pagerduty" | "opsgenie" | "email";
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            secretsSet: string[];
+                            enabled: boolean;
+                            status: "ok" | "failing" | "untested";
+                            lastSuccessAt: string | null;
+                            lastErrorAt: string | null;
+                            lastError: string | null;
+                            failingSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    type: "slack" | "teams" | "pagerduty" | "opsgenie" | "email";
+                    /** @description Settings that are not secret (channel, apiUrl, eventsUrl, host, port, from, to…) */
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description webhookUrl or botToken (Slack), webhookUrl (Teams), routingKey (PagerDuty), apiKey (Opsgenie), password (email) */
+                    secrets?: {
+                        [key: string]: string;
+                    };
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        type: "slack" | "teams" | "pagerduty" | "opsgenie" | "email";
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        secretsSet: string[];
+                        enabled: boolean;
+                        status: "ok" | "failing" | "untested";
+                        lastSuccessAt: string | null;
+                        lastErrorAt: string | null;
+                        lastError: string | null;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        type: "slack" | "teams" | "pagerduty" | "opsgenie" | "email";
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        secretsSet: string[];
+                        enabled: boolean;
+                        status: "ok" | "failing" | "untested";
+                        lastSuccessAt: string | null;
+                        lastErrorAt: string | null;
+                        lastError: string | null;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Settings that are not secret (channel, apiUrl, eventsUrl, host, port, from, to…) */
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    secrets?: {
+                        [key: string]: string | null;
+                    };
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        type: "slack" | "teams" | "pagerduty" | "opsgenie" | "email";
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        secretsSet: string[];
+                        enabled: boolean;
+                        status: "ok" | "failing" | "untested";
+                        lastSuccessAt: string | null;
+                        lastErrorAt: string | null;
+                        lastError: string | null;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    testNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getConnectionHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string;
+                        status: string;
+                        consecutiveFailures: number;
+                        lastCheckedAt: string | null;
+                        lastOutcome: string | null;
+                        nextCheckAt: string | null;
+                        windows: {
+                            "1h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "24h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "30d": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                        };
+                        recent: {
+                            /** Format: date-time */
+                            checkedAt: string;
+                            latencyMs: number;
+                            outcome: string;
+                            errorClass: string | null;
+                            statusCode: number | null;
+                            message: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getIntegrationHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        settings: {
+                            enabled: boolean;
+                            intervalSeconds: number;
+                            timeoutMs: number;
+                            failureThreshold: number;
+                            thresholds: {
+                                p95Ms: number;
+                                errorRate: number;
+                                availability: number;
+                            };
+                        };
+                        windows: {
+                            "1h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "24h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "30d": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateIntegrationHealthSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean | null;
+                    intervalSeconds?: number | null;
+                    timeoutMs?: number | null;
+                    failureThreshold?: number | null;
+                    thresholds?: {
+                        p95Ms?: number;
+                        errorRate?: number;
+                        availability?: number;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        settings: {
+                            enabled: boolean;
+                            intervalSeconds: number;
+                            timeoutMs: number;
+                            failureThreshold: number;
+                            thresholds: {
+                                p95Ms: number;
+                                errorRate: number;
+                                availability: number;
+                            };
+                        };
+                        windows: {
+                            "1h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "24h": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                            "30d": {
+                                checks: number;
+                                failures: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                p99Ms: number | null;
+                                errorRate: number | null;
+                                availability: number | null;
+                                healthy: boolean | null;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     startOAuthConnect: {
         parameters: {
             query?: {
@@ -19053,6 +23753,8 @@ export interface operations {
                 environment?: string;
                 endCustomerId?: string;
                 csrfToken?: string;
+                /** @description Set by the hub when it moved the start to PUBLIC_URL’s host */
+                publicHost?: string;
             };
             header?: never;
             path: {
@@ -19089,6 +23791,15 @@ export interface operations {
             };
             /** @description A page saying what happened and what to do */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A page saying what happened and what to do */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19145,6 +23856,15 @@ export interface operations {
             };
             /** @description A page saying what happened and what to do */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A page saying what happened and what to do */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,8 @@ export type MessageFilters = NonNullable<paths['/api/v1/messages']['get']['param
 const fetchEndpoints = (filters: EndpointFilters) => unwrap(api.GET('/api/v1/endpoints', { params: { query: filters } }));
 const fetchStats = (id: string, since: string) => unwrap(api.GET('/api/v1/endpoints/{id}/stats', { params: { path: { id }, query: { since } } }));
 const fetchMessages = (filters: MessageFilters) => unwrap(api.GET('/api/v1/messages', { params: { query: filters } }));
+const fetchAttempts = (id: string) => unwrap(api.GET('/api/v1/messages/{id}/attempts', { params: { path: { id }, query: { limit: 50 } } }));
+export type Attempt = Awaited<ReturnType<typeof fetchAttempts>>['data'][number];
 export type Endpoint = Awaited<ReturnType<typeof fetchEndpoints>>['data'][number];
 export type EndpointStats = Awaited<ReturnType<typeof fetchStats>>;
 export type Message = Awaited<ReturnType<typeof fetchMessages>>['data'][number];
@@ -22,6 +24,14 @@ export const endpointStatsQuery = (env: string, id: string, since: string) =>
 export const messagesQuery = (env: string, filters: MessageFilters) =>
   queryOptions({ queryKey: queryKeys.messages(env, filters), queryFn: () => fetchMessages(filters) });
 
+/** A message's delivery attempts, fetched once the message is opened; polled until one is there. */
+export const useMessageAttempts = (id: string, enabled: boolean) =>
+  useQuery({
+    queryKey: queryKeys.messageAttempts(useEnvironment(), id),
+    queryFn: () => fetchAttempts(id),
+    enabled,
+    refetchInterval: (query) => (query.state.data?.data.length ? false : 1_000),
+  });
 export const useEndpoints = (filters: EndpointFilters) => useQuery(endpointsQuery(useEnvironment(), filters));
 export const useEndpointStats = (id: string, since: string) => useQuery(endpointStatsQuery(useEnvironment(), id, since));
 export const useMessages = (filters: MessageFilters) => useQuery(messagesQuery(useEnvironment(), filters));

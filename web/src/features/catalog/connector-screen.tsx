@@ -110,7 +110,6 @@ export function ConnectorScreen() {
                 items={[
                   ['Rate limit', c.rateLimit ?? 'none declared'],
                   ['Base URLs', c.baseUrls && Object.keys(c.baseUrls).length ? Object.entries(c.baseUrls).map(([env, url]) => `${env}: ${url}`).join(', ') : null],
-                  ['Webhook endpoint', c.webhookEndpoint ?? null],
                   ['API reference', <a href={c.docsUrl} rel="noreferrer noopener" target="_blank">{c.docsUrl}</a>],
                   ['Dashboard cards', c.uiEmbeds?.length ? c.uiEmbeds.map((e) => e.title ?? e.placement).join(', ') : null],
                 ]}

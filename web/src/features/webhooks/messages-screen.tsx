@@ -1,5 +1,7 @@
 /** The message log: every event published in this environment, newest first. */
 import { getRouteApi } from '@tanstack/react-router';
+import { useState } from 'react';
+import type { Message } from '../../api/hooks/webhooks';
 import { useMessages } from '../../api/hooks/webhooks';
 import { useEnvironment } from '../../api/session';
 import { EmptyState, PageHeader, QueryView } from '../../components/page';
@@ -8,8 +10,30 @@ import { SearchBox } from '../../components/search-box';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
+import { MessageAttempts } from './message-attempts';
 
 const route = getRouteApi('/_app/messages');
+
+function MessageItem({ message }: { message: Message }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="message">
+      <details onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>
+          <span className="cell-main mono">{message.type}</span>
+          <RelativeTime value={message.createdAt} />
+        </summary>
+        <div className="message__body">
+          <CopyableId value={message.id} label="message id" />
+          <h3>Data</h3>
+          <JsonViewer value={message.data} label={`Data of message ${message.id}`} />
+          <h3>Attempts</h3>
+          <MessageAttempts messageId={message.id} open={open} />
+        </div>
+      </details>
+    </li>
+  );
+}
 
 export function MessagesScreen() {
   const search = route.useSearch();
@@ -34,18 +58,7 @@ export function MessagesScreen() {
             <>
               <ul className="message-list">
                 {page.data.map((message) => (
-                  <li key={message.id} className="message">
-                    <details>
-                      <summary>
-                        <span className="cell-main mono">{message.type}</span>
-                        <RelativeTime value={message.createdAt} />
-                      </summary>
-                      <div className="message__body">
-                        <CopyableId value={message.id} label="message id" />
-                        <JsonViewer value={message.data} label={`Data of message ${message.id}`} />
-                      </div>
-                    </details>
-                  </li>
+                  <MessageItem key={message.id} message={message} />
                 ))}
               </ul>
               <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />

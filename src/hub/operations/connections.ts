@@ -1,0 +1,87 @@
+/**
+ * `patchbay connections list|show|create|test|rotate|delete`: end customers' linked accounts.
+ * Bodies are the API's, checked with the route's own schema; the domain functions (which test
+ * the credential against the provider and audit) and the view are the route's.
+ */
+import type { Actor } from '../../auth/index.ts';
+import { loadRegistry } from '../../connectors/index.ts';
+import { CONNECTION_STATUSES, connections, createConnection, deleteConnection, getConnection, listConnections, replaceConnectionCredentials, testConnection, type ConnectionStatus } from '../../connections/index.ts';
+import { CreateConnectionBody, decodeCursor, encodeCursor, ReplaceCredentialsBody, view } from '../../api/routes/connections.ts';
+import { bodyOf, limitOf, scopeOf, scopeOfRow, type EnvironmentScope } from './args.ts';
+import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
+
+const CLI: Actor = { type: 'cli', id: null };
+
+const services = (context: OperationContext) => ({ clock: context.clock, logger: context.logger, actor: CLI });
+
+async function target(context: OperationContext, args: Record<string, unknown>): Promise<{ scope: EnvironmentScope; id: string }> {
+  await loadRegistry();
+  return { scope: await scopeOfRow(context, args, connections, 'connection'), id: required(args, 'id') };
+}
+
+function status(args: Record<string, unknown>): ConnectionStatus | undefined {
+  const value = text(args, 'status');
+  if (value && !CONNECTION_STATUSES.includes(value as ConnectionStatus)) throw new OperationError(`--status must be one of ${CONNECTION_STATUSES.join(', ')}`);
+  return value as ConnectionStatus | undefined;
+}
+
+const list: Operation = async (context, args) => {
+  const scope = await scopeOf(context, args);
+  const limit = limitOf(args, 250, 50);
+  const rows = await listConnections(context.database.db, scope, {
+    integrationId: text(args, 'integration'),
+    connectorKey: text(args, 'connector'),
+    endCustomerId: text(args, 'endCustomer'),
+    status: status(args),
+    tag: text(args, 'tag'),
+    limit: limit + 1,
+    after: decodeCursor(text(args, 'cursor')),
+  });
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data: await Promise.all(data.map((c) => view({ deps: context }, scope, c))), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+};
+
+const show: Operation = async (context, args) => {
+  const { scope, id } = await target(context, args);
+  const connection = await getConnection(context.database.db, scope, id);
+  if (!connection) throw new OperationError(`no connection ${id}`, 404);
+  return view({ deps: context }, scope, connection);
+};
+
+const create: Operation = async (context, args) => {
+  const body = bodyOf<Parameters<typeof createConnection>[3]>(args, CreateConnectionBody);
+  await loadRegistry();
+  const scope = await scopeOf(context, args);
+  const { connection } = await createConnection(context.database.db, context.vault, scope, body, services(context));
+  return view({ deps: context }, scope, connection);
+};
+
+const test: Operation = async (context, args) => {
+  const { scope, id } = await target(context, args);
+  const result = await testConnection(context.database.db, context.vault, scope, id, { clock: context.clock, logger: context.logger });
+  return { ...result.outcome, ...(result.accountInfo ? { accountInfo: { ...result.accountInfo } } : {}), connection: await view({ deps: context }, scope, result.connection) };
+};
+
+/** New credentials, tested before they replace the stored ones (the old ones stay until then). */
+const rotate: Operation = async (context, args) => {
+  const body = bodyOf<Parameters<typeof replaceConnectionCredentials>[4]>(args, ReplaceCredentialsBody);
+  const { scope, id } = await target(context, args);
+  const replaced = await replaceConnectionCredentials(context.database.db, context.vault, scope, id, body, services(context));
+  return { ...(await view({ deps: context }, scope, replaced.connection)), secretVersion: replaced.secretVersion };
+};
+
+const remove: Operation = async (context, args) => {
+  const { scope, id } = await target(context, args);
+  const { connection, revocation } = await deleteConnection(context.database.db, context.vault, scope, id, services(context));
+  return { ...(await view({ deps: context }, scope, connection)), credential: null, revocation };
+};
+
+export const connectionOperations = {
+  'connections.list': list,
+  'connections.show': show,
+  'connections.create': create,
+  'connections.test': test,
+  'connections.rotate': rotate,
+  'connections.delete': remove,
+};
