@@ -110,7 +110,7 @@ beforeAll(async () => {
   b = await seedTenant('b-other');
   bDev = await seedFixtures(b.keys.admin, b.dev, 'MARKbdev');
   routes = listRouteAuthorizations(hub.app!).filter((r) => !r.public);
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   await hub?.stop();
   await stripe?.close();

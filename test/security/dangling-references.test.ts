@@ -43,7 +43,7 @@ beforeAll(async () => {
   await seed(a.keys.admin, mine);
   await seed(a.keys['admin@staging']!, otherEnv);
   await seed(b.keys.admin, otherOrg);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
   await stripe?.close();

@@ -22,7 +22,7 @@ beforeAll(async () => {
   stripe = await startSimulator('stripe');
   h = await startSecurityHub();
   a = await h.tenant('sealed');
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
   await stripe?.close();

@@ -44,6 +44,8 @@ export function sourceCommands(program: Command): void {
     .option('--connector <key>', 'a connector that sends webhooks (stripe, github, …); none for a generic source')
     .option('--secret <secret>', 'the signing secret (or password, token), or @file; never shown again', secret('--secret'))
     .option('--verification <json>', 'generic sources: {"type": "hmac", "header", "algorithm", "encoding", …} | {"type": "header", "header"} | {"type": "basic", "username"} | {"type": "none"} (or @file.json)', jsonObject('--verification'))
+    .option('--unverified', 'generic sources: accept any request (verification none); anyone who learns the URL can send events')
+    .option('--allow-unverified', 'with --unverified in a production environment: yes, really')
     .option('--integration <id>', 'the integration its events belong to')
     .option('--setting <name=value>', 'a preset setting (repeatable)', pair('--setting'))
     .option('--action <json>', 'what to do with each event: {"type": "forward", "eventType"} | {"type": "sync"} | {"type": "none"} (or @file.json)', jsonObject('--action'))
@@ -59,7 +61,8 @@ export function sourceCommands(program: Command): void {
           name: opts.name,
           connector: opts.connector,
           secret: opts.secret,
-          verification: opts.verification,
+          verification: opts.unverified ? { type: 'none' } : opts.verification,
+          allowUnverified: opts.allowUnverified ? true : undefined,
           integrationId: opts.integration,
           settings: opts.setting,
           action: opts.action,
@@ -70,7 +73,7 @@ export function sourceCommands(program: Command): void {
           disabled: opts.disabled ? true : undefined,
         });
         const result = await run('sources.create', { ...scopeArgs(opts), body });
-        print(result, !!opts.json, (s: Source) => `created ${s.id} (${s.name})\ngive the sender this URL: ${s.url}`);
+        print(result, !!opts.json, (s: Source) => `created ${s.id} (${s.name})${s.unverified ? ', UNVERIFIED: it accepts any request' : ''}\ngive the sender this URL: ${s.url}`);
       }),
     );
 
