@@ -6,17 +6,23 @@ import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
+import discord from './discord.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import mixpanel from './mixpanel.ts';
+import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
+import vercel from './vercel.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
+  discord,
   freshdesk,
   gumroad,
   mixpanel,
+  sendgrid,
   sentry,
+  vercel,
 };

@@ -21,7 +21,7 @@ import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
 import { startStripeSimulator } from './stripe.ts';
 import { startWebhookSenderSimulator } from './webhooks/sender.ts';
-import { deliverSigned, SIGNERS, type Signer } from './webhooks/signers.ts';
+import { deliverSigned, HEADER_SECRET_SIGNERS, SIGNERS, type Signer } from './webhooks/signers.ts';
 import type { SimulatorHandle, SimulatorOptions, SimulatorProfile, StartSimulator } from './support/handle.ts';
 import { LEGACY_PROFILES } from './profiles.ts';
 import { DEFINED_SIMULATORS } from './defined.ts';
@@ -77,7 +77,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
 
 /** How the provider of `key` signs the webhooks it sends, if it sends any. */
 export function signerOf(key: string): Signer | undefined {
-  return SIGNERS[key] ?? DEFINED_SIMULATORS[key]?.signer;
+  return SIGNERS[key] ?? HEADER_SECRET_SIGNERS[key] ?? DEFINED_SIMULATORS[key]?.signer;
 }
 
 /** What the conformance suite exercises against the simulator of `key` (see `SimulatorProfile`). */

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ROLE_SCOPES, ROLES, SCOPES } from '../auth/index.ts';
 import { PROBLEM_BASE } from '../core/index.ts';
-import { ProblemSchema } from './problems.ts';
+import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problems.ts';
 
 function scopeTable(): string {
   const header = `| scope | meaning | ${ROLES.join(' | ')} |\n|---|---|${ROLES.map(() => '---').join('|')}|`;
@@ -19,6 +19,28 @@ Errors are RFC 9457 \`application/problem+json\`; problem types live under ${PRO
 
 ## Scopes and roles
 ${scopeTable()}`;
+
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+}
+
+/**
+ * Error answers are `application/problem+json`, and the document says so: a JSON error
+ * response of any operation is declared under that media type (route schemas are written once,
+ * for Fastify, which knows one JSON). Browser pages (the OAuth flow's HTML) stay as they are.
+ */
+export function problemMediaTypes<T extends OpenApiDocument>(document: T): T {
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (!json || !(status.startsWith('4') || status.startsWith('5') || status === 'default')) continue;
+        response.content = { [PROBLEM_CONTENT_TYPE]: json };
+      }
+    }
+  }
+  return document;
+}
 
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
   app.addSchema(ProblemSchema);
@@ -37,6 +59,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       },
       security: [{ apiKey: [] }, { session: [] }],
     },
+    transformObject: (documentObject) => problemMediaTypes((documentObject as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   // The interactive docs are public pages, like the document they render.

@@ -29,6 +29,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { connectSessionRoutes } from './routes/connect-sessions.ts';
 import { embedTokenRoutes } from './routes/embed-tokens.ts';
+import { connectThemeRoutes } from './routes/connect-themes.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { connectPageRoutes } from './routes/connect-page.ts';
@@ -104,6 +105,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
       await v1.register(connectionRoutes);
       await v1.register(connectSessionRoutes);
       await v1.register(embedTokenRoutes);
+      await v1.register(connectThemeRoutes);
       for (const { plugin, absolute } of options.plugins ?? []) if (!absolute) await v1.register(plugin);
     },
     { prefix: '/api/v1' },

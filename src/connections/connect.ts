@@ -18,6 +18,8 @@ import { getConnection } from './context.ts';
 import { replaceConnectionCredentials } from './replace.ts';
 import type { TestResult } from './test.ts';
 import type { Connection } from './schema.ts';
+import type { Theme } from './theme.ts';
+import { integrationThemesOf } from './theme-store.ts';
 
 /** Connection modes an end customer can complete in the Connect UI. */
 export const CONNECTABLE_MODES = ['oauth', 'apiKey', 'basic'] as const;
@@ -54,6 +56,8 @@ export interface ConnectableIntegration {
   fields: FieldView[];
   /** Connection configuration the end customer fills in (subdomain, region). */
   configFields: FieldView[];
+  /** The integration's default theme; the session's own theme goes over it. */
+  theme: Theme | null;
 }
 
 const fieldList = (fields: Record<string, Field>, known: Record<string, string> = {}): FieldView[] =>
@@ -74,8 +78,9 @@ export async function connectableIntegrations(db: Db, session: ConnectSession): 
   } else {
     chosen = await listIntegrations(db, scope, { limit: 250, enabled: true });
   }
-  return chosen
-    .filter((i) => i.enabled && isConnectable(i))
+  const shown = chosen.filter((i) => i.enabled && isConnectable(i));
+  const themes = await integrationThemesOf(db, scope, shown.map((i) => i.id));
+  return shown
     .map((integration) => {
       const { manifest } = getConnector(integration.connectorKey)!;
       return {
@@ -89,6 +94,7 @@ export async function connectableIntegrations(db: Db, session: ConnectSession): 
         fields: manifest.connectionMode === 'oauth' ? [] : fieldList(manifest.auth.fields),
         // A reconnect keeps the connection's configuration.
         configFields: session.connectionId ? [] : fieldList(manifest.connectionConfig, session.connectionConfig),
+        theme: themes.get(integration.id) ?? null,
       };
     });
 }

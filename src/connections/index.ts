@@ -53,3 +53,4 @@ export {
   type EmbedScope,
   type EmbedTokenInput,
 } from './embed.ts';
+export { getIntegrationTheme, integrationThemesOf, setIntegrationTheme, removeIntegrationTheme } from './theme-store.ts';

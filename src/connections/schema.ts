@@ -105,3 +105,20 @@ export const embedTokens = pgTable(
 );
 
 export type EmbedToken = typeof embedTokens.$inferSelect;
+
+/**
+ * An integration's default Connect UI theme (design-token overrides), under a session's own:
+ * the Connect UI shows an integration in its theme unless the session's theme says otherwise.
+ */
+export const integrationThemes = pgTable(
+  'integration_themes',
+  {
+    ...tenantColumns(),
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    theme: jsonb('theme').$type<Record<string, unknown>>().notNull(),
+    ...timestamps(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.integrationId] })],
+);

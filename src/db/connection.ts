@@ -11,6 +11,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { toError, type Logger, silentLogger } from '../core/index.ts';
 import type { Db } from './types.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+import { keepInitdbDump, pgliteOptions } from './pglite-start.ts';
 import { DIR_MODE, OwnerOnlyNodeFS, tightenDataDirModes } from './data-dir-modes.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -49,8 +50,10 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     fs.mkdirSync(pgliteDir(options.dataDir), { recursive: true, mode: DIR_MODE });
     const tightened = tightenDataDirModes(options.dataDir);
     if (tightened > 0) (options.logger ?? silentLogger).warn({ dataDir: options.dataDir, entries: tightened }, 'restricted the data directory to its owner (directories 0700, files 0600)');
-    const client = new PGlite({ dataDir: pgliteDir(options.dataDir), fs: new OwnerOnlyNodeFS(pgliteDir(options.dataDir)) });
+    const start = pgliteOptions(pgliteDir(options.dataDir));
+    const client = new PGlite({ ...start.options, dataDir: pgliteDir(options.dataDir), fs: new OwnerOnlyNodeFS(pgliteDir(options.dataDir)) });
     await client.waitReady;
+    if (start.fresh && !start.fromDump) await keepInitdbDump(client);
     const db = drizzlePglite(client) as unknown as Db;
     let closed = false;
     return {

@@ -104,7 +104,7 @@ describe('sending alerts', () => {
   it('retries a failing channel with backoff, shows the failure, and raises no alert about it', async () => {
     teams.control.forceStatus(503, { times: 1 });
     const { alert } = (await raise())!;
-    await waitFor(async () => (await timelineOf(alert.id)).some((t) => t.kind === 'notification_failed'), 8_000, 'the failed attempt');
+    await waitFor(async () => (await timelineOf(alert.id)).some((t) => t.kind === 'notification_failed'), 20_000, 'the failed attempt');
     const failed = (await timelineOf(alert.id)).find((t) => t.kind === 'notification_failed')!;
     expect(failed.details).toMatchObject({ channelId: teamsId, attempt: 1, willRetry: true, error: expect.stringContaining('HTTP 503') });
     expect((await h.call('GET', `/api/v1/notification-channels/${teamsId}`)).body).toMatchObject({ status: 'failing', lastError: expect.stringContaining('503') });
@@ -114,7 +114,7 @@ describe('sending alerts', () => {
     expect(delay).toBeLessThanOrEqual(12_000);
     expect(teams.messages).toHaveLength(0);
     await h.advance(12_000);
-    await waitFor(() => teams.messages.length === 1, 8_000, 'the retry');
+    await waitFor(() => teams.messages.length === 1, 20_000, 'the retry');
     await waitFor(async () => (await h.call('GET', `/api/v1/notification-channels/${teamsId}`)).body.status === 'ok', 5_000, 'the channel healthy again');
     const opened = await h.api.database.db.select().from(alerts).where(eq(alerts.environmentId, h.devId));
     expect(opened.filter((a) => a.openedAt >= alert.openedAt)).toHaveLength(1);
@@ -123,7 +123,7 @@ describe('sending alerts', () => {
   it('does not retry what the provider refused for good, and says so on the channel', async () => {
     teams.control.forceStatus(401, { times: 1 });
     const { alert } = (await raise())!;
-    await waitFor(async () => (await timelineOf(alert.id)).some((t) => t.kind === 'notification_failed'), 8_000, 'the failed attempt');
+    await waitFor(async () => (await timelineOf(alert.id)).some((t) => t.kind === 'notification_failed'), 20_000, 'the failed attempt');
     expect((await timelineOf(alert.id)).find((t) => t.kind === 'notification_failed')!.details).toMatchObject({ willRetry: false });
     await waitFor(async () => (await rows(h.api.database.db, sql`select id from jobs where key = ${`notify:${alert.id}:${teamsId}`}`)).length === 0, 5_000, 'the job done');
     expect((await h.call('GET', `/api/v1/notification-channels/${teamsId}`)).body.status).toBe('failing');
@@ -133,7 +133,7 @@ describe('sending alerts', () => {
     await h.call('PATCH', '/api/v1/alert-rules/dead_jobs', { minSeverity: 'critical' });
     await raise({ severity: 'warning' });
     const { alert } = (await raise({ severity: 'critical' }))!;
-    await waitFor(() => teams.messages.length === 1, 8_000, 'the critical alert');
+    await waitFor(() => teams.messages.length === 1, 20_000, 'the critical alert');
     expect(JSON.stringify(teams.messages[0]!.card)).toContain(alert.title);
   });
 
@@ -143,22 +143,22 @@ describe('sending alerts', () => {
     await h.call('PATCH', '/api/v1/alert-rules/dead_jobs', { quietHours: { start: hhmm(new Date(now.getTime() - 60 * MINUTE)), end: hhmm(new Date(now.getTime() + 60 * MINUTE)) } });
     const quiet = (await raise({ severity: 'warning' }))!.alert;
     const loud = (await raise({ severity: 'critical' }))!.alert;
-    await waitFor(() => teams.messages.length === 1, 8_000, 'the critical alert');
+    await waitFor(() => teams.messages.length === 1, 20_000, 'the critical alert');
     expect(JSON.stringify(teams.messages[0]!.card)).toContain(loud.title);
     await h.advance(61 * MINUTE);
-    await waitFor(() => teams.messages.length === 2, 8_000, 'the held alert after the quiet hours');
+    await waitFor(() => teams.messages.length === 2, 20_000, 'the held alert after the quiet hours');
     expect(JSON.stringify(teams.messages[1]!.card)).toContain(quiet.title);
   });
 
   it('sends an alert still open again after its repeat interval, and not before', async () => {
     await h.call('PATCH', '/api/v1/alert-rules/connection_unhealthy', { repeatMinutes: 30 });
     const { alert } = (await raise({ rule: 'connection_unhealthy', dedupKey: 'connection_unhealthy:repeat', subjectType: 'connection', subjectId: 'repeat' }))!;
-    await waitFor(() => teams.messages.length === 1, 8_000, 'the first notification');
+    await waitFor(() => teams.messages.length === 1, 20_000, 'the first notification');
     h.clock.advance(20 * MINUTE);
     await h.ops.evaluate();
     h.clock.advance(11 * MINUTE);
     await h.ops.evaluate();
-    await waitFor(() => teams.messages.length === 2, 8_000, 'the repeat');
+    await waitFor(() => teams.messages.length === 2, 20_000, 'the repeat');
     expect((await h.api.database.db.select().from(alerts).where(and(eq(alerts.id, alert.id))))[0]!.lastNotifiedAt!.getTime()).toBe(h.clock.now().getTime());
   });
 });

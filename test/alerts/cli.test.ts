@@ -88,5 +88,5 @@ describe('the commands against a remote hub', () => {
     expect(tested.stdout.trim()).toBe(`test notification sent through ${channelId}`);
     const missing = await cli(['alerts', 'resolve', 'alr_00000000000000000000'], env);
     expect(missing.code).toBe(3);
-  }, 120_000);
+  }, 300_000);
 });

@@ -77,7 +77,7 @@ describe('a provider that starts failing and recovers', () => {
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ dedupKey: 'connection_unhealthy:acme-stripe', status: 'open' });
 
-    await waitFor(() => slack.messages.length >= 1 && teams.messages.length >= 1 && pagerduty.events.length >= 1 && opsgenie.alerts.length >= 1 && smtp.mails.length >= 1 && alertEvents('alert.opened').length >= 1, 8_000, 'every channel');
+    await waitFor(() => slack.messages.length >= 1 && teams.messages.length >= 1 && pagerduty.events.length >= 1 && opsgenie.alerts.length >= 1 && smtp.mails.length >= 1 && alertEvents('alert.opened').length >= 1, 20_000, 'every channel');
     // One more check while the alert is open notifies nobody again.
     expect((await h.nextCheck('acme-stripe')).outcome).toBe('failure');
     expect(await unresolved()).toHaveLength(1);
@@ -113,14 +113,14 @@ describe('a provider that starts failing and recovers', () => {
     expect(await unresolved()).toHaveLength(0);
 
     const key = 'connection_unhealthy:acme-stripe';
-    await waitFor(() => pagerduty.eventAlerts.get(key)?.status === 'resolved' && opsgenie.alerts[0]!.status === 'closed' && slack.messages.length === 2 && alertEvents('alert.resolved').length === 1, 8_000, 'the resolution everywhere');
+    await waitFor(() => pagerduty.eventAlerts.get(key)?.status === 'resolved' && opsgenie.alerts[0]!.status === 'closed' && slack.messages.length === 2 && alertEvents('alert.resolved').length === 1, 20_000, 'the resolution everywhere');
     expect(pagerduty.events.map((e) => [e.action, e.dedupKey])).toEqual([['trigger', key], ['resolve', key]]);
     expect(opsgenie.requests.filter((r) => r.action === 'close')).toEqual([expect.objectContaining({ alias: key, success: true })]);
     // Slack: the alert's own message updated to resolved, and a reply in its thread.
     expect(slack.messages[0]!.updates).toHaveLength(1);
     expect(slack.messages[0]!.text).toBe('[RESOLVED] Connection acme-stripe is unhealthy');
     expect(slack.messages[1]).toMatchObject({ threadTs: slack.messages[0]!.ts, text: 'Resolved: Connection acme-stripe is unhealthy' });
-    await waitFor(() => smtp.mails.length === 2 && teams.messages.length === 2, 8_000, 'email and Teams told of the resolution');
+    await waitFor(() => smtp.mails.length === 2 && teams.messages.length === 2, 20_000, 'email and Teams told of the resolution');
     expect(smtp.mails[1]!.raw).toContain('Subject: [RESOLVED]');
   });
 
@@ -134,7 +134,7 @@ describe('a provider that starts failing and recovers', () => {
     const open = await unresolved();
     expect(open).toHaveLength(1);
     expect(open[0]!.dedupKey).toBe('connection_unhealthy:acme-stripe');
-    await waitFor(() => pagerduty.events.length === 3, 8_000, 'PagerDuty paged again');
+    await waitFor(() => pagerduty.events.length === 3, 20_000, 'PagerDuty paged again');
     expect(pagerduty.events[2]).toMatchObject({ action: 'trigger', dedupKey: 'connection_unhealthy:acme-stripe' });
     stripe.control.clearForcedStatus();
   });

@@ -89,7 +89,7 @@ export async function opsHarness(options: { startQueue?: boolean } = {}): Promis
       if (state) clock.set(new Date(new Date(state.next_check_at).getTime() + 1));
       await ops.planChecks();
       const { waitFor } = await import('../queue/helpers.ts');
-      return waitFor(async () => (await checks(connectionId))[before], 8_000, `check ${before + 1} of ${connectionId}`);
+      return waitFor(async () => (await checks(connectionId))[before], 15_000, `check ${before + 1} of ${connectionId}`);
     },
     async close() {
       await queue.stop({ graceMs: 0 });

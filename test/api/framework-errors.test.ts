@@ -171,12 +171,13 @@ describe('interactive docs over plain HTTP', () => {
     try {
       const page = await browser.newPage();
       await page.goto(`http://docs.patchbay.test:${port}/api/v1/docs/`);
-      await page.getByRole('heading', { name: /Patchbay API/ }).waitFor({ timeout: 40_000 });
-      expect(await page.locator('.opblock').count()).toBeGreaterThan(50);
+      await page.getByRole('heading', { name: /Patchbay API/ }).waitFor({ timeout: 60_000 });
+      // Swagger UI renders the operations in several passes after its heading: wait for them.
+      await expect.poll(() => page.locator('.opblock').count(), { timeout: 30_000 }).toBeGreaterThan(50);
     } finally {
       await browser.close();
     }
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('text that is not text', () => {

@@ -195,6 +195,22 @@ describe('the Connect UI on its own (the session’s connectUiUrl)', () => {
     await page.context().close();
   });
 
+  it('shows an integration in its default theme when the session sets none', async () => {
+    expect((await hub.api('PUT', '/api/v1/integrations/stripe/connect-theme', { tokens: { 'color-primary': '#aa3300' } })).status).toBe(200);
+    try {
+      const session = await hub.api('POST', '/api/v1/connect/sessions', { endCustomerId: 'plain-user', integrations: ['stripe'] });
+      const { page, errors } = await openPage(hub);
+      await page.goto(session.body.connectUiUrl);
+      const button = page.getByRole('button', { name: 'Connect', exact: true });
+      await expect.poll(() => button.count()).toBe(1);
+      expect(await button.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(170, 51, 0)');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await hub.api('DELETE', '/api/v1/integrations/stripe/connect-theme');
+    }
+  });
+
   it('says the link has expired for an expired session', async () => {
     const session = await hub.api('POST', '/api/v1/connect/sessions', { endCustomerId: 'late-user', integrations: ['stripe'] });
     await hub.database.db.execute(sql`update connect_sessions set expires_at = now() - interval '1 second' where id = ${session.body.id}`);

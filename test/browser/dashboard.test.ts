@@ -158,6 +158,41 @@ describe('an operator', () => {
     await screenshot(page, 'connection-1440-light');
   }, SLOW);
 
+  it('schedules the Stripe customers sync and follows a run to the end', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('button', { name: 'Schedule customers' }).click();
+    await page.getByRole('status').getByText('customers scheduled').waitFor();
+    await page.getByRole('button', { name: 'Run customers now' }).click();
+    const run = page.getByRole('status', { name: 'Run of customers' });
+    await run.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await run.textContent()).toMatch(/\d+ added/);
+    await page.getByRole('status').getByText('customers synced').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'sync-run');
+  }, SLOW);
+
+  it('refuses to replace the Stripe key with one the provider rejects, showing its reason, and keeps the old one', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-stripe`);
+    await page.getByRole('button', { name: 'Replace credentials' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replace the credentials of acme-stripe' });
+    await dialog.getByLabel('Secret key').fill('sk_test_NotAKeyTheSimulatorKnows0000');
+    await dialog.getByRole('button', { name: 'Test and replace' }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Not replaced: .+/);
+    await expectAccessible(page);
+    await screenshot(page, 'replace-credentials-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api('/api/v1/connections/acme-stripe')).body).toMatchObject({ status: 'connected' });
+    // The refusal was the point of this flow: its 422 is the one failed request allowed.
+    const seen = problems.at(-1)!;
+    expect(seen.requests).toEqual([expect.stringMatching(/PUT .*\/connections\/acme-stripe\/credentials: 422$/)]);
+    seen.requests = [];
+    seen.console = seen.console.filter((line) => !line.includes('status of 422'));
+  }, SLOW);
+
   it('sends a test event to an endpoint and opens its delivered attempt in the message log', async () => {
     const page = await open(await newContext());
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints', exact: true }).click();

@@ -39,7 +39,7 @@ async function startHub(): Promise<Hub> {
   expect(init.stderr).toBe('');
   const apiKey = (JSON.parse(init.stdout) as { apiKey: string }).apiKey;
   const child = startTs('src/cli/main.ts', ['serve'], { ...env, LOG_LEVEL: 'info' });
-  const url = (await child.waitFor(/"url":"(http:\/\/[^"]+)"/, 60_000))[1]!;
+  const url = (await child.waitFor(/"url":"(http:\/\/[^"]+)"/, 180_000))[1]!;
   // The simulator is on loopback: this environment allows it, as `dev` does in the demo.
   const owner = await cli(['keys', 'create', ...scope, '--role', 'owner', '--json'], env);
   const allowed = await request(`${url}/api/v1/environments/dev`, {
@@ -67,7 +67,7 @@ let stripe: SimulatorHandle;
 beforeAll(async () => {
   stripe = await startSimulator('stripe', { host: '127.0.0.1', records: { customers: CUSTOMERS, charges: 20, subscriptions: 5 } });
   hub = await startHub();
-}, TIMEOUT);
+}, 3 * TIMEOUT);
 afterAll(async () => {
   await hub?.stop();
   await stripe?.close();
@@ -236,7 +236,7 @@ describe('syncs and records', () => {
       expect(failed.code).toBe(1);
       expect(failed.stdout.trim().split('\n').at(-1)).toMatch(/: failed in [\d.]+ s — .*: \w+/);
     },
-    TIMEOUT,
+    3 * TIMEOUT,
   );
 });
 
@@ -247,7 +247,7 @@ describe('sources', () => {
       const [local, remote] = ways() as [string, string];
       const [pb, rb] = [jsonCli(local), jsonCli(remote)];
       const created = await pb<{ id: string; url: string; connector: string; secretCount: number }>('sources', 'create', '--name', 'stripe (CLI)', '--connector', 'stripe', '--secret', 'whsec_first');
-      expect(created).toMatchObject({ connector: 'stripe', secretCount: 1 });
+      expect(created).toMatchObject({ connector: 'stripe', secretCount: 1, unverified: false, verification: { type: 'preset' } });
       expect(created.url).toMatch(new RegExp(`^https?://.+/webhooks/in/${created.id}$`));
       expect((await rb<{ data: { id: string }[] }>('sources', 'list')).data.map((s) => s.id)).toContain(created.id);
       const shown = await cli(['sources', 'show', created.id, '--json'], hub.ways[local]!);
@@ -256,6 +256,10 @@ describe('sources', () => {
       expect(await rb('sources', 'rotate-secret', created.id, '--secret', 'whsec_second', '--keep-previous', '600')).toMatchObject({ id: created.id, secretCount: 2 });
       const generic = await rb<{ id: string; verification: unknown }>('sources', 'create', '--name', 'generic', '--verification', '{"type": "header", "header": "x-token"}', '--secret', 'tok');
       expect(generic.verification).toEqual({ type: 'header', header: 'x-token' });
+      // A generic source that accepts anything must be asked for, and says so.
+      const open = await pb<{ id: string; unverified: boolean }>('sources', 'create', '--name', 'open', '--unverified');
+      expect(open.unverified).toBe(true);
+      expect(await pb('sources', 'delete', open.id)).toEqual({ id: open.id, deleted: true });
       expect(await pb('sources', 'delete', created.id)).toEqual({ id: created.id, deleted: true });
       expect(await rb('sources', 'delete', generic.id)).toEqual({ id: generic.id, deleted: true });
       const gone = await cli(['sources', 'show', created.id, ...scope], hub.ways[remote]!);
@@ -277,6 +281,7 @@ describe('bad input and missing things', () => {
         [remote, ['integrations', 'create', 'no-such-connector'], 2, /connectorKey/],
         [local, ['connections', 'create', '--integration', 'no-such', '--end-customer', 'c1', '--credential', 'apiKey=x'], 2, /\/integration/],
         [remote, ['sources', 'create', '--name', 'x', '--verification', '{"type": "hmac"}'], 2, /\/verification/],
+        [local, ['sources', 'create', '--name', 'x'], 2, /\/verification: is required/],
         [local, ['sources', 'create', '--name', 'x', '--connector', 'no-such', '--secret', 's'], 2, /not a connector that receives webhooks/],
         [remote, ['records', 'list', 'conn-none', '--limit', '5000'], 2, /limit/],
         [local, ['connections', 'show', 'conn-none'], 3, /conn-none/],
@@ -295,6 +300,6 @@ describe('bad input and missing things', () => {
         expect(result.stderr).not.toMatch(/\n\s+at /);
       }
     },
-    TIMEOUT,
+    3 * TIMEOUT,
   );
 });

@@ -65,6 +65,33 @@ describe('making a connect session', () => {
   });
 });
 
+describe('the Connect UI’s page', () => {
+  it('may be framed only by the session’s origins, and by nobody without a session', async () => {
+    const made = await session({ origins: ['https://app.acme.test'] });
+    const framed = await api.app.inject({ method: 'GET', url: `/connect?session=${made.id}`, headers: { accept: 'text/html' } });
+    expect(framed.statusCode, framed.body).toBe(200);
+    expect(framed.headers['content-security-policy']).toContain('frame-ancestors https://app.acme.test');
+    expect(framed.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(framed.headers['x-frame-options']).toBeUndefined();
+    expect(framed.body).toContain('<div id="root">');
+    const bare = await api.app.inject({ method: 'GET', url: '/connect', headers: { accept: 'text/html' } });
+    expect(bare.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(bare.headers['x-frame-options']).toBe('DENY');
+    const sdk = await api.app.inject({ method: 'GET', url: '/sdk/connect.js' });
+    expect(sdk.statusCode).toBe(200);
+    expect(sdk.headers['content-type']).toContain('text/javascript');
+    expect(sdk.headers['access-control-allow-origin']).toBe('*');
+    expect(sdk.body).toContain('openConnect');
+    expect((await api.app.inject({ method: 'GET', url: '/sdk/connect.d.ts' })).body).toContain('export declare function openConnect');
+  });
+
+  it('serves an SDK under 10 kB gzipped', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const sdk = await api.app.inject({ method: 'GET', url: '/sdk/connect.js' });
+    expect(gzipSync(sdk.rawPayload).length).toBeLessThan(10_000);
+  });
+});
+
 describe('the Connect UI’s routes', () => {
   it('show the API-key form from the manifest, authenticated by the session token', async () => {
     const { token } = await session({});
@@ -119,6 +146,25 @@ describe('the Connect UI’s routes', () => {
     expect(creds.credentials.apiKey).toBe(NEXT_KEY);
     const audit = await api.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'connection.credentials_replaced'), eq(auditLog.targetId, 'reconnect-me')));
     expect(audit[0]).toMatchObject({ actorType: 'system', actorId: expect.stringMatching(/^connect_session:cs_/) });
+  });
+});
+
+describe('an integration’s default theme', () => {
+  it('is checked token by token, shown with the integration, and lies under the session’s theme', async () => {
+    const bad = await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin), payload: { tokens: { 'color-primary': 'url(x)' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([{ field: '/tokens/color-primary', message: expect.stringContaining('is not a colour') }]);
+    const set = await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin), payload: { tokens: { 'color-primary': '#aa3300' }, productName: 'Stripe at Acme' } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await call('GET', '/api/v1/integrations/stripe/connect-theme')).json()).toMatchObject({ theme: { tokens: { 'color-primary': '#aa3300' } } });
+    expect((await call('GET', '/api/v1/integrations/stripe/connect-theme', undefined, api.keys.viewer)).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'PUT', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.viewer), payload: {} })).statusCode).toBe(403);
+    const { token } = await session({ theme: { tokens: { 'radius-md': '2px' } } });
+    const view = (await call('GET', '/api/v1/connect/session', undefined, token)).json();
+    expect(view.theme).toEqual({ tokens: { 'radius-md': '2px' } });
+    expect(view.integrations[0].theme).toMatchObject({ tokens: { 'color-primary': '#aa3300' }, productName: 'Stripe at Acme' });
+    const removed = await api.app.inject({ method: 'DELETE', url: '/api/v1/integrations/stripe/connect-theme', headers: bearer(api.keys.admin) });
+    expect(removed.json()).toEqual({ integrationId: expect.stringMatching(/^int_/), theme: null });
   });
 });
 

@@ -18,7 +18,7 @@ import { SIMULATORS } from '../../simulators/index.ts';
 const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pagerduty', 'salesforce', 'segment', 'slack', 'stripe'];
 // Webhook-only providers added by the inbound webhooks issue, Pipedrive by the syncs issue, and the catalog issue's.
 const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'];
-const CATALOG = ['amplitude', 'auth0', 'datadog', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sentry'];
+const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sendgrid', 'sentry', 'vercel'];
 const ALL = [...FIRST, ...CATALOG].sort();
 
 let registry: ConnectorRegistry;
@@ -104,7 +104,10 @@ describe('listConnectors', () => {
 
   it('combines filters', () => {
     expect(listConnectors({ category: 'crm', q: 'org' }).map((c) => c.key)).toEqual(['salesforce']);
-    expect(listConnectors({ connectionMode: 'apiKey', capability: 'metrics' }).map((c) => c.key)).toEqual(['pagerduty', 'stripe']);
+    const keyMetrics = listConnectors({ connectionMode: 'apiKey', capability: 'metrics' });
+    expect(keyMetrics.map((c) => c.key)).toEqual(expect.arrayContaining(['pagerduty', 'stripe', 'datadog']));
+    expect(keyMetrics.every((c) => c.manifest.connectionMode === 'apiKey' && c.manifest.capabilities.includes('metrics'))).toBe(true);
+    expect(keyMetrics.map((c) => c.key)).not.toContain('mixpanel');
   });
 });
 

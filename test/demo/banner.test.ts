@@ -128,14 +128,21 @@ describe('where the banner says the demo listens', () => {
   });
 });
 
-/** Every curl command in the README's shell blocks, continuation lines joined. */
+/** Every curl command in the README's shell blocks: continuation lines and quoted multi-line bodies joined. */
 function curlExamples(markdown: string): string[] {
   const commands: string[] = [];
   for (const block of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
-    const joined = block[1]!.replace(/\\\n\s*/g, ' ');
-    for (const line of joined.split('\n')) if (/^\s*curl\s/.test(line)) commands.push(line.trim());
+    let current = '';
+    for (const line of block[1]!.split('\n')) {
+      if (!current && (!line.trim() || line.trim().startsWith('#'))) continue;
+      current += (current ? '\n' : '') + line;
+      const quoteOpen = (current.match(/'/g) ?? []).length % 2 === 1;
+      if (quoteOpen || /\\\s*$/.test(line)) continue;
+      commands.push(current.replace(/\\\n\s*/g, ' ').trim());
+      current = '';
+    }
   }
-  return commands;
+  return commands.filter((command) => /^curl\s/.test(command));
 }
 
 function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

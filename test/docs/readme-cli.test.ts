@@ -2,11 +2,11 @@
  * The README's CLI table is a promise: every command it shows exists (its `--help` answers with
  * that command's usage) and takes every option the table shows for it.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT, childEnv } from '../support/process.ts';
+import { ROOT } from '../support/process.ts';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
@@ -46,28 +46,34 @@ export function commandsInReadme(markdown: string, topLevel: readonly string[]):
   return shown;
 }
 
-function help(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args, '--help'], { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+const MAIN = pathToFileURL(path.join(ROOT, 'src/cli/main.ts')).href;
+let runs = 0;
+
+/**
+ * `patchbay <args> --help`, run by the CLI's own entry module: evaluated afresh for each command
+ * (a new program, as a new process would build) with its argv, its output and exit code captured.
+ * In-process because ~70 commands spawned one by one take minutes on two busy cores.
+ */
+async function help(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const argv = process.argv;
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Runs `fn` over `items`, `width` at a time (two cores). */
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return results;
+  process.argv = [process.execPath, 'patchbay', ...args, '--help'];
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    await import(`${MAIN}?run=${++runs}`);
+  } finally {
+    process.argv = argv;
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+  const code = process.exitCode ?? 0;
+  process.exitCode = undefined;
+  return { code: Number(code), stdout, stderr };
 }
 
 describe("the README's CLI table", () => {
@@ -81,7 +87,9 @@ describe("the README's CLI table", () => {
     const shown = commandsInReadme(readme, topLevel);
     expect(shown.length).toBeGreaterThan(20);
     const unique = [...new Map(shown.map((s) => [s.command.join(' '), s])).values()];
-    const answers = await pool(unique, 2, (s) => help(s.command));
+    // One at a time: each run swaps the process's argv and output.
+    const answers: Awaited<ReturnType<typeof help>>[] = [];
+    for (const s of unique) answers.push(await help(s.command));
     const problems: string[] = [];
     unique.forEach((s, i) => {
       const answer = answers[i]!;

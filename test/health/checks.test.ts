@@ -78,7 +78,7 @@ describe('planning', () => {
     } finally {
       await other.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('running a check', () => {

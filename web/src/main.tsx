@@ -18,9 +18,10 @@ applyStoredTheme();
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      staleTime: 10_000,
-      // A 4xx will not change by asking again.
-      retry: (count, error) => !(error instanceof ApiProblem && error.status < 500) && count < 2,
+      staleTime: 30_000,
+      // A 4xx will not change by asking again, except a 429, which says when to ask.
+      retry: (count, error) => (error instanceof ApiProblem && error.status === 429 ? count < 3 : !(error instanceof ApiProblem && error.status < 500) && count < 2),
+      retryDelay: (count, error) => (error instanceof ApiProblem && error.retryAfter ? error.retryAfter * 1000 : Math.min(1000 * 2 ** count, 10_000)),
     },
   },
 });

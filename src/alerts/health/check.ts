@@ -9,16 +9,16 @@
  * - 401/403 put it in `error` at once — the credentials are wrong, retrying will not help;
  * - a 429 is neither: the next check waits for the interval or the provider's Retry-After.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { newId, ProblemError, type Clock, type Logger } from '../../core/index.ts';
-import type { Db } from '../../db/index.ts';
+import { rows, type Db } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { runConnectionTest } from '../../connectors/index.ts';
 import { CredentialUnavailableError, getConnectionContext, setConnectionStatus, type ConnectionContext } from '../../connections/index.ts';
 import type { ProviderProxy } from '../../proxy/index.ts';
 import { raiseAlert, resolveCause } from '../alerts.ts';
-import { healthChecks, healthStates, type CheckOutcome } from '../schema.ts';
-import { readHealthSettings, type EffectiveHealthSettings, type HealthDefaults } from './settings.ts';
+import { healthChecks, healthStates, type CheckOutcome, type HealthThresholds } from '../schema.ts';
+import { effectiveHealthSettings, type EffectiveHealthSettings, type HealthDefaults, type HealthSettingsRow } from './settings.ts';
 import type { CheckPayload } from './planner.ts';
 
 export interface HealthCheckDeps {
@@ -75,11 +75,66 @@ function unusable(err: unknown): CheckResult | undefined {
   return undefined;
 }
 
-/** The next due time: the same place in the next interval that is still ahead of `now`. */
-function nextDue(dueAt: number, intervalMs: number, now: number): number {
-  let next = dueAt + intervalMs;
-  while (next <= now) next += intervalMs;
-  return next;
+interface ClaimRow {
+  organization_id: string;
+  environment_id: string;
+  connection_id: string;
+  integration_id: string;
+  next_check_at: string | Date;
+  consecutive_failures: number;
+  unhealthy: boolean;
+  last_checked_at: string | Date | null;
+  last_outcome: CheckOutcome | null;
+  created_at: string | Date;
+  updated_at: string | Date;
+  s_enabled: boolean | null;
+  s_interval_seconds: number | null;
+  s_timeout_ms: number | null;
+  s_failure_threshold: number | null;
+  s_thresholds: Partial<HealthThresholds> | null;
+}
+
+const date = (v: string | Date | null): Date | null => (v === null ? null : new Date(v));
+
+/**
+ * Claims a slot in one statement: moves the connection's next due time to the same place in the
+ * next interval still ahead of now — only if it is still the slot the job was planned for — and
+ * returns the state with the integration's settings. Nothing when the slot was taken.
+ */
+async function claimSlot(deps: HealthCheckDeps, environmentId: string, payload: CheckPayload): Promise<{ state: State; settings: EffectiveHealthSettings } | undefined> {
+  const now = deps.clock.now().toISOString();
+  const due = new Date(payload.dueAt).toISOString();
+  const [row] = await rows<ClaimRow>(
+    deps.db,
+    sql`update health_states h
+      set next_check_at = ${due}::timestamptz + make_interval(secs => x.secs * greatest(1, floor(extract(epoch from (${now}::timestamptz - ${due}::timestamptz)) / x.secs) + 1)),
+          updated_at = ${now}::timestamptz
+      from (select coalesce(s.interval_seconds, ${deps.defaults.intervalSeconds}) as secs, s.enabled as s_enabled, s.interval_seconds as s_interval_seconds,
+                   s.timeout_ms as s_timeout_ms, s.failure_threshold as s_failure_threshold, s.thresholds as s_thresholds
+            from health_states h2 left join health_settings s on s.integration_id = h2.integration_id
+            where h2.environment_id = ${environmentId} and h2.connection_id = ${payload.connectionId}) x
+      where h.environment_id = ${environmentId} and h.connection_id = ${payload.connectionId} and h.next_check_at = ${due}::timestamptz
+      returning h.*, x.s_enabled, x.s_interval_seconds, x.s_timeout_ms, x.s_failure_threshold, x.s_thresholds`,
+  );
+  if (!row) return undefined;
+  const state: State = {
+    organizationId: row.organization_id,
+    environmentId: row.environment_id,
+    connectionId: row.connection_id,
+    integrationId: row.integration_id,
+    nextCheckAt: new Date(row.next_check_at),
+    consecutiveFailures: row.consecutive_failures,
+    unhealthy: row.unhealthy,
+    lastCheckedAt: date(row.last_checked_at),
+    lastOutcome: row.last_outcome,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+  const settings = effectiveHealthSettings(
+    { enabled: row.s_enabled, intervalSeconds: row.s_interval_seconds, timeoutMs: row.s_timeout_ms, failureThreshold: row.s_failure_threshold, thresholds: row.s_thresholds } as HealthSettingsRow,
+    deps.defaults,
+  );
+  return { state, settings };
 }
 
 /**
@@ -89,18 +144,9 @@ function nextDue(dueAt: number, intervalMs: number, now: number): number {
  */
 export async function runHealthCheck(deps: HealthCheckDeps, scope: { organizationId: string; environmentId: string }, payload: CheckPayload, jobId?: string): Promise<CheckResult | undefined> {
   const { db, clock } = deps;
-  const where = and(eq(healthStates.environmentId, scope.environmentId), eq(healthStates.connectionId, payload.connectionId));
-  const [current] = await db.select().from(healthStates).where(where);
-  const dueAt = new Date(payload.dueAt);
-  if (!current || current.nextCheckAt.getTime() !== dueAt.getTime()) return undefined;
-  const settings = await readHealthSettings(db, scope, current.integrationId, deps.defaults);
-  const next = new Date(nextDue(dueAt.getTime(), settings.intervalSeconds * 1000, clock.now().getTime()));
-  const [state] = await db
-    .update(healthStates)
-    .set({ nextCheckAt: next, updatedAt: clock.now() })
-    .where(and(where, eq(healthStates.nextCheckAt, dueAt)))
-    .returning();
-  if (!state) return undefined;
+  const claimed = await claimSlot(deps, scope.environmentId, payload);
+  if (!claimed) return undefined;
+  const { state, settings } = claimed;
   let result: CheckResult;
   try {
     const ctx = await getConnectionContext(db, deps.vault, scope, payload.connectionId, { clock, logger: deps.logger });
@@ -129,20 +175,33 @@ async function applyResult(deps: HealthCheckDeps, scope: { organizationId: strin
   if (result.outcome === 'rate_limited' && result.retryAfterSeconds) next = Math.max(next, now.getTime() + result.retryAfterSeconds * 1000);
   const failures = result.outcome === 'ok' ? 0 : result.outcome === 'rate_limited' ? state.consecutiveFailures : state.consecutiveFailures + 1;
   const connectionId = state.connectionId;
+  const check = {
+    id: newId('hc'),
+    ...scope,
+    connectionId,
+    integrationId: state.integrationId,
+    checkedAt: now,
+    latencyMs: result.latencyMs,
+    outcome: result.outcome,
+    errorClass: result.errorClass,
+    statusCode: result.statusCode,
+    message: result.message?.slice(0, 1_000) ?? null,
+  };
+  const changesStatus = (result.outcome === 'ok' && state.unhealthy) || result.outcome === 'auth_failure' || (result.outcome === 'failure' && failures >= settings.failureThreshold);
+  if (!changesStatus) {
+    // The common case (a pass, a failure below the threshold): the history row and the state in one statement.
+    await deps.db.execute(sql`with saved as (
+        insert into health_checks (id, organization_id, environment_id, connection_id, integration_id, checked_at, latency_ms, outcome, error_class, status_code, message)
+        values (${check.id}, ${scope.organizationId}, ${scope.environmentId}, ${connectionId}, ${state.integrationId}, ${now.toISOString()}::timestamptz, ${check.latencyMs}, ${check.outcome}, ${check.errorClass}, ${check.statusCode}, ${check.message})
+        returning 1)
+      update health_states set next_check_at = ${new Date(next).toISOString()}::timestamptz, consecutive_failures = ${failures}, last_checked_at = ${now.toISOString()}::timestamptz,
+        last_outcome = ${result.outcome}, updated_at = ${now.toISOString()}::timestamptz
+      where environment_id = ${scope.environmentId} and connection_id = ${connectionId} and exists (select 1 from saved)`);
+    return;
+  }
 
   await deps.db.transaction(async (tx) => {
-    await tx.insert(healthChecks).values({
-      id: newId('hc'),
-      ...scope,
-      connectionId,
-      integrationId: state.integrationId,
-      checkedAt: now,
-      latencyMs: result.latencyMs,
-      outcome: result.outcome,
-      errorClass: result.errorClass,
-      statusCode: result.statusCode,
-      message: result.message?.slice(0, 1_000) ?? null,
-    });
+    await tx.insert(healthChecks).values(check);
     let unhealthy = state.unhealthy;
     if (result.outcome === 'ok' && state.unhealthy) {
       await setConnectionStatus(tx, scope, connectionId, { status: 'connected', credentialsVerified: true }, { clock });

@@ -68,6 +68,7 @@ const ConnectableView = Type.Object({
   icon: Type.String({ description: 'An SVG document' }),
   fields: Type.Array(FieldView),
   configFields: Type.Array(FieldView),
+  theme: Type.Union([ThemeSchema, Type.Null()], { description: 'The integration’s default theme; the session’s theme goes over it' }),
 });
 
 const SessionConnectBody = Type.Object(

@@ -7,13 +7,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { getConnector, listConnectors, loadRegistry } from '../../connectors/index.ts';
-import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, presetVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
+import { createSource, deleteSource, filterErrors, getSource, isUnverified, listSources, parseCidr, sourceVerification, updateSource, verificationErrors, type Source, type SourceInput } from '../../webhooks/inbound/index.ts';
 import { getIntegration } from '../../integrations/index.ts';
 import { actorOf, principalOf, tenantOf, type TenantScope } from '../context.ts';
 import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
 import { AUTHENTICATED_PROBLEMS, IdParams, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import type { InboundRuntimeOf } from './inbound-runtime.ts';
+import type { Db } from '../../db/index.ts';
 
 const strict = { additionalProperties: false } as const;
 const HeaderName = Type.String({ minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" });
@@ -141,44 +142,70 @@ export function checks(body: Partial<Static<typeof CreateBody>>, connectorKey: s
   return errors;
 }
 
-/** A preset's verification as its connector's verifier reads it (undefined for a generic source). */
-function presetOf(source: Source) {
-  const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
-  return connector?.webhooks ? presetVerification(connector, source.settings) : undefined;
+const integrationRef = (db: Db, scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(db, scope, ref) });
+
+/**
+ * What create refuses beyond its schema: a connector that sends no webhooks, bad addresses or
+ * filters, a generic source without its verification (or unverified in production without
+ * `allowUnverified`), an integration not in the environment, a missing secret. The CLI checks the same.
+ */
+export async function checkCreate(db: Db, scope: TenantScope, body: Static<typeof CreateBody>, environmentName: string | undefined): Promise<void> {
+  const { connector: key, allowUnverified, ...fields } = body;
+  if (key !== undefined) {
+    const connector = getConnector(key);
+    if (!connector?.webhooks) {
+      const known = listConnectors({ capability: 'webhooks' }).filter((c) => c.webhooks).map((c) => c.key);
+      throw problems.unprocessable(`"${key}" is not a connector that receives webhooks; use one of ${known.join(', ')}, or none for a generic source.`);
+    }
+  }
+  const errors = checks(body, key ?? null);
+  errors.push(...verificationErrors({ connectorKey: key ?? null, verification: fields.verification, allowUnverified }, environmentName, true));
+  if (errors.length > 0) throw problems.validation(errors);
+  await checkReferences([integrationRef(db, scope, fields.integrationId)]);
+  const needsSecret = key !== undefined || (fields.verification !== undefined && fields.verification.type !== 'none');
+  if (needsSecret && !fields.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
 }
+
+/** What a change refuses beyond its schema (see `checkCreate`); the CLI checks the same. */
+export async function checkUpdate(db: Db, scope: TenantScope, body: Static<typeof UpdateBody>, existing: Source, environmentName: string | undefined): Promise<void> {
+  const { allowUnverified, ...change } = body;
+  const errors = [...checks(body, existing.connectorKey), ...verificationErrors({ connectorKey: existing.connectorKey, verification: change.verification, allowUnverified }, environmentName, false)];
+  if (errors.length > 0) throw problems.validation(errors);
+  await checkReferences([integrationRef(db, scope, body.integrationId)]);
+}
+
+/** The API's view of a source; `patchbay sources` answers with it too. */
+export const sourceView = (publicUrl: string, s: Source) => ({
+  id: s.id,
+  name: s.name,
+  url: `${publicUrl}/webhooks/in/${s.id}`,
+  connector: s.connectorKey,
+  integrationId: s.integrationId,
+  ...sourceVerification(s),
+  settings: s.settings,
+  allowedIps: s.allowedIps,
+  toleranceSeconds: s.toleranceSeconds,
+  allowedMethods: s.allowedMethods,
+  maxBodyBytes: s.maxBodyBytes,
+  response: s.response,
+  dedupeWindowSeconds: s.dedupeWindowSeconds,
+  eventIdHeader: s.eventIdHeader,
+  eventIdPointer: s.eventIdPointer,
+  action: s.action,
+  filters: s.filters,
+  secretCount: s.secretCount,
+  disabled: s.disabledAt !== null,
+  disabledAt: iso(s.disabledAt),
+  createdAt: iso(s.createdAt)!,
+  updatedAt: iso(s.updatedAt)!,
+});
 
 export const sourceRoutes =
   (runtimeOf: InboundRuntimeOf): FastifyPluginAsyncTypebox =>
   async (app) => {
     await loadRegistry();
     const tags = ['sources'];
-    const view = (s: Source) => ({
-      id: s.id,
-      name: s.name,
-      url: `${app.deps.config.publicUrl}/webhooks/in/${s.id}`,
-      connector: s.connectorKey,
-      integrationId: s.integrationId,
-      verification: presetOf(s) ?? s.verification,
-      unverified: isUnverified(s),
-      settings: s.settings,
-      allowedIps: s.allowedIps,
-      toleranceSeconds: s.toleranceSeconds,
-      allowedMethods: s.allowedMethods,
-      maxBodyBytes: s.maxBodyBytes,
-      response: s.response,
-      dedupeWindowSeconds: s.dedupeWindowSeconds,
-      eventIdHeader: s.eventIdHeader,
-      eventIdPointer: s.eventIdPointer,
-      action: s.action,
-      filters: s.filters,
-      secretCount: s.secretCount,
-      disabled: s.disabledAt !== null,
-      disabledAt: iso(s.disabledAt),
-      createdAt: iso(s.createdAt)!,
-      updatedAt: iso(s.updatedAt)!,
-    });
-
-    const integrationRef = (scope: TenantScope, id: string | null | undefined) => ({ field: '/integrationId', what: 'integration', id, find: (ref: string) => getIntegration(app.deps.database.db, scope, ref) });
+    const view = (s: Source) => sourceView(app.deps.config.publicUrl, s);
 
     app.get(
       '/sources',
@@ -202,21 +229,9 @@ export const sourceRoutes =
       },
       async (request, reply) => {
         const scope = tenantOf(request);
+        await checkCreate(app.deps.database.db, scope, request.body, principalOf(request).environmentName);
         const { connector: key, ...body } = request.body;
-        if (key !== undefined) {
-          const connector = getConnector(key);
-          if (!connector?.webhooks) {
-            const known = listConnectors({ capability: 'webhooks' }).filter((c) => c.webhooks).map((c) => c.key);
-            throw problems.unprocessable(`"${key}" is not a connector that receives webhooks; use one of ${known.join(', ')}, or none for a generic source.`);
-          }
-        }
-        const errors = checks(request.body, key ?? null);
-        const { allowUnverified, ...fields } = body;
-        errors.push(...verificationErrors({ connectorKey: key ?? null, verification: fields.verification, allowUnverified }, principalOf(request).environmentName, true));
-        if (errors.length > 0) throw problems.validation(errors);
-        await checkReferences([integrationRef(scope, body.integrationId)]);
-        const needsSecret = key !== undefined || (body.verification !== undefined && body.verification.type !== 'none');
-        if (needsSecret && !body.secret) throw problems.validation([{ field: '/secret', message: 'is required to verify this source' }]);
+        const { allowUnverified: _acknowledged, ...fields } = body;
         const { runtime, created } = await app.deps.database.db.transaction(async (tx) => {
           const runtime = runtimeOf(app);
           const created = await createSource(tx, runtime.vault, app.deps.clock, scope, { ...(fields as SourceInput), connectorKey: key ?? null, secret: body.secret });
@@ -250,10 +265,8 @@ export const sourceRoutes =
         const { db } = app.deps.database;
         const existing = await getSource(db, scope, request.params.id);
         if (!existing) throw problems.notFound('Source', request.params.id);
-        const { allowUnverified, ...change } = request.body;
-        const errors = [...checks(request.body, existing.connectorKey), ...verificationErrors({ connectorKey: existing.connectorKey, verification: change.verification, allowUnverified }, principalOf(request).environmentName, false)];
-        if (errors.length > 0) throw problems.validation(errors);
-        await checkReferences([integrationRef(scope, request.body.integrationId)]);
+        await checkUpdate(db, scope, request.body, existing, principalOf(request).environmentName);
+        const { allowUnverified: _acknowledged, ...change } = request.body;
         const updated = await db.transaction(async (tx) => {
           const row = await updateSource(tx, runtime.vault, app.deps.clock, scope, existing.id, change as Partial<SourceInput>);
           await recordAudit(tx, { ...scope, actor: actorOf(request), action: request.body.secret ? 'source.secret_rotated' : 'source.updated', targetType: 'source', targetId: existing.id, details: { fields: Object.keys(request.body).filter((k) => k !== 'secret') } });

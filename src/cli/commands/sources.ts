@@ -6,9 +6,9 @@ import { act, defined, fields, jsonObject, whole } from '../kit.ts';
 import { scopeArgs, scoped } from './scope.ts';
 import { pair, secret } from './values.ts';
 
-type Source = Record<string, unknown> & { id: string; name: string; url: string; verification: { type?: string } | null };
+type Source = Record<string, unknown> & { id: string; name: string; url: string; verification: { type?: string } | null; unverified?: boolean };
 
-const SOURCE_FIELDS = ['id', 'name', 'url', 'connector', 'integrationId', 'verification', 'settings', 'allowedIps', 'toleranceSeconds', 'allowedMethods', 'maxBodyBytes', 'dedupeWindowSeconds', 'eventIdHeader', 'eventIdPointer', 'action', 'filters', 'secretCount', 'disabled', 'createdAt', 'updatedAt'];
+const SOURCE_FIELDS = ['id', 'name', 'url', 'connector', 'integrationId', 'verification', 'unverified', 'settings', 'allowedIps', 'toleranceSeconds', 'allowedMethods', 'maxBodyBytes', 'dedupeWindowSeconds', 'eventIdHeader', 'eventIdPointer', 'action', 'filters', 'secretCount', 'disabled', 'createdAt', 'updatedAt'];
 
 export function sourceCommands(program: Command): void {
   const sources = program.command('sources').description('sources: inbound webhook URLs for a provider or a generic sender, with their verification');
@@ -24,7 +24,7 @@ export function sourceCommands(program: Command): void {
         print(result, !!opts.json, (r: { data: Source[]; nextCursor: string | null }) =>
           [
             table(
-              r.data.map((s) => ({ ...s, verification: s.connector ? `${String(s.connector)} signature` : (s.verification?.type ?? 'none') })),
+              r.data.map((s) => ({ ...s, verification: s.unverified ? 'none (UNVERIFIED: accepts any request)' : s.connector ? `${String(s.connector)} signature` : (s.verification?.type ?? 'none') })),
               ['id', 'name', 'connector', 'verification', 'disabled', 'url'],
             ),
             ...(r.nextCursor ? [`more: --cursor ${r.nextCursor}`] : []),
@@ -44,6 +44,8 @@ export function sourceCommands(program: Command): void {
     .option('--connector <key>', 'a connector that sends webhooks (stripe, github, …); none for a generic source')
     .option('--secret <secret>', 'the signing secret (or password, token), or @file; never shown again', secret('--secret'))
     .option('--verification <json>', 'generic sources: {"type": "hmac", "header", "algorithm", "encoding", …} | {"type": "header", "header"} | {"type": "basic", "username"} | {"type": "none"} (or @file.json)', jsonObject('--verification'))
+    .option('--unverified', 'generic sources: accept any request (verification none); anyone who learns the URL can send events')
+    .option('--allow-unverified', 'with --unverified in a production environment: yes, really')
     .option('--integration <id>', 'the integration its events belong to')
     .option('--setting <name=value>', 'a preset setting (repeatable)', pair('--setting'))
     .option('--action <json>', 'what to do with each event: {"type": "forward", "eventType"} | {"type": "sync"} | {"type": "none"} (or @file.json)', jsonObject('--action'))
@@ -59,7 +61,8 @@ export function sourceCommands(program: Command): void {
           name: opts.name,
           connector: opts.connector,
           secret: opts.secret,
-          verification: opts.verification,
+          verification: opts.unverified ? { type: 'none' } : opts.verification,
+          allowUnverified: opts.allowUnverified ? true : undefined,
           integrationId: opts.integration,
           settings: opts.setting,
           action: opts.action,
@@ -70,7 +73,7 @@ export function sourceCommands(program: Command): void {
           disabled: opts.disabled ? true : undefined,
         });
         const result = await run('sources.create', { ...scopeArgs(opts), body });
-        print(result, !!opts.json, (s: Source) => `created ${s.id} (${s.name})\ngive the sender this URL: ${s.url}`);
+        print(result, !!opts.json, (s: Source) => `created ${s.id} (${s.name})${s.unverified ? ', UNVERIFIED: it accepts any request' : ''}\ngive the sender this URL: ${s.url}`);
       }),
     );
 

@@ -4,7 +4,7 @@ export { createSource, getSource, listSources, updateSource, deleteSource, newSo
 export { listInboundEvents, getInboundEvent, reprocessInboundEvent, reprocessInboundEvents, REPROCESSABLE, type InboundEventQuery } from './events.ts';
 export { filterErrors } from './filters.ts';
 export { inboundLoopGuard, type LoopGuardOptions } from './loop-guard.ts';
-export { verificationErrors, isUnverified, isProductionEnvironment, isCredentialHeader, presetVerification, type PresetVerification, type VerificationChoice } from './verification.ts';
+export { verificationErrors, sourceVerification, isUnverified, isProductionEnvironment, isCredentialHeader, presetVerification, type PresetVerification, type VerificationChoice } from './verification.ts';
 export { parseCidr, ipAllowed, verifyGeneric } from './generic.ts';
 export { createProcessor, mapEventType, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
 export { PROCESS_JOB, DISPATCH_JOB, dispatchBatch, pruneDedupe, pruneInboundEvents } from './store.ts';

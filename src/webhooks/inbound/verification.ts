@@ -5,7 +5,7 @@
  * signs with, read off the connector's own verifier. And the headers a verification reads (plus
  * the usual credential headers) are what gets redacted when a request is stored.
  */
-import type { Connector, InboundWebhookRequest } from '../../connectors/index.ts';
+import { getConnector, type Connector, type InboundWebhookRequest } from '../../connectors/index.ts';
 import type { FieldError } from '../../core/index.ts';
 import type { GenericVerification, Source } from './schema.ts';
 
@@ -96,4 +96,14 @@ export function presetVerification(connector: Connector, settings: Record<string
   const described: PresetVerification = { type: 'preset', connector: connector.key, headers: [...read].sort() };
   presetCache.set(key, described);
   return described;
+}
+
+/**
+ * How a source verifies, as every view shows it (API and CLI alike): a preset's real verification
+ * (the headers its provider signs in) or a generic source's own, and whether it is unverified.
+ * The connector registry must be loaded.
+ */
+export function sourceVerification(source: Pick<Source, 'connectorKey' | 'verification' | 'settings'>): { verification: GenericVerification | PresetVerification; unverified: boolean } {
+  const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
+  return { verification: connector?.webhooks ? presetVerification(connector, source.settings) : source.verification, unverified: isUnverified(source) };
 }

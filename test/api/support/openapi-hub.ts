@@ -43,10 +43,12 @@ export interface OpenApiHub {
 
 const WIDE_OPEN = { perMinute: 1_000_000, perHour: 10_000_000 };
 
-export async function startOpenApiHub(options: { env?: Record<string, string>; organizations?: number } = {}): Promise<OpenApiHub> {
+export async function startOpenApiHub(options: { env?: Record<string, string>; organizations?: number; logLevel?: 'info' | 'warn' } = {}): Promise<OpenApiHub> {
   const env = options.env ?? {};
   const database = await createTestDatabase();
   const logs = captureLogs('info');
+  // A test sending thousands of requests keeps warnings and errors only: a line per request costs more than the request.
+  if (options.logLevel) logs.logger.level = options.logLevel;
   const config = loadConfig({
     PATCHBAY_DATA_DIR: database.dataDir,
     PUBLIC_URL: 'http://localhost:4000',

@@ -15,6 +15,7 @@ import { rows } from '../../../src/db/index.ts';
 import { createApiKey } from '../../../src/auth/index.ts';
 import { listConnectors, loadRegistry } from '../../../src/connectors/index.ts';
 import { presetVerification } from '../../../src/webhooks/inbound/index.ts';
+import { childEnv, cli } from '../../support/process.ts';
 import { eventually, PUBLIC_URL, startInboundHub, type InboundHub } from './support.ts';
 
 let t: InboundHub;
@@ -89,6 +90,17 @@ describe('unverified sources', () => {
     const acknowledged = await t.api<SourceView>('PATCH', `/sources/${hmac.body.id}`, { verification: { type: 'none' }, allowUnverified: true }, prodKey);
     expect(acknowledged.body.unverified).toBe(true);
   });
+
+  it('marks an unverified source in `patchbay sources list`, and shows the field in --json', async () => {
+    const open = await post('/sources', { name: 'cli open door', verification: { type: 'none' } });
+    const env = childEnv({ PATCHBAY_URL: t.url, PATCHBAY_API_KEY: t.keys.admin });
+    const listed = await cli(['sources', 'list', '--limit', '250'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const line = listed.stdout.split('\n').find((l) => l.includes(open.body.id));
+    expect(line).toContain('UNVERIFIED');
+    const json = await cli(['sources', 'show', open.body.id, '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: open.body.id, unverified: true });
+  }, 180_000);
 
   it('shows a Stripe source with the verification its provider signs with, not none', async () => {
     const res = await post('/sources', { name: 'Stripe', connector: 'stripe', secret: 'whsec_edges' });

@@ -18,6 +18,8 @@ export class ApiProblem extends Error {
   constructor(
     readonly status: number,
     readonly problem: Partial<Problem>,
+    /** Seconds to wait before asking again (a 429's `Retry-After`). */
+    readonly retryAfter?: number,
   ) {
     super(problem.detail ?? problem.title ?? `The hub answered ${status}.`);
     this.name = 'ApiProblem';
@@ -44,7 +46,8 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const { data, error, response } = await call;
   if (!response.ok) {
     const problem = error && typeof error === 'object' ? (error as Partial<Problem>) : { title: response.statusText };
-    throw new ApiProblem(response.status, problem);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new ApiProblem(response.status, problem, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
   }
   return data as T;
 }

@@ -490,10 +490,115 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A short-lived session for one end customer to connect OAuth accounts in the browser; its token is in this answer only
-         * @description Hand `token` to the browser (or send it to a `connectUrl`). Each connect URL starts the authorization of one integration; add `&connectionId=…` to choose the new connection’s id or to re-authorize an existing one.
+         * A short-lived session for one end customer to connect accounts in the Connect UI; its token is in this answer only
+         * @description Hand `token` to the browser: `openConnect({ sessionToken })` from /sdk/connect.js, or send the browser to `connectUiUrl`. The token makes one connection (a second is refused with 409 `connect-session-used`). With `connectionId` the session reconnects that connection instead: a new OAuth grant, or a new API key tested before it replaces the old one. `theme` overrides design tokens (a bad token or value is a 400 naming it); `origins` are the exact origins of pages allowed to open or embed the Connect UI and to receive its messages.
          */
         post: operations["createConnectSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For the Connect UI: what this session may connect, with the forms, theme and locale (authenticated by the session token) */
+        get: operations["getConnectSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** For the Connect UI: test a credential against the provider without storing anything */
+        post: operations["testConnectSessionCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/session/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * For the Connect UI: make the session’s connection (tested first), or replace the credentials of its connection
+         * @description A refused credential answers 422 `connection-test-failed` with the provider’s reason and leaves the session usable; once a connection is made, the session answers 409 `connect-session-used`.
+         */
+        post: operations["connectWithSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived token for one end customer’s embedded widgets (status card, connection list); read-only unless it asks for connect */
+        post: operations["createEmbedToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials) */
+        get: operations["listEmbeddedConnections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embed/connect-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** For embedded widgets with the connect scope: a connect session for the token’s end customer (to connect an account, or reconnect one of theirs) */
+        post: operations["createEmbeddedConnectSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2535,6 +2640,31 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4692,6 +4822,12 @@ export interface operations {
                                     in: "basic";
                                     username: string;
                                     password: string;
+                                } | {
+                                    /** @enum {string} */
+                                    in: "headers";
+                                    headers: {
+                                        [key: string]: string;
+                                    };
                                 };
                             };
                         } | {
@@ -4792,6 +4928,12 @@ export interface operations {
                                     in: "basic";
                                     username: string;
                                     password: string;
+                                } | {
+                                    /** @enum {string} */
+                                    in: "headers";
+                                    headers: {
+                                        [key: string]: string;
+                                    };
                                 };
                             };
                         })[];
@@ -5018,6 +5160,12 @@ export interface operations {
                                 in: "basic";
                                 username: string;
                                 password: string;
+                            } | {
+                                /** @enum {string} */
+                                in: "headers";
+                                headers: {
+                                    [key: string]: string;
+                                };
                             };
                         };
                     } | {
@@ -5118,6 +5266,12 @@ export interface operations {
                                 in: "basic";
                                 username: string;
                                 password: string;
+                            } | {
+                                /** @enum {string} */
+                                in: "headers";
+                                headers: {
+                                    [key: string]: string;
+                                };
                             };
                         };
                     };
@@ -8017,15 +8171,37 @@ export interface operations {
             content: {
                 "application/json": {
                     endCustomerId: string;
-                    /** @description Ids or keys; every enabled OAuth integration when left out */
+                    /** @description Ids or keys; every enabled OAuth, API-key or basic integration when left out */
                     integrations?: string[];
-                    /** @description An existing connection of this end customer to re-authorize */
+                    /** @description An existing connection of this end customer to reconnect (replace its credentials) */
                     connectionId?: string;
                     /** @description Known in advance, e.g. the Okta domain */
                     connectionConfig?: {
                         [key: string]: string;
                     };
                     tags?: string[];
+                    /** @description Invalid tokens or values are refused with a 400 naming the token */
+                    theme?: {
+                        /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                        tokens?: {
+                            [key: string]: string;
+                        };
+                        /** @description Overrides in the dark colour scheme only */
+                        dark?: {
+                            [key: string]: string;
+                        };
+                        colorScheme?: "light" | "dark" | "system";
+                        /** @description Shown at the top of the Connect UI */
+                        productName?: string;
+                        /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                        logo?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description BCP 47 tag, e.g. en or fr-CA */
+                    locale?: string;
+                    /** @description Exact origins (https://app.example.com) allowed to open or embed the Connect UI */
+                    origins?: string[];
                     /** @default 1800 */
                     expiresInSeconds?: number;
                 };
@@ -8046,11 +8222,34 @@ export interface operations {
                         connectionId: string | null;
                         /** Format: date-time */
                         expiresAt: string;
+                        /** @description The Connect UI for this session (the token rides in the fragment, never sent to a server) */
+                        connectUiUrl: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        locale: string | null;
+                        origins: string[];
                         integrations: {
                             id: string;
                             key: string;
                             connectorKey: string;
                             name: string;
+                            connectionMode: string;
+                            /** @description OAuth: starts the authorization; others: the Connect UI on this integration */
                             connectUrl: string;
                         }[];
                     };
@@ -8158,6 +8357,871 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getConnectSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        endCustomerId: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description The session has made its connection */
+                        used: boolean;
+                        /** @description Reconnect sessions: the connection whose credentials are replaced */
+                        connectionId: string | null;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        locale: string | null;
+                        origins: string[];
+                        integrations: {
+                            id: string;
+                            key: string;
+                            name: string;
+                            connectorKey: string;
+                            connectionMode: string;
+                            description: string;
+                            /** @description An SVG document */
+                            icon: string;
+                            fields: {
+                                name: string;
+                                label: string;
+                                help?: string;
+                                placeholder?: string;
+                                format?: string;
+                                pattern?: string;
+                                patternHint?: string;
+                                required?: boolean;
+                                secret?: boolean;
+                                default?: string;
+                            }[];
+                            configFields: {
+                                name: string;
+                                label: string;
+                                help?: string;
+                                placeholder?: string;
+                                format?: string;
+                                pattern?: string;
+                                patternHint?: string;
+                                required?: boolean;
+                                secret?: boolean;
+                                default?: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    testConnectSessionCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The integration’s id or key */
+                    integration: string;
+                    /** @description The manifest’s auth fields */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    /** @description Connection configuration fields (subdomain, region) */
+                    config?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        code?: string;
+                        message?: string;
+                        hint?: string;
+                        status?: number;
+                        accountInfo?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    connectWithSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The integration’s id or key */
+                    integration: string;
+                    /** @description The manifest’s auth fields */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    /** @description Connection configuration fields (subdomain, region) */
+                    config?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string;
+                        integrationId: string;
+                        endCustomerId: string;
+                        status: string;
+                        replaced: boolean;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createEmbedToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    endCustomerId: string;
+                    /** @description `connect` lets the widgets connect and reconnect accounts; `read` alone by default */
+                    scopes?: ("read" | "connect")[];
+                    /** @description Invalid tokens or values are refused with a 400 naming the token */
+                    theme?: {
+                        /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                        tokens?: {
+                            [key: string]: string;
+                        };
+                        /** @description Overrides in the dark colour scheme only */
+                        dark?: {
+                            [key: string]: string;
+                        };
+                        colorScheme?: "light" | "dark" | "system";
+                        /** @description Shown at the top of the Connect UI */
+                        productName?: string;
+                        /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                        logo?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description Exact origins of the pages allowed to embed the widgets */
+                    origins?: string[];
+                    /** @default 600 */
+                    expiresInSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description pb_et_…, shown once */
+                        token: string;
+                        endCustomerId: string;
+                        scopes: string[];
+                        /** Format: date-time */
+                        expiresAt: string;
+                        embedUrls: {
+                            /** @description The connection list widget (the token in the fragment) */
+                            connections: string;
+                        };
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    listEmbeddedConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endCustomerId: string;
+                        canConnect: boolean;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        data: {
+                            id: string;
+                            integrationId: string;
+                            integrationName: string;
+                            connectorKey: string;
+                            status: string;
+                            statusMessage: string | null;
+                            lastSyncAt: string | null;
+                            lastTestedAt: string | null;
+                            /** @description The last test’s failure in words */
+                            lastError: string | null;
+                            reconnectable: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    createEmbeddedConnectSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    connectionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        connectUiUrl: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12591,6 +13655,31 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -12772,7 +13861,10 @@ export interface operations {
                             url: string;
                             connector: string | null;
                             integrationId: string | null;
+                            /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                             verification: unknown;
+                            /** @description True when the source accepts any request (a generic source with verification `none`) */
+                            unverified: boolean;
                             settings: {
                                 [key: string]: string;
                             };
@@ -13002,6 +14094,8 @@ export interface operations {
                         });
                     }[];
                     disabled?: boolean;
+                    /** @description Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events) */
+                    allowUnverified?: boolean;
                     /** @description A connector with webhooks (stripe, github, …); absent for a generic source */
                     connector?: string;
                     /** @description The signing secret (or password, token); never shown again */
@@ -13023,7 +14117,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -13198,7 +14295,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -13598,6 +14698,8 @@ export interface operations {
                         });
                     }[];
                     disabled?: boolean;
+                    /** @description Acknowledges `verification: none` in a production environment (anyone who learns the URL can send events) */
+                    allowUnverified?: boolean;
                     /** @description A new secret; the previous ones stay valid for keepPreviousSecretsForSeconds */
                     secret?: string;
                     /** @description 24 hours by default */
@@ -13619,7 +14721,10 @@ export interface operations {
                         url: string;
                         connector: string | null;
                         integrationId: string | null;
+                        /** @description A generic source’s verification; for a preset `{ type: "preset", connector, headers }`, the headers its provider signs in */
                         verification: unknown;
+                        /** @description True when the source accepts any request (a generic source with verification `none`) */
+                        unverified: boolean;
                         settings: {
                             [key: string]: string;
                         };
@@ -13720,6 +14825,31 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22669,6 +23799,15 @@ export interface operations {
                 };
             };
             /** @description A page saying what happened and what to do */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A page saying what happened and what to do */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -22717,6 +23856,15 @@ export interface operations {
             };
             /** @description A page saying what happened and what to do */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A page saying what happened and what to do */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ export interface Integration {
   icon: string;
   fields: Field[];
   configFields: Field[];
+  theme: ThemeSpec | null;
 }
 
 export interface ThemeSpec {

@@ -8,7 +8,7 @@ import { CredentialForm, type Connected } from './credential-form.tsx';
 import { fill, wordsFor, type Words } from './i18n.ts';
 import { createMessenger, type Messenger } from './messenger.ts';
 import { runOAuthPopup } from './oauth-popup.ts';
-import { applyTheme } from './theme.ts';
+import { applyTheme, mergeThemes } from './theme.ts';
 import { IntegrationList } from './integration-list.tsx';
 import { Header, IntegrationIcon, Message } from './screens.tsx';
 
@@ -26,7 +26,6 @@ export function ConnectApp({ token, only }: { token: string | undefined; only: s
   const [view, setView] = useState<View>({ kind: 'loading' });
   const messenger = useRef<Messenger>(undefined);
   const { words, lang } = useMemo(() => wordsFor(session?.locale), [session?.locale]);
-  const product = session?.theme?.productName ?? words.theApp;
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -38,12 +37,10 @@ export function ConnectApp({ token, only }: { token: string | undefined; only: s
       setView({ kind: 'problem', title: w.expired, body: fill(w.expiredBody, { product: w.theApp }) });
       return;
     }
-    let stop = () => {};
     api
       .session(token)
       .then((loaded) => {
         setSession(loaded);
-        stop = applyTheme(loaded.theme);
         messenger.current = createMessenger([...new Set([...loaded.origins, window.location.origin])]);
         messenger.current.send({ type: 'opened' });
         const { words: w } = wordsFor(loaded.locale);
@@ -61,11 +58,15 @@ export function ConnectApp({ token, only }: { token: string | undefined; only: s
           setView({ kind: 'problem', title: w.expired, body: fill(w.expiredBody, { product: w.theApp }) });
         } else setView({ kind: 'problem', title: w.title, body: w.unreachable });
       });
-    return () => {
-      stop();
-      messenger.current?.stop();
-    };
+    return () => messenger.current?.stop();
   }, [token, only]);
+
+  // The integration on screen shows in its default theme, under the session's.
+  const shownIntegration = view.kind === 'integration' || view.kind === 'done' ? view.integration : undefined;
+  const theme = mergeThemes(shownIntegration?.theme ?? (session?.integrations.length === 1 ? session.integrations[0]!.theme : null), session?.theme);
+  const themeKey = JSON.stringify(theme);
+  useEffect(() => applyTheme(theme), [themeKey]);
+  const product = theme?.productName ?? words.theApp;
 
   const choose = (integration: Integration) => {
     messenger.current?.send({ type: 'integration_selected', integrationId: integration.id });
@@ -94,7 +95,7 @@ export function ConnectApp({ token, only }: { token: string | undefined; only: s
   const many = (session?.integrations.length ?? 0) > 1 && !only;
   return (
     <div className="pc-shell">
-      <Header theme={session?.theme ?? null} title={reconnect ? words.reconnectTitle : words.title} onClose={opened ? finish : undefined} closeLabel={words.close} />
+      <Header theme={theme} title={reconnect ? words.reconnectTitle : words.title} onClose={opened ? finish : undefined} closeLabel={words.close} />
       <main className="pc-main" id="main">
         {view.kind === 'loading' ? <p className="pc-muted" role="status">{words.loading}</p> : null}
         {view.kind === 'problem' ? <Message tone="danger" title={view.title} body={view.body} /> : null}

@@ -14,6 +14,7 @@ const fetchConnection = (id: string) => unwrap(api.GET('/api/v1/connections/{id}
 const fetchSyncs = (id: string) => unwrap(api.GET('/api/v1/connections/{id}/syncs', { params: { path: { id } } }));
 export type Connection = Awaited<ReturnType<typeof fetchConnection>>;
 export type ConnectionSyncs = Awaited<ReturnType<typeof fetchSyncs>>;
+export type CredentialsReplacement = paths['/api/v1/connections/{id}/credentials']['put']['requestBody']['content']['application/json'];
 
 export const connectionsQuery = (env: string, filters: ConnectionFilters) =>
   queryOptions({ queryKey: queryKeys.connections(env, filters), queryFn: () => fetchConnections(filters) });
@@ -42,6 +43,16 @@ export function useDisconnect(id: string) {
   const env = useEnvironment();
   return useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/v1/connections/{id}', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'connections'] }),
+  });
+}
+
+/** Replaces an API-key or basic connection's credentials; the hub tests them before storing. */
+export function useReplaceCredentials(id: string) {
+  const client = useQueryClient();
+  const env = useEnvironment();
+  return useMutation({
+    mutationFn: (body: CredentialsReplacement) => unwrap(api.PUT('/api/v1/connections/{id}/credentials', { params: { path: { id } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: [env, 'connections'] }),
   });
 }

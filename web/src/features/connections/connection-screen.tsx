@@ -15,6 +15,7 @@ import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
 import { ConnectionSyncs } from './connection-syncs';
+import { ReplaceCredentials } from './replace-credentials-dialog';
 
 const route = getRouteApi('/_app/connections/$connectionId');
 
@@ -37,6 +38,7 @@ function Actions({ connection }: { connection: Connection }) {
       <Button variant="primary" busy={test.isPending} onClick={runTest}>
         Test connection
       </Button>
+      <ReplaceCredentials connection={connection} />
       <Button variant="danger-quiet" onClick={() => setConfirming(true)}>
         Disconnect
       </Button>

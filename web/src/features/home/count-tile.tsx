@@ -21,7 +21,3 @@ export function CountTile({ label, count, more = false, tone = 'neutral', link }
     </Link>
   );
 }
-
-/** How many a first page holds, and whether there are more. */
-export const pageCount = (page: { data: unknown[]; nextCursor?: string | null } | undefined) =>
-  page ? { count: page.data.length, more: Boolean(page.nextCursor) } : { count: undefined, more: false };

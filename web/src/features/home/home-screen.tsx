@@ -1,38 +1,37 @@
 /**
  * Home: the state of the environment at a glance. Every number links into its list, filtered
- * to what it counts. Counts are of the first page (up to 100); "100+" says there are more.
+ * to what it counts ("100+" when a status has more than one page).
  */
 import { Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
-import { CONNECTION_STATUSES, useConnections } from '../../api/hooks/connections';
-import { useInboundEvents, type InboundEventStatus } from '../../api/hooks/inbound';
-import { useJobs } from '../../api/hooks/jobs';
+import { CONNECTION_STATUSES, connectionsQuery, type Connection } from '../../api/hooks/connections';
+import { INBOUND_STATUSES, inboundEventsQuery, type InboundEvent, type InboundEventStatus } from '../../api/hooks/inbound';
+import { jobsQuery, type Job, type JobState } from '../../api/hooks/jobs';
 import { useEnvironment } from '../../api/session';
 import { PageHeader, ProblemAlert, Section } from '../../components/page';
 import type { BadgeTone } from '../../components/ui/badge';
-import { CountTile, pageCount } from './count-tile';
+import { CountTile } from './count-tile';
+import { OVERVIEW_PAGE, PER_STATUS_PAGE, useStatusCounts } from './status-counts';
 import { WebhookHealth } from './webhook-health';
 
-const PAGE = 100;
 const CONNECTION_TONES: Record<string, BadgeTone> = { connected: 'success', syncing: 'info', error: 'danger', disconnected: 'warning' };
-const INBOUND: { status: InboundEventStatus; tone: BadgeTone }[] = [
-  { status: 'received', tone: 'neutral' },
-  { status: 'processing', tone: 'info' },
-  { status: 'processed', tone: 'success' },
-  { status: 'failed', tone: 'danger' },
-  { status: 'rejected', tone: 'warning' },
-  { status: 'duplicate', tone: 'neutral' },
+const INBOUND_TONES: Record<InboundEventStatus, BadgeTone> = { received: 'neutral', processing: 'info', processed: 'success', failed: 'danger', rejected: 'warning', duplicate: 'neutral' };
+const JOB_STATES: { state: JobState; label: string; tone: BadgeTone }[] = [
+  { state: 'failed', label: 'dead (failed for good)', tone: 'danger' },
+  { state: 'running', label: 'running', tone: 'info' },
+  { state: 'pending', label: 'waiting', tone: 'neutral' },
 ];
 
 function ConnectionCounts() {
-  const byStatus = {
-    connected: useConnections({ status: 'connected', limit: PAGE }),
-    syncing: useConnections({ status: 'syncing', limit: PAGE }),
-    error: useConnections({ status: 'error', limit: PAGE }),
-    disconnected: useConnections({ status: 'disconnected', limit: PAGE }),
-  };
-  const failing = byStatus.error.data?.data.filter((c) => c.lastSyncError).length;
-  const error = Object.values(byStatus).find((q) => q.error)?.error;
+  const env = useEnvironment();
+  const { counts, error, overview } = useStatusCounts({
+    statuses: CONNECTION_STATUSES,
+    statusOf: (c: Connection) => c.status,
+    all: connectionsQuery(env, { limit: OVERVIEW_PAGE }),
+    one: (status) => connectionsQuery(env, { status, limit: PER_STATUS_PAGE }),
+  });
+  // Among the connections counted, those whose last sync failed.
+  const failing = overview ? overview.data.filter((c) => c.lastSyncError).length : undefined;
   return (
     <>
       <Section title="Connections" actions={<Link to="/connections">All connections</Link>}>
@@ -41,15 +40,15 @@ function ConnectionCounts() {
         ) : (
           <div className="tiles">
             {CONNECTION_STATUSES.map((status) => (
-              <CountTile key={status} label={status} tone={CONNECTION_TONES[status]} {...pageCount(byStatus[status].data)} link={{ to: '/connections', search: { status } }} />
+              <CountTile key={status} label={status} tone={CONNECTION_TONES[status]} {...counts[status]} link={{ to: '/connections', search: { status } }} />
             ))}
           </div>
         )}
       </Section>
       <Section title="Syncs">
         <div className="tiles">
-          <CountTile label="connections syncing now" tone="info" {...pageCount(byStatus.syncing.data)} link={{ to: '/connections', search: { status: 'syncing' } }} />
-          <CountTile label="connections whose last sync failed" tone="danger" count={failing} more={Boolean(byStatus.error.data?.nextCursor)} link={{ to: '/connections', search: { status: 'error' } }} />
+          <CountTile label="connections syncing now" tone="info" {...counts.syncing} link={{ to: '/connections', search: { status: 'syncing' } }} />
+          <CountTile label="connections whose last sync failed" tone="danger" count={failing} more={Boolean(overview?.nextCursor)} link={{ to: '/connections', search: { status: 'error' } }} />
         </div>
       </Section>
     </>
@@ -57,16 +56,21 @@ function ConnectionCounts() {
 }
 
 function InboundCounts() {
-  const queries = INBOUND.map(({ status }) => ({ status, query: useInboundEvents({ status, limit: PAGE }) }));
-  const error = queries.find((q) => q.query.error)?.query.error;
+  const env = useEnvironment();
+  const { counts, error } = useStatusCounts({
+    statuses: INBOUND_STATUSES,
+    statusOf: (e: InboundEvent) => e.status,
+    all: inboundEventsQuery(env, { limit: OVERVIEW_PAGE }),
+    one: (status) => inboundEventsQuery(env, { status, limit: PER_STATUS_PAGE }),
+  });
   return (
     <Section title="Inbound events" actions={<Link to="/inbound-events">All inbound events</Link>}>
       {error ? (
         <ProblemAlert error={error} />
       ) : (
         <div className="tiles">
-          {queries.map(({ status, query }, i) => (
-            <CountTile key={status} label={status} tone={INBOUND[i]!.tone} {...pageCount(query.data)} link={{ to: '/inbound-events', search: { status } }} />
+          {INBOUND_STATUSES.map((status) => (
+            <CountTile key={status} label={status} tone={INBOUND_TONES[status]} {...counts[status]} link={{ to: '/inbound-events', search: { status } }} />
           ))}
         </div>
       )}
@@ -75,19 +79,22 @@ function InboundCounts() {
 }
 
 function JobCounts() {
-  const failed = useJobs({ state: 'failed', limit: PAGE });
-  const running = useJobs({ state: 'running', limit: PAGE });
-  const pending = useJobs({ state: 'pending', limit: PAGE });
-  const error = failed.error ?? running.error ?? pending.error;
+  const env = useEnvironment();
+  const { counts, error } = useStatusCounts({
+    statuses: JOB_STATES.map((j) => j.state),
+    statusOf: (job: Job) => job.state,
+    all: jobsQuery(env, { limit: OVERVIEW_PAGE }),
+    one: (state) => jobsQuery(env, { state, limit: PER_STATUS_PAGE }),
+  });
   return (
     <Section title="Jobs" actions={<Link to="/jobs">All jobs</Link>}>
       {error ? (
         <ProblemAlert error={error} />
       ) : (
         <div className="tiles">
-          <CountTile label="dead (failed for good)" tone="danger" {...pageCount(failed.data)} link={{ to: '/jobs', search: { state: 'failed' } }} />
-          <CountTile label="running" tone="info" {...pageCount(running.data)} link={{ to: '/jobs', search: { state: 'running' } }} />
-          <CountTile label="waiting" {...pageCount(pending.data)} link={{ to: '/jobs', search: { state: 'pending' } }} />
+          {JOB_STATES.map(({ state, label, tone }) => (
+            <CountTile key={state} label={label} tone={tone} {...counts[state]} link={{ to: '/jobs', search: { state } }} />
+          ))}
         </div>
       )}
     </Section>

@@ -1,5 +1,5 @@
 /** Jobs: background work of this environment; failed (dead) ones can be retried. */
-import { getRouteApi } from '@tanstack/react-router';
+import { Link, getRouteApi } from '@tanstack/react-router';
 import { useId } from 'react';
 import { useJobs, useRetryJob } from '../../api/hooks/jobs';
 import { Can } from '../../components/can';
@@ -40,7 +40,12 @@ export function JobsScreen() {
       <QueryView query={jobs} label="Loading jobs">
         {(page) =>
           page.data.length === 0 ? (
-            <EmptyState title={search.state === 'failed' ? 'No failed jobs' : 'No jobs match'}>{search.state === 'failed' ? 'Nothing is stuck: every job either succeeded or is still being retried.' : 'Try another state or type.'}</EmptyState>
+            <EmptyState
+              title={search.state === 'failed' ? 'No failed jobs' : search.state || search.type ? 'No job matches' : 'No job is waiting, running or failed'}
+              action={search.state || search.type ? <Link to="/jobs">Show every job</Link> : undefined}
+            >
+              {search.state === 'failed' ? 'Nothing is stuck: every job either succeeded or is still being retried.' : 'Finished jobs leave the queue; work that is scheduled or retrying shows here.'}
+            </EmptyState>
           ) : (
             <>
               <Table caption="Jobs">

@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from '../../api/hooks/settings';
 import { useEnvironment } from '../../api/session';
 import { Can } from '../../components/can';
+import { ConfirmButton } from '../../components/confirm-button';
 import { EmptyState, PageHeader, ProblemAlert, QueryView, Section } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
@@ -14,6 +15,7 @@ import { useToast } from '../../components/ui/toast';
 import { setTheme, storedTheme, type Theme } from '../../lib/theme';
 
 const ROLES = ['viewer', 'developer', 'admin', 'owner'] as const;
+const THEME_LABELS: Record<Theme, string> = { system: 'Same as the system', light: 'Light', dark: 'Dark' };
 
 function ThemeSetting() {
   const [theme, set] = useState<Theme>(storedTheme);
@@ -33,7 +35,7 @@ function ThemeSetting() {
                 setTheme(option);
               }}
             />
-            {option === 'system' ? 'Same as the system' : option}
+            {THEME_LABELS[option]}
           </label>
         ))}
       </fieldset>
@@ -153,9 +155,19 @@ function ApiKeys() {
                         <Badge tone="warning">revoked</Badge>
                       ) : (
                         <Can scope="api-keys:write">
-                          <Button size="sm" variant="ghost" onClick={() => revoke.mutate(key.id, { onSuccess: () => toast.success(`${key.name} revoked`), onError: (error) => toast.problem('Could not revoke the key', error) })}>
-                            Revoke
-                          </Button>
+                          <ConfirmButton
+                            size="sm"
+                            label="Revoke"
+                            title={`Revoke ${key.name}?`}
+                            description="Every request made with it is refused from now on, everywhere. This cannot be undone."
+                            busy={revoke.isPending}
+                            onConfirm={() =>
+                              revoke.mutateAsync(key.id).then(
+                                () => toast.success(`${key.name} revoked`),
+                                (error: unknown) => toast.problem('Could not revoke the key', error),
+                              )
+                            }
+                          />
                         </Can>
                       )}
                     </td>

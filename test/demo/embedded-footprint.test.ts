@@ -1,0 +1,69 @@
+/**
+ * The embedded database starts light: a new data directory is loaded from the dump of the
+ * machine's first initdb instead of running initdb again (whose WebAssembly memory is never given
+ * back), and PGlite runs with 32 MB of shared buffers instead of 128 MB. bench/startup.bench.ts
+ * measures what that does to `npm start`; this checks the mechanism works and stays correct.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, pgliteDir, rows } from '../../src/db/index.ts';
+import { initdbDumpPath, pgliteOptions } from '../../src/db/pglite-start.ts';
+import { tempDir } from '../support/db.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function newDataDir(): string {
+  const dir = tempDir('footprint');
+  dirs.push(dir);
+  return dir;
+}
+
+describe('a new embedded data directory', () => {
+  it('is loaded from the dump of the first initdb on the machine, and migrates and answers like any other', async () => {
+    // The first new directory on a machine (or after a PGlite upgrade) runs initdb and leaves the dump.
+    const first = newDataDir();
+    const opened = await openDatabase({ dataDir: first, skipLock: true });
+    await opened.close();
+    expect(fs.existsSync(initdbDumpPath())).toBe(true);
+    expect(path.basename(initdbDumpPath())).toMatch(/^pglite-\d+\.\d+\.\d+-initdb\.tar\.gz$/);
+
+    const second = newDataDir();
+    expect(pgliteOptions(pgliteDir(second))).toMatchObject({ fresh: true, fromDump: true });
+    const database = await openDatabase({ dataDir: second, skipLock: true });
+    try {
+      const migrated = await migrate(database.db);
+      expect(migrated.applied).toBeGreaterThan(0);
+      const [tables] = await rows<{ count: number }>(database.db, sql`select count(*)::int as count from information_schema.tables where table_schema = 'public'`);
+      expect(tables!.count).toBeGreaterThan(10);
+      await database.db.execute(sql`insert into organizations (id, name, slug) values ('org_footprint', 'Footprint', 'footprint')`);
+      const [org] = await rows<{ slug: string }>(database.db, sql`select slug from organizations where id = 'org_footprint'`);
+      expect(org!.slug).toBe('footprint');
+    } finally {
+      await database.close();
+    }
+    // Reopened, it is an existing directory: no dump involved.
+    expect(pgliteOptions(pgliteDir(second))).toMatchObject({ fresh: false, fromDump: false });
+    const reopened = await openDatabase({ dataDir: second, skipLock: true });
+    try {
+      const [org] = await rows<{ slug: string }>(reopened.db, sql`select slug from organizations where id = 'org_footprint'`);
+      expect(org!.slug).toBe('footprint');
+    } finally {
+      await reopened.close();
+    }
+  }, 120_000);
+
+  it('runs PGlite with 32 MB of shared buffers', async () => {
+    const database = await openDatabase({ dataDir: newDataDir(), skipLock: true });
+    try {
+      const [setting] = await rows<{ shared_buffers: string }>(database.db, sql`show shared_buffers`);
+      expect(setting!.shared_buffers).toBe('32MB');
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
+});
