@@ -605,6 +605,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/{id}/connect-theme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The integration’s default Connect UI theme (null when it has none) */
+        get: operations["getIntegrationConnectTheme"];
+        /** Set the integration’s default Connect UI theme; a session’s own theme goes over it. A bad token or value is a 400 naming it */
+        put: operations["setIntegrationConnectTheme"];
+        post?: never;
+        /** Remove the integration’s default Connect UI theme */
+        delete: operations["removeIntegrationConnectTheme"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/event-types": {
         parameters: {
             query?: never;
@@ -1678,7 +1697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1782,7 +1801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1807,7 +1826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1832,7 +1851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1875,7 +1894,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1900,7 +1919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -1953,7 +1972,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2004,7 +2023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2029,7 +2048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2054,7 +2073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2079,7 +2098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2136,7 +2155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2161,7 +2180,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2186,7 +2205,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2211,7 +2230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2268,7 +2287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2293,7 +2312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2318,7 +2337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2343,7 +2362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2404,7 +2423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2429,7 +2448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2454,7 +2473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2479,7 +2498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2504,7 +2523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2569,7 +2588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2594,7 +2613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2619,7 +2638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2644,7 +2663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2669,7 +2688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2694,7 +2713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2754,7 +2773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2779,7 +2798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2804,7 +2823,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2829,7 +2848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2892,7 +2911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2917,7 +2936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2942,7 +2961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2967,7 +2986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -2992,7 +3011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3037,7 +3056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3062,7 +3081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3087,7 +3106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3112,7 +3131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3137,7 +3156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3162,7 +3181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3222,7 +3241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3247,7 +3266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3272,7 +3291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3297,7 +3316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3322,7 +3341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3347,7 +3366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3417,7 +3436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3442,7 +3461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3467,7 +3486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3492,7 +3511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3587,7 +3606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3612,7 +3631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3637,7 +3656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3662,7 +3681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3687,7 +3706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3712,7 +3731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3775,7 +3794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3800,7 +3819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3825,7 +3844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3850,7 +3869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3875,7 +3894,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3938,7 +3957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3963,7 +3982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -3988,7 +4007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4013,7 +4032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4038,7 +4057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4107,7 +4126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4132,7 +4151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4157,7 +4176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4182,7 +4201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4253,7 +4272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4278,7 +4297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4303,7 +4322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4328,7 +4347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4391,7 +4410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4416,7 +4435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4441,7 +4460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4466,7 +4485,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4491,7 +4510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4554,7 +4573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4579,7 +4598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4604,7 +4623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4629,7 +4648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4654,7 +4673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4679,7 +4698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4947,7 +4966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4972,7 +4991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -4997,7 +5016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5022,7 +5041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5283,7 +5302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5308,7 +5327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5333,7 +5352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5358,7 +5377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5383,7 +5402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5476,7 +5495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5501,7 +5520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5526,7 +5545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5551,7 +5570,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5667,7 +5686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5692,7 +5711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5717,7 +5736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5742,7 +5761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5767,7 +5786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5792,7 +5811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5878,7 +5897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5903,7 +5922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5928,7 +5947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5953,7 +5972,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -5978,7 +5997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6064,7 +6083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6089,7 +6108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6114,7 +6133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6139,7 +6158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6164,7 +6183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6189,7 +6208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6302,7 +6321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6327,7 +6346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6352,7 +6371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6377,7 +6396,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6402,7 +6421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6427,7 +6446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6544,7 +6563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6569,7 +6588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6594,7 +6613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6619,7 +6638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6754,7 +6773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6779,7 +6798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6804,7 +6823,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6829,7 +6848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6854,7 +6873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6879,7 +6898,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -6987,7 +7006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7012,7 +7031,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7037,7 +7056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7062,7 +7081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7087,7 +7106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7201,7 +7220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7226,7 +7245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7251,7 +7270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7276,7 +7295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7301,7 +7320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7419,7 +7438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7444,7 +7463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7469,7 +7488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7494,7 +7513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7519,7 +7538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7544,7 +7563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7600,7 +7619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7625,7 +7644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7650,7 +7669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7675,7 +7694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7700,7 +7719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7725,7 +7744,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7851,7 +7870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7876,7 +7895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7901,7 +7920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7926,7 +7945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7951,7 +7970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -7976,7 +7995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8001,7 +8020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8064,7 +8083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8089,7 +8108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8114,7 +8133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8139,7 +8158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8261,7 +8280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8286,7 +8305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8311,7 +8330,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8336,7 +8355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8361,7 +8380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8386,7 +8405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8483,6 +8502,24 @@ export interface operations {
                                 secret?: boolean;
                                 default?: string;
                             }[];
+                            /** @description The integration’s default theme; the session’s theme goes over it */
+                            theme: ({
+                                /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                                tokens?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Overrides in the dark colour scheme only */
+                                dark?: {
+                                    [key: string]: string;
+                                };
+                                colorScheme?: "light" | "dark" | "system";
+                                /** @description Shown at the top of the Connect UI */
+                                productName?: string;
+                                /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                                logo?: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                         }[];
                     };
                 };
@@ -8493,7 +8530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8518,7 +8555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8587,7 +8624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8612,7 +8649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8637,7 +8674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8662,7 +8699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8728,7 +8765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8753,7 +8790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8778,7 +8815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8803,7 +8840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8828,7 +8865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8915,7 +8952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8940,7 +8977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8965,7 +9002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -8990,7 +9027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9070,7 +9107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9095,7 +9132,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9151,7 +9188,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9176,7 +9213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9201,7 +9238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9226,7 +9263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9251,7 +9288,529 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getIntegrationConnectTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration’s id or key */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
+                        integrationId: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    setIntegrationConnectTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration’s id or key */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Invalid tokens or values are refused with a 400 naming the token */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                    tokens?: {
+                        [key: string]: string;
+                    };
+                    /** @description Overrides in the dark colour scheme only */
+                    dark?: {
+                        [key: string]: string;
+                    };
+                    colorScheme?: "light" | "dark" | "system";
+                    /** @description Shown at the top of the Connect UI */
+                    productName?: string;
+                    /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                    logo?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    removeIntegrationConnectTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration’s id or key */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description Stable problem type under https://patchbay.dev/problems/
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9318,7 +9877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9343,7 +9902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9368,7 +9927,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9393,7 +9952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9464,7 +10023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9489,7 +10048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9514,7 +10073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9539,7 +10098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9564,7 +10123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9589,7 +10148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9648,7 +10207,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9673,7 +10232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9698,7 +10257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9723,7 +10282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9748,7 +10307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9807,7 +10366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9832,7 +10391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9857,7 +10416,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9882,7 +10441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9907,7 +10466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -9932,7 +10491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10005,7 +10564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10030,7 +10589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10055,7 +10614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10080,7 +10639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10105,7 +10664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10130,7 +10689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10155,7 +10714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10256,7 +10815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10281,7 +10840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10306,7 +10865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10331,7 +10890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10356,7 +10915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10427,7 +10986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10452,7 +11011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10477,7 +11036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10502,7 +11061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10527,7 +11086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10552,7 +11111,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10626,7 +11185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10651,7 +11210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10676,7 +11235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10701,7 +11260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10726,7 +11285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10816,7 +11375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10841,7 +11400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10866,7 +11425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -10891,7 +11450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11018,7 +11577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11043,7 +11602,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11068,7 +11627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11093,7 +11652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11118,7 +11677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11202,7 +11761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11227,7 +11786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11252,7 +11811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11277,7 +11836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11302,7 +11861,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11386,7 +11945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11411,7 +11970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11436,7 +11995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11461,7 +12020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11486,7 +12045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11611,7 +12170,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11636,7 +12195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11661,7 +12220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11686,7 +12245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11711,7 +12270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11736,7 +12295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11788,7 +12347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11813,7 +12372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11838,7 +12397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11863,7 +12422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11888,7 +12447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -11984,7 +12543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12009,7 +12568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12034,7 +12593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12059,7 +12618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12084,7 +12643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12148,7 +12707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12173,7 +12732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12198,7 +12757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12223,7 +12782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12248,7 +12807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12273,7 +12832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12342,7 +12901,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12367,7 +12926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12392,7 +12951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12417,7 +12976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12442,7 +13001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12467,7 +13026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12492,7 +13051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12568,7 +13127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12593,7 +13152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12618,7 +13177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12643,7 +13202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12668,7 +13227,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12740,7 +13299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12765,7 +13324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12790,7 +13349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12815,7 +13374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12889,7 +13448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12914,7 +13473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12939,7 +13498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12964,7 +13523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -12989,7 +13548,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13063,7 +13622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13088,7 +13647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13113,7 +13672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13138,7 +13697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13163,7 +13722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13223,7 +13782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13248,7 +13807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13273,7 +13832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13298,7 +13857,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13323,7 +13882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13348,7 +13907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13421,7 +13980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13446,7 +14005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13471,7 +14030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13496,7 +14055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13560,7 +14119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13585,7 +14144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13610,7 +14169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13635,7 +14194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13660,7 +14219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13685,7 +14244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13737,7 +14296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13762,7 +14321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13787,7 +14346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13812,7 +14371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13896,7 +14455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13921,7 +14480,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13946,7 +14505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -13971,7 +14530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14150,7 +14709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14175,7 +14734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14200,7 +14759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14225,7 +14784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14250,7 +14809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14328,7 +14887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14353,7 +14912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14378,7 +14937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14403,7 +14962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14428,7 +14987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14473,7 +15032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14498,7 +15057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14523,7 +15082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14548,7 +15107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14573,7 +15132,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14754,7 +15313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14779,7 +15338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14804,7 +15363,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14829,7 +15388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14854,7 +15413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14879,7 +15438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14965,7 +15524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -14990,7 +15549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15015,7 +15574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15040,7 +15599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15117,7 +15676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15142,7 +15701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15167,7 +15726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15192,7 +15751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15217,7 +15776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15291,7 +15850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15316,7 +15875,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15341,7 +15900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15366,7 +15925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15391,7 +15950,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15416,7 +15975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15441,7 +16000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15505,7 +16064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15530,7 +16089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15555,7 +16114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15580,7 +16139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15605,7 +16164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15683,7 +16242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15708,7 +16267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15733,7 +16292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15758,7 +16317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15783,7 +16342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15862,7 +16421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15887,7 +16446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15912,7 +16471,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15937,7 +16496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15962,7 +16521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -15987,7 +16546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16054,7 +16613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16079,7 +16638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16104,7 +16663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16129,7 +16688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16154,7 +16713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16243,7 +16802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16268,7 +16827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16293,7 +16852,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16318,7 +16877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16343,7 +16902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16430,7 +16989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16455,7 +17014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16480,7 +17039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16505,7 +17064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16530,7 +17089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16609,7 +17168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16634,7 +17193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16659,7 +17218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16684,7 +17243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16709,7 +17268,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16788,7 +17347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16813,7 +17372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16838,7 +17397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16863,7 +17422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16888,7 +17447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -16913,7 +17472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17027,7 +17586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17052,7 +17611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17077,7 +17636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17102,7 +17661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17127,7 +17686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17152,7 +17711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17222,7 +17781,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17247,7 +17806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17272,7 +17831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17297,7 +17856,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17373,7 +17932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17398,7 +17957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17423,7 +17982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17448,7 +18007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17473,7 +18032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17549,7 +18108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17574,7 +18133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17599,7 +18158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17624,7 +18183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17649,7 +18208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17674,7 +18233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17797,7 +18356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17822,7 +18381,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17847,7 +18406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -17872,7 +18431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18055,7 +18614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18080,7 +18639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18105,7 +18664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18130,7 +18689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18155,7 +18714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18180,7 +18739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18205,7 +18764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18319,7 +18878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18344,7 +18903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18369,7 +18928,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18394,7 +18953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18419,7 +18978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18601,7 +19160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18626,7 +19185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18651,7 +19210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18676,7 +19235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18701,7 +19260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18726,7 +19285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18771,7 +19330,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18796,7 +19355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18821,7 +19380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18846,7 +19405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18871,7 +19430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18946,7 +19505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18971,7 +19530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -18996,7 +19555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19021,7 +19580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19046,7 +19605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19071,7 +19630,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19143,7 +19702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19168,7 +19727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19193,7 +19752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19218,7 +19777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19289,7 +19848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19314,7 +19873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19339,7 +19898,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19364,7 +19923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19389,7 +19948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19414,7 +19973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19484,7 +20043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19509,7 +20068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19534,7 +20093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19559,7 +20118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19584,7 +20143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19632,7 +20191,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19657,7 +20216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19682,7 +20241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19707,7 +20266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19732,7 +20291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19757,7 +20316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19782,7 +20341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19807,7 +20366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19855,7 +20414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19880,7 +20439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19905,7 +20464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19930,7 +20489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19955,7 +20514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -19980,7 +20539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20005,7 +20564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20030,7 +20589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20078,7 +20637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20103,7 +20662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20128,7 +20687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20153,7 +20712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20178,7 +20737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20203,7 +20762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20228,7 +20787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20253,7 +20812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20301,7 +20860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20326,7 +20885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20351,7 +20910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20376,7 +20935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20401,7 +20960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20426,7 +20985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20451,7 +21010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20476,7 +21035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20524,7 +21083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20549,7 +21108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20574,7 +21133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20599,7 +21158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20624,7 +21183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20649,7 +21208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20674,7 +21233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20699,7 +21258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20777,7 +21336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20802,7 +21361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20827,7 +21386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20852,7 +21411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20940,7 +21499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20965,7 +21524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -20990,7 +21549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21015,7 +21574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21040,7 +21599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21114,7 +21673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21139,7 +21698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21164,7 +21723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21189,7 +21748,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21214,7 +21773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21239,7 +21798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21313,7 +21872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21338,7 +21897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21363,7 +21922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21388,7 +21947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21413,7 +21972,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21438,7 +21997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21518,7 +22077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21543,7 +22102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21568,7 +22127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21593,7 +22152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21618,7 +22177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21643,7 +22202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21712,7 +22271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21737,7 +22296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21762,7 +22321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21787,7 +22346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21855,7 +22414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21880,7 +22439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21905,7 +22464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21930,7 +22489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -21955,7 +22514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22042,7 +22601,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22067,7 +22626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22092,7 +22651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22117,7 +22676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22142,7 +22701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22213,7 +22772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22238,7 +22797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22263,7 +22822,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22288,7 +22847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22367,7 +22926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22392,7 +22951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22417,7 +22976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22442,7 +23001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22467,7 +23026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22532,7 +23091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22557,7 +23116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22582,7 +23141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22607,7 +23166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22632,7 +23191,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22677,7 +23236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22702,7 +23261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22727,7 +23286,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22752,7 +23311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22777,7 +23336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22856,7 +23415,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22881,7 +23440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22906,7 +23465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22931,7 +23490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22956,7 +23515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -22981,7 +23540,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23031,7 +23590,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23056,7 +23615,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23081,7 +23640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23106,7 +23665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23131,7 +23690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23226,7 +23785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23251,7 +23810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23276,7 +23835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23301,7 +23860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23326,7 +23885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23418,7 +23977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23443,7 +24002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23468,7 +24027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23493,7 +24052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23518,7 +24077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23624,7 +24183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23649,7 +24208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23674,7 +24233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23699,7 +24258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23724,7 +24283,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23909,7 +24468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23934,7 +24493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23959,7 +24518,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -23984,7 +24543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -24009,7 +24568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
@@ -24034,7 +24593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/problem+json": {
                         /**
                          * Format: uri
                          * @description Stable problem type under https://patchbay.dev/problems/
