@@ -45,14 +45,17 @@ const FRAMEWORK_PROBLEMS: Record<string, (err: FrameworkError, request: FastifyR
   FST_ERR_ROUTE_MISSING_CONTENT: () => problems.badRequest('This route needs a request body.'),
   FST_ERR_BAD_URL: () => new ProblemError('bad-url', 400, 'Bad URL', { detail: 'The path is not valid: a percent-encoded sequence in it does not decode to UTF-8 text.' }),
   FST_ERR_INVALID_URL: () => new ProblemError('bad-url', 400, 'Bad URL', { detail: 'The request URL is not valid.' }),
-  FST_ERR_MAX_PARAM_LENGTH: () =>
-    new ProblemError('uri-too-long', 414, 'URI too long', { detail: `A path segment is longer than ${MAX_PARAM_LENGTH} characters; no resource has an id that long.` }),
+  FST_ERR_MAX_PARAM_LENGTH: () => uriTooLong(),
   FST_ERR_NOT_FOUND: (_err, request) => notFoundRoute(request),
   FST_ERR_ASYNC_CONSTRAINT: () => problems.badRequest('The request matches no route variant.'),
 };
 
 /** Path segments longer than this are refused by the router (414) before any schema runs. */
 export const MAX_PARAM_LENGTH = 512;
+
+/** The 414 for a path segment over MAX_PARAM_LENGTH (also for routes a wildcard matched first). */
+export const uriTooLong = (): ProblemError =>
+  new ProblemError('uri-too-long', 414, 'URI too long', { detail: `A path segment is longer than ${MAX_PARAM_LENGTH} characters; no resource has an id that long.` });
 
 function mediaType(request: FastifyRequest | undefined): string {
   const type = request?.headers['content-type'];

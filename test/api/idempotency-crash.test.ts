@@ -30,7 +30,7 @@ const publish = (hub: { url: string; key: string }, idempotencyKey: string) =>
   }).then(async (res) => ({ status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Record<string, any> }));
 
 describe('an Idempotency-Key whose request was in flight when the hub died', () => {
-  it('is 409 only while its process lease runs; then the retry answers with the committed event', { timeout: 300_000 }, async () => {
+  it('is 409 only while its process lease runs; then the retry answers with the committed event', { timeout: 480_000 }, async () => {
     const dataDir = copyPgliteTemplate('idem-crash');
     const url = onPostgres() ? await createPostgresDatabase() : undefined;
     const env = childEnv({

@@ -43,7 +43,7 @@ function wider(root: string): string[] {
 const count = (root: string): number => fs.readdirSync(root, { recursive: true }).length;
 
 describe('data directory modes', () => {
-  it('a hub started on a fresh data directory leaves no file wider than 0600 and no directory wider than 0700', { timeout: 180_000 }, async () => {
+  it('a hub started on a fresh data directory leaves no file wider than 0600 and no directory wider than 0700', { timeout: 300_000 }, async () => {
     const dataDir = fresh('modes-hub');
     const hub = await createHub({ config: loadConfig({ PATCHBAY_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://localhost:4000' }), logger: silentLogger, clock: systemClock });
     await hub.start();

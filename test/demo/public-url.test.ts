@@ -60,8 +60,8 @@ describe('patchbay serve --port', () => {
     apiKey = (JSON.parse(init.stdout) as { apiKey: string }).apiKey;
     port = await freePort();
     hub = startTs('src/cli/main.ts', ['serve', '--port', String(port)], env);
-    await hub.waitFor(/listening on/, 60_000);
-  }, 120_000);
+    await hub.waitFor(/listening on/, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     await hub?.stop();

@@ -5,7 +5,7 @@
  * cloud metadata service.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConnectors, loadRegistry, placeholders } from '../../src/connectors/index.ts';
+import { listConnectors, loadRegistry } from '../../src/connectors/index.ts';
 import { bearer, createTestApi, type TestApi } from '../support/api.ts';
 import { PUBLIC_URL } from '../support/browser.ts';
 
@@ -55,19 +55,29 @@ afterAll(async () => {
 });
 
 describe('SSRF at save time', () => {
-  it('holds every connector to it: each config field a URL template uses is a url or hostname field', () => {
+  it('holds every connector to it: each config field that makes a whole host or URL in a template is a url or hostname field', () => {
     const strings = (value: unknown): string[] =>
       typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+    // `{name}` as the whole URL, or as the whole host (`https://{domain}/…`). A placeholder inside a
+    // fixed domain (`https://{subdomain}.freshdesk.com`) cannot leave that domain: templates.ts
+    // allows no `/ ? # @` in it.
+    const hostMakers = (template: string): string[] => {
+      const whole = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(template) ?? /^https?:\/\/\{([A-Za-z_][A-Za-z0-9_]*)\}(?=[/:]|$)/.exec(template);
+      return whole ? [whole[1]!] : [];
+    };
     const unguarded: string[] = [];
+    let checked = 0;
     for (const { manifest } of listConnectors()) {
       const fields = { ...manifest.integrationConfig, ...manifest.connectionConfig };
-      const templates = strings({ auth: manifest.auth, baseUrls: manifest.baseUrls }).filter((s) => /^(https?:\/\/)?\{|^https?:\/\//.test(s));
-      for (const name of templates.flatMap(placeholders)) {
+      for (const name of strings({ auth: manifest.auth, baseUrls: manifest.baseUrls }).flatMap(hostMakers)) {
         const field = fields[name];
-        if (field && field.format !== 'url' && field.format !== 'hostname') unguarded.push(`${manifest.key}: {${name}}`);
+        if (!field) continue; // filled from credentials (a token response's instance_url): checked when used
+        checked++;
+        if (field.format !== 'url' && field.format !== 'hostname') unguarded.push(`${manifest.key}: {${name}}`);
       }
     }
     expect(unguarded).toEqual([]);
+    expect(checked).toBeGreaterThan(3);
     // The Okta domain is one of them.
     expect(listConnectors().find((c) => c.manifest.key === 'okta')!.manifest.connectionConfig.domain!.format).toBe('hostname');
   });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../../core/index.ts';
+import { MAX_PARAM_LENGTH, uriTooLong } from '../problems.ts';
 
 /** Where `npm run build:web` writes the dashboard. */
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -92,7 +93,11 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
     } catch {
       return reply.callNotFound();
     }
-    if (isHubPath(pathname)) return reply.callNotFound();
+    if (isHubPath(pathname)) {
+      // The router matched this wildcard instead of refusing an over-long segment of a hub route.
+      if (pathname.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) throw uriTooLong();
+      return reply.callNotFound();
+    }
     const file = pathname.endsWith('/') ? undefined : fileIn(dist, pathname);
     if (file) return send(reply, file, pathname.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
     // A missing hashed asset is a 404, never the page (a stale tab must not parse HTML as JS).

@@ -5,6 +5,7 @@
  */
 import type { Actor } from '../../auth/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
+import { closeProviderAgent } from '../../proxy/index.ts';
 import { CONNECTION_STATUSES, connections, createConnection, deleteConnection, getConnection, listConnections, replaceConnectionCredentials, testConnection, type ConnectionStatus } from '../../connections/index.ts';
 import { CreateConnectionBody, decodeCursor, encodeCursor, ReplaceCredentialsBody, view } from '../../api/routes/connections.ts';
 import { bodyOf, limitOf, scopeOf, scopeOfRow, type EnvironmentScope } from './args.ts';
@@ -77,11 +78,25 @@ const remove: Operation = async (context, args) => {
   return { ...(await view({ deps: context }, scope, connection)), credential: null, revocation };
 };
 
+/**
+ * Outside a hub (the CLI on the database itself) the provider connections a test opened are closed
+ * after the operation, so the command exits at once instead of when they idle out (10 s).
+ */
+const closingProviders =
+  (operation: Operation): Operation =>
+  async (context, args) => {
+    try {
+      return await operation(context, args);
+    } finally {
+      if (!context.hubUrl) await closeProviderAgent();
+    }
+  };
+
 export const connectionOperations = {
   'connections.list': list,
   'connections.show': show,
-  'connections.create': create,
-  'connections.test': test,
-  'connections.rotate': rotate,
-  'connections.delete': remove,
+  'connections.create': closingProviders(create),
+  'connections.test': closingProviders(test),
+  'connections.rotate': closingProviders(rotate),
+  'connections.delete': closingProviders(remove),
 };

@@ -100,7 +100,7 @@ describe('unverified sources', () => {
     expect(line).toContain('UNVERIFIED');
     const json = await cli(['sources', 'show', open.body.id, '--json'], env);
     expect(JSON.parse(json.stdout)).toMatchObject({ id: open.body.id, unverified: true });
-  }, 60_000);
+  }, 180_000);
 
   it('shows a Stripe source with the verification its provider signs with, not none', async () => {
     const res = await post('/sources', { name: 'Stripe', connector: 'stripe', secret: 'whsec_edges' });

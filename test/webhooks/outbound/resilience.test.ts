@@ -94,7 +94,7 @@ describe('in a hub', () => {
       await receiver.close();
       await database.drop();
     }
-  });
+   }, 90_000);
 });
 
 describe.runIf(onPostgres())('when a worker dies', () => {
