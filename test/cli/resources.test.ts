@@ -217,7 +217,8 @@ describe('syncs and records', () => {
       expect(twice.stderr).toContain('rolled back already');
 
       // Cancel: a slow run, followed with `syncs run --follow`, stopped by `syncs cancel`.
-      stripe.control.setDelay(400);
+      // Slow enough (25 pages × 1.5 s) that a cancel made by a CLI on the database directly, seconds per call, lands mid-run.
+      stripe.control.setDelay(1500);
       const queued = await pb<{ run: { id: string } }>('syncs', 'trigger', sync.id, '--full', '--no-wait');
       const follower = startTs('src/cli/main.ts', ['syncs', 'run', queued.run.id, '--follow', '--interval', '100', ...scope], hub.ways[local]!);
       await follower.waitFor(/: running/, 30_000);
