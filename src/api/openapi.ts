@@ -24,6 +24,17 @@ interface OpenApiDocument {
   paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
 }
 
+const PROBLEM_JSON = JSON.stringify(ProblemSchema);
+
+/** The problem schema inlined by the generator: referenced instead, so the document stays small enough for Swagger UI to render quickly. */
+function isProblem(json: unknown): boolean {
+  const schema = (json as { schema?: unknown }).schema;
+  if (!schema || typeof schema !== 'object') return false;
+  const { $id: _id, ...rest } = schema as Record<string, unknown>;
+  const { $id: _problemId, ...problem } = JSON.parse(PROBLEM_JSON) as Record<string, unknown>;
+  return JSON.stringify(rest) === JSON.stringify(problem);
+}
+
 /**
  * Error answers are `application/problem+json`, and the document says so: a JSON error
  * response of any operation is declared under that media type (route schemas are written once,
@@ -35,7 +46,7 @@ export function problemMediaTypes<T extends OpenApiDocument>(document: T): T {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const json = response.content?.['application/json'];
         if (!json || !(status.startsWith('4') || status.startsWith('5') || status === 'default')) continue;
-        response.content = { [PROBLEM_CONTENT_TYPE]: json };
+        response.content = { [PROBLEM_CONTENT_TYPE]: isProblem(json) ? { schema: { $ref: '#/components/schemas/Problem' } } : json };
       }
     }
   }

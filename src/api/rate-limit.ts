@@ -23,6 +23,14 @@ export const RATE_CLASSES: Record<RateClass, Window> = {
   proxy: { perMinute: 6_000, perHour: 100_000 },
   login: { perMinute: 10, perHour: 100 },
 };
+/**
+ * A person in the dashboard reads several resources per screen and polls live ones, so people get
+ * a larger management allowance than API keys; it is counted apart from the keys' organization
+ * allowance so that a busy dashboard never starves the product's own integration (and back).
+ */
+export const PEOPLE_CLASSES: Partial<Record<RateClass, Window>> = {
+  management: { perMinute: 1_200, perHour: 30_000 },
+};
 const ORGANIZATION_FACTOR = 10;
 
 export class RateLimits {
@@ -75,8 +83,8 @@ export function registerRateLimits(app: FastifyInstance, limits: RateLimits): vo
   app.addHook('onRequest', async (request, reply) => {
     const rateClass = request.routeOptions.config.rateClass ?? (request.routeOptions.config.public ? undefined : 'management');
     if (!rateClass) return;
-    const defaults = RATE_CLASSES[rateClass];
     const principal = request.principal;
+    const defaults = (principal?.kind === 'user' ? PEOPLE_CLASSES[rateClass] : undefined) ?? RATE_CLASSES[rateClass];
     if (!principal) {
       // Public classes (login, ingest) are limited per client address.
       await limits.consume(reply, [{ key: `${rateClass}:ip:${request.ip}`, window: defaults }]);
@@ -87,7 +95,7 @@ export function registerRateLimits(app: FastifyInstance, limits: RateLimits): vo
     await limits.consume(reply, [
       { key: `${rateClass}:${principal.kind}:${principal.id}`, window },
       {
-        key: `${rateClass}:org:${principal.organizationId}`,
+        key: `${rateClass}:org:${principal.kind}:${principal.organizationId}`,
         window: { perMinute: defaults.perMinute * ORGANIZATION_FACTOR, perHour: defaults.perHour * ORGANIZATION_FACTOR },
       },
     ]);

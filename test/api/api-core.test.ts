@@ -217,6 +217,15 @@ describe('dashboard sessions', () => {
     const withCsrf = await api.app.inject({ method: 'POST', url: '/api/v1/api-keys', cookies, headers: { 'x-csrf-token': csrfToken }, payload: { name: 'x', environment: 'dev' } });
     expect(withCsrf.statusCode).toBe(201);
   });
+
+  it('gives a signed-in person the larger dashboard allowance, counted apart from the API keys', async () => {
+    const login = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'owner@acme.test', password: OWNER_PASSWORD } });
+    const cookies = { pb_session: login.cookies.find((c) => c.name === 'pb_session')!.value };
+    const byPerson = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', cookies });
+    expect(byPerson.headers['ratelimit-limit']).toBe('1200');
+    const byKey = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(api.keys.developer) });
+    expect(byKey.headers['ratelimit-limit']).toBe('100');
+  });
 });
 
 describe('audit log', () => {

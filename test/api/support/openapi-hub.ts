@@ -15,6 +15,7 @@ export interface OpenApiOperation {
   /** OpenAPI path, `{param}` style. */
   path: string;
   operationId: string;
+  tags?: string[];
   parameters: { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema?: Record<string, unknown> }[];
   requestBody?: { content: Record<string, { schema?: Record<string, unknown> }> };
   responses: Record<string, { content?: Record<string, unknown> }>;
