@@ -47,6 +47,8 @@ export interface Config {
   healthFailureThreshold: number;
   /** JSON bodies (API and inbound webhooks) nesting deeper than this are refused. */
   maxJsonDepth: number;
+  /** Inbound webhook bodies over 1 MiB (or of unknown length) read and stored at once; the others wait. */
+  maxLargeInboundBodies: number;
   /** A request's headers must arrive within this (408 problem otherwise). */
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
     healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
     maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
+    maxLargeInboundBodies: integer(env, 'PATCHBAY_MAX_LARGE_INBOUND_BODIES', 2, 1, 1_000),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
   };
@@ -197,6 +200,7 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS',
   'PATCHBAY_HEALTH_FAILURE_THRESHOLD',
   'PATCHBAY_MAX_JSON_DEPTH',
+  'PATCHBAY_MAX_LARGE_INBOUND_BODIES',
   'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
   'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
 ] as const;
