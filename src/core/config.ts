@@ -51,6 +51,8 @@ export interface Config {
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
   requestTimeoutSeconds: number;
+  /** OTLP/HTTP base URL for traces; unset, tracing stays off and its SDK is never loaded. */
+  otlpEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 
@@ -199,4 +202,5 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_MAX_JSON_DEPTH',
   'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
   'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
