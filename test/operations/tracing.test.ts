@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing } from '../../src/core/tracing.ts';
+import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { ancestors, startOpsHub, startOtlpReceiver, startReceiver, waitFor, type ExportedSpan, type OpsHub, type OtlpReceiver, type Receiver } from './support.ts';
 
 const SERVER = 2;
@@ -15,10 +16,12 @@ let otlp: OtlpReceiver;
 let receiver: Receiver;
 let h: OpsHub;
 let endpointId: string;
+let stripe: SimulatorHandle;
 
 beforeAll(async () => {
   otlp = await startOtlpReceiver();
   receiver = await startReceiver(() => ({ status: 204 }));
+  stripe = await startSimulator('stripe');
   h = await startOpsHub({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
   expect((await h.api('POST', '/api/v1/event-types', { name: 'order.placed' })).status).toBe(201);
   const created = await h.api('POST', '/api/v1/endpoints', { url: `${receiver.url}/hooks`, eventTypes: ['order.placed'] });
@@ -30,6 +33,7 @@ afterAll(async () => {
   await h?.close();
   await receiver?.close();
   await otlp?.close();
+  await stripe?.close();
 });
 
 /** The attempt span of a message, once the hub has delivered it and exported its spans. */
@@ -78,6 +82,30 @@ describe('OpenTelemetry traces', () => {
     expect(attempt.traceId).toBe(traceId);
     const request = ancestors(otlp.spans, attempt).at(-1);
     expect(request).toMatchObject({ name: 'POST /api/v1/events', parentSpanId: callerSpan });
+  });
+
+  it('makes each provider call through the proxy a client span of the API request that made it', async () => {
+    expect((await h.api('POST', '/api/v1/integrations', { connectorKey: 'stripe', baseUrl: stripe.baseUrl })).status).toBe(201);
+    const connection = await h.api('POST', '/api/v1/connections', { integration: 'stripe', endCustomerId: 'c', credentials: { apiKey: 'sk_test_patchbaysimulator0000000001' } });
+    expect(connection.status).toBe(201);
+    const before = stripe.control.requests.length;
+    expect((await h.api('GET', `/api/v1/proxy/${connection.body.id}/v1/account`)).status).toBe(200);
+    expect(stripe.control.requests.length).toBe(before + 1);
+    const tracing = await startTracing({ otlpEndpoint: h.config.otlpEndpoint });
+    const call = await waitFor(
+      async () => {
+        await tracing.flush();
+        const found = otlp.spans.find((s) => s.name === 'provider GET' && s.attributes['url.path'] === '/v1/account' && ancestors(otlp.spans, s).some((a) => a.name.startsWith('GET /api/v1/proxy/')));
+        return found;
+      },
+      20_000,
+      'the provider span under the proxy request',
+    );
+    expect(call).toMatchObject({ kind: CLIENT, attributes: { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'http.response.status_code': 200 } });
+    const [request] = ancestors(otlp.spans, call).filter((s) => s.kind === SERVER);
+    expect(request!.attributes['http.route']).toMatch(/^\/api\/v1\/proxy\//);
+    // The credential the proxy injected is in no span.
+    expect(JSON.stringify(otlp.spans)).not.toContain('sk_test_patchbaysimulator0000000001');
   });
 
   it('exports to the OTLP/HTTP traces path of the configured endpoint, as JSON', () => {
