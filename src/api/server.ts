@@ -16,6 +16,7 @@ import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerHttpMetrics } from './metrics.ts';
+import { registerRequestTracing } from './tracing.ts';
 import { registerOpenApi } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -96,6 +97,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   registerTextChecks(app);
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
+  registerRequestTracing(app);
   await registerOpenApi(app, deps.config.publicUrl);
   await registerAuth(app);
   registerRateLimits(app, new RateLimits(deps.redis));

@@ -53,6 +53,8 @@ export interface Config {
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
   requestTimeoutSeconds: number;
+  /** OTLP/HTTP base URL for traces; unset, tracing stays off and its SDK is never loaded. */
+  otlpEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     maxLargeInboundBodies: integer(env, 'PATCHBAY_MAX_LARGE_INBOUND_BODIES', 2, 1, 1_000),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 
@@ -203,4 +206,5 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_MAX_LARGE_INBOUND_BODIES',
   'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
   'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;

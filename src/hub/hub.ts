@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Redis } from 'ioredis';
 import { createLogger, systemClock, toError, type Clock, type Config, type Logger } from '../core/index.ts';
+import { startTracing } from '../core/tracing.ts';
 import { migrate, openDatabase, type Database } from '../db/index.ts';
 import { createVault, resolveSecretKeys } from '../credentials/index.ts';
 import { createQueue } from '../queue/index.ts';
@@ -47,6 +48,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   try {
     const migrated = await migrate(database.db);
     if (migrated.applied > 0) logger.info({ applied: migrated.applied }, 'database migrated');
+    // Nothing is loaded unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const tracing = await startTracing({ otlpEndpoint: config.otlpEndpoint }, logger);
     const metrics = new Registry();
     // prom-client's own names start with process_ and nodejs_: patchbay_process_cpu_seconds_total, not patchbay_process_process_….
     collectDefaultMetrics({ register: metrics, prefix: 'patchbay_' });
@@ -91,6 +94,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           await queue.stop({ graceMs: 10_000 });
           redis?.disconnect();
           if (!options.database) await database.close();
+          await tracing.shutdown();
           logger.info('patchbay stopped');
         })();
         return stopped;
