@@ -21,6 +21,11 @@ export const queryKeys = {
   messageAttempts: (env: string, id: string) => [env, 'messages', 'one', id, 'attempts'] as const,
   inboundEvents: (env: string, filters: object) => [env, 'inbound-events', filters] as const,
   jobs: (env: string, filters: object) => [env, 'jobs', filters] as const,
+  syncRuns: (env: string, filters: object) => [env, 'sync-runs', 'list', filters] as const,
+  syncRun: (env: string, id: string) => [env, 'sync-runs', id] as const,
+  records: (env: string, filters: object) => [env, 'records', filters] as const,
+  record: (env: string, connectionId: string, model: string, externalId: string) => [env, 'records', 'one', connectionId, model, externalId] as const,
+  conflicts: (env: string, filters: object) => [env, 'conflicts', filters] as const,
 };
 
 /** Everything scoped to one environment (to drop it after a switch or sign-out). */

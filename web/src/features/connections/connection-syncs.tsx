@@ -12,7 +12,7 @@ import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
-import { SyncRunProgress } from './sync-run-progress';
+import { SyncRunProgress } from '../../components/sync-run-progress';
 
 type Sync = Syncs['data'][number];
 

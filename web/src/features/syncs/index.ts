@@ -1,0 +1,2 @@
+export { RunsScreen } from './runs-screen';
+export { RunScreen } from './run-screen';
