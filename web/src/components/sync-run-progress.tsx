@@ -18,7 +18,7 @@ export function runFigures(run: SyncRun, now = Date.now()) {
   const start = run.startedAt ? Date.parse(run.startedAt) : undefined;
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now;
   const elapsedMs = start === undefined ? 0 : Math.max(0, end - start);
-  const rate = elapsedMs >= 500 ? fetched / (elapsedMs / 1000) : undefined;
+  const rate = elapsedMs > 0 ? fetched / (elapsedMs / 1000) : undefined;
   return { fetched, written, elapsedMs, rate };
 }
 
@@ -32,7 +32,11 @@ export function formatDuration(ms: number): string {
 
 const number = new Intl.NumberFormat();
 
-export function SyncRunProgress({ runId, model, announce = true }: { runId: string; model: string; announce?: boolean }) {
+/**
+ * `announce`: when the run ends, say so in a toast — `always` (a run the user just started) or
+ * `when-watched` (only if this page saw it running; opening an old run says nothing).
+ */
+export function SyncRunProgress({ runId, model, announce = 'always' }: { runId: string; model: string; announce?: 'always' | 'when-watched' }) {
   const run = useSyncRun(runId);
   const toast = useToast();
   const client = useQueryClient();
@@ -47,8 +51,7 @@ export function SyncRunProgress({ runId, model, announce = true }: { runId: stri
     // The connection's last sync, its syncs' outcomes and the run lists changed with this run.
     void client.invalidateQueries({ queryKey: [env, 'connections'] });
     void client.invalidateQueries({ queryKey: [env, 'sync-runs'] });
-    // Only a run watched while it ran is announced; opening an old run says nothing.
-    if (!announce || !wasRunning.current) return;
+    if (announce === 'when-watched' && !wasRunning.current) return;
     const { status, added, updated, deleted } = run.data;
     if (status === 'succeeded') toast.success(`${model} synced`, `${added} added, ${updated} updated, ${deleted} deleted.`);
     else toast.error(`${model} sync ${status}`);

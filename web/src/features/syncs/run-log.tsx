@@ -13,8 +13,11 @@ interface Entry {
   text: string;
 }
 
+const TRIGGERS: Record<string, string> = { manual: 'Run by hand', schedule: 'Run on schedule', webhook: 'Run by a provider webhook', reconcile: 'Reconciling on schedule' };
+
 function entries(run: SyncRun): Entry[] {
-  const list: Entry[] = [{ at: run.createdAt, tone: 'neutral', label: 'queued', text: `${run.revertsRunId ? `Rollback of ${run.revertsRunId}` : `Triggered by ${run.trigger}`}, ${run.full ? 'reading everything' : 'reading what changed since the last run'}.` }];
+  const why = run.revertsRunId ? `Rollback of ${run.revertsRunId}` : (TRIGGERS[run.trigger] ?? `Run (${run.trigger})`);
+  const list: Entry[] = [{ at: run.createdAt, tone: 'neutral', label: 'queued', text: `${why}, ${run.full ? 'reading everything' : 'reading what changed since the last run'}.` }];
   if (run.startedAt) list.push({ at: run.startedAt, tone: 'neutral', label: 'started', text: run.attempts > 1 ? `Attempt ${run.attempts}.` : 'Reading from the provider.' });
   for (const error of run.errors) list.push({ at: error.at, tone: 'danger', label: error.code, text: `${error.page === null ? '' : `Page ${error.page}: `}${error.message}` });
   if (run.cancelRequestedAt) list.push({ at: run.cancelRequestedAt, tone: 'warning', label: 'cancel', text: 'Asked to stop; what it committed stays.' });

@@ -44,13 +44,13 @@ export function RunScreen() {
                 actions={<RunActions run={r} />}
               />
               {r.rolledBackBy && (
-                <div className="alert alert--warning">
+                <div className="alert alert--warning run-alert">
                   <strong>Rolled back</strong>
                   <p>Its changes were undone by run {runLink(r.rolledBackBy)}.</p>
                 </div>
               )}
               <Section title="Progress">
-                <SyncRunProgress runId={r.id} model={model} />
+                <SyncRunProgress runId={r.id} model={model} announce="when-watched" />
               </Section>
               <div className="two-columns">
                 <Section title="Details">
