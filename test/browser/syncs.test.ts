@@ -204,7 +204,7 @@ describe('an operator following syncs', () => {
         await expectAccessible(page);
         await screenshot(page, `${name}-${width}-${dark ? 'dark' : 'light'}`);
         // Nothing pushes the page sideways: wide tables scroll inside their own box.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `${name} at ${width} px`).toBeLessThanOrEqual(width);
       }
     }
   }, 420_000);
