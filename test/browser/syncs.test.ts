@@ -21,6 +21,7 @@ let problems: PageProblems[] = [];
 /** The run the first flow starts; later flows read it. */
 let runId = '';
 let recordId = '';
+let mappingId = '';
 
 async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, any> }> {
   const res = await fetch(`${hub.url}${path}`, {
@@ -174,6 +175,43 @@ describe('an operator following syncs', () => {
     await screenshot(page, 'sync-run-rolled-back');
   }, SLOW);
 
+  it('maps the Stripe customers model, renames a field and sees the live preview follow', async () => {
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/syncs`);
+    await page.getByRole('link', { name: 'Mappings' }).click();
+    await page.getByText('No mappings yet').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'mappings-empty');
+    await page.getByRole('button', { name: 'New mapping' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New mapping' });
+    await dialog.getByLabel('Connection').selectOption(CONNECTION);
+    await dialog.getByLabel('Model').selectOption('customers');
+    await dialog.getByRole('button', { name: 'Create mapping' }).click();
+    await page.getByRole('heading', { name: 'customers mapping', level: 1 }).waitFor();
+    await page.getByRole('status').getByText('Mapping of customers created').waitFor();
+    // The preview reads live records from the Stripe simulator through the saved mapping.
+    const sample = page.getByRole('article', { name: 'Sample record 1' });
+    await sample.getByRole('group', { name: 'Sample 1 as Patchbay stores it' }).getByText('"name"').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'mapping-1440-light');
+
+    const sources = await page.getByRole('textbox', { name: /^Provider field of row/ }).evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value));
+    const row = sources.indexOf('name') + 1;
+    expect(row).toBeGreaterThan(0);
+    await page.getByLabel(`Patchbay field of row ${row}`).fill('fullName');
+    await page.getByLabel(`Direction of row ${row}`).selectOption('bidirectional');
+    await page.getByRole('button', { name: 'Save mapping' }).click();
+    await page.getByRole('status').getByText('Mapping saved').waitFor();
+    const stored = sample.getByRole('group', { name: 'Sample 1 as Patchbay stores it' });
+    await stored.getByText('"fullName"').waitFor();
+    expect(await stored.getByText('"name"').count()).toBe(0);
+    await sample.getByRole('group', { name: 'Sample 1 as a change is written back' }).getByText('"name"').waitFor();
+    const mappings = (await api(`/api/v1/mappings?connectionId=${CONNECTION}`)).body.data;
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0].fields).toContainEqual({ source: 'name', target: 'fullName', direction: 'bidirectional' });
+    mappingId = mappings[0].id;
+  }, SLOW);
+
   it('reads the conflicts queue, empty with what to do next', async () => {
     const page = await open(await newContext());
     await page.goto(`${hub.url}/syncs`);
@@ -191,6 +229,8 @@ describe('an operator following syncs', () => {
       ['records', `/records?connectionId=${CONNECTION}&model=customers`],
       ['record', `/records/${CONNECTION}/customers/${recordId}`],
       ['conflicts', '/conflicts'],
+      ['mappings', '/syncs/mappings'],
+      ['mapping', `/syncs/mappings/${mappingId}`],
     ];
     for (const [width, dark] of [
       [1440, true],

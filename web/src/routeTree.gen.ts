@@ -26,6 +26,8 @@ import { Route as AppConnectionsConnectionIdRouteImport } from './routes/_app/co
 import { Route as AppIntegrationsIndexRouteImport } from './routes/_app/integrations/index'
 import { Route as AppRecordsIndexRouteImport } from './routes/_app/records/index'
 import { Route as AppSyncsIndexRouteImport } from './routes/_app/syncs/index'
+import { Route as AppSyncsMappingsIndexRouteImport } from './routes/_app/syncs/mappings.index'
+import { Route as AppSyncsMappingsMappingIdRouteImport } from './routes/_app/syncs/mappings.$mappingId'
 import { Route as AppSyncsRunsRunIdRouteImport } from './routes/_app/syncs/runs.$runId'
 import { Route as AppRecordsConnectionIdModelExternalIdRouteImport } from './routes/_app/records/$connectionId.$model.$externalId'
 
@@ -114,6 +116,17 @@ const AppSyncsIndexRoute = AppSyncsIndexRouteImport.update({
   path: '/syncs/',
   getParentRoute: () => AppRoute,
 } as any)
+const AppSyncsMappingsIndexRoute = AppSyncsMappingsIndexRouteImport.update({
+  id: '/syncs/mappings/',
+  path: '/syncs/mappings/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSyncsMappingsMappingIdRoute =
+  AppSyncsMappingsMappingIdRouteImport.update({
+    id: '/syncs/mappings/$mappingId',
+    path: '/syncs/mappings/$mappingId',
+    getParentRoute: () => AppRoute,
+  } as any)
 const AppSyncsRunsRunIdRoute = AppSyncsRunsRunIdRouteImport.update({
   id: '/syncs/runs/$runId',
   path: '/syncs/runs/$runId',
@@ -143,7 +156,9 @@ export interface FileRoutesByFullPath {
   '/integrations/': typeof AppIntegrationsIndexRoute
   '/records/': typeof AppRecordsIndexRoute
   '/syncs/': typeof AppSyncsIndexRoute
+  '/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
   '/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/syncs/mappings/': typeof AppSyncsMappingsIndexRoute
   '/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRoutesByTo {
@@ -163,7 +178,9 @@ export interface FileRoutesByTo {
   '/integrations': typeof AppIntegrationsIndexRoute
   '/records': typeof AppRecordsIndexRoute
   '/syncs': typeof AppSyncsIndexRoute
+  '/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
   '/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/syncs/mappings': typeof AppSyncsMappingsIndexRoute
   '/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRoutesById {
@@ -185,7 +202,9 @@ export interface FileRoutesById {
   '/_app/integrations/': typeof AppIntegrationsIndexRoute
   '/_app/records/': typeof AppRecordsIndexRoute
   '/_app/syncs/': typeof AppSyncsIndexRoute
+  '/_app/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
   '/_app/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/_app/syncs/mappings/': typeof AppSyncsMappingsIndexRoute
   '/_app/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRouteTypes {
@@ -207,7 +226,9 @@ export interface FileRouteTypes {
     | '/integrations/'
     | '/records/'
     | '/syncs/'
+    | '/syncs/mappings/$mappingId'
     | '/syncs/runs/$runId'
+    | '/syncs/mappings/'
     | '/records/$connectionId/$model/$externalId'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -227,7 +248,9 @@ export interface FileRouteTypes {
     | '/integrations'
     | '/records'
     | '/syncs'
+    | '/syncs/mappings/$mappingId'
     | '/syncs/runs/$runId'
+    | '/syncs/mappings'
     | '/records/$connectionId/$model/$externalId'
   id:
     | '__root__'
@@ -248,7 +271,9 @@ export interface FileRouteTypes {
     | '/_app/integrations/'
     | '/_app/records/'
     | '/_app/syncs/'
+    | '/_app/syncs/mappings/$mappingId'
     | '/_app/syncs/runs/$runId'
+    | '/_app/syncs/mappings/'
     | '/_app/records/$connectionId/$model/$externalId'
   fileRoutesById: FileRoutesById
 }
@@ -378,6 +403,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSyncsIndexRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/syncs/mappings/': {
+      id: '/_app/syncs/mappings/'
+      path: '/syncs/mappings'
+      fullPath: '/syncs/mappings/'
+      preLoaderRoute: typeof AppSyncsMappingsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/syncs/mappings/$mappingId': {
+      id: '/_app/syncs/mappings/$mappingId'
+      path: '/syncs/mappings/$mappingId'
+      fullPath: '/syncs/mappings/$mappingId'
+      preLoaderRoute: typeof AppSyncsMappingsMappingIdRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/syncs/runs/$runId': {
       id: '/_app/syncs/runs/$runId'
       path: '/syncs/runs/$runId'
@@ -411,7 +450,9 @@ interface AppRouteChildren {
   AppIntegrationsIndexRoute: typeof AppIntegrationsIndexRoute
   AppRecordsIndexRoute: typeof AppRecordsIndexRoute
   AppSyncsIndexRoute: typeof AppSyncsIndexRoute
+  AppSyncsMappingsMappingIdRoute: typeof AppSyncsMappingsMappingIdRoute
   AppSyncsRunsRunIdRoute: typeof AppSyncsRunsRunIdRoute
+  AppSyncsMappingsIndexRoute: typeof AppSyncsMappingsIndexRoute
   AppRecordsConnectionIdModelExternalIdRoute: typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 
@@ -431,7 +472,9 @@ const AppRouteChildren: AppRouteChildren = {
   AppIntegrationsIndexRoute: AppIntegrationsIndexRoute,
   AppRecordsIndexRoute: AppRecordsIndexRoute,
   AppSyncsIndexRoute: AppSyncsIndexRoute,
+  AppSyncsMappingsMappingIdRoute: AppSyncsMappingsMappingIdRoute,
   AppSyncsRunsRunIdRoute: AppSyncsRunsRunIdRoute,
+  AppSyncsMappingsIndexRoute: AppSyncsMappingsIndexRoute,
   AppRecordsConnectionIdModelExternalIdRoute:
     AppRecordsConnectionIdModelExternalIdRoute,
 }

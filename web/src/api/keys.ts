@@ -26,6 +26,8 @@ export const queryKeys = {
   records: (env: string, filters: object) => [env, 'records', filters] as const,
   record: (env: string, connectionId: string, model: string, externalId: string) => [env, 'records', 'one', connectionId, model, externalId] as const,
   conflicts: (env: string, filters: object) => [env, 'conflicts', filters] as const,
+  mappings: (env: string, filters: object) => [env, 'mappings', filters] as const,
+  mapping: (env: string, id: string) => [env, 'mappings', 'one', id] as const,
 };
 
 /** Everything scoped to one environment (to drop it after a switch or sign-out). */

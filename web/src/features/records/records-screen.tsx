@@ -10,7 +10,7 @@ import { SearchBox } from '../../components/search-box';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { ChangeBadge, shortValue } from './change-badge';
-import { ConnectionPicker, ModelPicker } from './record-pickers';
+import { ConnectionPicker, ModelPicker } from '../../components/connection-pickers';
 import '../../styles/syncs.css';
 
 const route = getRouteApi('/_app/records/');

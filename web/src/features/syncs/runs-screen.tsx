@@ -35,6 +35,9 @@ export function RunsScreen() {
             <Link to="/records" className={buttonClass()}>
               Browse records
             </Link>
+            <Link to="/syncs/mappings" className={buttonClass()}>
+              Mappings
+            </Link>
             <Link to="/conflicts" className={buttonClass()}>
               Conflicts
             </Link>

@@ -1,8 +1,8 @@
-/** The connection and model whose records are shown, chosen from what the environment has. */
+/** A connection and one of its models, chosen from what the environment has (records, mappings). */
 import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { connectionSyncsQuery, useConnections } from '../../api/hooks/connections';
-import { useEnvironment } from '../../api/session';
+import { connectionSyncsQuery, useConnections } from '../api/hooks/connections';
+import { useEnvironment } from '../api/session';
 
 export function ConnectionPicker({ value, onChange }: { value: string | undefined; onChange: (connectionId: string | undefined) => void }) {
   const id = useId();
@@ -24,7 +24,8 @@ export function ConnectionPicker({ value, onChange }: { value: string | undefine
   );
 }
 
-export function ModelPicker({ connectionId, value, onChange }: { connectionId: string | undefined; value: string | undefined; onChange: (model: string | undefined) => void }) {
+/** `anyLabel`: the empty choice ("Every model"), or none when a model must be chosen. */
+export function ModelPicker({ connectionId, value, onChange, anyLabel = 'Every model' }: { connectionId: string | undefined; value: string | undefined; onChange: (model: string | undefined) => void; anyLabel?: string }) {
   const id = useId();
   const syncs = useQuery({ ...connectionSyncsQuery(useEnvironment(), connectionId ?? ''), enabled: Boolean(connectionId) });
   const models = connectionId ? (syncs.data?.models ?? []).map((m) => m.model) : [];
@@ -32,7 +33,7 @@ export function ModelPicker({ connectionId, value, onChange }: { connectionId: s
     <div className="field">
       <label htmlFor={id}>Model</label>
       <select id={id} value={value ?? ''} disabled={!connectionId} onChange={(e) => onChange(e.target.value || undefined)}>
-        <option value="">Every model</option>
+        <option value="">{anyLabel}</option>
         {value && !models.includes(value) && <option value={value}>{value}</option>}
         {models.map((model) => (
           <option key={model} value={model}>
