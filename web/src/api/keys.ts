@@ -7,6 +7,7 @@ export const queryKeys = {
   organization: () => ['organization'] as const,
   environments: () => ['environments'] as const,
   auditLog: (filters: object) => ['audit-log', filters] as const,
+  members: (filters: object) => ['members', filters] as const,
   apiKeys: (env: string, filters: object) => [env, 'api-keys', filters] as const,
   connectors: (filters: object) => ['connectors', filters] as const,
   connector: (key: string) => ['connectors', 'one', key] as const,
