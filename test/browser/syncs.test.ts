@@ -222,6 +222,33 @@ describe('an operator following syncs', () => {
     await screenshot(page, 'conflicts-empty');
   }, SLOW);
 
+  it('shows the Stripe connector’s Revenue widget on the connection page, with what the metrics sync collected', async () => {
+    const metrics = await api(`/api/v1/connections/${CONNECTION}/syncs/$metrics`, { method: 'PUT', body: { enabled: false } });
+    expect(metrics.status).toBe(200);
+    const triggered = await api(`/api/v1/syncs/${String(metrics.body.id)}/trigger`, { method: 'POST', body: {} });
+    let status = '';
+    await expect.poll(async () => (status = (await api(`/api/v1/sync-runs/${String(triggered.body.run.id)}`)).body.status), { timeout: 90_000 }).toMatch(/succeeded|failed/);
+    expect(status).toBe('succeeded');
+    const from = new Date(Date.now() - 30 * 86_400_000);
+    from.setUTCHours(0, 0, 0, 0);
+    const series = await api(`/api/v1/connections/${CONNECTION}/metrics?metricId=revenue&rollup=day&from=${from.toISOString()}`);
+    const total = (series.body.data as { value: number }[]).reduce((sum, p) => sum + p.value, 0);
+
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/${CONNECTION}`);
+    const widget = page.getByRole('article', { name: 'Revenue widget' });
+    await widget.getByText('card · dashboard').waitFor();
+    await widget.getByText('connected').waitFor();
+    if (series.body.data.length > 0) {
+      const shown = await widget.locator('dt:text-is("Last 30 days") + dd').textContent();
+      expect(Number(shown!.replace(/[^\d.]/g, ''))).toBeCloseTo(total, 0);
+    } else {
+      await widget.getByText('No revenue collected in the last 30 days').waitFor();
+    }
+    await expectAccessible(page);
+    await screenshot(page, 'connection-widgets');
+  }, SLOW);
+
   it('lays out every syncs screen at 1,440 and 360 px, light and dark, with no accessibility violation', async () => {
     const screens: [string, string][] = [
       ['syncs', '/syncs'],
@@ -231,13 +258,17 @@ describe('an operator following syncs', () => {
       ['conflicts', '/conflicts'],
       ['mappings', '/syncs/mappings'],
       ['mapping', `/syncs/mappings/${mappingId}`],
+      ['connection-widgets', `/connections/${CONNECTION}`],
     ];
+    // One sign-in for every size and scheme: the hub allows 10 sign-ins a minute.
+    const page = await open(await newContext());
     for (const [width, dark] of [
       [1440, true],
       [360, false],
       [360, true],
     ] as const) {
-      const page = await open(await newContext({ width, dark }));
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
       for (const [name, path] of screens) {
         await page.goto(`${hub.url}${path}`);
         await page.getByRole('heading', { level: 1 }).waitFor();
