@@ -13,6 +13,7 @@ import { Route as AppRouteImport } from './routes/_app'
 import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AppIndexRouteImport } from './routes/_app/index'
 import { Route as AppAuditLogRouteImport } from './routes/_app/audit-log'
+import { Route as AppConflictsRouteImport } from './routes/_app/conflicts'
 import { Route as AppEndpointsRouteImport } from './routes/_app/endpoints'
 import { Route as AppInboundEventsRouteImport } from './routes/_app/inbound-events'
 import { Route as AppJobsRouteImport } from './routes/_app/jobs'
@@ -23,6 +24,12 @@ import { Route as AppCatalogConnectorKeyRouteImport } from './routes/_app/catalo
 import { Route as AppConnectionsIndexRouteImport } from './routes/_app/connections/index'
 import { Route as AppConnectionsConnectionIdRouteImport } from './routes/_app/connections/$connectionId'
 import { Route as AppIntegrationsIndexRouteImport } from './routes/_app/integrations/index'
+import { Route as AppRecordsIndexRouteImport } from './routes/_app/records/index'
+import { Route as AppSyncsIndexRouteImport } from './routes/_app/syncs/index'
+import { Route as AppSyncsMappingsIndexRouteImport } from './routes/_app/syncs/mappings.index'
+import { Route as AppSyncsMappingsMappingIdRouteImport } from './routes/_app/syncs/mappings.$mappingId'
+import { Route as AppSyncsRunsRunIdRouteImport } from './routes/_app/syncs/runs.$runId'
+import { Route as AppRecordsConnectionIdModelExternalIdRouteImport } from './routes/_app/records/$connectionId.$model.$externalId'
 
 const AppRoute = AppRouteImport.update({
   id: '/_app',
@@ -41,6 +48,11 @@ const AppIndexRoute = AppIndexRouteImport.update({
 const AppAuditLogRoute = AppAuditLogRouteImport.update({
   id: '/audit-log',
   path: '/audit-log',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppConflictsRoute = AppConflictsRouteImport.update({
+  id: '/conflicts',
+  path: '/conflicts',
   getParentRoute: () => AppRoute,
 } as any)
 const AppEndpointsRoute = AppEndpointsRouteImport.update({
@@ -94,11 +106,44 @@ const AppIntegrationsIndexRoute = AppIntegrationsIndexRouteImport.update({
   path: '/integrations/',
   getParentRoute: () => AppRoute,
 } as any)
+const AppRecordsIndexRoute = AppRecordsIndexRouteImport.update({
+  id: '/records/',
+  path: '/records/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSyncsIndexRoute = AppSyncsIndexRouteImport.update({
+  id: '/syncs/',
+  path: '/syncs/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSyncsMappingsIndexRoute = AppSyncsMappingsIndexRouteImport.update({
+  id: '/syncs/mappings/',
+  path: '/syncs/mappings/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSyncsMappingsMappingIdRoute =
+  AppSyncsMappingsMappingIdRouteImport.update({
+    id: '/syncs/mappings/$mappingId',
+    path: '/syncs/mappings/$mappingId',
+    getParentRoute: () => AppRoute,
+  } as any)
+const AppSyncsRunsRunIdRoute = AppSyncsRunsRunIdRouteImport.update({
+  id: '/syncs/runs/$runId',
+  path: '/syncs/runs/$runId',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppRecordsConnectionIdModelExternalIdRoute =
+  AppRecordsConnectionIdModelExternalIdRouteImport.update({
+    id: '/records/$connectionId/$model/$externalId',
+    path: '/records/$connectionId/$model/$externalId',
+    getParentRoute: () => AppRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
+  '/conflicts': typeof AppConflictsRoute
   '/endpoints': typeof AppEndpointsRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
@@ -109,10 +154,17 @@ export interface FileRoutesByFullPath {
   '/catalog/': typeof AppCatalogIndexRoute
   '/connections/': typeof AppConnectionsIndexRoute
   '/integrations/': typeof AppIntegrationsIndexRoute
+  '/records/': typeof AppRecordsIndexRoute
+  '/syncs/': typeof AppSyncsIndexRoute
+  '/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
+  '/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/syncs/mappings/': typeof AppSyncsMappingsIndexRoute
+  '/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
+  '/conflicts': typeof AppConflictsRoute
   '/endpoints': typeof AppEndpointsRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
@@ -124,12 +176,19 @@ export interface FileRoutesByTo {
   '/catalog': typeof AppCatalogIndexRoute
   '/connections': typeof AppConnectionsIndexRoute
   '/integrations': typeof AppIntegrationsIndexRoute
+  '/records': typeof AppRecordsIndexRoute
+  '/syncs': typeof AppSyncsIndexRoute
+  '/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
+  '/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/syncs/mappings': typeof AppSyncsMappingsIndexRoute
+  '/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/_app': typeof AppRouteWithChildren
   '/sign-in': typeof SignInRoute
   '/_app/audit-log': typeof AppAuditLogRoute
+  '/_app/conflicts': typeof AppConflictsRoute
   '/_app/endpoints': typeof AppEndpointsRoute
   '/_app/inbound-events': typeof AppInboundEventsRoute
   '/_app/jobs': typeof AppJobsRoute
@@ -141,6 +200,12 @@ export interface FileRoutesById {
   '/_app/catalog/': typeof AppCatalogIndexRoute
   '/_app/connections/': typeof AppConnectionsIndexRoute
   '/_app/integrations/': typeof AppIntegrationsIndexRoute
+  '/_app/records/': typeof AppRecordsIndexRoute
+  '/_app/syncs/': typeof AppSyncsIndexRoute
+  '/_app/syncs/mappings/$mappingId': typeof AppSyncsMappingsMappingIdRoute
+  '/_app/syncs/runs/$runId': typeof AppSyncsRunsRunIdRoute
+  '/_app/syncs/mappings/': typeof AppSyncsMappingsIndexRoute
+  '/_app/records/$connectionId/$model/$externalId': typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -148,6 +213,7 @@ export interface FileRouteTypes {
     | '/'
     | '/sign-in'
     | '/audit-log'
+    | '/conflicts'
     | '/endpoints'
     | '/inbound-events'
     | '/jobs'
@@ -158,10 +224,17 @@ export interface FileRouteTypes {
     | '/catalog/'
     | '/connections/'
     | '/integrations/'
+    | '/records/'
+    | '/syncs/'
+    | '/syncs/mappings/$mappingId'
+    | '/syncs/runs/$runId'
+    | '/syncs/mappings/'
+    | '/records/$connectionId/$model/$externalId'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/sign-in'
     | '/audit-log'
+    | '/conflicts'
     | '/endpoints'
     | '/inbound-events'
     | '/jobs'
@@ -173,11 +246,18 @@ export interface FileRouteTypes {
     | '/catalog'
     | '/connections'
     | '/integrations'
+    | '/records'
+    | '/syncs'
+    | '/syncs/mappings/$mappingId'
+    | '/syncs/runs/$runId'
+    | '/syncs/mappings'
+    | '/records/$connectionId/$model/$externalId'
   id:
     | '__root__'
     | '/_app'
     | '/sign-in'
     | '/_app/audit-log'
+    | '/_app/conflicts'
     | '/_app/endpoints'
     | '/_app/inbound-events'
     | '/_app/jobs'
@@ -189,6 +269,12 @@ export interface FileRouteTypes {
     | '/_app/catalog/'
     | '/_app/connections/'
     | '/_app/integrations/'
+    | '/_app/records/'
+    | '/_app/syncs/'
+    | '/_app/syncs/mappings/$mappingId'
+    | '/_app/syncs/runs/$runId'
+    | '/_app/syncs/mappings/'
+    | '/_app/records/$connectionId/$model/$externalId'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -224,6 +310,13 @@ declare module '@tanstack/react-router' {
       path: '/audit-log'
       fullPath: '/audit-log'
       preLoaderRoute: typeof AppAuditLogRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/conflicts': {
+      id: '/_app/conflicts'
+      path: '/conflicts'
+      fullPath: '/conflicts'
+      preLoaderRoute: typeof AppConflictsRouteImport
       parentRoute: typeof AppRoute
     }
     '/_app/endpoints': {
@@ -296,11 +389,54 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppIntegrationsIndexRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/records/': {
+      id: '/_app/records/'
+      path: '/records'
+      fullPath: '/records/'
+      preLoaderRoute: typeof AppRecordsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/syncs/': {
+      id: '/_app/syncs/'
+      path: '/syncs'
+      fullPath: '/syncs/'
+      preLoaderRoute: typeof AppSyncsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/syncs/mappings/': {
+      id: '/_app/syncs/mappings/'
+      path: '/syncs/mappings'
+      fullPath: '/syncs/mappings/'
+      preLoaderRoute: typeof AppSyncsMappingsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/syncs/mappings/$mappingId': {
+      id: '/_app/syncs/mappings/$mappingId'
+      path: '/syncs/mappings/$mappingId'
+      fullPath: '/syncs/mappings/$mappingId'
+      preLoaderRoute: typeof AppSyncsMappingsMappingIdRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/syncs/runs/$runId': {
+      id: '/_app/syncs/runs/$runId'
+      path: '/syncs/runs/$runId'
+      fullPath: '/syncs/runs/$runId'
+      preLoaderRoute: typeof AppSyncsRunsRunIdRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/records/$connectionId/$model/$externalId': {
+      id: '/_app/records/$connectionId/$model/$externalId'
+      path: '/records/$connectionId/$model/$externalId'
+      fullPath: '/records/$connectionId/$model/$externalId'
+      preLoaderRoute: typeof AppRecordsConnectionIdModelExternalIdRouteImport
+      parentRoute: typeof AppRoute
+    }
   }
 }
 
 interface AppRouteChildren {
   AppAuditLogRoute: typeof AppAuditLogRoute
+  AppConflictsRoute: typeof AppConflictsRoute
   AppEndpointsRoute: typeof AppEndpointsRoute
   AppInboundEventsRoute: typeof AppInboundEventsRoute
   AppJobsRoute: typeof AppJobsRoute
@@ -312,10 +448,17 @@ interface AppRouteChildren {
   AppCatalogIndexRoute: typeof AppCatalogIndexRoute
   AppConnectionsIndexRoute: typeof AppConnectionsIndexRoute
   AppIntegrationsIndexRoute: typeof AppIntegrationsIndexRoute
+  AppRecordsIndexRoute: typeof AppRecordsIndexRoute
+  AppSyncsIndexRoute: typeof AppSyncsIndexRoute
+  AppSyncsMappingsMappingIdRoute: typeof AppSyncsMappingsMappingIdRoute
+  AppSyncsRunsRunIdRoute: typeof AppSyncsRunsRunIdRoute
+  AppSyncsMappingsIndexRoute: typeof AppSyncsMappingsIndexRoute
+  AppRecordsConnectionIdModelExternalIdRoute: typeof AppRecordsConnectionIdModelExternalIdRoute
 }
 
 const AppRouteChildren: AppRouteChildren = {
   AppAuditLogRoute: AppAuditLogRoute,
+  AppConflictsRoute: AppConflictsRoute,
   AppEndpointsRoute: AppEndpointsRoute,
   AppInboundEventsRoute: AppInboundEventsRoute,
   AppJobsRoute: AppJobsRoute,
@@ -327,6 +470,13 @@ const AppRouteChildren: AppRouteChildren = {
   AppCatalogIndexRoute: AppCatalogIndexRoute,
   AppConnectionsIndexRoute: AppConnectionsIndexRoute,
   AppIntegrationsIndexRoute: AppIntegrationsIndexRoute,
+  AppRecordsIndexRoute: AppRecordsIndexRoute,
+  AppSyncsIndexRoute: AppSyncsIndexRoute,
+  AppSyncsMappingsMappingIdRoute: AppSyncsMappingsMappingIdRoute,
+  AppSyncsRunsRunIdRoute: AppSyncsRunsRunIdRoute,
+  AppSyncsMappingsIndexRoute: AppSyncsMappingsIndexRoute,
+  AppRecordsConnectionIdModelExternalIdRoute:
+    AppRecordsConnectionIdModelExternalIdRoute,
 }
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren)

@@ -6,6 +6,7 @@ import { metricRoutes } from './metrics.ts';
 import { proxyRoutes } from './proxy.ts';
 import { recordRoutes } from './records.ts';
 import { syncRoutes } from './syncs.ts';
+import { syncRunListRoutes } from './syncs-runs.ts';
 
 /**
  * The routes of the syncs module and the provider proxy (under /api/v1): syncs and runs,
@@ -13,5 +14,5 @@ import { syncRoutes } from './syncs.ts';
  * request, so the hub can build the routes before it installs the module.
  */
 export function syncsApi(services: () => SyncServices): FastifyPluginAsyncTypebox[] {
-  return [syncRoutes(services), recordRoutes(services), mappingRoutes(services), conflictRoutes, metricRoutes(services), proxyRoutes(services)];
+  return [syncRoutes(services), syncRunListRoutes, recordRoutes(services), mappingRoutes(services), conflictRoutes, metricRoutes(services), proxyRoutes(services)];
 }

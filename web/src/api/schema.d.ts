@@ -1194,6 +1194,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs of every sync in the environment, newest first, filtered by status, connection and model */
+        get: operations["listSyncRunsOfEnvironment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/records": {
         parameters: {
             query?: never;
@@ -10802,6 +10819,105 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSyncRunsOfEnvironment: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–250) */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                connectionId?: string;
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            syncId: string;
+                            connectionId: string;
+                            model: string;
+                            /** @enum {unknown} */
+                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            trigger: string;
+                            /** @description Read everything (first run, snapshot, reconcile) rather than continue from the checkpoint */
+                            full: boolean;
+                            phase: string;
+                            pages: number;
+                            providerCalls: number;
+                            added: number;
+                            updated: number;
+                            deleted: number;
+                            unchanged: number;
+                            conflicts: number;
+                            errors: {
+                                page: number | null;
+                                code: string;
+                                message: string;
+                                at: string;
+                            }[];
+                            attempts: number;
+                            revertsRunId: string | null;
+                            rolledBackBy: string | null;
+                            cancelRequestedAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,8 @@ import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
 import { ConnectionSyncs } from './connection-syncs';
 import { ReplaceCredentials } from './replace-credentials-dialog';
+import { UiEmbeds } from './ui-embeds';
+import '../../styles/connections.css';
 
 const route = getRouteApi('/_app/connections/$connectionId');
 
@@ -169,6 +171,7 @@ export function ConnectionScreen() {
               <LastTest connection={c} />
             </div>
             <ConnectionSyncs connectionId={c.id} />
+            <UiEmbeds connection={c} />
             <Section title="Account">
               {Object.keys(c.accountInfo).length ? <JsonViewer value={c.accountInfo} label="Account information from the provider" /> : <p className="muted">The provider told nothing about the account yet; a test fills this in.</p>}
             </Section>

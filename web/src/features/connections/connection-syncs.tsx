@@ -2,6 +2,7 @@
  * A connection's syncs: model, schedule, last run and its outcome; "Run now" follows the run
  * live; a model the connector offers but nobody scheduled can be scheduled from here.
  */
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useConnectionSyncs, type ConnectionSyncs as Syncs } from '../../api/hooks/connections';
 import { useConfigureSync, useTriggerSync } from '../../api/hooks/syncs';
@@ -12,7 +13,7 @@ import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
-import { SyncRunProgress } from './sync-run-progress';
+import { SyncRunProgress } from '../../components/sync-run-progress';
 
 type Sync = Syncs['data'][number];
 
@@ -42,6 +43,9 @@ function SyncRow({ sync, runId, onRun }: { sync: Sync; runId: string | undefined
         <tr>
           <td colSpan={6}>
             <SyncRunProgress runId={runId} model={model} />
+            <Link to="/syncs/runs/$runId" params={{ runId }}>
+              Open the {model} run
+            </Link>
           </td>
         </tr>
       )}

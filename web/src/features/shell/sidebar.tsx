@@ -9,6 +9,7 @@ const SECTIONS: { heading: string; links: { to: NonNullable<LinkProps['to']>; la
       { to: '/catalog', label: 'Catalog' },
       { to: '/integrations', label: 'Integrations' },
       { to: '/connections', label: 'Connections' },
+      { to: '/syncs', label: 'Syncs' },
     ],
   },
   {

@@ -1,5 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { SettingsScreen } from '../../features/operations/settings-screen';
+import { SettingsScreen } from '../../features/settings';
 
 export const Route = createFileRoute('/_app/settings')({
   component: SettingsScreen,

@@ -1,10 +1,11 @@
-/** Settings: the dashboard theme, and this environment's API keys (a new key is shown once). */
+/** This environment's API keys: created with a role, shown once, revoked. */
 import { useId, useState, type FormEvent } from 'react';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from '../../api/hooks/settings';
+import { ROLES, type Role } from '../../api/hooks/members';
 import { useEnvironment } from '../../api/session';
 import { Can } from '../../components/can';
 import { ConfirmButton } from '../../components/confirm-button';
-import { EmptyState, PageHeader, ProblemAlert, QueryView, Section } from '../../components/page';
+import { EmptyState, ProblemAlert, QueryView, Section } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
@@ -12,36 +13,6 @@ import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
-import { setTheme, storedTheme, type Theme } from '../../lib/theme';
-
-const ROLES = ['viewer', 'developer', 'admin', 'owner'] as const;
-const THEME_LABELS: Record<Theme, string> = { system: 'Same as the system', light: 'Light', dark: 'Dark' };
-
-function ThemeSetting() {
-  const [theme, set] = useState<Theme>(storedTheme);
-  return (
-    <Section title="Theme">
-      <fieldset className="radio-row">
-        <legend className="visually-hidden">Dashboard theme</legend>
-        {(['system', 'light', 'dark'] as const).map((option) => (
-          <label key={option} className="radio">
-            <input
-              type="radio"
-              name="theme"
-              value={option}
-              checked={theme === option}
-              onChange={() => {
-                set(option);
-                setTheme(option);
-              }}
-            />
-            {THEME_LABELS[option]}
-          </label>
-        ))}
-      </fieldset>
-    </Section>
-  );
-}
 
 function CreateKey() {
   const environment = useEnvironment();
@@ -49,7 +20,7 @@ function CreateKey() {
   const toast = useToast();
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
-  const [role, setRole] = useState<(typeof ROLES)[number]>('developer');
+  const [role, setRole] = useState<Role>('developer');
   const [secret, setSecret] = useState<string | undefined>();
   const nameId = useId();
   const roleId = useId();
@@ -94,7 +65,7 @@ function CreateKey() {
             </div>
             <div className="field">
               <label htmlFor={roleId}>Role</label>
-              <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
+              <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
                 {ROLES.map((r) => (
                   <option key={r} value={r}>
                     {r}
@@ -116,7 +87,7 @@ function CreateKey() {
   );
 }
 
-function ApiKeys() {
+export function ApiKeys() {
   const environment = useEnvironment();
   const keys = useApiKeys({ limit: 100 });
   const revoke = useRevokeApiKey();
@@ -179,17 +150,5 @@ function ApiKeys() {
         }}
       </QueryView>
     </Section>
-  );
-}
-
-export function SettingsScreen() {
-  return (
-    <>
-      <PageHeader title="Settings" />
-      <ThemeSetting />
-      <Can scope="api-keys:read">
-        <ApiKeys />
-      </Can>
-    </>
   );
 }

@@ -1,0 +1,3 @@
+export { RecordsScreen } from './records-screen';
+export { RecordScreen } from './record-screen';
+export { ConflictsScreen } from './conflicts-screen';

@@ -1,0 +1,3 @@
+export { RunsScreen } from './runs-screen';
+export { RunScreen } from './run-screen';
+export { MappingsScreen, MappingScreen } from './mappings';

@@ -1,0 +1,2 @@
+export { MappingsScreen } from './mappings-screen';
+export { MappingScreen } from './mapping-screen';

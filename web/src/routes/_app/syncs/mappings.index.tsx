@@ -1,0 +1,12 @@
+import { createFileRoute } from '@tanstack/react-router';
+import { mappingsQuery } from '../../../api/hooks/mappings';
+import { session } from '../../../api/session';
+import { MappingsScreen } from '../../../features/syncs';
+import { compact, cursor, text } from '../../../lib/search';
+
+export const Route = createFileRoute('/_app/syncs/mappings/')({
+  validateSearch: (search: Record<string, unknown>) => compact({ connectionId: text(search.connectionId, 128), model: text(search.model, 64), cursor: cursor(search.cursor) }),
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(mappingsQuery(session.environment(), { ...deps, limit: 50 })),
+  component: MappingsScreen,
+});
