@@ -13,15 +13,20 @@ import { Route as AppRouteImport } from './routes/_app'
 import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AppIndexRouteImport } from './routes/_app/index'
 import { Route as AppAuditLogRouteImport } from './routes/_app/audit-log'
-import { Route as AppEndpointsRouteImport } from './routes/_app/endpoints'
+import { Route as AppEventTypesRouteImport } from './routes/_app/event-types'
 import { Route as AppInboundEventsRouteImport } from './routes/_app/inbound-events'
 import { Route as AppJobsRouteImport } from './routes/_app/jobs'
 import { Route as AppMessagesRouteImport } from './routes/_app/messages'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
+import { Route as AppSourcesRouteImport } from './routes/_app/sources'
+import { Route as AppAlertsIndexRouteImport } from './routes/_app/alerts/index'
+import { Route as AppAlertsRulesRouteImport } from './routes/_app/alerts/rules'
 import { Route as AppCatalogIndexRouteImport } from './routes/_app/catalog/index'
 import { Route as AppCatalogConnectorKeyRouteImport } from './routes/_app/catalog/$connectorKey'
 import { Route as AppConnectionsIndexRouteImport } from './routes/_app/connections/index'
 import { Route as AppConnectionsConnectionIdRouteImport } from './routes/_app/connections/$connectionId'
+import { Route as AppEndpointsIndexRouteImport } from './routes/_app/endpoints/index'
+import { Route as AppEndpointsEndpointIdRouteImport } from './routes/_app/endpoints/$endpointId'
 import { Route as AppIntegrationsIndexRouteImport } from './routes/_app/integrations/index'
 
 const AppRoute = AppRouteImport.update({
@@ -43,9 +48,9 @@ const AppAuditLogRoute = AppAuditLogRouteImport.update({
   path: '/audit-log',
   getParentRoute: () => AppRoute,
 } as any)
-const AppEndpointsRoute = AppEndpointsRouteImport.update({
-  id: '/endpoints',
-  path: '/endpoints',
+const AppEventTypesRoute = AppEventTypesRouteImport.update({
+  id: '/event-types',
+  path: '/event-types',
   getParentRoute: () => AppRoute,
 } as any)
 const AppInboundEventsRoute = AppInboundEventsRouteImport.update({
@@ -66,6 +71,21 @@ const AppMessagesRoute = AppMessagesRouteImport.update({
 const AppSettingsRoute = AppSettingsRouteImport.update({
   id: '/settings',
   path: '/settings',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSourcesRoute = AppSourcesRouteImport.update({
+  id: '/sources',
+  path: '/sources',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppAlertsIndexRoute = AppAlertsIndexRouteImport.update({
+  id: '/alerts/',
+  path: '/alerts/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppAlertsRulesRoute = AppAlertsRulesRouteImport.update({
+  id: '/alerts/rules',
+  path: '/alerts/rules',
   getParentRoute: () => AppRoute,
 } as any)
 const AppCatalogIndexRoute = AppCatalogIndexRouteImport.update({
@@ -89,6 +109,16 @@ const AppConnectionsConnectionIdRoute =
     path: '/connections/$connectionId',
     getParentRoute: () => AppRoute,
   } as any)
+const AppEndpointsIndexRoute = AppEndpointsIndexRouteImport.update({
+  id: '/endpoints/',
+  path: '/endpoints/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppEndpointsEndpointIdRoute = AppEndpointsEndpointIdRouteImport.update({
+  id: '/endpoints/$endpointId',
+  path: '/endpoints/$endpointId',
+  getParentRoute: () => AppRoute,
+} as any)
 const AppIntegrationsIndexRoute = AppIntegrationsIndexRouteImport.update({
   id: '/integrations/',
   path: '/integrations/',
@@ -99,30 +129,40 @@ export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
-  '/endpoints': typeof AppEndpointsRoute
+  '/event-types': typeof AppEventTypesRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
   '/messages': typeof AppMessagesRoute
   '/settings': typeof AppSettingsRoute
+  '/sources': typeof AppSourcesRoute
+  '/alerts/rules': typeof AppAlertsRulesRoute
   '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/alerts/': typeof AppAlertsIndexRoute
   '/catalog/': typeof AppCatalogIndexRoute
   '/connections/': typeof AppConnectionsIndexRoute
+  '/endpoints/': typeof AppEndpointsIndexRoute
   '/integrations/': typeof AppIntegrationsIndexRoute
 }
 export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
-  '/endpoints': typeof AppEndpointsRoute
+  '/event-types': typeof AppEventTypesRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
   '/messages': typeof AppMessagesRoute
   '/settings': typeof AppSettingsRoute
+  '/sources': typeof AppSourcesRoute
   '/': typeof AppIndexRoute
+  '/alerts/rules': typeof AppAlertsRulesRoute
   '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/alerts': typeof AppAlertsIndexRoute
   '/catalog': typeof AppCatalogIndexRoute
   '/connections': typeof AppConnectionsIndexRoute
+  '/endpoints': typeof AppEndpointsIndexRoute
   '/integrations': typeof AppIntegrationsIndexRoute
 }
 export interface FileRoutesById {
@@ -130,16 +170,21 @@ export interface FileRoutesById {
   '/_app': typeof AppRouteWithChildren
   '/sign-in': typeof SignInRoute
   '/_app/audit-log': typeof AppAuditLogRoute
-  '/_app/endpoints': typeof AppEndpointsRoute
+  '/_app/event-types': typeof AppEventTypesRoute
   '/_app/inbound-events': typeof AppInboundEventsRoute
   '/_app/jobs': typeof AppJobsRoute
   '/_app/messages': typeof AppMessagesRoute
   '/_app/settings': typeof AppSettingsRoute
+  '/_app/sources': typeof AppSourcesRoute
   '/_app/': typeof AppIndexRoute
+  '/_app/alerts/rules': typeof AppAlertsRulesRoute
   '/_app/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/_app/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/_app/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/_app/alerts/': typeof AppAlertsIndexRoute
   '/_app/catalog/': typeof AppCatalogIndexRoute
   '/_app/connections/': typeof AppConnectionsIndexRoute
+  '/_app/endpoints/': typeof AppEndpointsIndexRoute
   '/_app/integrations/': typeof AppIntegrationsIndexRoute
 }
 export interface FileRouteTypes {
@@ -148,46 +193,61 @@ export interface FileRouteTypes {
     | '/'
     | '/sign-in'
     | '/audit-log'
-    | '/endpoints'
+    | '/event-types'
     | '/inbound-events'
     | '/jobs'
     | '/messages'
     | '/settings'
+    | '/sources'
+    | '/alerts/rules'
     | '/catalog/$connectorKey'
     | '/connections/$connectionId'
+    | '/endpoints/$endpointId'
+    | '/alerts/'
     | '/catalog/'
     | '/connections/'
+    | '/endpoints/'
     | '/integrations/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/sign-in'
     | '/audit-log'
-    | '/endpoints'
+    | '/event-types'
     | '/inbound-events'
     | '/jobs'
     | '/messages'
     | '/settings'
+    | '/sources'
     | '/'
+    | '/alerts/rules'
     | '/catalog/$connectorKey'
     | '/connections/$connectionId'
+    | '/endpoints/$endpointId'
+    | '/alerts'
     | '/catalog'
     | '/connections'
+    | '/endpoints'
     | '/integrations'
   id:
     | '__root__'
     | '/_app'
     | '/sign-in'
     | '/_app/audit-log'
-    | '/_app/endpoints'
+    | '/_app/event-types'
     | '/_app/inbound-events'
     | '/_app/jobs'
     | '/_app/messages'
     | '/_app/settings'
+    | '/_app/sources'
     | '/_app/'
+    | '/_app/alerts/rules'
     | '/_app/catalog/$connectorKey'
     | '/_app/connections/$connectionId'
+    | '/_app/endpoints/$endpointId'
+    | '/_app/alerts/'
     | '/_app/catalog/'
     | '/_app/connections/'
+    | '/_app/endpoints/'
     | '/_app/integrations/'
   fileRoutesById: FileRoutesById
 }
@@ -226,11 +286,11 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppAuditLogRouteImport
       parentRoute: typeof AppRoute
     }
-    '/_app/endpoints': {
-      id: '/_app/endpoints'
-      path: '/endpoints'
-      fullPath: '/endpoints'
-      preLoaderRoute: typeof AppEndpointsRouteImport
+    '/_app/event-types': {
+      id: '/_app/event-types'
+      path: '/event-types'
+      fullPath: '/event-types'
+      preLoaderRoute: typeof AppEventTypesRouteImport
       parentRoute: typeof AppRoute
     }
     '/_app/inbound-events': {
@@ -261,6 +321,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/sources': {
+      id: '/_app/sources'
+      path: '/sources'
+      fullPath: '/sources'
+      preLoaderRoute: typeof AppSourcesRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/alerts/': {
+      id: '/_app/alerts/'
+      path: '/alerts'
+      fullPath: '/alerts/'
+      preLoaderRoute: typeof AppAlertsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/alerts/rules': {
+      id: '/_app/alerts/rules'
+      path: '/alerts/rules'
+      fullPath: '/alerts/rules'
+      preLoaderRoute: typeof AppAlertsRulesRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/catalog/': {
       id: '/_app/catalog/'
       path: '/catalog'
@@ -289,6 +370,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppConnectionsConnectionIdRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/endpoints/': {
+      id: '/_app/endpoints/'
+      path: '/endpoints'
+      fullPath: '/endpoints/'
+      preLoaderRoute: typeof AppEndpointsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/endpoints/$endpointId': {
+      id: '/_app/endpoints/$endpointId'
+      path: '/endpoints/$endpointId'
+      fullPath: '/endpoints/$endpointId'
+      preLoaderRoute: typeof AppEndpointsEndpointIdRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/integrations/': {
       id: '/_app/integrations/'
       path: '/integrations'
@@ -301,31 +396,41 @@ declare module '@tanstack/react-router' {
 
 interface AppRouteChildren {
   AppAuditLogRoute: typeof AppAuditLogRoute
-  AppEndpointsRoute: typeof AppEndpointsRoute
+  AppEventTypesRoute: typeof AppEventTypesRoute
   AppInboundEventsRoute: typeof AppInboundEventsRoute
   AppJobsRoute: typeof AppJobsRoute
   AppMessagesRoute: typeof AppMessagesRoute
   AppSettingsRoute: typeof AppSettingsRoute
+  AppSourcesRoute: typeof AppSourcesRoute
   AppIndexRoute: typeof AppIndexRoute
+  AppAlertsRulesRoute: typeof AppAlertsRulesRoute
   AppCatalogConnectorKeyRoute: typeof AppCatalogConnectorKeyRoute
   AppConnectionsConnectionIdRoute: typeof AppConnectionsConnectionIdRoute
+  AppEndpointsEndpointIdRoute: typeof AppEndpointsEndpointIdRoute
+  AppAlertsIndexRoute: typeof AppAlertsIndexRoute
   AppCatalogIndexRoute: typeof AppCatalogIndexRoute
   AppConnectionsIndexRoute: typeof AppConnectionsIndexRoute
+  AppEndpointsIndexRoute: typeof AppEndpointsIndexRoute
   AppIntegrationsIndexRoute: typeof AppIntegrationsIndexRoute
 }
 
 const AppRouteChildren: AppRouteChildren = {
   AppAuditLogRoute: AppAuditLogRoute,
-  AppEndpointsRoute: AppEndpointsRoute,
+  AppEventTypesRoute: AppEventTypesRoute,
   AppInboundEventsRoute: AppInboundEventsRoute,
   AppJobsRoute: AppJobsRoute,
   AppMessagesRoute: AppMessagesRoute,
   AppSettingsRoute: AppSettingsRoute,
+  AppSourcesRoute: AppSourcesRoute,
   AppIndexRoute: AppIndexRoute,
+  AppAlertsRulesRoute: AppAlertsRulesRoute,
   AppCatalogConnectorKeyRoute: AppCatalogConnectorKeyRoute,
   AppConnectionsConnectionIdRoute: AppConnectionsConnectionIdRoute,
+  AppEndpointsEndpointIdRoute: AppEndpointsEndpointIdRoute,
+  AppAlertsIndexRoute: AppAlertsIndexRoute,
   AppCatalogIndexRoute: AppCatalogIndexRoute,
   AppConnectionsIndexRoute: AppConnectionsIndexRoute,
+  AppEndpointsIndexRoute: AppEndpointsIndexRoute,
   AppIntegrationsIndexRoute: AppIntegrationsIndexRoute,
 }
 
