@@ -16,6 +16,7 @@ import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
 import { ConnectionSyncs } from './connection-syncs';
 import { ReplaceCredentials } from './replace-credentials-dialog';
+import { ConnectionHealth } from '../health';
 
 const route = getRouteApi('/_app/connections/$connectionId');
 
@@ -169,6 +170,7 @@ export function ConnectionScreen() {
               <LastTest connection={c} />
             </div>
             <ConnectionSyncs connectionId={c.id} />
+            <ConnectionHealth connectionId={c.id} />
             <Section title="Account">
               {Object.keys(c.accountInfo).length ? <JsonViewer value={c.accountInfo} label="Account information from the provider" /> : <p className="muted">The provider told nothing about the account yet; a test fills this in.</p>}
             </Section>
