@@ -117,7 +117,7 @@ export interface EndpointStats {
 /** Buckets of a stats window: at most about 48 points, never narrower than a minute. */
 export function bucketSecondsFor(since: Date, now: Date): number {
   const window = Math.max(60, (now.getTime() - since.getTime()) / 1000);
-  return Math.max(60, Math.ceil(window / 48 / 60) * 60);
+  return Math.max(60, Math.round(window / 48 / 60) * 60);
 }
 
 /** Success rate, latency percentiles (of attempts that got an answer) and recent errors since `since`. */

@@ -35,7 +35,7 @@ describe('endpoint statistics over time', () => {
     for (const p of points) expect(Date.parse(p.at) % 1_800_000).toBe(0);
     expect(points.every((p) => p.p50 !== null)).toBe(true);
     const hour = (await h.get(`/api/v1/endpoints/${ep}/stats?since=${new Date(Date.now() - 3_600_000).toISOString()}`)).body;
-    expect(hour.series.bucketSeconds).toBe(120);
+    expect(hour.series.bucketSeconds).toBe(60);
   });
 });
 

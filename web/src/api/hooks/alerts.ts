@@ -48,7 +48,9 @@ export function useAlertAction() {
       if (action === 'resolve') return unwrap(api.POST('/api/v1/alerts/{id}/resolve', { ...params, body: {} }));
       return unwrap(api.POST('/api/v1/alerts/{id}/snooze', { ...params, body: { minutes: minutes ?? 60 } }));
     },
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'alerts'] }),
+    // Not awaited: the refreshed list may drop the alert (resolved), unmounting the caller
+    // before its own onSuccess (the toast) could run.
+    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'alerts'] }),
   });
 }
 

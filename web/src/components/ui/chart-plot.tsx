@@ -19,7 +19,12 @@ function resolve(token: string, host: HTMLElement): string {
   return value;
 }
 
-function options(width: number, height: number, series: ChartSeries[], host: HTMLElement, yRange?: [number, number]): uPlot.Options {
+interface Ranges {
+  yRange?: [number, number] | undefined;
+  xRange?: [number, number] | undefined;
+}
+
+function options(width: number, height: number, series: ChartSeries[], host: HTMLElement, { xRange, yRange }: Ranges): uPlot.Options {
   const text = resolve('--color-muted', host);
   const grid = resolve('--color-border', host);
   const format = series[0]?.format;
@@ -29,7 +34,11 @@ function options(width: number, height: number, series: ChartSeries[], host: HTM
     height,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      // A fixed period: alone, one point would make uPlot span years around it.
+      x: { time: true, range: (_u, min, max) => xRange ?? [min, max] },
+      y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+    },
     axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map((v) => (format ? format(v) : String(v))) }],
     series: [
       {},
@@ -44,7 +53,7 @@ function options(width: number, height: number, series: ChartSeries[], host: HTM
   };
 }
 
-export default function ChartPlot({ times, series, height, yRange }: { times: number[]; series: ChartSeries[]; height: number; yRange?: [number, number] }) {
+export default function ChartPlot({ times, series, height, yRange, xRange }: { times: number[]; series: ChartSeries[]; height: number } & Ranges) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = host.current;
@@ -53,7 +62,7 @@ export default function ChartPlot({ times, series, height, yRange }: { times: nu
     const data = [times, ...series.map((s) => s.values)] as uPlot.AlignedData;
     const build = () => {
       plot?.destroy();
-      plot = new uPlot(options(element.clientWidth || 300, height, series, element, yRange), data, element);
+      plot = new uPlot(options(element.clientWidth || 300, height, series, element, { xRange, yRange }), data, element);
     };
     build();
     const resize = new ResizeObserver(() => plot?.setSize({ width: element.clientWidth || 300, height }));
@@ -69,6 +78,6 @@ export default function ChartPlot({ times, series, height, yRange }: { times: nu
       scheme.removeEventListener('change', build);
       plot?.destroy();
     };
-  }, [times, series, height, yRange]);
+  }, [times, series, height, yRange, xRange]);
   return <div ref={host} className="ui-chart__canvas" />;
 }

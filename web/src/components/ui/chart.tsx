@@ -17,7 +17,7 @@ export interface ChartSeries {
   label: string;
   /** One value per time; null where there is no value (a gap). */
   values: (number | null)[];
-  /** A design token: `--color-primary`, `--color-danger`… */
+  /** A design token: `--color-primary`, `--color-success`, `--color-warning` or `--color-danger`. */
   color: string;
   /** How a value reads in the table and on the axis ("98.5 %", "120 ms"). */
   format?: (value: number) => string;
@@ -33,16 +33,22 @@ export interface ChartProps {
   height?: number;
   /** Fix the y range (a rate between 0 and 1, say); otherwise it fits the data. */
   yRange?: [number, number];
+  /** The period shown, in Unix seconds (the last 24 hours, say); otherwise the data's own span. */
+  xRange?: [number, number];
   empty?: ReactNode;
 }
 
 const Plot = lazy(() => import('./chart-plot'));
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
-export function Chart({ title, summary, times, series, height = 180, yRange, empty = 'No data in this period yet.' }: ChartProps) {
+export function Chart({ title, summary, times, series, height = 180, yRange, xRange, empty = 'No data in this period yet.' }: ChartProps) {
   const titleId = useId();
   const summaryId = useId();
   const hasData = times.length > 0 && series.some((s) => s.values.some((v) => v !== null));
+  // Without a given period, the data's own span; one point alone gets an hour either side.
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? 0;
+  const period: [number, number] = xRange ?? (first === last ? [first - 3600, last + 3600] : [first, last]);
   return (
     <figure className="ui-chart" aria-labelledby={titleId} aria-describedby={summaryId}>
       <figcaption className="ui-chart__caption">
@@ -66,7 +72,7 @@ export function Chart({ title, summary, times, series, height = 180, yRange, emp
           {/* The picture repeats the table below; assistive technology reads the table. */}
           <div className="ui-chart__plot" aria-hidden="true" style={{ minHeight: height }}>
             <Suspense fallback={null}>
-              <Plot times={times} series={series} height={height} {...(yRange ? { yRange } : {})} />
+              <Plot times={times} series={series} height={height} {...(yRange ? { yRange } : {})} xRange={period} />
             </Suspense>
           </div>
           <details className="ui-chart__data">

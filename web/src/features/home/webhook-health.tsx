@@ -23,6 +23,7 @@ export function WebhookHealth({ since }: { since: string }) {
   const succeeded = loaded.reduce((sum, s) => sum + s.succeeded, 0);
   const failed = loaded.reduce((sum, s) => sum + s.failed, 0);
   const series = deliverySeries(loaded);
+  const window: [number, number] = [Date.parse(since) / 1000, Date.now() / 1000];
   return (
     <Section title="Webhooks out — last 24 hours" actions={<Link to="/messages">Message log</Link>}>
       {endpoints.error ? (
@@ -54,10 +55,11 @@ export function WebhookHealth({ since }: { since: string }) {
               times={series.times}
               series={series.rate}
               yRange={[0, 1]}
+              xRange={window}
               height={140}
               empty="No attempt in the last 24 hours."
             />
-            <Chart title="Latency" summary="p50 and p95 of answered attempts, per period, across endpoints." times={series.times} series={series.latency} height={140} empty="No answered attempt in the last 24 hours." />
+            <Chart title="Latency" summary="p50 and p95 of answered attempts, per period, across endpoints." times={series.times} series={series.latency} xRange={window} height={140} empty="No answered attempt in the last 24 hours." />
           </div>
           <Table caption="Delivery per endpoint over the last 24 hours">
             <thead>

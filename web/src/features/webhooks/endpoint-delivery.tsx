@@ -15,6 +15,8 @@ export function EndpointDelivery({ endpointId }: { endpointId: string }) {
       <QueryView query={stats} label="Loading delivery statistics">
         {(s) => {
           const series = deliverySeries([s]);
+          const window: [number, number] = [Date.parse(s.since) / 1000, Date.now() / 1000];
+          const periods = series.times.length;
           return (
             <>
               <div className="stat-row">
@@ -42,10 +44,11 @@ export function EndpointDelivery({ endpointId }: { endpointId: string }) {
               <div className="chart-grid">
                 <Chart
                   title="Success rate"
-                  summary={`${percent(s.successRate)} of ${s.attempts} attempts succeeded; ${series.times.length} periods of ${Math.round(s.series.bucketSeconds / 60)} min with attempts.`}
+                  summary={`${percent(s.successRate)} of ${s.attempts} attempts succeeded; ${periods} period${periods === 1 ? '' : 's'} of ${Math.round(s.series.bucketSeconds / 60)} min had attempts.`}
                   times={series.times}
                   series={series.rate}
                   yRange={[0, 1]}
+                  xRange={window}
                   empty="No attempt in the last 24 hours. Send a test event to see one."
                 />
                 <Chart
@@ -53,6 +56,7 @@ export function EndpointDelivery({ endpointId }: { endpointId: string }) {
                   summary={`p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)} over the attempts that got an answer.`}
                   times={series.times}
                   series={series.latency}
+                  xRange={window}
                   empty="No answered attempt in the last 24 hours."
                 />
               </div>

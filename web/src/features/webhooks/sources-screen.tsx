@@ -126,7 +126,7 @@ export function SourcesScreen() {
                         </Link>
                         <span className="muted mono cell-sub">{source.id}</span>
                       </td>
-                      <td>
+                      <td className="cell-url">
                         <CopyableId value={source.url} label={`URL of ${source.name}`} />
                       </td>
                       <td className="cell-wrap">
