@@ -134,3 +134,18 @@ export async function axeViolations(page: Page): Promise<string[]> {
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * Clicks the Connect UI popup's "Done", which closes the window from its own click handler:
+ * Playwright may then report the click as interrupted by the closing page, which is its success.
+ */
+export async function clickDoneAndClose(popup: Page): Promise<void> {
+  const closed = popup.waitForEvent('close');
+  await popup
+    .getByRole('button', { name: 'Done' })
+    .click()
+    .catch((err: unknown) => {
+      if (!popup.isClosed()) throw err;
+    });
+  await closed;
+}

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { rows } from '../../src/db/index.ts';
 import { startAuthorizationServer, type AuthorizationServer } from '../support/authorization-server.ts';
-import { axeViolations, openPage, shot, startBrowserHub, STRIPE_KEY, type BrowserHub } from './connect-support.ts';
+import { axeViolations, clickDoneAndClose, openPage, shot, startBrowserHub, STRIPE_KEY, type BrowserHub } from './connect-support.ts';
 
 const WRONG_KEY = 'sk_test_00000000000000000000wrong';
 const NEXT_KEY = 'sk_test_rotatedinthebrowser000000004';
@@ -57,8 +57,7 @@ describe('the Connect UI opened by the example product page', () => {
     const connectionId = await page.locator('#result').getAttribute('data-connection-id');
     const made = await connectionsOf('customer-42');
     expect(made).toEqual([expect.objectContaining({ id: connectionId, status: 'connected' })]);
-    await popup.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(() => popup.isClosed()).toBe(true);
+    await clickDoneAndClose(popup);
     expect(errors).toEqual([]);
     await page.context().close();
   });

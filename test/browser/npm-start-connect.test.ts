@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickDoneAndClose } from './connect-support.ts';
 import { launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub } from './support.ts';
 
 const STRIPE_KEY = 'sk_test_patchbaysimulator0000000001';
@@ -63,7 +64,7 @@ describe('the example page beside npm start', () => {
     await screenshot(stripe, 'npm-start-connect-stripe');
     await expect.poll(() => page.locator('#result').getAttribute('data-connection-id')).toMatch(/^conn_/);
     const stripeConnection = await page.locator('#result').getAttribute('data-connection-id');
-    await stripe.getByRole('button', { name: 'Done' }).click();
+    await clickDoneAndClose(stripe);
 
     // An OAuth account: the popup goes to the provider's consent and comes back connected.
     const hubspot = await openConnectUi(page);
