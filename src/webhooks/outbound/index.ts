@@ -59,3 +59,4 @@ export {
   type SignatureType,
 } from './schema.ts';
 export { listen, parseEventStream, ListenError, type ListenOptions, type ListenReady, type ListenSession, type ForwardResult } from './listen-client.ts';
+export { subscribeRestHook, listRestHooks, unsubscribeRestHook, restHookSample, type RestHookInput } from './rest-hooks.ts';

@@ -85,6 +85,8 @@ export const endpoints = pgTable(
     disabledAt: ts('disabled_at'),
     /** Stream endpoints: when their listener last showed it is alive. */
     streamSeenAt: ts('stream_seen_at'),
+    /** Made by an automation platform (Zapier, Make) through the REST Hooks API, and removed by it. */
+    restHook: boolean('rest_hook').notNull().default(false),
     ...timestamps(),
   },
   (t) => [index('outbound_endpoints_scope').on(t.organizationId, t.environmentId, t.id)],

@@ -1,6 +1,6 @@
 /**
  * The outbound webhooks API under /api/v1: event types, events, endpoints, messages, attempts,
- * dead letters, and the `patchbay listen` stream.
+ * dead letters, the `patchbay listen` stream, and REST hooks for automation platforms.
  *
  * @example
  * const outbound = registerOutbound({ queue, database, vault, logger, clock });
@@ -11,6 +11,7 @@ import type { Outbound } from '../../../webhooks/outbound/index.ts';
 import { endpointRoutes } from './endpoints.ts';
 import { eventTypeRoutes } from './event-types.ts';
 import { eventRoutes } from './events.ts';
+import { hookRoutes } from './hooks.ts';
 import { listenRoutes } from './listen.ts';
 import { messageRoutes } from './messages.ts';
 
@@ -20,6 +21,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
   await app.register(endpointRoutes, options);
   await app.register(messageRoutes, options);
   await app.register(listenRoutes, options);
+  await app.register(hookRoutes, options);
 };
 
 /** `outboundRoutes` bound to a service, in the shape `buildApi`'s `plugins` and a HubModule's `routes` take. */

@@ -60,6 +60,7 @@ export const EndpointSchema = Type.Object({
   enabled: Type.Boolean(),
   disabledReason: Nullable(Type.String()),
   disabledAt: NullableTimestamp,
+  restHook: Type.Boolean({ description: 'Made by an automation platform through the REST Hooks API (`/hooks`)' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -80,6 +81,7 @@ export const endpointView = (e: EndpointRow) => ({
   enabled: e.enabled,
   disabledReason: e.disabledReason,
   disabledAt: iso(e.disabledAt),
+  restHook: e.restHook,
   createdAt: iso(e.createdAt)!,
   updatedAt: iso(e.updatedAt)!,
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "outbound_endpoints" ADD COLUMN "rest_hook" boolean DEFAULT false NOT NULL;
