@@ -25,13 +25,17 @@ export const BODY_LIMITS = {
   proxy: 10 * MiB,
 } as const;
 
+const BODYLESS_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Replaces Fastify's JSON parser with one that refuses documents nesting deeper than `maxDepth`
  * (400 `json-too-deep`) before `JSON.parse` sees them, and prototype keys (400), as problems.
  */
 export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    // Clients such as Zapier's send their default JSON Content-Type on a bodyless DELETE too.
+    if (body.length === 0 && BODYLESS_METHODS.has(request.method)) return done(null, undefined);
     if (body.length === 0) return done(problems.badRequest('The body is empty but its Content-Type says JSON: send a JSON document or no Content-Type.'));
     try {
       done(null, parseJsonWithin(body, maxDepth));
