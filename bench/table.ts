@@ -51,6 +51,8 @@ const AIM_LABELS: Record<string, string> = {
   postgresP99UnderHundredMsAtHalfRate: 'PostgreSQL p99 < 100 ms at half rate',
   postgresMemoryFlatWithBacklog: 'memory flat with 100,000 pending',
   idleUnder400MB: 'idle < 400 MB',
+  peakPerConcurrentBodyAtMostTwiceTheBody: 'peak ≤ 2× the body per body with 32 at once',
+  everyBodyAcknowledgedAndStored: 'every body acknowledged and stored',
   secondStartUnder3s: 'second start < 3 s',
   firstStartUnder6s: 'first start < 6 s',
   everyCheckWithin5sOfItsSlot: 'no health check later than 5 s',
@@ -85,6 +87,13 @@ const DESCRIBE: Record<string, (r: Result) => Omit<Row, 'benchmark' | 'aims'>> =
     return {
       figure: `one run: PostgreSQL ${n(pg.throughput.deliveriesPerSecond)} deliveries/s (${pct(pg.ratioToLimit)} of the limit); at half rate (${n(pg.latencyAtHalfRate.achievedDeliveriesPerSecond)}/s) p50 ${ms(pg.latencyAtHalfRate.ms.p50)}, p99 ${ms(pg.latencyAtHalfRate.ms.p99)}; ${n(pg.backlog.pendingDeliveries)} pending drained at ${n(pg.backlog.deliveriesPerSecond)}/s, retained heap ${range(pg.backlog.retainedHeapMb)} MB · PGlite ${n(r.pglite.throughput.deliveriesPerSecond)}/s (${pct(r.pglite.ratioToLimit)})`,
       beside: `a bare undici request() loop to the same receiver: ${n(pg.limit.perSecond)} POSTs/s (PGlite run: ${n(r.pglite.limit.perSecond)})`,
+    };
+  },
+  'inbound-memory': (r) => {
+    const mb = (w: Result) => `${w.concurrent}: +${w.peakMb - w.baselineMb} MB (${w.ratioToBody}×)`;
+    return {
+      figure: `peak RSS of a fresh hub per ${(r.settings.bodyBytes / 1024 / 1024).toFixed(1)} MiB body sent at once (bodies at once: growth, × the body) · PostgreSQL ${r.postgres.waves.map(mb).join(', ')} · PGlite ${r.pglite.waves.map(mb).join(', ')}`,
+      beside: `the goal: ≤ 2× the body per body in flight; ${r.settings.maxLargeInboundBodies} large bodies read and stored at once (PATCHBAY_MAX_LARGE_INBOUND_BODIES)`,
     };
   },
   health: (r) => ({

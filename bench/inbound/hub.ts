@@ -8,8 +8,7 @@ import { bootstrapOrganization } from '../../src/auth/index.ts';
 import { createHub } from '../../src/hub/index.ts';
 import { createSource } from '../../src/webhooks/inbound/index.ts';
 
-export const BENCH_SECRET = 'whsec_bench_secret';
-export const BENCH_PUBLIC_URL = 'https://hooks.bench.test';
+import { BENCH_PUBLIC_URL, BENCH_SECRET } from './constants.ts';
 
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: BENCH_PUBLIC_URL, LOG_LEVEL: 'warn' });
 const hub = await createHub({ config, role: 'api', logger: createLogger({ level: 'warn', destination: process.stderr as never }) });

@@ -89,7 +89,7 @@ export function oauthServer(options: OAuthServerOptions, control: InternalContro
     return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
   };
 
-  const issue = (origin: string, scope: string, withRefresh: boolean, nonce?: string): Record<string, unknown> => {
+  const issue = (origin: string, scope: string, withRefresh: boolean, nonce?: string, withIdToken = true): Record<string, unknown> => {
     const accessToken = options.accessTokenPrefix + randomBytes(18).toString('base64url');
     control.credentials.add(accessToken);
     if (options.accessTokenTtlSeconds !== undefined) control.expiry.set(accessToken, Date.now() + options.accessTokenTtlSeconds * 1000);
@@ -98,7 +98,7 @@ export function oauthServer(options: OAuthServerOptions, control: InternalContro
       refreshToken = (options.refreshTokenPrefix ?? 'sim-rt-') + randomBytes(18).toString('base64url');
       refreshTokens.set(refreshToken, { scope, accessTokens: new Set([accessToken]) });
     }
-    const id = idToken(origin, scope, nonce);
+    const id = withIdToken ? idToken(origin, scope, nonce) : undefined;
     return {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -282,7 +282,9 @@ export function oauthServer(options: OAuthServerOptions, control: InternalContro
         failure = error;
       },
       issueTokens: (scope = '') => {
-        const answer = issue('', scope, true);
+        // Tokens handed out directly (a simulator's sample connection) need no ID token, whose
+        // RSA signing key would otherwise be generated at every start (~100 ms).
+        const answer = issue('', scope, true, undefined, false);
         return {
           accessToken: answer.access_token as string,
           ...(answer.refresh_token ? { refreshToken: answer.refresh_token as string } : {}),

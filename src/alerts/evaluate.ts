@@ -13,6 +13,8 @@ import { alerts } from './schema.ts';
 import { raiseAlert, resolveCause, wakeAlert, type RaiseInput } from './alerts.ts';
 import { listRules, type EffectiveRule, type RuleName, type RuleScope } from './rules.ts';
 import { enqueueNotifications } from './notify-plan.ts';
+import { healthThresholdCauses, quotaCauses } from './threshold-rules.ts';
+import type { HealthThresholds } from './schema.ts';
 
 export const EVALUATE_JOB = 'alerts.evaluate';
 
@@ -21,6 +23,8 @@ export interface EvaluateDeps {
   clock: Clock;
   logger: Logger;
   vault: Vault;
+  /** The hub's default health thresholds (an integration may set its own). */
+  thresholds?: HealthThresholds | undefined;
 }
 
 type Cause = Omit<RaiseInput, 'rule'>;
@@ -101,6 +105,8 @@ const FINDERS: Partial<Record<RuleName, Finder>> = {
       ? [{ dedupKey: `inbound_failing:${scope.environmentId}`, title: `${n} inbound webhook events failed processing`, message: `${n} inbound events failed in the last ${windowMinutes} minutes (threshold ${failedAbove}).` }]
       : [];
   },
+  health_thresholds: (db, scope, rule, now, deps) => healthThresholdCauses(db, scope, rule, now, deps.thresholds),
+  quota_usage: (db, scope, rule, now) => quotaCauses(db, scope, rule, now),
   async credential_rotation_overdue(db, scope, _rule, _now, deps) {
     const overdue = await deps.vault.listOverdue(db, scope);
     return overdue.map((s) => ({

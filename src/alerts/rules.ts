@@ -60,6 +60,18 @@ export const RULES = {
     params: { failedAbove: 10, windowMinutes: 60 },
     repeatMinutes: 240,
   },
+  quota_usage: {
+    description: "A connection used more than a share of its provider's rate limit (the manifest's or the integration's) in the current window.",
+    severity: 'warning',
+    params: { abovePercent: 80 },
+    repeatMinutes: 240,
+  },
+  health_thresholds: {
+    description: "A connected connection's health checks over a window breach its integration's thresholds (p95 response time, error rate, availability).",
+    severity: 'warning',
+    params: { windowMinutes: 60, minChecks: 5 },
+    repeatMinutes: 240,
+  },
   credential_rotation_overdue: {
     description: 'A secret is past the rotation date its policy sets.',
     severity: 'info',

@@ -76,7 +76,7 @@ export function createOperations(options: OperationsOptions): Operations {
       );
       queue.register(HEALTH_PLAN_JOB, async () => void (await planHealthChecks(db, clock, options.health)), { maxAttempts: 1 });
       queue.register(HEALTH_PRUNE_JOB, async () => void (await pruneHealthChecks(db, clock.now(), options.retentionDays)), { maxAttempts: 3 });
-      queue.register(EVALUATE_JOB, async () => void (await evaluateAlerts({ db, clock, logger, vault })), { maxAttempts: 1, timeoutMs: 120_000 });
+      queue.register(EVALUATE_JOB, async () => void (await evaluateAlerts({ db, clock, logger, vault, thresholds: options.health.thresholds })), { maxAttempts: 1, timeoutMs: 120_000 });
       queue.register<NotifyPayload>(
         NOTIFY_JOB,
         async ({ job }) => {
@@ -90,7 +90,7 @@ export function createOperations(options: OperationsOptions): Operations {
       queue.schedule('alerts-evaluate', '* * * * *', EVALUATE_JOB);
     },
     planChecks: () => planHealthChecks(db, clock, options.health),
-    evaluate: () => evaluateAlerts({ db, clock, logger, vault }),
+    evaluate: () => evaluateAlerts({ db, clock, logger, vault, thresholds: options.health.thresholds }),
     sendTest: (scope, channelId) => sendTestNotification(notify, scope, channelId),
     async stop() {
       if (ownProxy) await proxy.close();

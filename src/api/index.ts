@@ -1,4 +1,4 @@
-export { buildApi, listRoutes, type BuildApiOptions } from './server.ts';
+export { buildApi, listRoutes, warmRouteSchemas, type BuildApiOptions } from './server.ts';
 export { principalOf, tenantOf, actorOf, loggerOf, type ApiDeps, type Principal, type TenantScope, type RateClass } from './context.ts';
 export { requireScope, listRouteAuthorizations, SESSION_COOKIE, ENVIRONMENT_HEADER, CSRF_HEADER, type RouteAuthorization } from './auth.ts';
 export { RATE_CLASSES } from './rate-limit.ts';

@@ -9,12 +9,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { newId } from '../core/index.ts';
 import type { ApiDeps } from './context.ts';
 import { registerTextChecks, validatorCompiler } from './validation.ts';
+import { LazyCompilers } from './lazy-compilers.ts';
 import { BODY_LIMITS, clientErrorHandler, registerJsonParser, timeoutOptions } from './body.ts';
 import { answerError, MAX_PARAM_LENGTH, registerProblemHandlers } from './problems.ts';
 import { registerAuth } from './auth.ts';
 import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerHttpMetrics } from './metrics.ts';
+import { registerRequestTracing } from './tracing.ts';
 import { registerOpenApi } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -48,8 +50,17 @@ export interface BuildApiOptions {
   bodyLimit?: number;
 }
 
+const lazyCompilers = new WeakMap<FastifyInstance, LazyCompilers>();
+
+/** Compiles, in the background, the route schemas no request has needed yet (see lazy-compilers.ts). */
+export function warmRouteSchemas(app: FastifyInstance): Promise<void> {
+  return lazyCompilers.get(app)?.warm() ?? Promise.resolve();
+}
+
 export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Promise<FastifyInstance> {
+  const compilers = new LazyCompilers();
   const app = Fastify({
+    schemaController: { compilersFactory: { buildSerializer: compilers.buildSerializer as never } },
     loggerInstance: deps.logger as FastifyBaseLogger,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -68,6 +79,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
+  lazyCompilers.set(app, compilers);
   const routes: string[] = [];
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -76,7 +88,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     for (const method of methods) if (method !== 'HEAD') routes.push(`${method} ${url}`);
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(compilers.validator(validatorCompiler));
   registerProblemHandlers(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -85,6 +97,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   registerTextChecks(app);
   await app.register(cookie);
   registerHttpMetrics(app, deps.metrics);
+  registerRequestTracing(app);
   await registerOpenApi(app, deps.config.publicUrl);
   await registerAuth(app);
   registerRateLimits(app, new RateLimits(deps.redis));

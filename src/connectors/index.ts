@@ -69,6 +69,7 @@ export {
   ConnectorRegistry,
   ConnectorLoadError,
   DEFAULT_CATALOG_DIR,
+  preloadCatalogModules,
   type ConnectorFilter,
   type ConnectorLoadFailure,
 } from './registry.ts';

@@ -151,6 +151,17 @@ async function catalogEntries(dir: string): Promise<CatalogEntry[]> {
   return entries.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+/**
+ * Catalog modules already in memory, by absolute file path: the compiled start (demo/launch.mjs)
+ * bundles the built-in catalog, so its files are not imported from disk as TypeScript again.
+ */
+const preloaded = new Map<string, unknown>();
+
+/** Hands the registry catalog modules that are already loaded (see `preloaded`). */
+export function preloadCatalogModules(modules: Record<string, unknown>): void {
+  for (const [file, mod] of Object.entries(modules)) preloaded.set(path.resolve(file), mod);
+}
+
 function entry(file: string, key: string): CatalogEntry {
   return { file, key, display: path.relative(process.cwd(), file) || file };
 }
@@ -161,7 +172,7 @@ async function loadEntry(entry: CatalogEntry): Promise<{ connector: Connector } 
     if (entry.file.endsWith('.json')) {
       exported = JSON.parse(await readFile(entry.file, 'utf8'));
     } else if (/\.[cm]?[jt]s$/.test(entry.file)) {
-      const mod = (await import(pathToFileURL(entry.file).href)) as { default?: unknown };
+      const mod = (preloaded.get(path.resolve(entry.file)) ?? (await import(pathToFileURL(entry.file).href))) as { default?: unknown };
       if (mod.default === undefined) {
         return { problems: [{ path: '', message: 'has no default export: write `export default defineConnector({ … })`' }] };
       }

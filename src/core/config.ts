@@ -47,10 +47,14 @@ export interface Config {
   healthFailureThreshold: number;
   /** JSON bodies (API and inbound webhooks) nesting deeper than this are refused. */
   maxJsonDepth: number;
+  /** Inbound webhook bodies over 1 MiB (or of unknown length) read and stored at once; the others wait. */
+  maxLargeInboundBodies: number;
   /** A request's headers must arrive within this (408 problem otherwise). */
   headersTimeoutSeconds: number;
   /** A request's headers and body must arrive within this (408 problem otherwise). */
   requestTimeoutSeconds: number;
+  /** OTLP/HTTP base URL for traces; unset, tracing stays off and its SDK is never loaded. */
+  otlpEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -154,8 +158,10 @@ export function loadConfig(env: Env = process.env, defaults: ConfigDefaults = {}
     healthCheckTimeoutMs: integer(env, 'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS', 5_000, 100, 60_000),
     healthFailureThreshold: integer(env, 'PATCHBAY_HEALTH_FAILURE_THRESHOLD', 3, 1, 100),
     maxJsonDepth: integer(env, 'PATCHBAY_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 2, 10_000),
+    maxLargeInboundBodies: integer(env, 'PATCHBAY_MAX_LARGE_INBOUND_BODIES', 2, 1, 1_000),
     headersTimeoutSeconds,
     requestTimeoutSeconds,
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 
@@ -197,6 +203,8 @@ export const CONFIG_VARIABLES = [
   'PATCHBAY_HEALTH_CHECK_TIMEOUT_MS',
   'PATCHBAY_HEALTH_FAILURE_THRESHOLD',
   'PATCHBAY_MAX_JSON_DEPTH',
+  'PATCHBAY_MAX_LARGE_INBOUND_BODIES',
   'PATCHBAY_HEADERS_TIMEOUT_SECONDS',
   'PATCHBAY_REQUEST_TIMEOUT_SECONDS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;

@@ -23,3 +23,4 @@ export {
 export { parseIp, inPrefix, type ParsedIp } from './ip.ts';
 export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';
 export { filterErrors, assertFilter, compileFilter, isAnchoredPrefix, type PayloadFilter } from './filter.ts';
+export { Semaphore } from './semaphore.ts';

@@ -17,6 +17,22 @@ import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 
 export const PGLITE_CONF = ['shared_buffers = 32MB'];
 
+/** PostgreSQL's type id of `bytea`. */
+const BYTEA_OID = 17;
+
+/**
+ * Binary parameters sent as binary. PGlite's own serializer turns a Uint8Array into hex text by
+ * way of one number and one string per byte: a 9.5 MiB inbound body cost ~20× its size in
+ * transient memory (bench/inbound-memory.bench.ts). Handed back as bytes, PGlite's protocol
+ * layer binds them in binary format, one copy.
+ */
+export const PGLITE_SERIALIZERS: NonNullable<PGliteOptions['serializers']> = {
+  [BYTEA_OID]: (value: unknown) => {
+    if (typeof value === 'string' || value instanceof Uint8Array) return value as string;
+    throw new Error('Invalid input for bytea type');
+  },
+};
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function pgliteVersion(): string {
@@ -37,7 +53,7 @@ export function initdbDumpPath(): string {
 /** Options for opening `dir`: smaller buffers, and a new directory loaded from the dump when there is one. */
 export function pgliteOptions(dir: string): { options: PGliteOptions; fresh: boolean; fromDump: boolean } {
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  const options: PGliteOptions = { postgresqlconf: PGLITE_CONF };
+  const options: PGliteOptions = { postgresqlconf: PGLITE_CONF, serializers: PGLITE_SERIALIZERS };
   let fromDump = false;
   if (fresh) {
     try {

@@ -9,11 +9,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Redis } from 'ioredis';
-import { createLogger, systemClock, type Clock, type Config, type Logger } from '../core/index.ts';
+import { createLogger, systemClock, toError, type Clock, type Config, type Logger } from '../core/index.ts';
+import { startTracing } from '../core/tracing.ts';
 import { migrate, openDatabase, type Database } from '../db/index.ts';
 import { createVault, resolveSecretKeys } from '../credentials/index.ts';
 import { createQueue } from '../queue/index.ts';
-import { buildApi } from '../api/index.ts';
+import { buildApi, warmRouteSchemas } from '../api/index.ts';
 import type { HubContext, HubModule, HubRole } from './context.ts';
 import { startLocalSocket, type LocalSocket } from './socket.ts';
 import { socketPath } from './client.ts';
@@ -47,6 +48,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   try {
     const migrated = await migrate(database.db);
     if (migrated.applied > 0) logger.info({ applied: migrated.applied }, 'database migrated');
+    // Nothing is loaded unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const tracing = await startTracing({ otlpEndpoint: config.otlpEndpoint }, logger);
     const metrics = new Registry();
     // prom-client's own names start with process_ and nodejs_: patchbay_process_cpu_seconds_total, not patchbay_process_process_….
     collectDefaultMetrics({ register: metrics, prefix: 'patchbay_' });
@@ -80,6 +83,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         // In embedded mode the hub owns the data directory; CLI commands reach it here.
         if (!config.databaseUrl) socket = await startLocalSocket(socketPath(config.dataDir), { ...context, hubUrl: hub.url });
         logger.info({ role, url: hub.url }, 'patchbay started');
+        // Route schemas compile on first use; the rest compile now, in the background.
+        if (app) warmRouteSchemas(app).catch((err: unknown) => logger.error({ err: toError(err) }, 'a route schema does not compile'));
       },
       stop() {
         stopped ??= (async () => {
@@ -89,6 +94,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           await queue.stop({ graceMs: 10_000 });
           redis?.disconnect();
           if (!options.database) await database.close();
+          await tracing.shutdown();
           logger.info('patchbay stopped');
         })();
         return stopped;

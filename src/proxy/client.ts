@@ -10,6 +10,7 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Logger } from '../core/index.ts';
 import { createGuardedDispatcher, silentLogger, toError } from '../core/index.ts';
 import { ProviderHttpError, ProviderRequestError, classifyNetworkError, mayHaveReachedProvider } from './errors.ts';
+import { failSpan, inSpan, SpanKind, tracingEnabled } from '../core/tracing.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -194,7 +195,20 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
     }
   }
 
-  return { baseUrl: base.href.replace(/\/$/, ''), request: send };
+  /** One span per request (tracing on): a child of the job or API request that called the provider. */
+  function traced<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
+    if (!tracingEnabled()) return send<T>(req);
+    const method = req.method ?? 'GET';
+    const attributes = { 'http.request.method': method, 'server.address': base.hostname, 'url.path': req.path.split('?')[0] ?? '' };
+    return inSpan(`provider ${method}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const response = await send<T>(req);
+      span?.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) failSpan(span, `HTTP ${response.status}`);
+      return response;
+    });
+  }
+
+  return { baseUrl: base.href.replace(/\/$/, ''), request: traced };
 }
 
 function parseBaseUrl(raw: string): URL {

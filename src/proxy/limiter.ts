@@ -40,7 +40,20 @@ export interface OutboundLimiter {
   acquire(key: string, limit: OutboundRateLimit | undefined, signal?: AbortSignal): Promise<number>;
   /** Holds every request under `key` for `ms` from now (a longer hold already set is kept). */
   hold(key: string, ms: number): Promise<void>;
+  /** What the last request under `key` used of its limit in the current window (none: no limit, or no request yet). */
+  usage(key: string): QuotaUsage | undefined;
 }
+
+/** Requests counted in a window against its limit (with Redis: by every process of the cluster). */
+export interface QuotaUsage {
+  used: number;
+  limit: number;
+  /** When the window ends, in ms since the epoch. */
+  resetAt: number;
+}
+
+/** Usage kept per key for `usage()`; past this many keys, ended windows are dropped first. */
+const MAX_USAGES = 10_000;
 
 export interface LimiterOptions {
   /** Shared counters; memory when absent. */
@@ -57,6 +70,15 @@ export function createOutboundLimiter(options: LimiterOptions = {}): OutboundLim
   const redis = options.redis;
   const limiters = new Map<string, RateLimiterAbstract>();
   const holds = new Map<string, number>();
+  const usages = new Map<string, QuotaUsage>();
+  const recordUsage = (key: string, limit: OutboundRateLimit, consumed: number, msBeforeNext: number): void => {
+    const now = clock.now().getTime();
+    if (usages.size >= MAX_USAGES && !usages.has(key)) {
+      for (const [k, u] of usages) if (u.resetAt <= now) usages.delete(k);
+      if (usages.size >= MAX_USAGES) usages.delete(usages.keys().next().value!);
+    }
+    usages.set(key, { used: consumed, limit: limit.limit, resetAt: now + Math.max(0, msBeforeNext) });
+  };
 
   const limiterFor = (limit: OutboundRateLimit): RateLimiterAbstract => {
     const name = `${limit.limit}/${limit.windowMs}`;
@@ -92,7 +114,8 @@ export function createOutboundLimiter(options: LimiterOptions = {}): OutboundLim
         }
         if (!limit) return waited;
         try {
-          await limiterFor(limit).consume(key);
+          const consumed = await limiterFor(limit).consume(key);
+          recordUsage(key, limit, consumed.consumedPoints, consumed.msBeforeNext);
           return waited;
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
@@ -102,6 +125,10 @@ export function createOutboundLimiter(options: LimiterOptions = {}): OutboundLim
           waited += ms;
         }
       }
+    },
+    usage(key) {
+      const found = usages.get(key);
+      return found && found.resetAt > clock.now().getTime() ? found : undefined;
     },
     async hold(key, ms) {
       if (!(ms > 0)) return;

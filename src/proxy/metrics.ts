@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { quotaByProvider } from './quota.ts';
 
 /** What the proxy counts, per provider (connector key): calls, their outcome and latency, retries, waits. */
 export interface ProxyMetrics {
@@ -48,6 +49,16 @@ export function proxyMetrics(registry: Registry | undefined): ProxyMetrics {
     help: 'Circuit breaker per provider host: 0 closed, 1 half-open, 2 open',
     labelNames: ['host'] as const,
     registers,
+  });
+  new Gauge({
+    name: 'patchbay_provider_quota_used_ratio',
+    help: "Highest share of a rate limit any connection of a provider used in its current window (0-1), as this process's proxies saw it",
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [provider, ratio] of quotaByProvider(Date.now())) this.set({ provider }, ratio);
+    },
   });
   const metrics: ProxyMetrics = {
     call(provider, method, outcome, seconds) {

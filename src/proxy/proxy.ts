@@ -16,6 +16,7 @@ import { createProviderClient, guardedProviderAgent, type ProviderClientOptions,
 import { ProviderRequestError } from './errors.ts';
 import { retryAfterSeconds } from './failures.ts';
 import { createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep } from './limiter.ts';
+import { recordQuota } from './quota.ts';
 import { proxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { DEFAULT_RETRY_ATTEMPTS, backoffMs, providerHoldMs, retryableFailure, retryableResponse, type RetryReason } from './policy.ts';
 
@@ -98,6 +99,8 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
       for (let attempt = 1; ; attempt++) {
         const waited = await limiter.acquire(limitKey, rateLimit, req.signal);
         if (waited > 0) metrics.waited(provider, waited / 1000);
+        const usage = limiter.usage(limitKey);
+        if (usage) recordQuota(limitKey, provider, usage, clock.now().getTime());
         const started = performance.now();
         let response: ProviderResponse<T>;
         try {

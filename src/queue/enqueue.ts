@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { newId, systemClock, type Clock } from '../core/index.ts';
 import { rows, type Db } from '../db/index.ts';
+import { withTraceCarrier } from '../core/tracing.ts';
 import { rowToJob, type Job, type JobRow, type JobSpec } from './job.ts';
 import { notifiedCte, notifyPayload, wakeLocal } from './wake.ts';
 
@@ -146,7 +147,8 @@ function toRow(spec: JobSpec, now: Date): Row {
   return {
     id: newId('job'),
     type: spec.type,
-    payload: spec.payload ?? {},
+    // The active trace (an API request, a job) travels with the job when tracing is on.
+    payload: withTraceCarrier(spec.payload ?? {}),
     organization_id: spec.organizationId ?? null,
     environment_id: spec.environmentId ?? null,
     priority,

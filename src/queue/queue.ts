@@ -19,6 +19,7 @@ import { randomToken, systemClock, toError, type Clock, type Logger } from '../c
 import type { Database, Db } from '../db/index.ts';
 import { Batcher } from './batcher.ts';
 import { JobAbortedError } from './errors.ts';
+import { failSpan, inSpan, SpanKind, takeTraceCarrier } from '../core/tracing.ts';
 import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
 import { heldJob, Leases, type Held } from './leases.ts';
@@ -314,7 +315,13 @@ class Worker implements Queue {
     }
     const logger = jobLogger(this.#logger, job);
     const started = performance.now();
-    const error = await runAttempt(type, { job, logger, signal: controller.signal }, controller);
+    // The handler sees the payload it was given; a trace carried with it continues in this span.
+    const { payload, parent } = takeTraceCarrier(job.payload);
+    const error = await inSpan(`job ${job.type}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'patchbay.job.type': job.type, 'patchbay.job.attempt': job.attempts } }, async (span) => {
+      const failed = await runAttempt(type, { job: payload === job.payload ? job : { ...job, payload }, logger, signal: controller.signal }, controller);
+      if (failed) failSpan(span, failed.message);
+      return failed;
+    });
     const seconds = (performance.now() - started) / 1000;
     if (running.released) return;
     if (!error) {

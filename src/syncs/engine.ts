@@ -17,6 +17,7 @@ import { runMappingFor } from './mapping/run.ts';
 import { collectMetrics } from './metrics.ts';
 import { executeRun, type RunnerDeps } from './runner/run.ts';
 import { runDueSyncs, SYNC_RUN_JOB } from './syncs.ts';
+import { pruneRecordVersions, PRUNE_RECORD_VERSIONS_JOB } from './prune.ts';
 
 export const SYNC_TICK_JOB = 'syncs.tick';
 /** Attempts of one run: transient failures resume from the checkpoint up to this many times. */
@@ -37,6 +38,8 @@ export interface SyncEngineOptions {
    * 0 resolves on every request. Runs always resolve afresh.
    */
   connectionCacheMs?: number;
+  /** Record versions replaced longer ago than this are pruned (PATCHBAY_RETENTION_DAYS). Default 30. */
+  retentionDays?: number;
 }
 
 /** What the API needs from the engine: connections, and the proxy to reach their providers. */
@@ -92,6 +95,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         if (runs.length > 0) logger.info({ runs: runs.length }, 'scheduled sync runs queued');
       }, { maxAttempts: 1 });
       queue.schedule('syncs-tick', '* * * * *', SYNC_TICK_JOB);
+      queue.register(PRUNE_RECORD_VERSIONS_JOB, async ({ logger }) => {
+        const report = await pruneRecordVersions(deps.db, clock, { retentionDays: options.retentionDays ?? 30 });
+        if (report.deleted > 0) logger.info(report, 'pruned record versions past retention');
+      }, { maxAttempts: 3 });
+      // Hourly, at a minute of its own (not with every other job at :00).
+      queue.schedule('syncs-prune-versions', '17 * * * *', PRUNE_RECORD_VERSIONS_JOB);
     },
   };
 }

@@ -24,6 +24,7 @@ export { saveRecords, deleteRecords, lockRecords, type RecordTarget, type Incomi
 export { syncs, syncRuns, records, recordVersions, mappings, conflicts, metricPoints } from './schema.ts';
 export type { RunStatus, RunTrigger, RunError, ChangeType, ConflictStrategy, Direction, Source } from './schema.ts';
 export { rollbackRun, RollbackError } from './rollback.ts';
+export { pruneRecordVersions, PRUNE_RECORD_VERSIONS_JOB, type VersionPruneReport } from './prune.ts';
 export { getRecord, listVersions, updateRecord, type StoredRecord, type RecordVersion, type UpdateResult } from './records/records.ts';
 export { createMapping, updateMapping, deleteMapping, getMapping, listMappings, mappingFor, type Mapping, type MappingInput } from './mapping/store.ts';
 export { validateMapping } from './mapping/validate.ts';

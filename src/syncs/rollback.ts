@@ -17,7 +17,7 @@ import type { SyncRun } from './syncs.ts';
 
 export class RollbackError extends Error {
   constructor(
-    readonly reason: 'not_found' | 'active' | 'already_rolled_back' | 'later_runs' | 'not_a_records_run',
+    readonly reason: 'not_found' | 'active' | 'already_rolled_back' | 'later_runs' | 'not_a_records_run' | 'versions_pruned',
     message: string,
   ) {
     super(message);
@@ -36,6 +36,9 @@ export async function rollbackRun(db: Db, scope: Scope, runId: string, clock: Cl
     if (run.model.startsWith('$')) throw new RollbackError('not_a_records_run', 'Only runs of records can be rolled back.');
     if (run.status === 'queued' || run.status === 'running') throw new RollbackError('active', 'The run has not ended: cancel it first.');
     if (run.rolledBackBy) throw new RollbackError('already_rolled_back', `The run was rolled back already (by ${run.rolledBackBy}).`);
+    if (run.versionsPrunedAt) {
+      throw new RollbackError('versions_pruned', `The record versions this run replaced were deleted by retention (PATCHBAY_RETENTION_DAYS) on ${run.versionsPrunedAt.toISOString()}: it can no longer be rolled back.`);
+    }
     const [later] = await tx
       .select({ id: syncRuns.id })
       .from(syncRuns)

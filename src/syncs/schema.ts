@@ -102,6 +102,8 @@ export const syncRuns = pgTable(
     revertsRunId: text('reverts_run_id'),
     /** Set on a run that was reverted, to the rollback run. */
     rolledBackBy: text('rolled_back_by'),
+    /** When retention pruned versions this run replaced: it can no longer be rolled back. */
+    versionsPrunedAt: at('versions_pruned_at'),
     cancelRequestedAt: at('cancel_requested_at'),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),

@@ -105,7 +105,7 @@ describe('alert rules', () => {
     const res = await h.call('GET', '/api/v1/alert-rules', undefined, h.api.keys.prod);
     expect(res.status).toBe(200);
     const rules = res.body.data as { rule: string; enabled: boolean; customized: boolean }[];
-    expect(rules.map((r) => r.rule)).toEqual(['connection_unhealthy', 'token_refresh_failed', 'endpoint_disabled', 'endpoint_failing', 'sync_failed', 'dead_jobs', 'inbound_failing', 'credential_rotation_overdue']);
+    expect(rules.map((r) => r.rule)).toEqual(['connection_unhealthy', 'token_refresh_failed', 'endpoint_disabled', 'endpoint_failing', 'sync_failed', 'dead_jobs', 'inbound_failing', 'quota_usage', 'health_thresholds', 'credential_rotation_overdue']);
     expect(rules.every((r) => r.enabled && !r.customized)).toBe(true);
     expect(rules.find((r) => r.rule === 'dead_jobs')).toMatchObject({ severity: 'warning', params: { above: 10 }, channelIds: null, minSeverity: 'info', quietHours: null });
   });

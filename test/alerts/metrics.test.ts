@@ -95,6 +95,8 @@ describe('/metrics', () => {
       ['job outcomes', /^patchbay_jobs_total\{type="health\.check",outcome="completed"\} [1-9]/m],
       ['outbound deliveries by state', /^patchbay_outbound_deliveries\{state="[a-z_]+"\} [1-9]/m],
       ['outbound attempts', /^patchbay_outbound_attempts\{outcome="succeeded"\} [1-9]/m],
+      ['outbound attempt latency', /^patchbay_outbound_attempt_duration_seconds_count\{outcome="succeeded",status_class="2xx"\} [1-9]/m],
+      ['provider quota used', /^# TYPE patchbay_provider_quota_used_ratio gauge/m],
       ['outbound retries', /^patchbay_outbound_retries \d/m],
       ['endpoints disabled', /^patchbay_outbound_endpoints_disabled 0/m],
       ['inbound events by status', /^patchbay_inbound_events\{status="[a-z_]+"\} [1-9]/m],

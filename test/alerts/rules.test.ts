@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { newId } from '../../src/core/index.ts';
 import { enqueue } from '../../src/queue/index.ts';
+import { rows } from '../../src/db/index.ts';
 import { setConnectionStatus } from '../../src/connections/index.ts';
 import { alerts } from '../../src/alerts/index.ts';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
@@ -107,5 +108,72 @@ describe('evaluating rules', () => {
     expect(resolved.every((a) => a.status === 'resolved')).toBe(true);
     await h.ops.evaluate();
     expect(await unresolved('token_refresh_failed')).toHaveLength(0);
+  });
+});
+
+describe('rules over measurements', () => {
+  /** Records `n` health checks of rules-conn over the last minutes, as the checker writes them. */
+  async function recordChecks(n: number, check: { latencyMs: number; outcome: 'ok' | 'failure' }): Promise<void> {
+    const db = h.api.database.db;
+    const [conn] = await rows<{ integration_id: string }>(db, sql`select integration_id from connections where id = 'rules-conn'`);
+    for (let i = 0; i < n; i++) {
+      const at = new Date(h.clock.now().getTime() - (i + 1) * 60_000).toISOString();
+      await db.execute(sql`insert into health_checks (id, organization_id, environment_id, connection_id, integration_id, checked_at, latency_ms, outcome, error_class, message)
+        values (${newId('hck')}, ${scope().organizationId}, ${h.devId}, 'rules-conn', ${conn!.integration_id}, ${at}::timestamptz, ${check.latencyMs}, ${check.outcome},
+                ${check.outcome === 'ok' ? null : 'provider_error'}, ${check.outcome === 'ok' ? null : 'HTTP 503'})`);
+    }
+  }
+
+  it('opens health_thresholds for a connected connection whose p95 breaches its threshold, and resolves it once the window has moved past', async () => {
+    await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'connected', credentialsVerified: true }, { clock: h.clock });
+    await recordChecks(4, { latencyMs: 900, outcome: 'ok' });
+    await h.ops.evaluate();
+    expect(await unresolved('health_thresholds'), 'four checks are too few to judge').toHaveLength(0);
+    await recordChecks(2, { latencyMs: 950, outcome: 'ok' });
+    await h.ops.evaluate();
+    const [open] = await unresolved('health_thresholds');
+    expect(open).toMatchObject({ dedupKey: 'health_thresholds:rules-conn', severity: 'warning', subjectType: 'connection', subjectId: 'rules-conn' });
+    expect(open!.message).toContain('p95 response time 950 ms (threshold below 500 ms)');
+    expect(open!.message).not.toContain('error rate');
+    h.clock.advance(61 * 60_000);
+    await h.ops.evaluate();
+    expect(await unresolved('health_thresholds')).toHaveLength(0);
+  });
+
+  it('judges error rate and availability too, and leaves a connection in error to connection_unhealthy', async () => {
+    await recordChecks(9, { latencyMs: 40, outcome: 'ok' });
+    await recordChecks(1, { latencyMs: 40, outcome: 'failure' });
+    await h.ops.evaluate();
+    const [open] = await unresolved('health_thresholds');
+    expect(open!.message).toContain('error rate');
+    expect(open!.message).toContain('availability');
+    expect(open!.message).not.toContain('p95');
+    await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'error', reason: 'health_check_failed', message: 'failing' }, { clock: h.clock });
+    await h.ops.evaluate();
+    expect(await unresolved('health_thresholds')).toHaveLength(0);
+    await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'connected', credentialsVerified: true }, { clock: h.clock });
+    h.clock.advance(61 * 60_000);
+  });
+
+  it('opens quota_usage when a connection’s proxied requests use more than 80 % of its rate limit in the window', async () => {
+    const client = h.ops.health.proxy.client({
+      provider: 'stripe',
+      limitKey: `stripe:${h.devId}:rules-conn`,
+      baseUrl: stripe.baseUrl,
+      auth: { type: 'header', name: 'authorization', value: 'Bearer sk_test_patchbaysimulator0000000001' },
+      allowPrivateNetworks: true,
+      rateLimit: { limit: 5, windowMs: 3_600_000 },
+    });
+    for (let i = 0; i < 4; i++) expect((await client.request({ path: '/v1/account' })).status).toBe(200);
+    await h.ops.evaluate();
+    expect(await unresolved('quota_usage'), '4 of 5 is 80 %, not above it').toHaveLength(0);
+    expect((await client.request({ path: '/v1/account' })).status).toBe(200);
+    await h.ops.evaluate();
+    const [open] = await unresolved('quota_usage');
+    expect(open).toMatchObject({ dedupKey: 'quota_usage:rules-conn', severity: 'warning', subjectId: 'rules-conn', title: 'Connection rules-conn used 100 % of its stripe rate limit' });
+    expect(open!.message).toContain('5 of 5 requests');
+    await h.call('PATCH', '/api/v1/alert-rules/quota_usage', { params: { abovePercent: 100 } });
+    await h.ops.evaluate();
+    expect(await unresolved('quota_usage'), 'at most 100 % is not above 100 %').toHaveLength(0);
   });
 });

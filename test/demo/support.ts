@@ -41,7 +41,7 @@ export async function demoEnvironment(cleanups: (() => Promise<void>)[]): Promis
 
 /** Starts the demo and waits until it says it is ready. */
 export async function startDemo(env: NodeJS.ProcessEnv, started: ChildProcess[]): Promise<DemoRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['demo/launch.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let output = '';
   let errors = '';

@@ -14,15 +14,20 @@ import { Route as SignInRouteImport } from './routes/sign-in'
 import { Route as AppIndexRouteImport } from './routes/_app/index'
 import { Route as AppAuditLogRouteImport } from './routes/_app/audit-log'
 import { Route as AppConflictsRouteImport } from './routes/_app/conflicts'
-import { Route as AppEndpointsRouteImport } from './routes/_app/endpoints'
+import { Route as AppEventTypesRouteImport } from './routes/_app/event-types'
 import { Route as AppInboundEventsRouteImport } from './routes/_app/inbound-events'
 import { Route as AppJobsRouteImport } from './routes/_app/jobs'
 import { Route as AppMessagesRouteImport } from './routes/_app/messages'
 import { Route as AppSettingsRouteImport } from './routes/_app/settings'
+import { Route as AppSourcesRouteImport } from './routes/_app/sources'
+import { Route as AppAlertsIndexRouteImport } from './routes/_app/alerts/index'
+import { Route as AppAlertsRulesRouteImport } from './routes/_app/alerts/rules'
 import { Route as AppCatalogIndexRouteImport } from './routes/_app/catalog/index'
 import { Route as AppCatalogConnectorKeyRouteImport } from './routes/_app/catalog/$connectorKey'
 import { Route as AppConnectionsIndexRouteImport } from './routes/_app/connections/index'
 import { Route as AppConnectionsConnectionIdRouteImport } from './routes/_app/connections/$connectionId'
+import { Route as AppEndpointsIndexRouteImport } from './routes/_app/endpoints/index'
+import { Route as AppEndpointsEndpointIdRouteImport } from './routes/_app/endpoints/$endpointId'
 import { Route as AppIntegrationsIndexRouteImport } from './routes/_app/integrations/index'
 import { Route as AppRecordsIndexRouteImport } from './routes/_app/records/index'
 import { Route as AppSyncsIndexRouteImport } from './routes/_app/syncs/index'
@@ -55,9 +60,9 @@ const AppConflictsRoute = AppConflictsRouteImport.update({
   path: '/conflicts',
   getParentRoute: () => AppRoute,
 } as any)
-const AppEndpointsRoute = AppEndpointsRouteImport.update({
-  id: '/endpoints',
-  path: '/endpoints',
+const AppEventTypesRoute = AppEventTypesRouteImport.update({
+  id: '/event-types',
+  path: '/event-types',
   getParentRoute: () => AppRoute,
 } as any)
 const AppInboundEventsRoute = AppInboundEventsRouteImport.update({
@@ -78,6 +83,21 @@ const AppMessagesRoute = AppMessagesRouteImport.update({
 const AppSettingsRoute = AppSettingsRouteImport.update({
   id: '/settings',
   path: '/settings',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppSourcesRoute = AppSourcesRouteImport.update({
+  id: '/sources',
+  path: '/sources',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppAlertsIndexRoute = AppAlertsIndexRouteImport.update({
+  id: '/alerts/',
+  path: '/alerts/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppAlertsRulesRoute = AppAlertsRulesRouteImport.update({
+  id: '/alerts/rules',
+  path: '/alerts/rules',
   getParentRoute: () => AppRoute,
 } as any)
 const AppCatalogIndexRoute = AppCatalogIndexRouteImport.update({
@@ -101,6 +121,16 @@ const AppConnectionsConnectionIdRoute =
     path: '/connections/$connectionId',
     getParentRoute: () => AppRoute,
   } as any)
+const AppEndpointsIndexRoute = AppEndpointsIndexRouteImport.update({
+  id: '/endpoints/',
+  path: '/endpoints/',
+  getParentRoute: () => AppRoute,
+} as any)
+const AppEndpointsEndpointIdRoute = AppEndpointsEndpointIdRouteImport.update({
+  id: '/endpoints/$endpointId',
+  path: '/endpoints/$endpointId',
+  getParentRoute: () => AppRoute,
+} as any)
 const AppIntegrationsIndexRoute = AppIntegrationsIndexRouteImport.update({
   id: '/integrations/',
   path: '/integrations/',
@@ -144,15 +174,20 @@ export interface FileRoutesByFullPath {
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
   '/conflicts': typeof AppConflictsRoute
-  '/endpoints': typeof AppEndpointsRoute
+  '/event-types': typeof AppEventTypesRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
   '/messages': typeof AppMessagesRoute
   '/settings': typeof AppSettingsRoute
+  '/sources': typeof AppSourcesRoute
+  '/alerts/rules': typeof AppAlertsRulesRoute
   '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/alerts/': typeof AppAlertsIndexRoute
   '/catalog/': typeof AppCatalogIndexRoute
   '/connections/': typeof AppConnectionsIndexRoute
+  '/endpoints/': typeof AppEndpointsIndexRoute
   '/integrations/': typeof AppIntegrationsIndexRoute
   '/records/': typeof AppRecordsIndexRoute
   '/syncs/': typeof AppSyncsIndexRoute
@@ -165,16 +200,21 @@ export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute
   '/audit-log': typeof AppAuditLogRoute
   '/conflicts': typeof AppConflictsRoute
-  '/endpoints': typeof AppEndpointsRoute
+  '/event-types': typeof AppEventTypesRoute
   '/inbound-events': typeof AppInboundEventsRoute
   '/jobs': typeof AppJobsRoute
   '/messages': typeof AppMessagesRoute
   '/settings': typeof AppSettingsRoute
+  '/sources': typeof AppSourcesRoute
   '/': typeof AppIndexRoute
+  '/alerts/rules': typeof AppAlertsRulesRoute
   '/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/alerts': typeof AppAlertsIndexRoute
   '/catalog': typeof AppCatalogIndexRoute
   '/connections': typeof AppConnectionsIndexRoute
+  '/endpoints': typeof AppEndpointsIndexRoute
   '/integrations': typeof AppIntegrationsIndexRoute
   '/records': typeof AppRecordsIndexRoute
   '/syncs': typeof AppSyncsIndexRoute
@@ -189,16 +229,21 @@ export interface FileRoutesById {
   '/sign-in': typeof SignInRoute
   '/_app/audit-log': typeof AppAuditLogRoute
   '/_app/conflicts': typeof AppConflictsRoute
-  '/_app/endpoints': typeof AppEndpointsRoute
+  '/_app/event-types': typeof AppEventTypesRoute
   '/_app/inbound-events': typeof AppInboundEventsRoute
   '/_app/jobs': typeof AppJobsRoute
   '/_app/messages': typeof AppMessagesRoute
   '/_app/settings': typeof AppSettingsRoute
+  '/_app/sources': typeof AppSourcesRoute
   '/_app/': typeof AppIndexRoute
+  '/_app/alerts/rules': typeof AppAlertsRulesRoute
   '/_app/catalog/$connectorKey': typeof AppCatalogConnectorKeyRoute
   '/_app/connections/$connectionId': typeof AppConnectionsConnectionIdRoute
+  '/_app/endpoints/$endpointId': typeof AppEndpointsEndpointIdRoute
+  '/_app/alerts/': typeof AppAlertsIndexRoute
   '/_app/catalog/': typeof AppCatalogIndexRoute
   '/_app/connections/': typeof AppConnectionsIndexRoute
+  '/_app/endpoints/': typeof AppEndpointsIndexRoute
   '/_app/integrations/': typeof AppIntegrationsIndexRoute
   '/_app/records/': typeof AppRecordsIndexRoute
   '/_app/syncs/': typeof AppSyncsIndexRoute
@@ -214,15 +259,20 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/audit-log'
     | '/conflicts'
-    | '/endpoints'
+    | '/event-types'
     | '/inbound-events'
     | '/jobs'
     | '/messages'
     | '/settings'
+    | '/sources'
+    | '/alerts/rules'
     | '/catalog/$connectorKey'
     | '/connections/$connectionId'
+    | '/endpoints/$endpointId'
+    | '/alerts/'
     | '/catalog/'
     | '/connections/'
+    | '/endpoints/'
     | '/integrations/'
     | '/records/'
     | '/syncs/'
@@ -235,16 +285,21 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/audit-log'
     | '/conflicts'
-    | '/endpoints'
+    | '/event-types'
     | '/inbound-events'
     | '/jobs'
     | '/messages'
     | '/settings'
+    | '/sources'
     | '/'
+    | '/alerts/rules'
     | '/catalog/$connectorKey'
     | '/connections/$connectionId'
+    | '/endpoints/$endpointId'
+    | '/alerts'
     | '/catalog'
     | '/connections'
+    | '/endpoints'
     | '/integrations'
     | '/records'
     | '/syncs'
@@ -258,16 +313,21 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/_app/audit-log'
     | '/_app/conflicts'
-    | '/_app/endpoints'
+    | '/_app/event-types'
     | '/_app/inbound-events'
     | '/_app/jobs'
     | '/_app/messages'
     | '/_app/settings'
+    | '/_app/sources'
     | '/_app/'
+    | '/_app/alerts/rules'
     | '/_app/catalog/$connectorKey'
     | '/_app/connections/$connectionId'
+    | '/_app/endpoints/$endpointId'
+    | '/_app/alerts/'
     | '/_app/catalog/'
     | '/_app/connections/'
+    | '/_app/endpoints/'
     | '/_app/integrations/'
     | '/_app/records/'
     | '/_app/syncs/'
@@ -319,11 +379,11 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppConflictsRouteImport
       parentRoute: typeof AppRoute
     }
-    '/_app/endpoints': {
-      id: '/_app/endpoints'
-      path: '/endpoints'
-      fullPath: '/endpoints'
-      preLoaderRoute: typeof AppEndpointsRouteImport
+    '/_app/event-types': {
+      id: '/_app/event-types'
+      path: '/event-types'
+      fullPath: '/event-types'
+      preLoaderRoute: typeof AppEventTypesRouteImport
       parentRoute: typeof AppRoute
     }
     '/_app/inbound-events': {
@@ -354,6 +414,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsRouteImport
       parentRoute: typeof AppRoute
     }
+    '/_app/sources': {
+      id: '/_app/sources'
+      path: '/sources'
+      fullPath: '/sources'
+      preLoaderRoute: typeof AppSourcesRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/alerts/': {
+      id: '/_app/alerts/'
+      path: '/alerts'
+      fullPath: '/alerts/'
+      preLoaderRoute: typeof AppAlertsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/alerts/rules': {
+      id: '/_app/alerts/rules'
+      path: '/alerts/rules'
+      fullPath: '/alerts/rules'
+      preLoaderRoute: typeof AppAlertsRulesRouteImport
+      parentRoute: typeof AppRoute
+    }
     '/_app/catalog/': {
       id: '/_app/catalog/'
       path: '/catalog'
@@ -380,6 +461,20 @@ declare module '@tanstack/react-router' {
       path: '/connections/$connectionId'
       fullPath: '/connections/$connectionId'
       preLoaderRoute: typeof AppConnectionsConnectionIdRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/endpoints/': {
+      id: '/_app/endpoints/'
+      path: '/endpoints'
+      fullPath: '/endpoints/'
+      preLoaderRoute: typeof AppEndpointsIndexRouteImport
+      parentRoute: typeof AppRoute
+    }
+    '/_app/endpoints/$endpointId': {
+      id: '/_app/endpoints/$endpointId'
+      path: '/endpoints/$endpointId'
+      fullPath: '/endpoints/$endpointId'
+      preLoaderRoute: typeof AppEndpointsEndpointIdRouteImport
       parentRoute: typeof AppRoute
     }
     '/_app/integrations/': {
@@ -437,16 +532,21 @@ declare module '@tanstack/react-router' {
 interface AppRouteChildren {
   AppAuditLogRoute: typeof AppAuditLogRoute
   AppConflictsRoute: typeof AppConflictsRoute
-  AppEndpointsRoute: typeof AppEndpointsRoute
+  AppEventTypesRoute: typeof AppEventTypesRoute
   AppInboundEventsRoute: typeof AppInboundEventsRoute
   AppJobsRoute: typeof AppJobsRoute
   AppMessagesRoute: typeof AppMessagesRoute
   AppSettingsRoute: typeof AppSettingsRoute
+  AppSourcesRoute: typeof AppSourcesRoute
   AppIndexRoute: typeof AppIndexRoute
+  AppAlertsRulesRoute: typeof AppAlertsRulesRoute
   AppCatalogConnectorKeyRoute: typeof AppCatalogConnectorKeyRoute
   AppConnectionsConnectionIdRoute: typeof AppConnectionsConnectionIdRoute
+  AppEndpointsEndpointIdRoute: typeof AppEndpointsEndpointIdRoute
+  AppAlertsIndexRoute: typeof AppAlertsIndexRoute
   AppCatalogIndexRoute: typeof AppCatalogIndexRoute
   AppConnectionsIndexRoute: typeof AppConnectionsIndexRoute
+  AppEndpointsIndexRoute: typeof AppEndpointsIndexRoute
   AppIntegrationsIndexRoute: typeof AppIntegrationsIndexRoute
   AppRecordsIndexRoute: typeof AppRecordsIndexRoute
   AppSyncsIndexRoute: typeof AppSyncsIndexRoute
@@ -459,16 +559,21 @@ interface AppRouteChildren {
 const AppRouteChildren: AppRouteChildren = {
   AppAuditLogRoute: AppAuditLogRoute,
   AppConflictsRoute: AppConflictsRoute,
-  AppEndpointsRoute: AppEndpointsRoute,
+  AppEventTypesRoute: AppEventTypesRoute,
   AppInboundEventsRoute: AppInboundEventsRoute,
   AppJobsRoute: AppJobsRoute,
   AppMessagesRoute: AppMessagesRoute,
   AppSettingsRoute: AppSettingsRoute,
+  AppSourcesRoute: AppSourcesRoute,
   AppIndexRoute: AppIndexRoute,
+  AppAlertsRulesRoute: AppAlertsRulesRoute,
   AppCatalogConnectorKeyRoute: AppCatalogConnectorKeyRoute,
   AppConnectionsConnectionIdRoute: AppConnectionsConnectionIdRoute,
+  AppEndpointsEndpointIdRoute: AppEndpointsEndpointIdRoute,
+  AppAlertsIndexRoute: AppAlertsIndexRoute,
   AppCatalogIndexRoute: AppCatalogIndexRoute,
   AppConnectionsIndexRoute: AppConnectionsIndexRoute,
+  AppEndpointsIndexRoute: AppEndpointsIndexRoute,
   AppIntegrationsIndexRoute: AppIntegrationsIndexRoute,
   AppRecordsIndexRoute: AppRecordsIndexRoute,
   AppSyncsIndexRoute: AppSyncsIndexRoute,

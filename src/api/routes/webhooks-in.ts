@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError, problems } from '../../core/index.ts';
+import { ProblemError, problems, Semaphore } from '../../core/index.ts';
 import { MAX_INGEST_BODY_BYTES } from '../../webhooks/inbound/index.ts';
 import { problemResponses } from '../schemas.ts';
 import type { InboundRuntimeOf } from './inbound-runtime.ts';
@@ -16,6 +16,9 @@ export interface IngestRouteOptions {
   /** A body not fully received by then is refused with 408. */
   bodyTimeoutMs?: number;
 }
+
+/** Bodies above this (or of unknown length) count against `PATCHBAY_MAX_LARGE_INBOUND_BODIES`. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 
 const Params = Type.Object({ sourceId: Type.String({ maxLength: 200 }) });
 const OTHER_METHODS = ['GET', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -27,6 +30,8 @@ function rawBodyParser(limit: number, timeoutMs: number) {
       payload.resume();
       return done(problems.payloadTooLarge(limit));
     }
+    // With a declared length the body is read into one buffer of that size: no second copy.
+    const preallocated = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
@@ -42,11 +47,14 @@ function rawBodyParser(limit: number, timeoutMs: number) {
       done(err, body);
     };
     const onData = (chunk: Buffer) => {
+      if (preallocated && size + chunk.length <= preallocated.length) chunk.copy(preallocated, size);
+      else chunks.push(chunk);
       size += chunk.length;
       if (size > limit) finish(problems.payloadTooLarge(limit));
-      else chunks.push(chunk);
     };
-    const onEnd = () => finish(null, Buffer.concat(chunks, size));
+    // A sender whose body differs from its Content-Length is refused by Node's HTTP parser
+    // before this; the fallback only covers what Node let through.
+    const onEnd = () => finish(null, preallocated && size === preallocated.length ? preallocated : Buffer.concat(preallocated ? [preallocated.subarray(0, Math.min(size, preallocated.length)), ...chunks] : chunks, size));
     const onError = () => finish(problems.badRequest('The body could not be read.'));
     const onAborted = () => finish(problems.badRequest('The sender closed the connection before the body was complete.'));
     const timer = setTimeout(
@@ -66,6 +74,17 @@ export const ingestRoutes =
   (runtimeOf: InboundRuntimeOf, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.removeAllContentTypeParsers();
+    // Large bodies take a slot before they are read and keep it until the answer is sent: memory
+    // holds a bounded number of them however many senders arrive at once (the others wait, unread,
+    // in their sockets).
+    const largeBodies = new Semaphore(app.deps.config.maxLargeInboundBodies);
+    app.addHook('onRequest', async (request, reply) => {
+      const declared = Number(request.headers['content-length']);
+      if (Number.isInteger(declared) && declared <= LARGE_BODY_BYTES) return;
+      const release = await largeBodies.acquire();
+      if (reply.raw.writableFinished || reply.raw.destroyed) return release();
+      reply.raw.once('close', release);
+    });
     app.addContentTypeParser('*', rawBodyParser(MAX_INGEST_BODY_BYTES, options.bodyTimeoutMs ?? 30_000));
 
     const handler = async (request: FastifyRequest<{ Params: { sourceId: string } }>, reply: FastifyReply) => {

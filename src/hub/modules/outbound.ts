@@ -42,6 +42,7 @@ export const outboundModule: HubModule = {
         vault: context.vault,
         logger: context.logger,
         clock: context.clock,
+        registry: context.metrics,
         // Endpoints may not point back at this hub's own inbound sources (a webhook loop).
         settings: { ...outboundSettings(context.config), loopGuard: inboundLoopGuard({ publicUrl: context.config.publicUrl, port: context.config.port }) },
       }),

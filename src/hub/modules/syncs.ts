@@ -19,7 +19,7 @@ export function syncsModule(): HubModule {
       const { database, logger, clock, vault } = context;
       proxy = createProviderProxy({ logger, redis: context.redis, registry: context.metrics, clock });
       const resolver = connectionResolver({ db: database.db, vault, clock, logger });
-      engine = createSyncEngine({ db: database.db, logger, clock, proxy, resolver });
+      engine = createSyncEngine({ db: database.db, logger, clock, proxy, resolver, retentionDays: context.config.retentionDays });
       engine.install(context.queue);
     },
     async stop() {

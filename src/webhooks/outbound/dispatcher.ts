@@ -10,7 +10,9 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { setMaxListeners } from 'node:events';
+import type { Registry } from 'prom-client';
 import { randomToken, toError, type Clock, type Logger } from '../../core/index.ts';
+import { failSpan, inSpan, SpanKind } from '../../core/tracing.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { environments } from '../../auth/schema.ts';
@@ -20,6 +22,7 @@ import { ClaimBatcher } from './claims.ts';
 import { openSigningKeys } from './endpoints.ts';
 import { dispatchJob, type DispatchPayload, type Dispatched } from './jobs.ts';
 import type { Recorder } from './recorder.ts';
+import { outboundMetrics } from './metrics.ts';
 import { MAX_PAUSE_MS, nextDelay, parseRetryAfter } from './retry.ts';
 import { endpoints, type EndpointRow } from './schema.ts';
 import { isSuccess, type Sender, type SendResult } from './sender.ts';
@@ -38,6 +41,8 @@ export interface DispatcherDeps {
   sender: Sender;
   breakers: Breakers;
   recorder: Recorder;
+  /** Where the attempt-latency histogram is registered (the hub's registry); none in most tests. */
+  registry?: Registry | undefined;
 }
 
 /** An endpoint as a worker needs it: its row, its environment's network policy, its keys. */
@@ -80,11 +85,17 @@ const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
   error: 'not sent: the circuit is open (this endpoint failed too often); a probe will test it',
 };
 
+/** What an attempt's span says: ids belong on spans (unlike metric labels), payloads never. */
+function attemptAttributes(claimed: ClaimedDelivery): Record<string, string | number> {
+  return { 'patchbay.message_id': claimed.messageId, 'patchbay.event_type': claimed.eventType, 'patchbay.attempt': claimed.attempt, 'patchbay.trigger': claimed.trigger };
+}
+
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { database, clock, settings, sender, breakers, recorder } = deps;
   const db = database.db;
   const keyCache = new Map<string, { version: number; keys: SigningKeys }>();
   const claims = new ClaimBatcher(db, clock);
+  const metrics = outboundMetrics(deps.registry);
 
   async function loadTarget(endpointId: string): Promise<Target | undefined> {
     const [row] = await db
@@ -123,11 +134,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         ...webhookHeaders(target.keys, claimed.messageId, startedAt, body),
       };
       try {
-        result = await breakers.fire(endpoint.id, async () => {
-          const sent = await sender.send({ url: endpoint.url, headers, body, timeoutMs: endpoint.timeoutMs, allowPrivateNetworks: target.allowPrivateNetworks, signal });
-          if (!isSuccess(sent) && !sent.aborted) throw new FailedSend(sent);
-          return sent;
-        });
+        result = await breakers.fire(endpoint.id, () =>
+          // One span per attempt (tracing on), a child of the dispatch job the publish enqueued.
+          inSpan('webhook attempt', { kind: SpanKind.CLIENT, attributes: attemptAttributes(claimed) }, async (span) => {
+            const sent = await sender.send({ url: endpoint.url, headers, body, timeoutMs: endpoint.timeoutMs, allowPrivateNetworks: target.allowPrivateNetworks, signal });
+            if (sent.statusCode !== null) span?.setAttribute('http.response.status_code', sent.statusCode);
+            if (!isSuccess(sent) && !sent.aborted) {
+              failSpan(span, sent.error ?? 'failed');
+              throw new FailedSend(sent);
+            }
+            return sent;
+          }),
+        );
       } catch (err) {
         if (err instanceof FailedSend) result = err.result;
         else if (isOpenCircuitError(err)) result = { ...CIRCUIT_OPEN, durationMs: 0 };
@@ -135,6 +153,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
     }
     if (result.aborted) return undefined;
+    metrics.attempted(result);
     return outcomeOf(target.endpoint, claimed, startedAt, result);
   }
 

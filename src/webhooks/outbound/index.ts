@@ -19,6 +19,7 @@ export {
   getEndpoint,
   listEndpoints,
   maskHeaders,
+  openSigningKeys,
   revealSecret,
   rotateSecret,
   updateEndpoint,
@@ -29,7 +30,7 @@ export {
 } from './endpoints.ts';
 export { filterErrors, isAnchoredPrefix, type PayloadFilter } from './filter.ts';
 export { publishEvents, MAX_BATCH, type EventInput, type Published, type PublishedMessage } from './publish.ts';
-export { dataOf, deliveriesOf, getMessage, listAttempts, listDeadLetters, listMessages, type DeadLetter, type DeadLetterFilter, type MessageFilter } from './messages.ts';
+export { dataOf, deliveriesOf, getAttempt, getMessage, listAttempts, listDeadLetters, listMessages, type DeadLetter, type DeadLetterFilter, type MessageFilter } from './messages.ts';
 export { endpointStats, recover, resend, retryDeadLetters, sendTestEvent, deliveriesFor, type EndpointStats } from './operations.ts';
 export { DEFAULT_SCHEDULE_MS, DEFAULT_RETRY_CONFIG, nextDelay, parseRetryAfter, maxRetries } from './retry.ts';
 export { activeKeys, generateSigningKey, signWith, webhookHeaders, type SigningKey, type SigningKeys } from './signing.ts';

@@ -49,6 +49,16 @@ export async function deliveriesOf(db: Db, scope: Scope, messageId: string): Pro
     .orderBy(asc(deliveries.endpointId));
 }
 
+/** One attempt of one message. */
+export async function getAttempt(db: Db, scope: Scope, messageId: string, attemptId: string): Promise<AttemptRow> {
+  const [row] = await db
+    .select()
+    .from(attempts)
+    .where(and(eq(attempts.organizationId, scope.organizationId), eq(attempts.environmentId, scope.environmentId), eq(attempts.messageId, messageId), eq(attempts.id, attemptId)));
+  if (!row) throw problems.notFound('Attempt', attemptId);
+  return row;
+}
+
 /** Attempts of one message (optionally at one endpoint), oldest first. */
 export async function listAttempts(db: Db, scope: Scope, messageId: string, options: { endpointId?: string | undefined; limit: number; after?: string | undefined }): Promise<AttemptRow[]> {
   const conditions = [eq(attempts.organizationId, scope.organizationId), eq(attempts.environmentId, scope.environmentId), eq(attempts.messageId, messageId)];

@@ -110,12 +110,21 @@ export interface EndpointStats {
   latencyMs: { p50: number | null; p95: number | null };
   deliveries: Record<'pending' | 'delivering' | 'succeeded' | 'failed', number>;
   recentErrors: { at: Date; messageId: string; attempt: number; statusCode: number | null; errorClass: string | null; error: string | null }[];
+  /** The same numbers per time bucket (oldest first, only buckets with attempts), for charts. */
+  series: { bucketSeconds: number; points: { at: Date; attempts: number; succeeded: number; p50: number | null; p95: number | null }[] };
+}
+
+/** Buckets of a stats window: at most about 48 points, never narrower than a minute. */
+export function bucketSecondsFor(since: Date, now: Date): number {
+  const window = Math.max(60, (now.getTime() - since.getTime()) / 1000);
+  return Math.max(60, Math.round(window / 48 / 60) * 60);
 }
 
 /** Success rate, latency percentiles (of attempts that got an answer) and recent errors since `since`. */
-export async function endpointStats(db: Db, scope: Scope, endpointId: string, since: Date): Promise<EndpointStats> {
+export async function endpointStats(db: Db, scope: Scope, endpointId: string, since: Date, now = new Date()): Promise<EndpointStats> {
   await getEndpoint(db, scope, endpointId);
   const iso = since.toISOString();
+  const bucketSeconds = bucketSecondsFor(since, now);
   const [summary] = await rows<{ total: number; ok: number; p50: number | null; p95: number | null }>(
     db,
     sql`select count(*)::int as total, count(*) filter (where succeeded)::int as ok,
@@ -133,6 +142,15 @@ export async function endpointStats(db: Db, scope: Scope, endpointId: string, si
       where endpoint_id = ${endpointId} and started_at >= ${iso}::timestamptz and not succeeded
       order by started_at desc limit 10`,
   );
+  const buckets = await rows<{ at: Date | string; total: number; ok: number; p50: number | null; p95: number | null }>(
+    db,
+    sql`select to_timestamp(floor(extract(epoch from started_at) / ${bucketSeconds}) * ${bucketSeconds}) as at,
+        count(*)::int as total, count(*) filter (where succeeded)::int as ok,
+        percentile_cont(0.5) within group (order by duration_ms) filter (where status_code is not null) as p50,
+        percentile_cont(0.95) within group (order by duration_ms) filter (where status_code is not null) as p95
+      from outbound_attempts where endpoint_id = ${endpointId} and started_at >= ${iso}::timestamptz
+      group by 1 order by 1`,
+  );
   const total = summary?.total ?? 0;
   const ok = summary?.ok ?? 0;
   const counts = { pending: 0, delivering: 0, succeeded: 0, failed: 0 };
@@ -147,6 +165,7 @@ export async function endpointStats(db: Db, scope: Scope, endpointId: string, si
     latencyMs: { p50: round(summary?.p50), p95: round(summary?.p95) },
     deliveries: counts,
     recentErrors: errors.map((e) => ({ at: new Date(e.started_at), messageId: e.message_id, attempt: e.attempt, statusCode: e.status_code, errorClass: e.error_class, error: e.error })),
+    series: { bucketSeconds, points: buckets.map((b) => ({ at: new Date(b.at), attempts: b.total, succeeded: b.ok, p50: round(b.p50), p95: round(b.p95) })) },
   };
 }
 

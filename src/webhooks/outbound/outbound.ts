@@ -8,6 +8,7 @@
  * const outbound = registerOutbound({ queue, database, vault, logger, clock });
  * const app = await buildApi(deps, { plugins: [{ plugin: outboundPlugin(outbound) }] });
  */
+import type { Registry } from 'prom-client';
 import { systemClock, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
@@ -34,6 +35,8 @@ export interface RegisterOutboundOptions {
   logger: Logger;
   clock?: Clock;
   settings?: Partial<OutboundSettings>;
+  /** The hub's metrics registry, for the attempt-latency histogram. */
+  registry?: Registry | undefined;
 }
 
 /** The outbound service: what routes, operations and tests call. */
@@ -69,7 +72,7 @@ export function registerOutbound(options: RegisterOutboundOptions): Outbound {
   const wakeups = new StreamWakeups(database);
   const endpointDeps: EndpointDeps = { vault, clock, settings };
 
-  const dispatcher = createDispatcher({ database, logger, vault, clock, settings, sender, breakers, recorder });
+  const dispatcher = createDispatcher({ database, logger, vault, clock, settings, sender, breakers, recorder, registry: options.registry });
   onEventsPublished('outbound', createFanout({ clock, running: dispatcher.running }));
   onEventsErased('outbound', eraseMessagesOf);
   queue.register<DispatchPayload>(DISPATCH_JOB, dispatcher.handle, {

@@ -28,7 +28,7 @@ export interface InboundHub {
   close(): Promise<void>;
 }
 
-export async function startInboundHub(options: { clock?: Clock; bodyTimeoutMs?: number } = {}): Promise<InboundHub> {
+export async function startInboundHub(options: { clock?: Clock; bodyTimeoutMs?: number; env?: Record<string, string> } = {}): Promise<InboundHub> {
   const database = await createTestDatabase();
   const logs = captureLogs('info');
   const config = loadConfig({
@@ -37,6 +37,7 @@ export async function startInboundHub(options: { clock?: Clock; bodyTimeoutMs?: 
     PORT: '0',
     HOST: '127.0.0.1',
     ...(database.url ? { DATABASE_URL: database.url, PATCHBAY_SECRET_KEYS: process.env.PATCHBAY_SECRET_KEYS } : {}),
+    ...options.env,
   });
   const hub = await createHub({ config, database, logger: logs.logger, clock: options.clock ?? systemClock });
   await hub.start();

@@ -30,6 +30,18 @@ export const queryKeys = {
   conflicts: (env: string, filters: object) => [env, 'conflicts', filters] as const,
   mappings: (env: string, filters: object) => [env, 'mappings', filters] as const,
   mapping: (env: string, id: string) => [env, 'mappings', 'one', id] as const,
+  endpoint: (env: string, id: string) => [env, 'endpoints', 'one', id] as const,
+  attemptRequest: (env: string, messageId: string, attemptId: string) => [env, 'messages', 'one', messageId, 'attempts', attemptId, 'request'] as const,
+  message: (env: string, id: string) => [env, 'messages', 'one', id] as const,
+  deadLetters: (env: string, filters: object) => [env, 'dead-letters', filters] as const,
+  eventTypes: (env: string, filters: object) => [env, 'event-types', filters] as const,
+  sources: (env: string, filters: object) => [env, 'sources', filters] as const,
+  inboundEvent: (env: string, id: string) => [env, 'inbound-events', 'one', id] as const,
+  alerts: (env: string, filters: object) => [env, 'alerts', filters] as const,
+  alert: (env: string, id: string) => [env, 'alerts', 'one', id] as const,
+  alertRules: (env: string) => [env, 'alert-rules'] as const,
+  notificationChannels: (env: string, filters: object) => [env, 'notification-channels', filters] as const,
+  connectionHealth: (env: string, id: string) => [env, 'connections', 'one', id, 'health'] as const,
 };
 
 /** Everything scoped to one environment (to drop it after a switch or sign-out). */

@@ -885,6 +885,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/attempts/{attemptId}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The request an attempt sent: URL, headers and signed body. Rebuilt from the stored payload and the attempt's time; the signature is recomputed with the signing keys valid then (a key whose grace period has ended is gone), custom headers are the endpoint's current ones */
+        get: operations["getAttemptRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/{id}/endpoints/{endpointId}/resend": {
         parameters: {
             query?: never;
@@ -8271,6 +8288,19 @@ export interface operations {
                             errorClass: string | null;
                             error: string | null;
                         }[];
+                        /** @description The same numbers per time bucket, oldest first; buckets without attempts are left out */
+                        series: {
+                            /** @description Width of each bucket (about 48 over the window, at least a minute) */
+                            bucketSeconds: number;
+                            points: {
+                                /** Format: date-time */
+                                at: string;
+                                attempts: number;
+                                succeeded: number;
+                                p50: number | null;
+                                p95: number | null;
+                            }[];
+                        };
                     };
                 };
             };
@@ -8542,6 +8572,84 @@ export interface operations {
                             nextAttemptAt: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAttemptRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        method: "POST";
+                        url: string;
+                        /** @description Custom headers (credential-like values masked), then content-type, user-agent and the Standard Webhooks headers */
+                        headers: {
+                            [key: string]: string;
+                        };
+                        /** @description The signed body; null once retention pruned the payload (then no signature either) */
+                        body: string | null;
                     };
                 };
             };

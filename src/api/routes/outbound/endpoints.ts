@@ -73,6 +73,21 @@ export const Stats = Type.Object({
       error: Type.Union([Type.String(), Type.Null()]),
     }),
   ),
+  series: Type.Object(
+    {
+      bucketSeconds: Type.Integer({ description: 'Width of each bucket (about 48 over the window, at least a minute)' }),
+      points: Type.Array(
+        Type.Object({
+          at: Timestamp,
+          attempts: Type.Integer(),
+          succeeded: Type.Integer(),
+          p50: Type.Union([Type.Number(), Type.Null()]),
+          p95: Type.Union([Type.Number(), Type.Null()]),
+        }),
+      ),
+    },
+    { description: 'The same numbers per time bucket, oldest first; buckets without attempts are left out' },
+  ),
 });
 
 export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = async (app, { outbound }) => {
@@ -267,8 +282,13 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> =
     },
     async (request) => {
       const since = date(request.query.since) ?? new Date(clock.now().getTime() - 86_400_000);
-      const stats = await endpointStats(db(), tenantOf(request), request.params.id, since);
-      return { ...stats, since: iso(stats.since)!, recentErrors: stats.recentErrors.map((e) => ({ ...e, at: iso(e.at)! })) };
+      const stats = await endpointStats(db(), tenantOf(request), request.params.id, since, clock.now());
+      return {
+        ...stats,
+        since: iso(stats.since)!,
+        recentErrors: stats.recentErrors.map((e) => ({ ...e, at: iso(e.at)! })),
+        series: { bucketSeconds: stats.series.bucketSeconds, points: stats.series.points.map((p) => ({ ...p, at: iso(p.at)! })) },
+      };
     },
   );
 };

@@ -1,7 +1,21 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recordAudit } from '../../../auth/index.ts';
-import { deliveriesOf, getEndpoint, getMessage, listAttempts, listDeadLetters, listMessages, resend, retryDeadLetters, type Outbound } from '../../../webhooks/outbound/index.ts';
+import {
+  deliveriesOf,
+  getAttempt,
+  getEndpoint,
+  getMessage,
+  listAttempts,
+  listDeadLetters,
+  listMessages,
+  maskHeaders,
+  openSigningKeys,
+  resend,
+  retryDeadLetters,
+  webhookHeaders,
+  type Outbound,
+} from '../../../webhooks/outbound/index.ts';
 import { actorOf, tenantOf } from '../../context.ts';
 import { checkReferences } from '../../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../../pagination.ts';
@@ -16,6 +30,12 @@ const DeadLetterFilter = {
   until: Type.Optional(Instant('Messages created at or before')),
 };
 export const DeadLetterFilterBody = Type.Object(DeadLetterFilter, { additionalProperties: false });
+export const AttemptRequestSchema = Type.Object({
+  method: Type.Literal('POST'),
+  url: Type.String(),
+  headers: Type.Record(Type.String(), Type.String(), { description: "Custom headers (credential-like values masked), then content-type, user-agent and the Standard Webhooks headers" }),
+  body: Type.Union([Type.String(), Type.Null()], { description: 'The signed body; null once retention pruned the payload (then no signature either)' }),
+});
 export const DeadLetterSchema = Type.Intersect([DeliverySchema, Type.Object({ eventType: Type.String() })]);
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = async (app, { outbound }) => {
@@ -87,6 +107,31 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ outbound: Outbound }> = 
       const rows = await listAttempts(db(), scope, message.id, { endpointId: request.query.endpointId, limit: limit + 1, after: decodeCursor(request.query.cursor) });
       const result = page(rows, limit, (r) => r.id);
       return { data: result.data.map(attemptView), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
+    '/messages/:id/attempts/:attemptId/request',
+    {
+      config: { scope: 'endpoints:read' },
+      schema: {
+        operationId: 'getAttemptRequest',
+        tags,
+        summary:
+          "The request an attempt sent: URL, headers and signed body. Rebuilt from the stored payload and the attempt's time; the signature is recomputed with the signing keys valid then (a key whose grace period has ended is gone), custom headers are the endpoint's current ones",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }), attemptId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: AttemptRequestSchema, ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+      },
+    },
+    async (request) => {
+      const scope = tenantOf(request);
+      const message = await getMessage(db(), scope, request.params.id);
+      const attempt = await getAttempt(db(), scope, message.id, request.params.attemptId);
+      const endpoint = await getEndpoint(db(), scope, attempt.endpointId);
+      const body = message.payload;
+      const signed = body === null ? {} : webhookHeaders(await openSigningKeys(db(), outbound.vault, endpoint), message.id, attempt.startedAt, body);
+      const headers = { ...maskHeaders(endpoint.headers), 'content-type': 'application/json', 'user-agent': outbound.settings.userAgent, ...signed };
+      return { method: 'POST' as const, url: endpoint.url, headers, body };
     },
   );
 

@@ -18,6 +18,7 @@ import { ConnectionSyncs } from './connection-syncs';
 import { ReplaceCredentials } from './replace-credentials-dialog';
 import { UiEmbeds } from './ui-embeds';
 import '../../styles/connections.css';
+import { ConnectionHealth } from '../health';
 
 const route = getRouteApi('/_app/connections/$connectionId');
 
@@ -172,6 +173,7 @@ export function ConnectionScreen() {
             </div>
             <ConnectionSyncs connectionId={c.id} />
             <UiEmbeds connection={c} />
+            <ConnectionHealth connectionId={c.id} />
             <Section title="Account">
               {Object.keys(c.accountInfo).length ? <JsonViewer value={c.accountInfo} label="Account information from the provider" /> : <p className="muted">The provider told nothing about the account yet; a test fills this in.</p>}
             </Section>

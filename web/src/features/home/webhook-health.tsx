@@ -9,9 +9,9 @@ import { useEnvironment } from '../../api/session';
 import { EmptyState, ProblemAlert, Section } from '../../components/page';
 import { Table } from '../../components/ui/table';
 import { Badge } from '../../components/ui/badge';
+import { Chart } from '../../components/ui/chart';
+import { deliverySeries, ms, percent } from '../webhooks/delivery-series';
 
-const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`);
-const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${Math.round(value)} ms`);
 
 export function WebhookHealth({ since }: { since: string }) {
   const env = useEnvironment();
@@ -22,6 +22,8 @@ export function WebhookHealth({ since }: { since: string }) {
   const attempts = loaded.reduce((sum, s) => sum + s.attempts, 0);
   const succeeded = loaded.reduce((sum, s) => sum + s.succeeded, 0);
   const failed = loaded.reduce((sum, s) => sum + s.failed, 0);
+  const series = deliverySeries(loaded);
+  const window: [number, number] = [Date.parse(since) / 1000, Date.now() / 1000];
   return (
     <Section title="Webhooks out — last 24 hours" actions={<Link to="/messages">Message log</Link>}>
       {endpoints.error ? (
@@ -46,6 +48,19 @@ export function WebhookHealth({ since }: { since: string }) {
               <span className="stat__label">failed attempts</span>
             </div>
           </div>
+          <div className="chart-grid">
+            <Chart
+              title="Success rate"
+              summary={attempts ? `${percent(succeeded / attempts)} of ${attempts} attempts succeeded over 24 hours.` : 'No attempt in the last 24 hours.'}
+              times={series.times}
+              series={series.rate}
+              yRange={[0, 1]}
+              xRange={window}
+              height={140}
+              empty="No attempt in the last 24 hours."
+            />
+            <Chart title="Latency" summary="p50 and p95 of answered attempts, per period, across endpoints." times={series.times} series={series.latency} xRange={window} height={140} empty="No answered attempt in the last 24 hours." />
+          </div>
           <Table caption="Delivery per endpoint over the last 24 hours">
             <thead>
               <tr>
@@ -63,7 +78,9 @@ export function WebhookHealth({ since }: { since: string }) {
                 return (
                   <tr key={endpoint.id}>
                     <td>
-                      <span className="cell-main">{endpoint.description || endpoint.url}</span>
+                      <Link to="/endpoints/$endpointId" params={{ endpointId: endpoint.id }} className="cell-main">
+                        {endpoint.description || endpoint.url}
+                      </Link>
                       {!endpoint.enabled && <Badge tone="warning">disabled</Badge>}
                     </td>
                     <td className="num">{s?.attempts ?? '…'}</td>

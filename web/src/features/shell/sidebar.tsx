@@ -16,13 +16,16 @@ const SECTIONS: { heading: string; links: { to: NonNullable<LinkProps['to']>; la
     heading: 'Webhooks',
     links: [
       { to: '/endpoints', label: 'Endpoints' },
+      { to: '/event-types', label: 'Event types' },
       { to: '/messages', label: 'Message log' },
+      { to: '/sources', label: 'Sources' },
       { to: '/inbound-events', label: 'Inbound events' },
     ],
   },
   {
     heading: 'Operations',
     links: [
+      { to: '/alerts', label: 'Alerts' },
       { to: '/jobs', label: 'Jobs' },
       { to: '/audit-log', label: 'Audit log' },
       { to: '/settings', label: 'Settings' },

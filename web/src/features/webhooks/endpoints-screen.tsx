@@ -1,47 +1,55 @@
 /** Endpoints: the URLs that receive this environment's events, and a test event for each. */
 import { Link, getRouteApi } from '@tanstack/react-router';
-import { useEndpoints, useSendTestEvent, type Endpoint } from '../../api/hooks/webhooks';
+import { useState } from 'react';
+import { useEndpoints } from '../../api/hooks/webhooks';
 import { useEnvironment } from '../../api/session';
 import { Can } from '../../components/can';
 import { EmptyState, PageHeader, QueryView } from '../../components/page';
 import { Pager } from '../../components/pager';
 import { Badge } from '../../components/ui/badge';
-import { Button } from '../../components/ui/button';
+import { Button, buttonClass } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
-import { useToast } from '../../components/ui/toast';
+import { EndpointFormDialog } from './endpoint-form';
+import { SendTestEvent } from './send-test-event';
 
-const route = getRouteApi('/_app/endpoints');
-
-function SendTest({ endpoint }: { endpoint: Endpoint }) {
-  const send = useSendTestEvent(endpoint.id);
-  const toast = useToast();
-  return (
-    <Button
-      size="sm"
-      busy={send.isPending}
-      disabled={!endpoint.enabled}
-      onClick={() => send.mutate(undefined, { onSuccess: () => toast.success('Test event sent', `Queued for ${endpoint.url}; see the message log.`), onError: (error) => toast.problem('Could not send the test event', error) })}
-    >
-      Send test event
-    </Button>
-  );
-}
+const route = getRouteApi('/_app/endpoints/');
 
 export function EndpointsScreen() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const environment = useEnvironment();
   const endpoints = useEndpoints({ ...search, limit: 50 });
+  const [creating, setCreating] = useState(false);
   return (
     <>
-      <PageHeader title="Endpoints" description={`URLs that receive ${environment}'s events as signed webhooks (Standard Webhooks).`} actions={<Link to="/messages">Message log</Link>} />
+      <PageHeader
+        title="Endpoints"
+        description={`URLs that receive ${environment}'s events as signed webhooks (Standard Webhooks).`}
+        actions={
+          <>
+            <Link to="/event-types" className={buttonClass('ghost')}>
+              Event types
+            </Link>
+            <Link to="/messages" className={buttonClass('ghost')}>
+              Message log
+            </Link>
+            <Can scope="endpoints:write">
+              <Button variant="primary" onClick={() => setCreating(true)}>
+                New endpoint
+              </Button>
+              {creating && <EndpointFormDialog open onClose={() => setCreating(false)} />}
+            </Can>
+          </>
+        }
+      />
       <QueryView query={endpoints} label="Loading endpoints">
         {(page) =>
           page.data.length === 0 ? (
             <EmptyState title={`No endpoints in ${environment} yet`}>
-              Create one with <code>POST /api/v1/endpoints</code> (a URL and the event types it wants), or <code>patchbay endpoints create</code>; its deliveries then show here and in the message log.
+              Create one with “New endpoint” (a URL and the event types it wants), <code>POST /api/v1/endpoints</code> or <code>patchbay endpoints create</code>; its deliveries then show here and in
+              the message log.
             </EmptyState>
           ) : (
             <>
@@ -61,17 +69,28 @@ export function EndpointsScreen() {
                   {page.data.map((endpoint) => (
                     <tr key={endpoint.id}>
                       <td>
-                        <span className="cell-main cell-wrap">{endpoint.url}</span>
+                        <Link to="/endpoints/$endpointId" params={{ endpointId: endpoint.id }} className="cell-main cell-wrap">
+                          {endpoint.description || endpoint.url}
+                        </Link>
+                        {endpoint.description && <span className="muted cell-sub cell-wrap">{endpoint.url}</span>}
                         <CopyableId value={endpoint.id} label="endpoint id" />
                       </td>
                       <td className="cell-wrap">{endpoint.eventTypes?.join(', ') ?? 'all'}</td>
-                      <td>{endpoint.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="warning" title={endpoint.disabledReason ?? undefined}>disabled</Badge>}</td>
+                      <td>
+                        {endpoint.enabled ? (
+                          <Badge tone="success">enabled</Badge>
+                        ) : (
+                          <Badge tone="warning" title={endpoint.disabledReason ?? undefined}>
+                            disabled
+                          </Badge>
+                        )}
+                      </td>
                       <td>
                         <RelativeTime value={endpoint.createdAt} />
                       </td>
                       <td>
                         <Can scope="endpoints:write">
-                          <SendTest endpoint={endpoint} />
+                          <SendTestEvent endpoint={endpoint} size="sm" />
                         </Can>
                       </td>
                     </tr>

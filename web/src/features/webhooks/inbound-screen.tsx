@@ -1,16 +1,86 @@
 /** Inbound events: webhooks received from providers, with their verification and processing. */
-import { getRouteApi } from '@tanstack/react-router';
-import { useId } from 'react';
-import { INBOUND_STATUSES, useInboundEvents } from '../../api/hooks/inbound';
+import { Link, getRouteApi } from '@tanstack/react-router';
+import { useId, useState } from 'react';
+import { INBOUND_STATUSES, useInboundEvents, type InboundEvent } from '../../api/hooks/inbound';
+import { useReprocessMatching, type ReprocessFilter } from '../../api/hooks/sources';
+import { Can } from '../../components/can';
+import { Button } from '../../components/ui/button';
+import { Dialog } from '../../components/ui/dialog';
+import { useToast } from '../../components/ui/toast';
+import { InboundEventDetail, Verification } from './inbound-event-detail';
+import '../../styles/webhooks.css';
 import { useEnvironment } from '../../api/session';
 import { EmptyState, PageHeader, QueryView } from '../../components/page';
 import { Pager } from '../../components/pager';
 import { SearchBox } from '../../components/search-box';
 import { StatusBadge } from '../../components/ui/badge';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
 
 const route = getRouteApi('/_app/inbound-events');
+
+function InboundItem({ event }: { event: InboundEvent }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="message">
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>
+          <span className="cell-main mono">{event.eventType ?? '(no type)'}</span>
+          <span className="badge-row">
+            <StatusBadge status={event.status} />
+            <span className="muted">verification</span> <Verification event={event} />
+            <RelativeTime value={event.receivedAt} />
+          </span>
+        </summary>
+        <InboundEventDetail event={event} open={open} />
+      </details>
+    </li>
+  );
+}
+
+/** Reprocess every event the current filters match (the hub takes processed, failed and duplicate ones). */
+function ReprocessMatching({ filters }: { filters: ReprocessFilter }) {
+  const reprocess = useReprocessMatching();
+  const toast = useToast();
+  const [open, setOpen] = useState(false);
+  const described = Object.entries(filters)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} = ${String(v)}`)
+    .join(', ');
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>Reprocess all matching</Button>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Reprocess all matching events?"
+        description={`Every processed, failed or duplicate event ${described ? `with ${described}` : 'of this environment'} is processed again (up to 1,000).`}
+        actions={
+          <>
+            <Button onClick={() => setOpen(false)}>Cancel</Button>
+            <Button
+              variant="primary"
+              busy={reprocess.isPending}
+              onClick={() =>
+                reprocess.mutate(
+                  { ...filters, limit: 1000 },
+                  {
+                    onSuccess: (r) => {
+                      setOpen(false);
+                      toast.success(`${r.count} event${r.count === 1 ? '' : 's'} reprocessed`);
+                    },
+                    onError: (error) => toast.problem('Could not reprocess', error),
+                  },
+                )
+              }
+            >
+              Reprocess
+            </Button>
+          </>
+        }
+      />
+    </>
+  );
+}
 
 export function InboundScreen() {
   const search = route.useSearch();
@@ -21,7 +91,18 @@ export function InboundScreen() {
   const set = (patch: Partial<typeof search>) => void navigate({ search: (prev) => ({ ...prev, cursor: undefined, ...patch }), replace: true });
   return (
     <>
-      <PageHeader title="Inbound events" description={`Webhooks providers sent to ${environment}'s sources: verified, stored, then processed.`} />
+      <PageHeader
+        title="Inbound events"
+        description={`Webhooks providers sent to ${environment}'s sources: verified, stored, then processed.`}
+        actions={
+          <>
+            <Link to="/sources">Sources</Link>
+            <Can scope="inbound:reprocess">
+              <ReprocessMatching filters={{ status: search.status, sourceId: search.sourceId, eventType: search.eventType }} />
+            </Can>
+          </>
+        }
+      />
       <div className="filters" role="search">
         <div className="field">
           <label htmlFor={statusId}>Status</label>
@@ -45,33 +126,11 @@ export function InboundScreen() {
             </EmptyState>
           ) : (
             <>
-              <Table caption="Inbound events">
-                <thead>
-                  <tr>
-                    <th scope="col">Event</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Received</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((event) => (
-                    <tr key={event.id}>
-                      <td>
-                        <span className="cell-main mono">{event.eventType ?? '(no type)'}</span>
-                        <span className="muted mono cell-sub">{event.id}</span>
-                      </td>
-                      <td>
-                        <StatusBadge status={event.status} />
-                      </td>
-                      <td className="mono">{event.sourceId}</td>
-                      <td>
-                        <RelativeTime value={event.receivedAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
+              <ul className="message-list" aria-label="Inbound events">
+                {page.data.map((event) => (
+                  <InboundItem key={event.id} event={event} />
+                ))}
+              </ul>
               <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
             </>
           )

@@ -1,10 +1,10 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { endpointsQuery } from '../../api/hooks/webhooks';
-import { session } from '../../api/session';
-import { EndpointsScreen } from '../../features/webhooks/endpoints-screen';
-import { compact, cursor } from '../../lib/search';
+import { endpointsQuery } from '../../../api/hooks/webhooks';
+import { session } from '../../../api/session';
+import { EndpointsScreen } from '../../../features/webhooks/endpoints-screen';
+import { compact, cursor } from '../../../lib/search';
 
-export const Route = createFileRoute('/_app/endpoints')({
+export const Route = createFileRoute('/_app/endpoints/')({
   validateSearch: (search: Record<string, unknown>) => compact({ cursor: cursor(search.cursor) }),
   loaderDeps: ({ search }) => search,
   loader: ({ context, deps }) => context.queryClient.prefetchQuery(endpointsQuery(session.environment(), { ...deps, limit: 50 })),

@@ -1,0 +1,269 @@
+/**
+ * Webhooks in the dashboard, in a real Chromium against a real hub (`npm start`'s launcher):
+ * an operator creates an endpoint with a custom header, sends it a test event, opens the
+ * attempt and reads the signed request it sent, reveals and rotates its secret, sees its
+ * delivery charts and disables it; browses event types and sources; opens an inbound event's
+ * payload and reprocesses it. A viewer sees none of the write actions. Every screen passes
+ * axe-core with no console error or failed request, at 1,440 and 360 px, light and dark.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+
+const SLOW = 180_000;
+const INBOUND_SECRET = 'inbound-test-secret';
+
+let hub: DemoHub;
+let browser: Browser;
+let receiver: http.Server;
+let receiverUrl: string;
+const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+const contexts: BrowserContext[] = [];
+let problems: PageProblems[] = [];
+let viewerPassword: string;
+let sourceId: string;
+
+async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
+  context.setDefaultTimeout(20_000);
+  contexts.push(context);
+  return context;
+}
+
+async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
+  const page = await signIn(context, hub, email, password);
+  problems.push(watch(page));
+  return page;
+}
+
+async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await expect.poll(() => page.locator('.loading').count(), { timeout: 15_000 }).toBe(0);
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  await settled(page);
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
+/**
+ * Photographs the page as it is, then at 360 px in the dark theme (checked by axe and for
+ * sideways scrolling too), then puts it back. The same page keeps its session: sign-ins are
+ * rate-limited to 10 a minute.
+ */
+async function photograph(page: Page, name: string): Promise<void> {
+  await screenshot(page, `${name}-1440-light`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await settled(page);
+  await screenshot(page, `${name}-360-dark`);
+  // The elements that stick out, named, so a failure says where.
+  const wide = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 5).map((e) => e.tagName + '.' + e.className)`);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `${name} fits 360 px: ${wide.join(', ')}`).toBeLessThanOrEqual(360);
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Polls outside a test (expect.poll needs one). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  hub = await startDemoHub();
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-receiver': 'billing' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/billing`;
+  const viewer = await api('/api/v1/members', { method: 'POST', body: { email: 'vera@acme.example', name: 'Vera Viewer', role: 'viewer' } });
+  expect(viewer.status).toBe(201);
+  viewerPassword = String(viewer.body.initialPassword);
+  // An inbound source verified by HMAC, and one event it received and processed.
+  const source = await api('/api/v1/sources', { method: 'POST', body: { name: 'Orders inbox', verification: { type: 'hmac', header: 'x-signature', algorithm: 'sha256', encoding: 'hex' }, secret: INBOUND_SECRET } });
+  expect(source.status, JSON.stringify(source.body)).toBe(201);
+  sourceId = String(source.body.id);
+  const payload = JSON.stringify({ type: 'order.paid', order: { id: 'ord_1', total: 4200 } });
+  const delivered = await fetch(String(source.body.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': crypto.createHmac('sha256', INBOUND_SECRET).update(payload).digest('hex') }, body: payload });
+  expect(delivered.status).toBeLessThan(300);
+  await until(async () => /processed|failed/.test(((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { status: string }[])[0]?.status ?? ''), 'the inbound event is processed');
+}, 300_000);
+
+afterEach(async () => {
+  const seen = problems;
+  problems = [];
+  for (const context of contexts.splice(0)) await context.close();
+  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  await new Promise((resolve) => receiver?.close(resolve));
+}, 60_000);
+
+describe('an operator', () => {
+  it('creates an endpoint with a custom header and sends it a test event', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Endpoints');
+    await page.getByRole('button', { name: 'New endpoint' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New endpoint' });
+    await dialog.getByLabel('URL').fill(receiverUrl);
+    await dialog.getByLabel('Description (optional)').fill('Billing service');
+    await dialog.getByRole('button', { name: 'Add header' }).click();
+    await dialog.getByLabel('Header 1 name').fill('x-tenant');
+    await dialog.getByLabel('Header 1 value').fill('acme');
+    await dialog.getByRole('checkbox', { name: 'connection.created' }).check();
+    await dialog.getByRole('group', { name: 'Example of connection.created' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'endpoint-create-dialog');
+    await dialog.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('status').getByText('Endpoint created').waitFor();
+    await page.getByRole('link', { name: 'Billing service' }).click();
+    await page.getByRole('heading', { name: 'Billing service', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').getByText('Test event sent').waitFor();
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(received[0]!.headers['x-tenant']).toBe('acme');
+  }, SLOW);
+
+  it('opens the attempt in the message log and reads the signed request it sent and the answer', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Message log');
+    await page.getByLabel('Event type').fill('webhook.test');
+    await page.getByLabel('Event type').press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('eventType')).toBe('webhook.test');
+    const sent = received.at(-1)!;
+    await page.getByLabel('Message or event id').fill(String(sent.headers['webhook-id']));
+    await page.getByLabel('Message or event id').press('Enter');
+    const attempts = page.getByRole('list', { name: /^Attempts of message/ });
+    await attempts.getByText('delivered').first().waitFor();
+    await attempts.getByText('Request', { exact: true }).first().click();
+    const request = page.getByRole('group', { name: /^Request of attempt/ }).first();
+    await request.getByText(`POST ${receiverUrl}`).waitFor();
+    const headers = request.getByRole('definition');
+    const shown = await request.locator('.header-list').innerText();
+    expect(shown).toContain(String(sent.headers['webhook-signature']));
+    expect(shown).toContain('x-tenant');
+    expect(await headers.count()).toBeGreaterThan(4);
+    await attempts.getByText('Response', { exact: true }).first().click();
+    await page.getByRole('group', { name: /^Response of attempt/ }).first().getByText('x-receiver').waitFor();
+    await expectAccessible(page);
+    await photograph(page, 'attempt-request');
+  }, SLOW);
+
+  it('reveals and rotates the signing secret, sees the delivery charts, and disables the endpoint', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Endpoints');
+    await page.getByRole('link', { name: 'Billing service' }).click();
+    await page.getByRole('heading', { name: 'Billing service', level: 1 }).waitFor();
+    await page.getByRole('figure', { name: 'Success rate' }).waitFor();
+    await page.getByRole('figure', { name: 'Success rate' }).locator('canvas').first().waitFor();
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    const secret = page.getByRole('button', { name: /^Copy signing secret whsec_/ });
+    await secret.waitFor();
+    const before = (await secret.getAttribute('aria-label'))!.replace('Copy signing secret ', '');
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('status').getByText('Secret rotated').waitFor();
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    await expect.poll(async () => (await page.getByRole('button', { name: /^Copy signing secret whsec_/ }).getAttribute('aria-label'))?.replace('Copy signing secret ', '')).not.toBe(before);
+    // Both reveals are in the audit log.
+    const audit = await api('/api/v1/audit-log?action=endpoint.secret_revealed');
+    expect((audit.body.data as unknown[]).length).toBeGreaterThanOrEqual(2);
+    await expectAccessible(page);
+    await photograph(page, 'endpoint');
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').getByText('Endpoint disabled').waitFor();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Send test event' }).isDisabled()).toBe(true);
+    const endpoints = (await api('/api/v1/endpoints')).body.data as { description: string; enabled: boolean }[];
+    expect(endpoints.find((e) => e.description === 'Billing service')?.enabled).toBe(false);
+  }, SLOW);
+
+  it('browses event types with their schema and example, and the sources with their URL', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Event types');
+    await page.getByRole('heading', { name: 'Event types', level: 1 }).waitFor();
+    await page.getByText('connection.created', { exact: true }).click();
+    await page.getByRole('group', { name: 'Example of connection.created' }).waitFor();
+    await expectAccessible(page);
+    await photograph(page, 'event-types');
+    await nav(page, 'Sources');
+    await page.getByRole('heading', { name: 'Sources', level: 1 }).waitFor();
+    await page.getByRole('button', { name: /^Copy URL of Orders inbox/ }).waitFor();
+    await page.getByText('HMAC-SHA256 in x-signature').waitFor();
+    await expectAccessible(page);
+    await photograph(page, 'sources');
+  }, SLOW);
+
+  it('opens an inbound event, reads its payload pretty and raw, and reprocesses it', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Inbound events');
+    await page.getByRole('heading', { name: 'Inbound events', level: 1 }).waitFor();
+    await page.locator('.message summary').first().click();
+    await page.getByRole('group', { name: /^Payload of / }).getByText('"ord_1"').waitFor();
+    await page.getByRole('button', { name: 'Raw' }).click();
+    await page.getByLabel(/^Raw payload of /).getByText('"total":4200').waitFor();
+    await expectAccessible(page);
+    await photograph(page, 'inbound-event');
+    const before = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
+    await page.getByRole('button', { name: 'Reprocess', exact: true }).click();
+    await page.getByRole('status').getByText('Event reprocessed').waitFor();
+    const after = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
+    expect(after).toBeGreaterThan(before);
+  }, SLOW);
+});
+
+describe('a viewer', () => {
+  it('sees endpoints, sources and inbound events without any write action', async () => {
+    const page = await open(await newContext(), 'vera@acme.example', viewerPassword);
+    await nav(page, 'Endpoints');
+    await page.getByRole('link', { name: 'Billing service' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New endpoint' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Billing service' }).click();
+    await page.getByRole('heading', { name: 'Billing service', level: 1 }).waitFor();
+    await settled(page);
+    for (const name of ['Send test event', 'Edit', 'Enable', 'Disable', 'Delete', 'Reveal secret', 'Rotate secret', 'Retry all failed', 'Recover']) {
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    }
+    await screenshot(page, 'viewer-endpoint');
+    await nav(page, 'Sources');
+    await page.getByRole('button', { name: /^Copy URL of Orders inbox/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Rotate secret' }).count()).toBe(0);
+    await nav(page, 'Inbound events');
+    await page.locator('.message summary').first().click();
+    await page.getByRole('group', { name: /^Payload of / }).waitFor();
+    await settled(page);
+    for (const name of ['Reprocess', 'Reprocess all matching']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    await nav(page, 'Message log');
+    await page.locator('.message summary').first().click();
+    await page.getByRole('list', { name: /^Attempts of message/ }).waitFor();
+    await settled(page);
+    expect(await page.getByRole('button', { name: 'Resend' }).count()).toBe(0);
+  }, SLOW);
+});

@@ -1,0 +1,105 @@
+/**
+ * Large inbound bodies are read a bounded number at a time (PATCHBAY_MAX_LARGE_INBOUND_BODIES),
+ * and stored byte for byte.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { sql } from 'drizzle-orm';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../../src/db/index.ts';
+import { Semaphore } from '../../../src/core/index.ts';
+import { startInboundHub, type InboundHub } from './support.ts';
+
+let t: InboundHub;
+let sourceId: string;
+beforeAll(async () => {
+  t = await startInboundHub({ env: { PATCHBAY_MAX_LARGE_INBOUND_BODIES: '1' } });
+  ({ id: sourceId } = await t.createSource({ name: 'Large', secret: 'k-123', verification: { type: 'header', header: 'X-Api-Key' } }));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+async function storedBody(id: string): Promise<Buffer> {
+  const [row] = await rows<{ body: Buffer | Uint8Array }>(t.database.db, sql`select body from inbound_events where id = ${id}`);
+  return Buffer.from(row!.body);
+}
+
+function post(body: Buffer) {
+  return request(`${t.url}/webhooks/in/${sourceId}`, { method: 'POST', headers: { 'x-api-key': 'k-123', 'content-type': 'application/octet-stream' }, body });
+}
+
+/** Starts a delivery over a raw socket and sends only the first part of its body. */
+function halfSent(body: Buffer): { socket: net.Socket; finish(): Promise<string> } {
+  const { hostname, port } = new URL(t.url);
+  const socket = net.connect(Number(port), hostname);
+  socket.write(`POST /webhooks/in/${sourceId} HTTP/1.1\r\nHost: ${hostname}\r\nX-Api-Key: k-123\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+  socket.write(body.subarray(0, body.length / 2));
+  let answer = '';
+  socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    socket,
+    async finish() {
+      socket.write(body.subarray(body.length / 2));
+      await closed;
+      return answer;
+    },
+  };
+}
+
+describe('large inbound bodies', () => {
+  it('reads one large body at a time when the limit is 1, keeping the next sender waiting, never a small one', async () => {
+    const first = randomBytes(2 * 1024 * 1024);
+    const second = randomBytes(3 * 1024 * 1024);
+    const holder = halfSent(first);
+    await new Promise((r) => setTimeout(r, 300));
+
+    let secondAnswered = false;
+    const waiting = post(second).then(async (res) => {
+      secondAnswered = true;
+      return { status: res.statusCode, body: (await res.body.json()) as { id: string } };
+    });
+    // A small body never waits for a slot.
+    const small = await post(Buffer.from('{"small":true}'));
+    expect(small.statusCode).toBe(200);
+    await small.body.dump();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(secondAnswered).toBe(false);
+
+    const answer = await holder.finish();
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    const firstId = /"id":"(inb_[^"]+)"/.exec(answer)![1]!;
+    const late = await waiting;
+    expect(late.status).toBe(200);
+
+    // Both stored byte for byte (binary, not text).
+    expect(sha(await storedBody(firstId))).toBe(sha(first));
+    expect(sha(await storedBody(late.body.id))).toBe(sha(second));
+  }, 60_000);
+});
+
+describe('a semaphore', () => {
+  it('lets at most its number of holders in, and the next in arrival order when one leaves', async () => {
+    const semaphore = new Semaphore(2);
+    const order: string[] = [];
+    const a = await semaphore.acquire();
+    const b = await semaphore.acquire();
+    const c = semaphore.acquire().then((release) => (order.push('c'), release));
+    const d = semaphore.acquire().then((release) => (order.push('d'), release));
+    await new Promise((r) => setImmediate(r));
+    expect(semaphore.state).toEqual({ held: 2, waiting: 2 });
+    a();
+    a(); // a second release of the same slot does nothing
+    await c;
+    expect(order).toEqual(['c']);
+    b();
+    (await d)();
+    (await c)();
+    expect(order).toEqual(['c', 'd']);
+    expect(semaphore.state).toEqual({ held: 0, waiting: 0 });
+  });
+});

@@ -1,0 +1,1 @@
+export { ConnectionHealth } from './connection-health';

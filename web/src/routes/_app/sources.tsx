@@ -1,0 +1,12 @@
+import { createFileRoute } from '@tanstack/react-router';
+import { sourcesQuery } from '../../api/hooks/sources';
+import { session } from '../../api/session';
+import { SourcesScreen } from '../../features/webhooks/sources-screen';
+import { compact, cursor } from '../../lib/search';
+
+export const Route = createFileRoute('/_app/sources')({
+  validateSearch: (search: Record<string, unknown>) => compact({ cursor: cursor(search.cursor) }),
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(sourcesQuery(session.environment(), { ...deps, limit: 50 })),
+  component: SourcesScreen,
+});
