@@ -2,7 +2,7 @@
  * Settings in a real Chromium against a real hub (`npm start`'s launcher): the owner adds a
  * member (a one-time password shown once), changes their role and removes them, adds an
  * environment and lets it reach private networks; the new member, a viewer, sees the same
- * settings with no write action. Every screen passes axe-core with no console error and no
+ * settings, sync runs and mappings with no write action. Every screen passes axe-core with no console error and no
  * failed request, at 1,440 and 360 px, light and dark.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,13 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 let problems: PageProblems[] = [];
 
-async function api(path: string): Promise<Record<string, any>> {
-  const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.apiKey}` } });
-  expect(res.status).toBe(200);
+async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<Record<string, any>> {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  expect(res.status).toBeLessThan(300);
   return (await res.json()) as Record<string, any>;
 }
 
@@ -156,6 +160,24 @@ describe('a viewer in settings', () => {
     expect(await page.getByRole('combobox', { name: /^Role of / }).count()).toBe(0);
     await expectAccessible(page);
     await screenshot(page, 'settings-viewer');
+
+    // Nor on a sync run, a mapping or the conflicts queue.
+    const sync = await api('/api/v1/connections/acme-stripe/syncs/customers', { method: 'PUT', body: { enabled: false } });
+    const { run } = await api(`/api/v1/syncs/${String(sync.id)}/trigger`, { method: 'POST', body: {} });
+    await expect.poll(async () => (await api(`/api/v1/sync-runs/${String(run.id)}`)).status, { timeout: 90_000 }).toBe('succeeded');
+    const mapping = await api('/api/v1/mappings', { method: 'POST', body: { connectionId: 'acme-stripe', model: 'customers', fields: [{ source: 'id', target: 'id', direction: 'import' }] } });
+    await page.goto(`${hub.url}/syncs/runs/${String(run.id)}`);
+    await page.getByRole('status', { name: 'Run of customers' }).getByText('100 %').waitFor();
+    await page.goto(`${hub.url}/syncs/mappings/${String(mapping.id)}`);
+    await page.getByRole('table', { name: 'Fields of the mapping' }).getByText('id', { exact: true }).first().waitFor();
+    expect(await page.getByRole('textbox').count()).toBe(0);
+    for (const name of ['Save mapping', 'Delete mapping', 'Add a field']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    await page.goto(`${hub.url}/syncs/runs/${String(run.id)}`);
+    await page.getByRole('heading', { name: 'customers run', level: 1 }).waitFor();
+    for (const name of [/again/, /^Roll back/, /^Cancel/]) expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
+    await page.goto(`${hub.url}/syncs/mappings`);
+    await page.getByRole('table', { name: 'Mappings' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New mapping' }).count()).toBe(0);
   }, SLOW);
 });
 

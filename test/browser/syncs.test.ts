@@ -247,6 +247,13 @@ describe('an operator following syncs', () => {
     }
     await expectAccessible(page);
     await screenshot(page, 'connection-widgets');
+    await page.getByRole('link', { name: /the last metrics run/ }).click();
+    await page.getByRole('heading', { name: 'metrics run', level: 1 }).waitFor();
+    await page.goBack();
+    await page.getByRole('link', { name: 'Every run of this connection' }).click();
+    await page.getByRole('heading', { name: 'Syncs', level: 1 }).waitFor();
+    expect(new URL(page.url()).searchParams.get('connectionId')).toBe(CONNECTION);
+    await page.getByRole('table', { name: 'Sync runs' }).getByRole('link', { name: 'metrics' }).waitFor();
   }, SLOW);
 
   it('lays out every syncs screen at 1,440 and 360 px, light and dark, with no accessibility violation', async () => {

@@ -27,7 +27,14 @@ function SyncRow({ sync, runId, onRun }: { sync: Sync; runId: string | undefined
         <td className="cell-main">{model}</td>
         <td>{sync.frequency ?? '—'}</td>
         <td>
-          <RelativeTime value={sync.lastRunAt} empty="never" />
+          {sync.lastRunId ? (
+            <Link to="/syncs/runs/$runId" params={{ runId: sync.lastRunId }}>
+              <RelativeTime value={sync.lastRunAt} />
+              <span className="visually-hidden"> (the last {model} run)</span>
+            </Link>
+          ) : (
+            <RelativeTime value={sync.lastRunAt} empty="never" />
+          )}
         </td>
         <td>{sync.lastStatus ? <StatusBadge status={sync.lastStatus} /> : <span className="muted">—</span>}</td>
         <td>{sync.enabled ? <RelativeTime value={sync.nextRunAt} empty="not scheduled" /> : <span className="muted">paused</span>}</td>
@@ -84,7 +91,14 @@ export function ConnectionSyncs({ connectionId }: { connectionId: string }) {
   const syncs = useConnectionSyncs(connectionId);
   const [runs, setRuns] = useState<Record<string, string>>({});
   return (
-    <Section title="Syncs">
+    <Section
+      title="Syncs"
+      actions={
+        <Link to="/syncs" search={{ connectionId }}>
+          Every run of this connection
+        </Link>
+      }
+    >
       <QueryView query={syncs} label="Loading syncs">
         {(result) => {
           const scheduled = new Set(result.data.map((s) => s.model));

@@ -75,7 +75,7 @@ export function ConflictsScreen() {
       <QueryView query={conflicts} label="Loading conflicts">
         {(page) =>
           page.data.length === 0 ? (
-            <EmptyState title={status === 'pending' ? 'No conflict waits for review' : `No ${status} conflict`} action={<Link to="/syncs">See the sync runs</Link>}>
+            <EmptyState title={status === 'pending' ? 'No conflict waits for review' : `No ${status} conflict`} action={<Link to="/syncs/mappings">Open the mappings</Link>}>
               {status === 'pending'
                 ? 'A conflict is held here when a mapping asks for manual review and a field changed on both sides between two syncs.'
                 : 'Decided conflicts show here with who decided them.'}

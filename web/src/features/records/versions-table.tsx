@@ -21,7 +21,7 @@ export function VersionsTable({ record }: { record: SyncedRecord }) {
   const columns: Column[] = [{ version: record.version, data: record.data, deleted: Boolean(record.deletedAt) }, ...record.versions.map((v) => ({ version: v.version, data: v.data, deleted: Boolean(v.deletedAt) }))].slice(0, MAX_VERSIONS);
   const fields = [...new Set(columns.flatMap((c) => Object.keys(c.data)))].sort();
   return (
-    <>
+    <div className="versions">
       <Table caption={`Versions of ${record.externalId}, newest first`}>
         <thead>
           <tr>
@@ -56,6 +56,6 @@ export function VersionsTable({ record }: { record: SyncedRecord }) {
         </tbody>
       </Table>
       {record.versions.length + 1 > MAX_VERSIONS && <p className="muted section__note">The {MAX_VERSIONS} newest of {record.versions.length + 1} versions.</p>}
-    </>
+    </div>
   );
 }
