@@ -139,6 +139,15 @@ describe('an operator', () => {
     await dialog.getByLabel('Header 1 value').fill('acme');
     await dialog.getByRole('checkbox', { name: 'connection.created' }).check();
     await dialog.getByRole('group', { name: 'Example of connection.created' }).waitFor();
+    // The filter is tested against the example in the browser, with the hub's own filter code.
+    const filter = dialog.getByLabel('Payload filter (optional)');
+    await filter.fill('{"status": "connected"}');
+    await dialog.getByRole('list', { name: 'Filter tested against the examples' }).getByText('sent').waitFor();
+    await filter.fill('{"status": {"$in": ["error"]}}');
+    await dialog.getByRole('list', { name: 'Filter tested against the examples' }).getByText('held back').waitFor();
+    await filter.fill('{"status": {"$where": "1"}}');
+    await dialog.getByRole('list', { name: 'Filter problems' }).getByText('refused').waitFor();
+    await filter.fill('');
     await expectAccessible(page);
     await screenshot(page, 'endpoint-create-dialog');
     await dialog.getByRole('button', { name: 'Create endpoint' }).click();
