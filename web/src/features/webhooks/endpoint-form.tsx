@@ -13,6 +13,7 @@ import { JsonViewer } from '../../components/ui/json-viewer';
 import { useToast } from '../../components/ui/toast';
 import { FilterPreview } from './filter-preview';
 import { HeadersEditor, headersOf, rowsOf, type HeaderRow } from './headers-editor';
+import '../../styles/webhooks.css';
 
 interface Draft {
   url: string;

@@ -6,6 +6,7 @@
 import { compileFilter, filterErrors } from '../../../../src/core/filter.ts';
 import type { EventType } from '../../api/hooks/webhooks-out';
 import { Badge } from '../../components/ui/badge';
+import '../../styles/webhooks.css';
 
 export function FilterPreview({ filter, types }: { filter: Record<string, unknown> | null; types: EventType[] }) {
   if (!filter) return null;
