@@ -248,6 +248,27 @@ describe('an operator', () => {
   }, SLOW);
 });
 
+describe('empty lists', () => {
+  it('say what to do next in prod, where nothing is set up yet', async () => {
+    const page = await open(await newContext());
+    await page.getByLabel('Environment').selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    for (const [link, empty, name] of [
+      ['Endpoints', 'No endpoints in prod yet', 'endpoints-empty'],
+      ['Sources', 'No sources in prod yet', 'sources-empty'],
+      ['Inbound events', 'No inbound events in prod yet', 'inbound-empty'],
+      ['Alerts', 'Nothing needs attention', 'alerts-empty'],
+    ] as const) {
+      await nav(page, link);
+      await page.getByText(empty).waitFor();
+      await settled(page);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, `${name}-prod`);
+    }
+    await page.getByLabel('Environment').selectOption('dev');
+  }, SLOW);
+});
+
 describe('a viewer', () => {
   it('sees endpoints, sources and inbound events without any write action', async () => {
     const page = await open(await newContext(), 'vera@acme.example', viewerPassword);
