@@ -58,7 +58,7 @@ function Actions({ alert }: { alert: Alert }) {
   if (alert.status === 'resolved') return null;
   return (
     <div className="item-actions">
-      {alert.status === 'open' && (
+      {(alert.status === 'open' || alert.status === 'snoozed') && (
         <Button variant="primary" size="sm" busy={act.isPending && act.variables?.action === 'acknowledge'} onClick={() => run('acknowledge')}>
           Acknowledge
         </Button>
