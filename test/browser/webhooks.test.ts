@@ -214,6 +214,28 @@ describe('an operator', () => {
     expect(endpoints.find((e) => e.description === 'Billing service')?.enabled).toBe(false);
   }, SLOW);
 
+  it('edits the endpoint, enables it again and recovers what failed since a time', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Endpoints');
+    await page.getByRole('link', { name: 'Billing service' }).click();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit endpoint' });
+    await dialog.getByRole('button', { name: 'Add header' }).click();
+    await dialog.getByLabel('Header 2 name').fill('x-region');
+    await dialog.getByLabel('Header 2 value').fill('eu');
+    await dialog.getByRole('checkbox', { name: 'webhook.test' }).check();
+    await dialog.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('status').getByText('Endpoint saved').waitFor();
+    const saved = ((await api('/api/v1/endpoints')).body.data as { description: string; headers: Record<string, string>; eventTypes: string[] }[]).find((e) => e.description === 'Billing service')!;
+    expect(saved.headers).toEqual({ 'x-tenant': 'acme', 'x-region': 'eu' });
+    expect(saved.eventTypes).toEqual(['connection.created', 'webhook.test']);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').getByText('Endpoint enabled').waitFor();
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByRole('status').getByText(/queued again|Nothing to recover/).waitFor();
+    expect(await page.getByRole('button', { name: 'Retry all failed' }).isDisabled()).toBe(true);
+  }, SLOW);
+
   it('browses event types with their schema and example, and the sources with their URL', async () => {
     const page = await open(await newContext());
     await nav(page, 'Event types');
