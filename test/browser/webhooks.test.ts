@@ -264,7 +264,9 @@ describe('an operator', () => {
     await photograph(page, 'inbound-event');
     const before = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
     await page.getByRole('button', { name: 'Reprocess', exact: true }).click();
-    await page.getByRole('status').getByText('Event reprocessed').waitFor();
+    const toast = page.locator('.ui-toast').first();
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/^Event reprocessed/);
     const after = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
     expect(after).toBeGreaterThan(before);
   }, SLOW);
@@ -312,7 +314,7 @@ describe('a viewer', () => {
     await page.getByRole('group', { name: /^Payload of / }).waitFor();
     await settled(page);
     for (const name of ['Reprocess', 'Reprocess all matching']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
-    await nav(page, 'Message log');
+    await page.goto(`${hub.url}/messages?eventType=webhook.test`);
     await page.locator('.message summary').first().click();
     await page.getByRole('list', { name: /^Attempts of message/ }).waitFor();
     await settled(page);
