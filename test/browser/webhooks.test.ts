@@ -139,6 +139,15 @@ describe('an operator', () => {
     await dialog.getByLabel('Header 1 value').fill('acme');
     await dialog.getByRole('checkbox', { name: 'connection.created' }).check();
     await dialog.getByRole('group', { name: 'Example of connection.created' }).waitFor();
+    // The filter is tested against the example in the browser, with the hub's own filter code.
+    const filter = dialog.getByLabel('Payload filter (optional)');
+    await filter.fill('{"status": "connected"}');
+    await dialog.getByRole('list', { name: 'Filter tested against the examples' }).getByText('sent').waitFor();
+    await filter.fill('{"status": {"$in": ["error"]}}');
+    await dialog.getByRole('list', { name: 'Filter tested against the examples' }).getByText('held back').waitFor();
+    await filter.fill('{"status": {"$where": "1"}}');
+    await dialog.getByRole('list', { name: 'Filter problems' }).getByText('refused').waitFor();
+    await filter.fill('');
     await expectAccessible(page);
     await screenshot(page, 'endpoint-create-dialog');
     await dialog.getByRole('button', { name: 'Create endpoint' }).click();
@@ -205,6 +214,28 @@ describe('an operator', () => {
     expect(endpoints.find((e) => e.description === 'Billing service')?.enabled).toBe(false);
   }, SLOW);
 
+  it('edits the endpoint, enables it again and recovers what failed since a time', async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Endpoints');
+    await page.getByRole('link', { name: 'Billing service' }).click();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit endpoint' });
+    await dialog.getByRole('button', { name: 'Add header' }).click();
+    await dialog.getByLabel('Header 2 name').fill('x-region');
+    await dialog.getByLabel('Header 2 value').fill('eu');
+    await dialog.getByRole('checkbox', { name: 'webhook.test' }).check();
+    await dialog.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('status').getByText('Endpoint saved').waitFor();
+    const saved = ((await api('/api/v1/endpoints')).body.data as { description: string; headers: Record<string, string>; eventTypes: string[] }[]).find((e) => e.description === 'Billing service')!;
+    expect(saved.headers).toEqual({ 'x-tenant': 'acme', 'x-region': 'eu' });
+    expect(saved.eventTypes).toEqual(['connection.created', 'webhook.test']);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').getByText('Endpoint enabled').waitFor();
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByRole('status').getByText(/queued again|Nothing to recover/).waitFor();
+    expect(await page.getByRole('button', { name: 'Retry all failed' }).isDisabled()).toBe(true);
+  }, SLOW);
+
   it('browses event types with their schema and example, and the sources with their URL', async () => {
     const page = await open(await newContext());
     await nav(page, 'Event types');
@@ -233,9 +264,32 @@ describe('an operator', () => {
     await photograph(page, 'inbound-event');
     const before = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
     await page.getByRole('button', { name: 'Reprocess', exact: true }).click();
-    await page.getByRole('status').getByText('Event reprocessed').waitFor();
+    const toast = page.locator('.ui-toast').first();
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(/^Event reprocessed/);
     const after = ((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { attempts: number }[])[0]!.attempts;
     expect(after).toBeGreaterThan(before);
+  }, SLOW);
+});
+
+describe('empty lists', () => {
+  it('say what to do next in prod, where nothing is set up yet', async () => {
+    const page = await open(await newContext());
+    await page.getByLabel('Environment').selectOption('prod');
+    await page.getByRole('note').filter({ hasText: 'Production' }).waitFor();
+    for (const [link, empty, name] of [
+      ['Endpoints', 'No endpoints in prod yet', 'endpoints-empty'],
+      ['Sources', 'No sources in prod yet', 'sources-empty'],
+      ['Inbound events', 'No inbound events in prod yet', 'inbound-empty'],
+      ['Alerts', 'Nothing needs attention', 'alerts-empty'],
+    ] as const) {
+      await nav(page, link);
+      await page.getByText(empty).waitFor();
+      await settled(page);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, `${name}-prod`);
+    }
+    await page.getByLabel('Environment').selectOption('dev');
   }, SLOW);
 });
 
@@ -260,7 +314,7 @@ describe('a viewer', () => {
     await page.getByRole('group', { name: /^Payload of / }).waitFor();
     await settled(page);
     for (const name of ['Reprocess', 'Reprocess all matching']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
-    await nav(page, 'Message log');
+    await page.goto(`${hub.url}/messages?eventType=webhook.test`);
     await page.locator('.message summary').first().click();
     await page.getByRole('list', { name: /^Attempts of message/ }).waitFor();
     await settled(page);

@@ -205,8 +205,13 @@ const recoverEndpoint: Operation = async (context, args) => {
 const stats: Operation = async (context, args) => {
   const scope = await endpointScope(context, args);
   const since = instant(args, 'since') ?? new Date(context.clock.now().getTime() - 86_400_000);
-  const result = await endpointStats(context.database.db, scope, required(args, 'id'), since);
-  return { ...result, since: iso(result.since), recentErrors: result.recentErrors.map((e) => ({ ...e, at: iso(e.at) })) };
+  const result = await endpointStats(context.database.db, scope, required(args, 'id'), since, context.clock.now());
+  return {
+    ...result,
+    since: iso(result.since),
+    recentErrors: result.recentErrors.map((e) => ({ ...e, at: iso(e.at) })),
+    series: { bucketSeconds: result.series.bucketSeconds, points: result.series.points.map((p) => ({ ...p, at: iso(p.at) })) },
+  };
 };
 
 // Attempts, resends and dead letters

@@ -33,7 +33,8 @@ export function useReprocessEvent() {
   const env = useEnvironment();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api/v1/inbound-events/{id}/reprocess', { params: { path: { id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
+    // Not awaited: a refreshed list may re-render the caller before its own toast.
+    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
   });
 }
 
@@ -42,6 +43,7 @@ export function useReprocessMatching() {
   const env = useEnvironment();
   return useMutation({
     mutationFn: (body: ReprocessFilter) => unwrap(api.POST('/api/v1/inbound-events/reprocess', { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
+    // Not awaited: a refreshed list may re-render the caller before its own toast.
+    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
   });
 }

@@ -14,6 +14,7 @@ import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
+import '../../styles/webhooks.css';
 
 export const SEVERITY_TONES: Record<string, BadgeTone> = { critical: 'danger', warning: 'warning', info: 'info' };
 export const STATUS_TONES: Record<string, BadgeTone> = { open: 'danger', acknowledged: 'warning', snoozed: 'neutral', resolved: 'success' };
@@ -57,7 +58,7 @@ function Actions({ alert }: { alert: Alert }) {
   if (alert.status === 'resolved') return null;
   return (
     <div className="item-actions">
-      {alert.status === 'open' && (
+      {(alert.status === 'open' || alert.status === 'snoozed') && (
         <Button variant="primary" size="sm" busy={act.isPending && act.variables?.action === 'acknowledge'} onClick={() => run('acknowledge')}>
           Acknowledge
         </Button>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useAttemptRequest } from '../../api/hooks/webhooks-out';
 import { QueryView } from '../../components/page';
 import { JsonViewer } from '../../components/ui/json-viewer';
+import '../../styles/webhooks.css';
 
 /** Headers as a two-column list (names are case-insensitive, shown as sent). */
 export function HeaderList({ headers, label }: { headers: Record<string, string>; label: string }) {

@@ -11,7 +11,9 @@ import { Button } from '../../components/ui/button';
 import { Dialog } from '../../components/ui/dialog';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { useToast } from '../../components/ui/toast';
+import { FilterPreview } from './filter-preview';
 import { HeadersEditor, headersOf, rowsOf, type HeaderRow } from './headers-editor';
+import '../../styles/webhooks.css';
 
 interface Draft {
   url: string;
@@ -88,6 +90,8 @@ export function EndpointFormDialog({ endpoint, open, onClose }: { endpoint?: End
   const toast = useToast();
   const ids = { url: useId(), description: useId(), filter: useId() };
   const filter = parseFilter(draft.filter);
+  const eventTypes = useEventTypes({ limit: 100 });
+  const chosen = (eventTypes.data?.data ?? []).filter((t) => draft.eventTypes.includes(t.name));
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const close = () => {
     mutation.reset();
@@ -139,6 +143,7 @@ export function EndpointFormDialog({ endpoint, open, onClose }: { endpoint?: End
           <p id={`${ids.filter}-help`} className="field__help">
             {'error' in filter ? filter.error : 'Only events whose data matches are sent (MongoDB-style: equality, $in, $gte, anchored $regex…).'}
           </p>
+          {'value' in filter && <FilterPreview filter={filter.value} types={chosen} />}
         </div>
         <HeadersEditor
           rows={draft.headers}

@@ -8,6 +8,7 @@ import { useDeadLetters, useRecover, useRetryDeadLetters } from '../../api/hooks
 import { Section } from '../../components/page';
 import { Button } from '../../components/ui/button';
 import { useToast } from '../../components/ui/toast';
+import '../../styles/webhooks.css';
 
 /** `datetime-local` wants local time without zone: now minus a day, to the minute. */
 function localInput(date: Date): string {

@@ -11,6 +11,7 @@ import { Button } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { useToast } from '../../components/ui/toast';
+import '../../styles/webhooks.css';
 
 function RotateButton({ endpoint, onRotated }: { endpoint: Endpoint; onRotated: () => void }) {
   const rotate = useRotateSecret(endpoint.id);

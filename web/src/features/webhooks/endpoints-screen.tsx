@@ -13,6 +13,7 @@ import { RelativeTime } from '../../components/ui/relative-time';
 import { Table } from '../../components/ui/table';
 import { EndpointFormDialog } from './endpoint-form';
 import { SendTestEvent } from './send-test-event';
+import '../../styles/webhooks.css';
 
 const route = getRouteApi('/_app/endpoints/');
 

@@ -1,5 +1,6 @@
 /** Custom request headers as name/value rows, added and removed one by one. */
 import { Button } from '../../components/ui/button';
+import '../../styles/webhooks.css';
 
 export interface HeaderRow {
   key: number;

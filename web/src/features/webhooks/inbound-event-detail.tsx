@@ -14,6 +14,7 @@ import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
 import { HeaderList } from './attempt-request';
+import '../../styles/webhooks.css';
 
 /** Verification as the event's record tells it: rejected events carry the reason. */
 export function Verification({ event }: { event: InboundEvent }) {

@@ -98,7 +98,8 @@ export function InboundScreen() {
           <>
             <Link to="/sources">Sources</Link>
             <Can scope="inbound:reprocess">
-              <ReprocessMatching filters={{ status: search.status, sourceId: search.sourceId, eventType: search.eventType }} />
+              {/* Offered only when the filters match something. */}
+              {events.data?.data.length ? <ReprocessMatching filters={{ status: search.status, sourceId: search.sourceId, eventType: search.eventType }} /> : null}
             </Can>
           </>
         }

@@ -12,6 +12,7 @@ import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
 import { AttemptRequest, BodyView, HeaderList } from './attempt-request';
+import '../../styles/webhooks.css';
 
 function Resend({ attempt }: { attempt: Attempt }) {
   const resend = useResend();
