@@ -7,76 +7,29 @@
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+import type { Page } from 'playwright-core';
+import { screenshot, type DemoHub } from './support.ts';
+import { browserSuite } from './suite.ts';
 
 const SLOW = 180_000;
 
+const suite = browserSuite();
+const { api, newContext, open, settled, expectAccessible, until, photograph, nav } = suite;
 let hub: DemoHub;
-let browser: Browser;
 let receiver: http.Server;
 const slackMessages: string[] = [];
-const contexts: BrowserContext[] = [];
-let problems: PageProblems[] = [];
 let viewerPassword: string;
 let alertTitle: string;
 
-async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-}
-
-async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
-  const page = await signIn(context, hub, email, password);
-  problems.push(watch(page));
-  return page;
-}
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  return context;
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await expect.poll(() => page.locator('.loading').count(), { timeout: 15_000 }).toBe(0);
-}
-
 /** axe at 1,440 px light and 360 px dark, a screenshot of each, and nothing wider than 360 px. */
 async function checkAndPhotograph(page: Page, name: string): Promise<void> {
-  await settled(page);
-  expect(await accessibilityViolations(page)).toEqual([]);
-  await screenshot(page, `${name}-1440-light`);
-  await page.setViewportSize({ width: 360, height: 800 });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await settled(page);
-  await screenshot(page, `${name}-360-dark`);
-  const wide = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 5).map((e) => e.tagName + '.' + e.className)`);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `${name} fits 360 px: ${wide.join(', ')}`).toBeLessThanOrEqual(360);
-  expect(await accessibilityViolations(page)).toEqual([]);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.emulateMedia({ colorScheme: 'light' });
+  await expectAccessible(page);
+  await photograph(page, name);
 }
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-
 beforeAll(async () => {
-  browser = await launchBrowser();
-  hub = await startDemoHub();
+  await suite.start();
+  hub = suite.hub;
   // One server plays two parts: an endpoint that is gone (410), and a Slack incoming webhook.
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -105,16 +58,10 @@ beforeAll(async () => {
   alertTitle = ((await api('/api/v1/alerts?status=open')).body.data as { title: string }[])[0]!.title;
 }, 300_000);
 
-afterEach(async () => {
-  const seen = problems;
-  problems = [];
-  for (const context of contexts.splice(0)) await context.close();
-  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
-});
+afterEach(() => suite.endTest());
 
 afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
+  await suite.close();
   await new Promise((resolve) => receiver?.close(resolve));
 }, 60_000);
 

@@ -7,55 +7,21 @@
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+import type { Page } from 'playwright-core';
+import { screenshot, type DemoHub } from './support.ts';
+import { browserSuite } from './suite.ts';
 
 /** Screens are checked by axe and photographed on a shared two-core machine: minutes, not seconds. */
 const SLOW = 120_000;
 
+const suite = browserSuite();
+const { api, newContext, open, settled, expectAccessible } = suite;
 let hub: DemoHub;
-let browser: Browser;
 let receiver: http.Server;
-const contexts: BrowserContext[] = [];
-let problems: PageProblems[] = [];
-
-async function api(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${init.key ?? hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  return context;
-}
-
-async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
-  const page = await signIn(context, hub, email, password);
-  problems.push(watch(page));
-  return page;
-}
-
-/** A screen is done loading when no spinner is left. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await expect.poll(() => page.locator('.loading').count(), { timeout: 10_000 }).toBe(0);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await settled(page);
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  hub = await startDemoHub();
+  await suite.start();
+  hub = suite.hub;
   // Live data: an endpoint on loopback that accepts every delivery, and a few events for it.
   receiver = http.createServer((req, res) => {
     req.resume();
@@ -71,16 +37,10 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterEach(async () => {
-  const seen = problems;
-  problems = [];
-  for (const context of contexts.splice(0)) await context.close();
-  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
-});
+afterEach(() => suite.endTest());
 
 afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
+  await suite.close();
   await new Promise((resolve) => receiver?.close(resolve));
 }, 60_000);
 
@@ -188,7 +148,7 @@ describe('an operator', () => {
     // Still connected with its old key (a sync the previous flow started may still be running).
     await expect.poll(async () => (await api('/api/v1/connections/acme-stripe')).body.status, { timeout: 30_000 }).toBe('connected');
     // The refusal was the point of this flow: its 422 is the one failed request allowed.
-    const seen = problems.at(-1)!;
+    const seen = suite.problems.at(-1)!;
     expect(seen.requests).toEqual([expect.stringMatching(/PUT .*\/connections\/acme-stripe\/credentials: 422$/)]);
     seen.requests = [];
     seen.console = seen.console.filter((line) => !line.includes('status of 422'));

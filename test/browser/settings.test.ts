@@ -6,63 +6,41 @@
  * failed request, at 1,440 and 360 px, light and dark.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { screenshot, signIn, type DemoHub } from './support.ts';
+import { browserSuite } from './suite.ts';
 
 const SLOW = 180_000;
 
+const suite = browserSuite({ defaultTimeoutMs: 30_000 });
+const { newContext, watchPage } = suite;
 let hub: DemoHub;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let problems: PageProblems[] = [];
 
+/** The API's answer body, after checking it succeeded. */
 async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<Record<string, any>> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  expect(res.status).toBeLessThan(300);
-  return (await res.json()) as Record<string, any>;
+  const answer = await suite.api(path, init);
+  expect(answer.status).toBeLessThan(300);
+  return answer.body;
 }
 
-async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
-  context.setDefaultTimeout(30_000);
-  contexts.push(context);
-  return context;
-}
-
+/** Signed in, on the settings screen. */
 async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
-  const page = await signIn(context, hub, email, password);
-  problems.push(watch(page));
+  const page = await suite.open(context, email, password);
   await page.goto(`${hub.url}/settings`);
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   return page;
 }
 
-async function expectAccessible(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await expect.poll(() => page.locator('.loading').count(), { timeout: 15_000 }).toBe(0);
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
+const expectAccessible = suite.expectAccessible;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  hub = await startDemoHub();
+  await suite.start();
+  hub = suite.hub;
 }, 300_000);
 
-afterEach(async () => {
-  const seen = problems;
-  problems = [];
-  for (const context of contexts.splice(0)) await context.close();
-  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
-});
+afterEach(() => suite.endTest());
 
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-}, 60_000);
+afterAll(() => suite.close(), 60_000);
 
 const members = () => api('/api/v1/members').then((body) => body.data as { email: string; role: string }[]);
 let viewerPassword = '';
@@ -70,7 +48,7 @@ let viewerPassword = '';
 describe('an owner in settings', () => {
   it('sees the members, with themselves marked, and the environments', async () => {
     const page = await signIn(await newContext(), hub);
-    problems.push(watch(page));
+    watchPage(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     const table = page.getByRole('table', { name: 'Members of the organization' });
     await table.getByText(`${hub.email}`).waitFor();
@@ -144,7 +122,7 @@ describe('an owner in settings', () => {
     expect((await answer).status()).toBe(409);
     expect(await dialog.getByRole('alert').textContent()).toMatch(/^Not added: .*already exists/);
     // The refusal was expected here: it is not a failure of the page.
-    const seen = problems.at(-1)!;
+    const seen = suite.problems.at(-1)!;
     seen.requests = seen.requests.filter((r) => !r.endsWith('/api/v1/environments: 409'));
     seen.console = seen.console.filter((c) => !c.includes('status of 409'));
   }, SLOW);

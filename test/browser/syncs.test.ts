@@ -7,71 +7,29 @@
  * photographed at 1,440 and 360 px, light and dark.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+import { screenshot, type DemoHub } from './support.ts';
+import { browserSuite } from './suite.ts';
 
 /** Screens are checked by axe and photographed on a shared two-core machine: minutes, not seconds. */
 const SLOW = 180_000;
 const CONNECTION = 'acme-stripe';
 
+const suite = browserSuite({ defaultTimeoutMs: 30_000 });
+const { api, newContext, open, settled, expectAccessible } = suite;
 let hub: DemoHub;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let problems: PageProblems[] = [];
 /** The run the first flow starts; later flows read it. */
 let runId = '';
 let recordId = '';
 let mappingId = '';
 
-async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: res.status, body: res.status === 204 ? {} : ((await res.json()) as Record<string, any>) };
-}
-
-async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
-  context.setDefaultTimeout(30_000);
-  contexts.push(context);
-  return context;
-}
-
-async function open(context: BrowserContext): Promise<Page> {
-  const page = await signIn(context, hub);
-  problems.push(watch(page));
-  return page;
-}
-
-/** A screen is done loading when no spinner is left. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await expect.poll(() => page.locator('.loading').count(), { timeout: 15_000 }).toBe(0);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await settled(page);
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
-
 beforeAll(async () => {
-  browser = await launchBrowser();
-  hub = await startDemoHub();
+  await suite.start();
+  hub = suite.hub;
 }, 300_000);
 
-afterEach(async () => {
-  const seen = problems;
-  problems = [];
-  for (const context of contexts.splice(0)) await context.close();
-  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
-});
+afterEach(() => suite.endTest());
 
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-}, 60_000);
+afterAll(() => suite.close(), 60_000);
 
 describe('an operator following syncs', () => {
   it('sees an empty Syncs screen that says what to do next', async () => {

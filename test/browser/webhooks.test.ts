@@ -9,87 +9,24 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { accessibilityViolations, launchBrowser, screenshot, signIn, startDemoHub, watch, type DemoHub, type PageProblems } from './support.ts';
+import { accessibilityViolations, screenshot, type DemoHub } from './support.ts';
+import { browserSuite } from './suite.ts';
 
 const SLOW = 180_000;
 const INBOUND_SECRET = 'inbound-test-secret';
 
+const suite = browserSuite();
+const { api, newContext, open, settled, expectAccessible, until, photograph, nav } = suite;
 let hub: DemoHub;
-let browser: Browser;
 let receiver: http.Server;
 let receiverUrl: string;
 const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-const contexts: BrowserContext[] = [];
-let problems: PageProblems[] = [];
 let viewerPassword: string;
 let sourceId: string;
 
-async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${hub.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function newContext(options: { width?: number; dark?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: 900 }, colorScheme: options.dark ? 'dark' : 'light' });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  return context;
-}
-
-async function open(context: BrowserContext, email?: string, password?: string): Promise<Page> {
-  const page = await signIn(context, hub, email, password);
-  problems.push(watch(page));
-  return page;
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await expect.poll(() => page.locator('.loading').count(), { timeout: 15_000 }).toBe(0);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  await settled(page);
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
-
-/**
- * Photographs the page as it is, then at 360 px in the dark theme (checked by axe and for
- * sideways scrolling too), then puts it back. The same page keeps its session: sign-ins are
- * rate-limited to 10 a minute.
- */
-async function photograph(page: Page, name: string): Promise<void> {
-  await screenshot(page, `${name}-1440-light`);
-  await page.setViewportSize({ width: 360, height: 800 });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await settled(page);
-  await screenshot(page, `${name}-360-dark`);
-  // The elements that stick out, named, so a failure says where.
-  const wide = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 5).map((e) => e.tagName + '.' + e.className)`);
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `${name} fits 360 px: ${wide.join(', ')}`).toBeLessThanOrEqual(360);
-  expect(await accessibilityViolations(page)).toEqual([]);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-/** Polls outside a test (expect.poll needs one). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-
 beforeAll(async () => {
-  browser = await launchBrowser();
-  hub = await startDemoHub();
+  await suite.start();
+  hub = suite.hub;
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -113,16 +50,10 @@ beforeAll(async () => {
   await until(async () => /processed|failed/.test(((await api(`/api/v1/inbound-events?sourceId=${sourceId}`)).body.data as { status: string }[])[0]?.status ?? ''), 'the inbound event is processed');
 }, 300_000);
 
-afterEach(async () => {
-  const seen = problems;
-  problems = [];
-  for (const context of contexts.splice(0)) await context.close();
-  expect({ console: seen.flatMap((p) => p.console), requests: seen.flatMap((p) => p.requests) }).toEqual({ console: [], requests: [] });
-});
+afterEach(() => suite.endTest());
 
 afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
+  await suite.close();
   await new Promise((resolve) => receiver?.close(resolve));
 }, 60_000);
 
