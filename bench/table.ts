@@ -51,6 +51,8 @@ const AIM_LABELS: Record<string, string> = {
   postgresP99UnderHundredMsAtHalfRate: 'PostgreSQL p99 < 100 ms at half rate',
   postgresMemoryFlatWithBacklog: 'memory flat with 100,000 pending',
   idleUnder400MB: 'idle < 400 MB',
+  initialJavaScriptWithinBudget: 'initial JavaScript ≤ 250 kB gzipped',
+  homeSettledUnderTwoSeconds: 'home settled < 2 s',
   peakPerConcurrentBodyAtMostTwiceTheBody: 'peak ≤ 2× the body per body with 32 at once',
   everyBodyAcknowledgedAndStored: 'every body acknowledged and stored',
   secondStartUnder3s: 'second start < 3 s',
@@ -89,6 +91,10 @@ const DESCRIBE: Record<string, (r: Result) => Omit<Row, 'benchmark' | 'aims'>> =
       beside: `a bare undici request() loop to the same receiver: ${n(pg.limit.perSecond)} POSTs/s (PGlite run: ${n(r.pglite.limit.perSecond)})`,
     };
   },
+  dashboard: (r) => ({
+    figure: `initial JavaScript ${r.bundle.initialGzippedKb} kB gzipped (${r.bundle.chunks} chunks); home screen against ${n(r.settings.connections)} connections and ${n(r.settings.messages)} messages (${r.settings.rounds} fresh tabs): first render p50 ${ms(r.firstRenderMs.p50)}, settled p50 ${ms(r.settledMs.p50)}, max ${ms(r.settledMs.max)}`,
+    beside: `the budget: ${r.bundle.budgetKb} kB gzipped before the first screen; settled within 2 s`,
+  }),
   'inbound-memory': (r) => {
     const mb = (w: Result) => `${w.concurrent}: +${w.peakMb - w.baselineMb} MB (${w.ratioToBody}×)`;
     return {

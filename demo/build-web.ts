@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web');
@@ -55,4 +56,16 @@ export async function ensureDashboardBuilt(write: (text: string) => void = (text
   }
   write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   return true;
+}
+
+/**
+ * The JavaScript a browser loads before the first screen (the entry script and the modules
+ * index.html preloads), gzipped: what test/web/bundle-budget.test.ts and the dashboard benchmark report.
+ */
+export function initialJavaScript(): { files: string[]; gzippedBytes: number; chunks: number } {
+  const index = fs.readFileSync(path.join(WEB_DIST, 'index.html'), 'utf8');
+  const files = [...index.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const gzippedBytes = files.reduce((sum, asset) => sum + gzipSync(fs.readFileSync(path.join(WEB_DIST, asset))).length, 0);
+  const chunks = fs.readdirSync(path.join(WEB_DIST, 'assets')).filter((f) => f.endsWith('.js')).length;
+  return { files, gzippedBytes, chunks };
 }
