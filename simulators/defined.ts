@@ -9,6 +9,7 @@ import datadog from './datadog.ts';
 import discord from './discord.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
+import linear from './linear.ts';
 import mixpanel from './mixpanel.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
@@ -21,6 +22,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   discord,
   freshdesk,
   gumroad,
+  linear,
   mixpanel,
   sendgrid,
   sentry,
