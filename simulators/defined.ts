@@ -11,6 +11,7 @@ import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import linear from './linear.ts';
 import mixpanel from './mixpanel.ts';
+import openai from './openai.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 import vercel from './vercel.ts';
@@ -24,6 +25,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   gumroad,
   linear,
   mixpanel,
+  openai,
   sendgrid,
   sentry,
   vercel,
