@@ -7,6 +7,7 @@ import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import discord from './discord.ts';
+import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import linear from './linear.ts';
@@ -21,6 +22,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   auth0,
   datadog,
   discord,
+  'entra-id': entraId,
   freshdesk,
   gumroad,
   linear,
