@@ -11,6 +11,7 @@ import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import gumroad from './gumroad.ts';
 import linear from './linear.ts';
+import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
 import sendgrid from './sendgrid.ts';
@@ -26,6 +27,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   freshdesk,
   gumroad,
   linear,
+  'microsoft-teams': microsoftTeams,
   mixpanel,
   openai,
   sendgrid,

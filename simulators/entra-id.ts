@@ -13,25 +13,8 @@
  * - change notifications: `{ value: [{ subscriptionId, clientState, changeType, resource,
  *   resourceData, tenantId }] }`, the subscription's clientState standing in for a signature.
  */
-import { randomUUID } from 'node:crypto';
 import { auth, defineSimulator, fixtures } from './support/kit.ts';
-import type { ErrorKind, SimReply } from './support/server.ts';
-
-const TENANT = '8f0e2c1a-0000-4000-8000-00000000e001';
-const ERRORS: Record<ErrorKind, [string, string]> = {
-  unauthorized: ['InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'],
-  forbidden: ['Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'],
-  not_found: ['Request_ResourceNotFound', 'Resource does not exist or one of its queried reference-property objects are not present.'],
-  rate_limited: ['TooManyRequests', 'Too many requests.'],
-  server_error: ['generalException', 'An internal server error occurred.'],
-  bad_request: ['BadRequest', 'Invalid request.'],
-};
-
-const graphError = (status: number, kind: ErrorKind): SimReply => {
-  const [code, message] = ERRORS[kind];
-  const id = randomUUID();
-  return { status, headers: { 'request-id': id }, body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id } } } };
-};
+import { deltaPage, graphError, graphNotificationSigner, graphOauth, GRAPH_TENANT as TENANT } from './microsoft-graph.ts';
 
 interface User extends Record<string, unknown> {
   id: string;
@@ -40,15 +23,6 @@ interface User extends Record<string, unknown> {
   modified: string;
 }
 
-const token = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const untoken = <T>(text: string | null): T | undefined => {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-};
 const visible = ({ modified: _m, ...user }: User) => user;
 
 export default defineSimulator({
@@ -57,14 +31,7 @@ export default defineSimulator({
   accepts: [],
   sample: { connectionConfig: { tenant: TENANT } },
   error: (kind, status) => graphError(status, kind),
-  oauth: {
-    paths: { authorize: `/${TENANT}/oauth2/v2.0/authorize`, token: `/${TENANT}/oauth2/v2.0/token` },
-    accessTokenPrefix: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.sim-',
-    refreshTokenPrefix: '0.AXsim-',
-    accessTokenTtlSeconds: 3600,
-    clientCredentials: true,
-    scope: 'offline_access User.Read.All',
-  },
+  oauth: graphOauth('offline_access User.Read.All'),
   data: (options) => ({
     users: fixtures<User>(options, 'users', 150, (i, at) => ({
       id: `6e5b0000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -84,27 +51,7 @@ export default defineSimulator({
     {
       method: 'GET',
       path: '/v1.0/users/delta',
-      handle: (req) => {
-        // The skiptoken carries where the round started (its `since`) and how far it got.
-        const skip = untoken<{ since: number; offset: number; top: number }>(req.query.get('$skiptoken'));
-        const delta = untoken<{ since: number }>(req.query.get('$deltatoken'));
-        if ((req.query.get('$skiptoken') && !skip) || (req.query.get('$deltatoken') && !delta)) return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid token.' } } };
-        const since = skip?.since ?? delta?.since ?? -Infinity;
-        const top = skip?.top ?? Math.min(999, Math.max(1, Number(req.query.get('$top') ?? 100) || 100));
-        const offset = skip?.offset ?? 0;
-        const changed = users.all().filter((u) => Date.parse(u.modified) > since);
-        const page = changed.slice(offset, offset + top);
-        const base = `${req.origin}/v1.0/users/delta`;
-        const more = offset + top < changed.length;
-        const now = Math.max(Date.now(), ...changed.map((u) => Date.parse(u.modified)));
-        return {
-          body: {
-            '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users',
-            ...(more ? { '@odata.nextLink': `${base}?$skiptoken=${token({ since, offset: offset + top, top })}` } : { '@odata.deltaLink': `${base}?$deltatoken=${token({ since: now })}` }),
-            value: page.map(visible),
-          },
-        };
-      },
+      handle: (req) => deltaPage(req, users, (u) => Date.parse(u.modified), visible, 'users'),
     },
     {
       method: 'GET',
@@ -112,7 +59,7 @@ export default defineSimulator({
       handle: (req) => {
         const filter = req.query.get('$filter');
         const mail = filter ? /^mail eq '((?:[^']|'')*)'$/.exec(filter.trim())?.[1]?.replaceAll("''", "'") : undefined;
-        if (filter && mail === undefined) return { status: 400, body: { error: { code: 'Request_UnsupportedQuery', message: 'Unsupported or invalid query filter clause specified.' } } };
+        if (filter && mail === undefined) return graphError(400, 'bad_request', 'Unsupported or invalid query filter clause specified.');
         const all = users.all().filter((u) => mail === undefined || u.mail.toLowerCase() === mail.toLowerCase());
         return { body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: all.slice(0, 100).map(visible) } };
       },
@@ -126,14 +73,7 @@ export default defineSimulator({
       },
     },
   ],
-  webhooks: {
-    // Graph puts the subscription's clientState in every notification of the batch.
-    signer: (secret, w) => {
-      const payload = JSON.parse(w.body) as { value: Record<string, unknown>[] };
-      for (const n of payload.value) n.clientState = secret;
-      return { method: 'POST', url: w.url, headers: { 'content-type': 'application/json', ...w.headers }, body: JSON.stringify(payload) };
-    },
-  },
+  webhooks: { signer: graphNotificationSigner },
   profile: {
     proxyPath: '/v1.0/organization',
     records: { users: { dataset: 'users', count: 301 } },

@@ -15,10 +15,10 @@
  * validated once with `?validationToken=…`, echoed back as text/plain within 10 seconds):
  * https://learn.microsoft.com/graph/change-notifications-delivery-webhooks
  */
-import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, type DirectoryUser } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, type DirectoryUser } from '../sdk.ts';
+import { graphChangeNotifications, linkRequest } from './_microsoft-graph.ts';
 
 interface GraphUser {
   id: string;
@@ -37,12 +37,6 @@ interface GraphPage<T> {
 
 const SELECT = 'id,displayName,mail,userPrincipalName,accountEnabled';
 const Text = Type.Union([Type.String(), Type.Null()]);
-
-/** A Graph link (absolute) as the path and query of a request, so a base URL override still applies. */
-function linkRequest(link: string): { path: string; query: Record<string, string> } {
-  const url = new URL(link, 'https://graph.microsoft.com');
-  return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
-}
 
 /**
  * Users by delta query: the first run reads every user page by page (`@odata.nextLink`), keeps
@@ -131,41 +125,5 @@ export default defineConnector({
     return body.value[0] ? asUser(body.value[0]) : undefined;
   },
 
-  // Graph does not sign basic notifications: each carries the subscription's clientState, the
-  // secret given when subscribing. The one-time validation request has no body and no
-  // clientState; it is let through only to be answered by the handshake (it creates no event).
-  webhooks: {
-    verify(request, secrets) {
-      if (validationToken(request.url) !== undefined && request.rawBody.length === 0) return verified;
-      const notifications = (parseJsonBody(request) as { value?: unknown } | undefined)?.value;
-      const list = Array.isArray(notifications) ? (notifications as { clientState?: unknown }[]) : [];
-      if (list.length === 0) return refused('the body holds no notifications');
-      for (const n of list) {
-        if (typeof n.clientState !== 'string') return refused('a notification has no clientState');
-        if (!matchesAny(secrets, [n.clientState])) return refused('the clientState does not match');
-      }
-      return verified;
-    },
-    handshake(request) {
-      const token = validationToken(request.url);
-      if (token === undefined || request.rawBody.length > 0) return undefined;
-      return { status: 200, headers: { 'content-type': 'text/plain' }, body: token };
-    },
-    // Notifications have no id of their own: the same batch delivered again is the same bytes.
-    eventId: (request) => createHash('sha256').update(request.rawBody).digest('hex'),
-    route(request) {
-      const payload = parseJsonBody(request);
-      const resource = String(jsonField(payload, 'value.0.resource') ?? '').split('/')[0] || 'unknown';
-      const change = jsonField(payload, 'value.0.changeType');
-      return { eventType: change ? `${resource.toLowerCase()}.${change}` : resource.toLowerCase(), externalAccountId: jsonField(payload, 'value.0.tenantId'), payload };
-    },
-  },
+  webhooks: graphChangeNotifications,
 });
-
-function validationToken(url: string): string | undefined {
-  try {
-    return new URL(url, 'http://hub.invalid').searchParams.get('validationToken') ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
