@@ -9,6 +9,7 @@ import datadog from './datadog.ts';
 import discord from './discord.ts';
 import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
+import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
 import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
@@ -25,6 +26,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   discord,
   'entra-id': entraId,
   freshdesk,
+  'google-analytics': googleAnalytics,
   gumroad,
   linear,
   'microsoft-teams': microsoftTeams,
