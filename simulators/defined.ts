@@ -11,6 +11,7 @@ import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
+import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
@@ -28,6 +29,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   freshdesk,
   'google-analytics': googleAnalytics,
   gumroad,
+  kubernetes,
   linear,
   'microsoft-teams': microsoftTeams,
   mixpanel,
