@@ -6,6 +6,7 @@ import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
+import dify from './dify.ts';
 import discord from './discord.ts';
 import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
@@ -24,6 +25,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
+  dify,
   discord,
   'entra-id': entraId,
   freshdesk,
