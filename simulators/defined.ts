@@ -19,6 +19,7 @@ import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
+import supabase from './supabase.ts';
 import vercel from './vercel.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
@@ -38,5 +39,6 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   openai,
   sendgrid,
   sentry,
+  supabase,
   vercel,
 };

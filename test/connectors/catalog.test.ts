@@ -20,7 +20,7 @@ const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pag
 const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'];
 const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sendgrid', 'sentry', 'vercel'];
 // Added by the catalog issue's second round.
-const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai'];
+const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
 const ALL = [...FIRST, ...CATALOG, ...MORE].sort();
 
 let registry: ConnectorRegistry;
