@@ -25,6 +25,9 @@ export async function graphql<T>(ctx: ConnectorContext, query: string, variables
   const error = response.body?.errors?.[0];
   const code = error?.extensions?.code;
   if (code === 'AUTHENTICATION_ERROR') throw new ProviderFailureError('invalid_credentials', `Linear refused the key: ${error!.message}`, { response });
+  // Linear may say a spent allowance with a 400 and this code rather than a 429.
+  if (code === 'RATELIMITED' && response.status !== 429) throw new ProviderFailureError('rate_limited', `Linear's rate limit is spent: ${error!.message}`, { response });
+  if (response.status === 400 && error) throw new ProviderFailureError('bad_request', `Linear refused the query: ${error.message}`, { response });
   if (response.status < 400 && error) throw new ProviderFailureError('provider_error', `Linear answered with an error: ${error.message}`, { response });
   const { body } = expectOk(response);
   return body.data as T;
