@@ -30,6 +30,9 @@ export const graphChangeNotifications: InboundWebhookDefinition = {
   // clientState; it is let through only to be answered by the handshake (it creates no event).
   verify(request, secrets) {
     if (validationToken(request.url) !== undefined && request.rawBody.length === 0) return verified;
+    // Notifications are always JSON; anything else cannot hold a clientState. (This is also the
+    // one header the scheme reads: the secret itself travels in the body.)
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return refused('notifications are sent as application/json');
     const notifications = (parseJsonBody(request) as { value?: unknown } | undefined)?.value;
     const list = Array.isArray(notifications) ? (notifications as { clientState?: unknown }[]) : [];
     if (list.length === 0) return refused('the body holds no notifications');

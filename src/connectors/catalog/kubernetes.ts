@@ -81,6 +81,7 @@ export default defineConnector({
       label: 'API server',
       help: 'The host (and port) of the cluster’s API server, as in the server: line of a kubeconfig, without https://.',
       placeholder: 'k8s.example.com:6443',
+      format: 'hostname',
       pattern: '[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?',
       patternHint: 'is a host name with an optional port, such as k8s.example.com:6443',
     },
