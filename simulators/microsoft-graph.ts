@@ -65,7 +65,8 @@ export function deltaPage<T>(req: SimRequest, dataset: Dataset<T>, modifiedMs: (
   const since = skip?.since ?? delta?.since ?? -Infinity;
   const top = skip?.top ?? Math.min(999, Math.max(1, Number(req.query.get('$top') ?? 100) || 100));
   const offset = skip?.offset ?? 0;
-  const changed = dataset.all().filter((record) => modifiedMs(record) > since);
+  // At or after: a change in the very millisecond the token was issued is sent (again) rather than lost.
+  const changed = dataset.all().filter((record) => modifiedMs(record) >= since);
   const page = changed.slice(offset, offset + top);
   const base = `${req.origin}${req.path}`;
   const more = offset + top < changed.length;

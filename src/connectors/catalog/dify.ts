@@ -61,9 +61,11 @@ const runs: SyncDefinition = {
       );
       await ctx.checkpoint.save({ since: checkpoint.since, page: page.next === undefined ? undefined : Number(page.next), newest, unfinished });
     }
-    // `created_at__after` is exclusive: stop just before the oldest run still going, else after the newest.
-    const next = unfinished !== undefined ? unfinished - 1 : newest;
-    await ctx.checkpoint.save({ since: next || since });
+    // `created_at__after` is exclusive and in whole seconds: start a second before the newest run
+    // read (runs created later in that same second are not missed; those read again are updates),
+    // or before the oldest run still going.
+    const next = unfinished !== undefined ? unfinished - 1 : newest - 1;
+    await ctx.checkpoint.save({ since: newest ? next : since });
   },
 };
 
