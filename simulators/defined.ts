@@ -12,6 +12,7 @@ import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
+import intercom from './intercom.ts';
 import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
@@ -32,6 +33,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   freshdesk,
   'google-analytics': googleAnalytics,
   gumroad,
+  intercom,
   kubernetes,
   linear,
   'microsoft-teams': microsoftTeams,

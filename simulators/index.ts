@@ -58,7 +58,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-webhook': startCustomWebhookSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
-  intercom: sender('intercom'),
   okta: startOktaSimulator,
   opsgenie: startOpsgenieSimulator,
   paddle: sender('paddle'),
