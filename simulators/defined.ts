@@ -22,6 +22,7 @@ import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 import supabase from './supabase.ts';
 import vercel from './vercel.ts';
+import zendesk from './zendesk.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
@@ -43,4 +44,5 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   sentry,
   supabase,
   vercel,
+  zendesk,
 };

@@ -70,7 +70,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   stripe: startStripeSimulator,
   svix: sender('svix'),
   twilio: sender('twilio'),
-  zendesk: sender('zendesk'),
   ...DEFINED_SIMULATORS,
 };
 
