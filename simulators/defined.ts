@@ -20,6 +20,7 @@ import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
+import shopify from './shopify.ts';
 import supabase from './supabase.ts';
 import vercel from './vercel.ts';
 import zendesk from './zendesk.ts';
@@ -42,6 +43,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   openai,
   sendgrid,
   sentry,
+  shopify,
   supabase,
   vercel,
   zendesk,

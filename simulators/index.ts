@@ -65,7 +65,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   pipedrive: startPipedriveSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
-  shopify: sender('shopify'),
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
   svix: sender('svix'),
