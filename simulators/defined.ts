@@ -6,23 +6,45 @@ import type { DefinedSimulator } from './support/kit.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
+import dify from './dify.ts';
 import discord from './discord.ts';
+import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
+import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
+import intercom from './intercom.ts';
+import kubernetes from './kubernetes.ts';
+import linear from './linear.ts';
+import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
+import openai from './openai.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
+import shopify from './shopify.ts';
+import supabase from './supabase.ts';
 import vercel from './vercel.ts';
+import zendesk from './zendesk.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   amplitude,
   auth0,
   datadog,
+  dify,
   discord,
+  'entra-id': entraId,
   freshdesk,
+  'google-analytics': googleAnalytics,
   gumroad,
+  intercom,
+  kubernetes,
+  linear,
+  'microsoft-teams': microsoftTeams,
   mixpanel,
+  openai,
   sendgrid,
   sentry,
+  shopify,
+  supabase,
   vercel,
+  zendesk,
 };

@@ -58,7 +58,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-webhook': startCustomWebhookSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
-  intercom: sender('intercom'),
   okta: startOktaSimulator,
   opsgenie: startOpsgenieSimulator,
   paddle: sender('paddle'),
@@ -66,12 +65,10 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   pipedrive: startPipedriveSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
-  shopify: sender('shopify'),
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
   svix: sender('svix'),
   twilio: sender('twilio'),
-  zendesk: sender('zendesk'),
   ...DEFINED_SIMULATORS,
 };
 

@@ -19,7 +19,9 @@ const TEN = ['custom-oauth', 'custom-webhook', 'github', 'hubspot', 'okta', 'pag
 // Webhook-only providers added by the inbound webhooks issue, Pipedrive by the syncs issue, and the catalog issue's.
 const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'twilio', 'zendesk'];
 const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sendgrid', 'sentry', 'vercel'];
-const ALL = [...FIRST, ...CATALOG].sort();
+// Added by the catalog issue's second round.
+const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
+const ALL = [...FIRST, ...CATALOG, ...MORE].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {
