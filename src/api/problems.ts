@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ProblemError, problems, PROBLEM_BASE } from '../core/index.ts';
+import { isUniqueViolation, ProblemError, problems, PROBLEM_BASE } from '../core/index.ts';
 import { fieldErrors } from './validation.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -93,6 +93,9 @@ export function toProblem(error: unknown, request?: FastifyRequest): ProblemErro
   const framework = typeof err?.code === 'string' ? FRAMEWORK_PROBLEMS[err.code] : undefined;
   if (framework) return framework(err, request);
   if (err instanceof SyntaxError) return problems.badRequest(`The body is not valid JSON${jsonPosition(err)}.`);
+  // A uniqueness the code checked first can still be taken by a request running at the same
+  // moment: that is a conflict with the current state, not a failure of ours.
+  if (isUniqueViolation(err)) return problems.conflict('Another request made the same thing at the same moment, so this one was not applied: read the current state, or send it again.');
   const status = typeof err?.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
     // A client error from a library we did not map: its status stands, its wording does not.

@@ -228,6 +228,15 @@ describe('dashboard sessions', () => {
   });
 });
 
+describe('members added at the same moment', () => {
+  it('makes one member of a new email sent twice at once and answers the other 409, never a 500', async () => {
+    const add = () => api.app.inject({ method: 'POST', url: '/api/v1/members', headers: bearer(api.keys.owner), payload: { email: 'twice@acme.test', name: 'Twice', role: 'viewer' } });
+    const answers = await Promise.all([add(), add(), add()]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409, 409]);
+    for (const answer of answers.filter((a) => a.statusCode === 409)) expect(answer.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
 describe('audit log', () => {
   it('records who did what, when and from where', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/api/v1/audit-log?action=api_key.created&limit=100', headers: bearer(api.keys.owner) });
