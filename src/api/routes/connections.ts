@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { problems } from '../../core/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
+import type { SecretInfo } from '../../credentials/index.ts';
 import {
   CONNECTION_STATUSES,
   connectionOwner,
@@ -115,8 +116,8 @@ export const ReplaceCredentialsBody = Type.Object(
 type ViewApp = { deps: Pick<ApiDeps, 'database' | 'vault'> };
 
 /** The connection's main credential, for its rotation metadata (never its value). */
-async function credentialInfo(app: ViewApp, scope: TenantScope, connection: Connection) {
-  const secrets = await app.deps.vault.list(app.deps.database.db, scope, connectionOwner(connection.id));
+async function credentialInfo(app: ViewApp, scope: TenantScope, connection: Connection, known?: readonly SecretInfo[]) {
+  const secrets = known ?? (await app.deps.vault.list(app.deps.database.db, scope, connectionOwner(connection.id)));
   const main = secrets.find((s) => s.name === 'credentials' || s.name === 'oauthTokens');
   if (!main) return null;
   const { rotation } = main;
@@ -124,7 +125,7 @@ async function credentialInfo(app: ViewApp, scope: TenantScope, connection: Conn
 }
 
 /** The API's view of a connection; `patchbay connections` shows the same. */
-export async function view(app: ViewApp, scope: TenantScope, c: Connection) {
+export async function view(app: ViewApp, scope: TenantScope, c: Connection, secrets?: readonly SecretInfo[]) {
   return {
     id: c.id,
     integrationId: c.integrationId,
@@ -139,7 +140,7 @@ export async function view(app: ViewApp, scope: TenantScope, c: Connection) {
     statusChangedAt: iso(c.statusChangedAt)!,
     credentialType: c.credentialType,
     credentialReference: c.credentialReference,
-    credential: await credentialInfo(app, scope, c),
+    credential: await credentialInfo(app, scope, c, secrets),
     accountInfo: c.accountInfo,
     tokenExpiresAt: iso(c.tokenExpiresAt),
     lastRefreshAt: iso(c.lastRefreshAt),
@@ -204,7 +205,11 @@ export const connectionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listConnections(app.deps.database.db, scope, { ...filter, limit: limit + 1, after: decodeCursor(cursor) });
       const data = rows.slice(0, limit);
       const last = data[data.length - 1];
-      return { data: await Promise.all(data.map((c) => view(app, scope, c))), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+      // One query for the page's credential metadata, not one per connection.
+      const secrets = await app.deps.vault.listOwners(app.deps.database.db, scope, 'connection', data.map((c) => c.id));
+      const byOwner = new Map<string, SecretInfo[]>();
+      for (const secret of secrets) byOwner.set(secret.ownerId, [...(byOwner.get(secret.ownerId) ?? []), secret]);
+      return { data: await Promise.all(data.map((c) => view(app, scope, c, byOwner.get(c.id) ?? []))), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
   );
 

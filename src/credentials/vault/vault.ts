@@ -3,7 +3,7 @@
  * strings or JSON objects (OAuth token sets); rows are always addressed within one organization
  * and environment, by id or by owner and name.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { newId, systemClock, type Clock, type MasterKey } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { secrets, type SecretOwnerType, type SecretRow } from '../schema.ts';
@@ -69,6 +69,8 @@ export interface Vault {
   remove(tx: Db, scope: SecretScope, target: SecretTarget | SecretOwner): Promise<number>;
   describe(db: Db, scope: SecretScope, target: SecretTarget): Promise<SecretInfo>;
   list(db: Db, scope: SecretScope, owner?: SecretOwner): Promise<SecretInfo[]>;
+  /** The secrets of many owners of one type in one query (a list page's rows). */
+  listOwners(db: Db, scope: SecretScope, ownerType: SecretOwnerType, ownerIds: readonly string[]): Promise<SecretInfo[]>;
   setRotationPolicy(tx: Db, scope: SecretScope, target: SecretTarget, policy: RotationPolicy): Promise<SecretInfo>;
   rotationStatus(secret: { rotatedAt: Date; rotateEveryDays: number | null }): RotationStatus;
   /** Secrets past their rotation date, in one scope or (for `patchbay doctor`) everywhere. */
@@ -222,6 +224,16 @@ export function createVault(options: VaultOptions): Vault {
         .select()
         .from(secrets)
         .where(owner ? where(scope, owner) : and(eq(secrets.organizationId, scope.organizationId), eq(secrets.environmentId, scope.environmentId)))
+        .orderBy(secrets.id);
+      return found.map(toInfo);
+    },
+
+    async listOwners(db, scope, ownerType, ownerIds) {
+      if (ownerIds.length === 0) return [];
+      const found = await db
+        .select()
+        .from(secrets)
+        .where(and(eq(secrets.organizationId, scope.organizationId), eq(secrets.environmentId, scope.environmentId), eq(secrets.ownerType, ownerType), inArray(secrets.ownerId, [...ownerIds])))
         .orderBy(secrets.id);
       return found.map(toInfo);
     },
