@@ -45,6 +45,8 @@ const AIM_LABELS: Record<string, string> = {
   p50UnderTenMs: 'enqueue→start p50 < 10 ms',
   atLeastHalfOfTheLimit: '≥ 50 % of the plain INSERTs',
   atLeastSixtyPercentOfDirect: '≥ 60 % of the simulator called directly',
+  atLeastSeventyPercentOfForwarder: '≥ 70 % of the bare forwarder',
+  addedP50AtMostThreeMs: 'added p50 ≤ 3 ms over the bare forwarder',
   postgresAtLeast30PercentOfLimit: 'PostgreSQL ≥ 30 % of the limit',
   postgresP99Under50msAtHalfRate: 'PostgreSQL p99 < 50 ms at half rate',
   postgresHalfRateSustained: 'PostgreSQL sustains half rate',
@@ -77,8 +79,8 @@ const DESCRIBE: Record<string, (r: Result) => Omit<Row, 'benchmark' | 'aims'>> =
     beside: `the same pages written with plain batched INSERTs: ${range(rounds(r.limit.rounds, 'recordsPerSecond'))} records/s`,
   }),
   proxy: (r) => ({
-    figure: `${range(rounds(r.proxy.rounds))} req/s (${r.settings.rounds} rounds of ${r.settings.secondsPerRun} s; ${pct(r.ratio)} of direct, medians); added latency p50 ${ms(r.addedLatencyMs.p50)}, p99 ${ms(r.addedLatencyMs.p99)}`,
-    beside: `the simulator called directly: ${range(rounds(r.direct.rounds))} req/s`,
+    figure: `${range(rounds(r.proxy.rounds))} req/s (${r.settings.rounds} rounds of ${r.settings.secondsPerRun} s; ${pct(r.ofForwarder)} of the bare forwarder, ${pct(r.ratio)} of direct, medians); added latency p50 ${ms(r.addedLatencyMs.overForwarderP50)} over the forwarder, ${ms(r.addedLatencyMs.p50)} over direct; ${r.sqlStatementsPerCall.at(-1)} SQL statements per call; load average ${r.loadAverageAtStart[0]}`,
+    beside: `a bare node:http + undici forwarder adding the key: ${range(rounds(r.forwarder.rounds))} req/s (${pct(r.forwarderOfDirect)} of direct); the simulator called directly: ${range(rounds(r.direct.rounds))} req/s`,
   }),
   inbound: (r) => ({
     figure: `one round of ${r.setup.seconds} s: PostgreSQL ${n(r.postgres.max.requestsPerSecond)} req/s (${pct(r.postgres.ofLimit)} of the limit), p99 ${ms(r.postgres.max.latencyMs.p99)}; at half rate p99 ${ms(r.postgres.halfRate.latencyMs.p99)} · PGlite ${n(r.pglite.max.requestsPerSecond)} req/s (${pct(r.pglite.ofLimit)}), at half rate p99 ${ms(r.pglite.halfRate.latencyMs.p99)}`,

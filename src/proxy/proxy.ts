@@ -92,7 +92,7 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
     const logger = connection.logger ?? options.logger ?? silentLogger;
     const fields = { provider, ...(correlationId ? { correlationId } : {}) };
     const plain = createProviderClient({ ...connection, logger: silentLogger, dispatcher: dispatcherFor(connection.allowPrivateNetworks) });
-    const { host, origin } = new URL(plain.baseUrl);
+    const { host, origin } = hostOf(plain.baseUrl);
 
     async function request<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
       const method = req.method ?? 'GET';
@@ -151,6 +151,18 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
       owned.clear();
     },
   };
+}
+
+// A client often lives for one proxied request; its base URL is one of a few per process.
+const hosts = new Map<string, { host: string; origin: string }>();
+function hostOf(baseUrl: string): { host: string; origin: string } {
+  let known = hosts.get(baseUrl);
+  if (!known) {
+    const { host, origin } = new URL(baseUrl);
+    if (hosts.size >= 1_000) hosts.clear();
+    hosts.set(baseUrl, (known = { host, origin }));
+  }
+  return known;
 }
 
 function outcomeOf(status: number): string {
