@@ -53,7 +53,7 @@ function catalogModule() {
 }
 
 async function bundle() {
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   const plugin = {
     name: 'patchbay-start',
     setup(b) {
@@ -80,7 +80,7 @@ async function bundle() {
     outfile: staging,
     logLevel: 'silent',
     plugins: [plugin],
-  });
+  }).finally(() => stop()); // esbuild's service process would otherwise stay, idle, beside the hub
   // Written aside and renamed, so a concurrent start never reads half a bundle.
   fs.renameSync(`${staging}.map`, `${OUT}.map`);
   fs.renameSync(staging, OUT);
