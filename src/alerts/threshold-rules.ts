@@ -17,7 +17,9 @@ const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
 
 /**
  * Connections still `connected` (or syncing) whose checks over the window breach a threshold,
- * with at least `minChecks` checks to judge. A connection in `error` is `connection_unhealthy`'s.
+ * with at least `minChecks` checks to judge. A connection in `error` is `connection_unhealthy`'s,
+ * and so are the failed checks of that episode: only checks since the connection's last status
+ * change count, so a connection that just recovered is not alerted again for the outage.
  */
 export async function healthThresholdCauses(db: Db, scope: RuleScope, rule: EffectiveRule, now: Date, defaults: HealthThresholds = DEFAULT_THRESHOLDS): Promise<Cause[]> {
   const { windowMinutes = 60, minChecks = 5 } = rule.params;
@@ -31,7 +33,7 @@ export async function healthThresholdCauses(db: Db, scope: RuleScope, rule: Effe
         from health_checks h
         join connections c on c.environment_id = h.environment_id and c.id = h.connection_id
         where h.environment_id = ${scope.environmentId} and h.outcome <> 'rate_limited'
-          and h.checked_at > ${since}::timestamptz and h.checked_at <= ${now.toISOString()}::timestamptz
+          and h.checked_at > greatest(${since}::timestamptz, c.status_changed_at) and h.checked_at <= ${now.toISOString()}::timestamptz
           and c.status in ('connected', 'syncing')
         group by h.connection_id, c.integration_id
         having count(*) >= ${Math.max(1, Math.round(minChecks))}`,

@@ -126,6 +126,8 @@ describe('rules over measurements', () => {
 
   it('opens health_thresholds for a connected connection whose p95 breaches its threshold, and resolves it once the window has moved past', async () => {
     await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'connected', credentialsVerified: true }, { clock: h.clock });
+    // Checks count from the connection's last status change on.
+    h.clock.advance(10 * 60_000);
     await recordChecks(4, { latencyMs: 900, outcome: 'ok' });
     await h.ops.evaluate();
     expect(await unresolved('health_thresholds'), 'four checks are too few to judge').toHaveLength(0);
@@ -151,7 +153,10 @@ describe('rules over measurements', () => {
     await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'error', reason: 'health_check_failed', message: 'failing' }, { clock: h.clock });
     await h.ops.evaluate();
     expect(await unresolved('health_thresholds')).toHaveLength(0);
+    // Recovered: the checks of the outage are connection_unhealthy's, not a new threshold alert.
     await setConnectionStatus(h.api.database.db, scope(), 'rules-conn', { status: 'connected', credentialsVerified: true }, { clock: h.clock });
+    await h.ops.evaluate();
+    expect(await unresolved('health_thresholds')).toHaveLength(0);
     h.clock.advance(61 * 60_000);
   });
 
