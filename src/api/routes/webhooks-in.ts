@@ -79,8 +79,9 @@ export const ingestRoutes =
     // in their sockets).
     const largeBodies = new Semaphore(app.deps.config.maxLargeInboundBodies);
     app.addHook('onRequest', async (request, reply) => {
-      const declared = Number(request.headers['content-length']);
-      if (Number.isInteger(declared) && declared <= LARGE_BODY_BYTES) return;
+      // A body of unknown length (chunked) may be large; a request with no body never waits.
+      const chunked = request.headers['transfer-encoding'] !== undefined;
+      if (!chunked && !(Number(request.headers['content-length']) > LARGE_BODY_BYTES)) return;
       const release = await largeBodies.acquire();
       if (reply.raw.writableFinished || reply.raw.destroyed) return release();
       reply.raw.once('close', release);
