@@ -8,7 +8,6 @@ import { sql } from 'drizzle-orm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
-import { Semaphore } from '../../../src/core/index.ts';
 import { startInboundHub, type InboundHub } from './support.ts';
 
 let t: InboundHub;
@@ -80,26 +79,4 @@ describe('large inbound bodies', () => {
     expect(sha(await storedBody(firstId))).toBe(sha(first));
     expect(sha(await storedBody(late.body.id))).toBe(sha(second));
   }, 60_000);
-});
-
-describe('a semaphore', () => {
-  it('lets at most its number of holders in, and the next in arrival order when one leaves', async () => {
-    const semaphore = new Semaphore(2);
-    const order: string[] = [];
-    const a = await semaphore.acquire();
-    const b = await semaphore.acquire();
-    const c = semaphore.acquire().then((release) => (order.push('c'), release));
-    const d = semaphore.acquire().then((release) => (order.push('d'), release));
-    await new Promise((r) => setImmediate(r));
-    expect(semaphore.state).toEqual({ held: 2, waiting: 2 });
-    a();
-    a(); // a second release of the same slot does nothing
-    await c;
-    expect(order).toEqual(['c']);
-    b();
-    (await d)();
-    (await c)();
-    expect(order).toEqual(['c', 'd']);
-    expect(semaphore.state).toEqual({ held: 0, waiting: 0 });
-  });
 });
