@@ -15,6 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['src', 'demo', 'simulators'].map((dir) => path.join(ROOT, dir));
 const CATALOG = path.join(ROOT, 'src', 'connectors', 'catalog');
 const OUT = path.join(ROOT, 'node_modules', '.cache', 'patchbay', 'start.mjs');
+// A new data directory is made by this second, small bundle in a child process (src/db/prepare.ts).
+const OUT_PREPARE = path.join(ROOT, 'node_modules', '.cache', 'patchbay', 'prepare-child.mjs');
 
 /** The newest modification time of the sources the bundle is made of (and of the lock file). */
 function newestSource() {
@@ -52,13 +54,21 @@ function catalogModule() {
   ].join('\n');
 }
 
+/** Tells the hub how to run the compiled prepare-child (imported before the demo starts). */
+function prepareModule() {
+  return [
+    `import { usePrepareCommand } from ${JSON.stringify(path.join(ROOT, 'src', 'db', 'prepare.ts'))};`,
+    `usePrepareCommand({ execPath: process.execPath, args: [...process.execArgv, ${JSON.stringify(OUT_PREPARE)}] });`,
+  ].join('\n');
+}
+
 async function bundle() {
   const { build, stop } = await import('esbuild');
   const plugin = {
     name: 'patchbay-start',
     setup(b) {
-      b.onResolve({ filter: /^patchbay:catalog$/ }, () => ({ path: 'catalog', namespace: 'patchbay' }));
-      b.onLoad({ filter: /.*/, namespace: 'patchbay' }, () => ({ contents: catalogModule(), resolveDir: ROOT, loader: 'ts' }));
+      b.onResolve({ filter: /^patchbay:(catalog|prepare)$/ }, (args) => ({ path: args.path.slice('patchbay:'.length), namespace: 'patchbay' }));
+      b.onLoad({ filter: /.*/, namespace: 'patchbay' }, (args) => ({ contents: args.path === 'catalog' ? catalogModule() : prepareModule(), resolveDir: ROOT, loader: 'ts' }));
       // Modules find their files (migrations, the dashboard build, the catalog) next to
       // themselves: each keeps its own import.meta.url in the bundle.
       b.onLoad({ filter: /\.ts$/ }, async (args) => {
@@ -68,28 +78,26 @@ async function bundle() {
       });
     },
   };
-  const staging = `${OUT}.${process.pid}.tmp`;
-  await build({
-    stdin: { contents: `import 'patchbay:catalog';\nimport ${JSON.stringify(path.join(ROOT, 'demo', 'start.ts'))};\n`, resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    outfile: staging,
-    logLevel: 'silent',
-    plugins: [plugin],
-  }).finally(() => stop()); // esbuild's service process would otherwise stay, idle, beside the hub
-  // Written aside and renamed, so a concurrent start never reads half a bundle.
-  fs.renameSync(`${staging}.map`, `${OUT}.map`);
-  fs.renameSync(staging, OUT);
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: 'linked', logLevel: 'silent', plugins: [plugin] };
+  const start = `import 'patchbay:catalog';\nimport 'patchbay:prepare';\nimport ${JSON.stringify(path.join(ROOT, 'demo', 'start.ts'))};\n`;
+  const prepare = `import ${JSON.stringify(path.join(ROOT, 'src', 'db', 'prepare-child.ts'))};\n`;
+  try {
+    for (const [contents, out] of [[prepare, OUT_PREPARE], [start, OUT]]) {
+      const staging = `${out}.${process.pid}.tmp`;
+      await build({ ...common, stdin: { contents, resolveDir: ROOT, loader: 'js' }, outfile: staging });
+      // Written aside and renamed, so a concurrent start never reads half a bundle.
+      fs.renameSync(`${staging}.map`, `${out}.map`);
+      fs.renameSync(staging, out);
+    }
+  } finally {
+    await stop(); // esbuild's service process would otherwise stay, idle, beside the hub
+  }
 }
 
 async function main() {
   let compiled = false;
   try {
-    const fresh = fs.existsSync(OUT) && fs.statSync(OUT).mtimeMs >= Math.max(newestSource(), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    const fresh = fs.existsSync(OUT) && fs.existsSync(OUT_PREPARE) && fs.statSync(OUT).mtimeMs >= Math.max(newestSource(), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
     if (!fresh) {
       fs.mkdirSync(path.dirname(OUT), { recursive: true });
       await bundle();

@@ -6,7 +6,7 @@
  */
 import { loadConfig, toError } from '../src/core/index.ts';
 import { createHub } from '../src/hub/index.ts';
-import { DataDirLockedError } from '../src/db/index.ts';
+import { DataDirLockedError, prepareFreshDataDir } from '../src/db/index.ts';
 import { ConfigError } from '../src/core/index.ts';
 import { mountedSimulators, startAllSimulators } from '../simulators/index.ts';
 import { servedConfig } from '../src/cli/serve.ts';
@@ -21,8 +21,16 @@ async function main(): Promise<void> {
   // The simulators are served by the hub at /_simulators/<key>: their addresses are the hub's,
   // so integrations pointed at them keep working after a restart.
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  // A first start makes its data directory in a child process (its memory is given back), while
+  // the simulators start here.
+  const prepared = config.databaseUrl ? Promise.resolve(false) : prepareFreshDataDir(config.dataDir);
+  prepared.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
   const mounted = mountedSimulators(`http://${host.includes(':') ? `[${host}]` : host}:${config.port}`);
   const simulators = await startAllSimulators({ mount: mounted });
+  await prepared.catch(async (err: unknown) => {
+    await simulators.close();
+    throw err;
+  });
   const hub = await createHub({ config, role: 'all', modules: [mounted.module] }).catch(async (err: unknown) => {
     await simulators.close();
     throw err;

@@ -4,3 +4,4 @@ export { acquireDataDirLock, readLockHolder, lockPath, DataDirLockedError, type 
 export { rows, type Db } from './types.ts';
 export { timestamps, createdAt, bytea } from './columns.ts';
 export { looseDataDirModes, tightenDataDirModes, OwnerOnlyNodeFS } from './data-dir-modes.ts';
+export { isFreshDataDir, prepareDataDir, prepareFreshDataDir, usePrepareCommand, type PrepareCommand } from './prepare.ts';

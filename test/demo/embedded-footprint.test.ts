@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, pgliteDir, rows } from '../../src/db/index.ts';
+import { fileURLToPath } from 'node:url';
+import { isFreshDataDir, migrate, openDatabase, pendingMigrations, pgliteDir, prepareFreshDataDir, rows, usePrepareCommand } from '../../src/db/index.ts';
 import { initdbDumpPath, pgliteOptions } from '../../src/db/pglite-start.ts';
 import { tempDir } from '../support/db.ts';
 
@@ -54,6 +55,36 @@ describe('a new embedded data directory', () => {
       expect(org!.slug).toBe('footprint');
     } finally {
       await reopened.close();
+    }
+  }, 120_000);
+
+  it('is made in a child process when a start has one, which leaves it migrated; a failing child says why', async () => {
+    const child = fileURLToPath(new URL('../../src/db/prepare-child.ts', import.meta.url));
+    const dir = newDataDir();
+    // Without a command (the default), nothing happens here: the hub makes the directory itself.
+    usePrepareCommand(undefined);
+    expect(await prepareFreshDataDir(dir)).toBe(false);
+    expect(isFreshDataDir(dir)).toBe(true);
+    try {
+      usePrepareCommand({ execPath: process.execPath, args: ['--import', 'tsx', child] });
+      expect(await prepareFreshDataDir(dir)).toBe(true);
+      expect(isFreshDataDir(dir)).toBe(false);
+      // An existing directory is left alone.
+      expect(await prepareFreshDataDir(dir)).toBe(false);
+      const database = await openDatabase({ dataDir: dir, skipLock: true });
+      try {
+        expect(await pendingMigrations(database.db)).toBe(0);
+      } finally {
+        await database.close();
+      }
+
+      // A data directory that cannot be made (its parent is a file) fails with the child's reason.
+      const blocker = path.join(newDataDir(), 'file');
+      fs.mkdirSync(path.dirname(blocker), { recursive: true });
+      fs.writeFileSync(blocker, 'not a directory');
+      await expect(prepareFreshDataDir(path.join(blocker, 'data'))).rejects.toThrow(/could not create the data directory .*ENOTDIR/);
+    } finally {
+      usePrepareCommand(undefined);
     }
   }, 120_000);
 
