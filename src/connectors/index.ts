@@ -102,6 +102,7 @@ export {
   withinTolerance,
   parseSignatureHeader,
   parseJsonBody,
+  bodyField,
   jsonField,
   verified,
   refused,

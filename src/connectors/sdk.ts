@@ -35,6 +35,7 @@ export {
   withinTolerance,
   parseSignatureHeader,
   parseJsonBody,
+  bodyField,
   jsonField,
   verified,
   refused,

@@ -10,7 +10,7 @@
  */
 import { Type } from 'typebox';
 import type { SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, type DirectoryUser } from '../sdk.ts';
+import { connected, defineConnector, expectOk, bodyField, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, type DirectoryUser } from '../sdk.ts';
 
 interface Auth0User {
   user_id: string;
@@ -114,7 +114,7 @@ export default defineConnector({
       if (!value) return refused('the authorization header is missing');
       return matchesAny(secrets, [value]) ? verified : refused('the authorization header does not match');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), '0.log_id') ?? jsonField(parseJsonBody(request), 'log_id'),
+    eventId: (request) => bodyField(request, '0.log_id') ?? bodyField(request, 'log_id'),
     route(request) {
       const payload = parseJsonBody(request);
       const type = jsonField(payload, '0.data.type') ?? jsonField(payload, 'data.type');

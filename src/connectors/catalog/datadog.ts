@@ -11,7 +11,7 @@
  * https://docs.datadoghq.com/integrations/webhooks/
  */
 import type { MetricPoint, MetricQuery } from '../extensions.ts';
-import { connected, defineConnector, expectOk, jsonField, matchesAny, monogramIcon, parseJsonBody, ProviderFailureError, refused, verified, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, bodyField, jsonField, matchesAny, monogramIcon, parseJsonBody, ProviderFailureError, refused, verified, type ConnectorContext } from '../sdk.ts';
 
 interface QueryResult {
   status: string;
@@ -96,7 +96,7 @@ export default defineConnector({
       if (!value) return refused(`the ${header} header is missing`);
       return matchesAny(secrets, [value]) ? verified : refused(`the ${header} header does not match`);
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    eventId: (request) => bodyField(request, 'id'),
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, 'event_type') ?? 'unknown', externalAccountId: jsonField(payload, 'org.id'), payload };

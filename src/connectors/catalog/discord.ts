@@ -10,7 +10,7 @@
  * https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { connected, defineConnector, expectOk, jsonField, monogramIcon, parseJsonBody, refused, verified, withinTolerance } from '../sdk.ts';
+import { connected, defineConnector, expectOk, bodyField, jsonField, monogramIcon, parseJsonBody, refused, verified, withinTolerance } from '../sdk.ts';
 
 /** Ed25519 over `timestamp + body` with a hex public key (Discord's application public key). */
 function ed25519Ok(publicKeyHex: string, content: Buffer, signatureHex: string): boolean {
@@ -62,10 +62,10 @@ export default defineConnector({
       return secrets.some((key) => ed25519Ok(key.trim(), content, signature)) ? verified : refused('the signature does not match the public key');
     },
     handshake(request) {
-      if (jsonField(parseJsonBody(request), 'type') !== '1') return undefined;
+      if (bodyField(request, 'type') !== '1') return undefined;
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"type":1}' };
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    eventId: (request) => bodyField(request, 'id'),
     route(request) {
       const payload = parseJsonBody(request);
       const type = INTERACTION_TYPES[jsonField(payload, 'type') ?? ''] ?? 'unknown';

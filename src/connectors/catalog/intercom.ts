@@ -12,7 +12,7 @@
  */
 import { Type } from 'typebox';
 import type { SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, hmac, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, type ConnectorContext, type DirectoryUser } from '../sdk.ts';
+import { connected, defineConnector, expectOk, hmac, bodyField, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, type ConnectorContext, type DirectoryUser } from '../sdk.ts';
 
 interface Contact {
   id: string;
@@ -129,7 +129,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => `sha1=${hmac('sha1', secret, request.rawBody).toString('hex')}`);
       return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    eventId: (request) => bodyField(request, 'id'),
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, 'topic') ?? 'unknown', externalAccountId: jsonField(payload, 'app_id'), payload };

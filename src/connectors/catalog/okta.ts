@@ -6,7 +6,7 @@
  */
 import { Type } from 'typebox';
 import type { SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon, jsonField, matchesAny, parseJsonBody, refused, verified, type DirectoryUser } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, bodyField, jsonField, matchesAny, parseJsonBody, refused, verified, type DirectoryUser } from '../sdk.ts';
 
 interface OktaUser {
   id: string;
@@ -128,7 +128,7 @@ export default defineConnector({
       if (request.method !== 'GET' || !challenge) return undefined;
       return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verification: challenge }) };
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'eventId'),
+    eventId: (request) => bodyField(request, 'eventId'),
     route(request) {
       const payload = parseJsonBody(request);
       const source = jsonField(payload, 'source');

@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox';
 import type { MetricPoint, MetricQuery, SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified, ProviderFailureError, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, bodyField, jsonField, matchesAny, parseJsonBody, refused, verified, ProviderFailureError, type ConnectorContext } from '../sdk.ts';
 
 interface Incident {
   id: string;
@@ -200,7 +200,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => `v1=${hmac('sha256', secret, request.rawBody).toString('hex')}`);
       return matchesAny(expected, received) ? verified : refused('no v1 signature matches');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'event.id') ?? request.headers['x-webhook-id'],
+    eventId: (request) => bodyField(request, 'event.id') ?? request.headers['x-webhook-id'],
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, 'event.event_type') ?? 'unknown', externalAccountId: request.headers['x-webhook-subscription'], payload };

@@ -3,7 +3,7 @@
  * API with a workspace token. API reference: https://docs.segmentapis.com (authentication,
  * workspaces, errors, rate limits, pagination).
  */
-import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, bodyField, jsonField, matchesAny, parseJsonBody, refused, verified } from '../sdk.ts';
 
 interface WorkspaceResponse {
   data: { workspace: { id: string; name: string; slug: string } };
@@ -54,7 +54,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => hmac('sha1', secret, request.rawBody).toString('hex'));
       return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'messageId'),
+    eventId: (request) => bodyField(request, 'messageId'),
     route(request) {
       const payload = parseJsonBody(request);
       const type = jsonField(payload, 'type') ?? 'unknown';

@@ -10,7 +10,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import type { MetricPoint, MetricQuery } from '../extensions.ts';
-import { connected, defineConnector, expectOk, jsonField, monogramIcon, parseJsonBody, refused, verified, withinTolerance, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, bodyField, jsonField, monogramIcon, parseJsonBody, refused, verified, withinTolerance, type ConnectorContext } from '../sdk.ts';
 
 interface Stats {
   date: string;
@@ -79,7 +79,7 @@ export default defineConnector({
       const content = Buffer.concat([Buffer.from(timestamp), request.rawBody]);
       return secrets.some((key) => ecdsaOk(key, content, signature)) ? verified : refused('no signature matches the verification key');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), '0.sg_event_id'),
+    eventId: (request) => bodyField(request, '0.sg_event_id'),
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, '0.event') ?? 'unknown', externalAccountId: undefined, payload };

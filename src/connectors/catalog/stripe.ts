@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox';
 import type { MetricPoint, MetricQuery, SyncContext, SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, monogramIcon, hmac, jsonField, matchesAny, parseJsonBody, parseSignatureHeader, refused, verified, withinTolerance, type ConnectorContext } from '../sdk.ts';
+import { connected, defineConnector, expectOk, monogramIcon, hmac, bodyField, jsonField, matchesAny, parseJsonBody, parseSignatureHeader, refused, verified, withinTolerance, type ConnectorContext } from '../sdk.ts';
 
 interface StripeAccount {
   id: string;
@@ -269,7 +269,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => hmac('sha256', secret, `${t}.`, request.rawBody).toString('hex'));
       return matchesAny(expected, v1) ? verified : refused('no v1 signature matches');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    eventId: (request) => bodyField(request, 'id'),
     route(request) {
       const payload = parseJsonBody(request);
       // `account` is set on events of Connect accounts.

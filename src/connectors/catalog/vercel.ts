@@ -10,7 +10,7 @@
  */
 import { Type } from 'typebox';
 import type { SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, hmac, jsonField, matchesAny, monogramIcon, parseJsonBody, ProviderFailureError, refused, verified } from '../sdk.ts';
+import { connected, defineConnector, expectOk, hmac, bodyField, jsonField, matchesAny, monogramIcon, parseJsonBody, ProviderFailureError, refused, verified } from '../sdk.ts';
 
 interface Deployment {
   uid: string;
@@ -89,7 +89,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => hmac('sha1', secret, request.rawBody).toString('hex'));
       return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id'),
+    eventId: (request) => bodyField(request, 'id'),
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, 'type') ?? 'unknown', externalAccountId: jsonField(payload, 'payload.team.id') ?? jsonField(payload, 'payload.user.id'), payload };

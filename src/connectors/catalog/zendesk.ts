@@ -13,7 +13,7 @@
  */
 import { Type } from 'typebox';
 import type { SyncDefinition } from '../extensions.ts';
-import { connected, defineConnector, expectOk, hmac, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, withinTolerance, type DirectoryUser } from '../sdk.ts';
+import { connected, defineConnector, expectOk, hmac, bodyField, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified, withinTolerance, type DirectoryUser } from '../sdk.ts';
 
 interface Ticket {
   id: number;
@@ -133,7 +133,7 @@ export default defineConnector({
       const expected = secrets.map((secret) => hmac('sha256', secret, timestamp!, request.rawBody).toString('base64'));
       return matchesAny(expected, [signature]) ? verified : refused('the signature does not match');
     },
-    eventId: (request) => jsonField(parseJsonBody(request), 'id') ?? request.headers['x-zendesk-webhook-invocation-id'],
+    eventId: (request) => bodyField(request, 'id') ?? request.headers['x-zendesk-webhook-invocation-id'],
     route(request) {
       const payload = parseJsonBody(request);
       return { eventType: jsonField(payload, 'type') ?? 'webhook', externalAccountId: jsonField(payload, 'account_id'), payload };

@@ -4,7 +4,7 @@
  * unverifiable request is answered 401 and kept as `rejected` (at most `rejectedPerMinute` per
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
-import { getConnector, jsonField, loadRegistry, parseJsonBody, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
+import { bodyField, getConnector, jsonField, loadRegistry, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
@@ -245,7 +245,7 @@ function eventIdOf(source: Source, connector: Connector | undefined, request: In
   try {
     if (connector?.webhooks) id = connector.webhooks.eventId(request);
     else if (source.eventIdHeader) id = request.headers[source.eventIdHeader.toLowerCase()];
-    else if (source.eventIdPointer) id = jsonPointer(parseJsonBody(request), source.eventIdPointer);
+    else if (source.eventIdPointer) id = bodyField(request, pointerPath(source.eventIdPointer));
   } catch {
     id = undefined;
   }
@@ -255,11 +255,15 @@ function eventIdOf(source: Source, connector: Connector | undefined, request: In
 
 /** RFC 6901 JSON pointer (`/data/id`) to a string or number. */
 export function jsonPointer(value: unknown, pointer: string): string | undefined {
-  if (!pointer.startsWith('/')) return jsonField(value, pointer);
-  const path = pointer
+  return jsonField(value, pointerPath(pointer));
+}
+
+/** A JSON pointer as the dotted path `jsonField` reads (a dotted path is taken as it is). */
+function pointerPath(pointer: string): string {
+  if (!pointer.startsWith('/')) return pointer;
+  return pointer
     .slice(1)
     .split('/')
     .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
     .join('.');
-  return jsonField(value, path);
 }
