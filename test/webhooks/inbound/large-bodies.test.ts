@@ -8,6 +8,8 @@ import { sql } from 'drizzle-orm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
+import { newId } from '../../../src/core/index.ts';
+import { storeBatch, type PendingEvent } from '../../../src/webhooks/inbound/store.ts';
 import { startInboundHub, type InboundHub } from './support.ts';
 
 let t: InboundHub;
@@ -78,5 +80,31 @@ describe('large inbound bodies', () => {
     // Both stored byte for byte (binary, not text).
     expect(sha(await storedBody(firstId))).toBe(sha(first));
     expect(sha(await storedBody(late.body.id))).toBe(sha(second));
+  }, 60_000);
+
+  it('stores a batch that mixes small bodies with several large ones, each byte for byte in its own row', async () => {
+    const [source] = await rows<{ organization_id: string; environment_id: string }>(t.database.db, sql`select organization_id, environment_id from inbound_sources where id = ${sourceId}`);
+    // Small ones ride inside the batch's JSON parameter; those over 64 KiB travel as their own binary parameters.
+    const bodies = [randomBytes(10), randomBytes(200 * 1024), Buffer.alloc(0), randomBytes(65 * 1024), randomBytes(64 * 1024), randomBytes(1024 * 1024)];
+    const now = new Date();
+    const items: PendingEvent[] = bodies.map((body) => ({
+      row: {
+        id: newId('inb'),
+        organizationId: source!.organization_id,
+        environmentId: source!.environment_id,
+        sourceId,
+        status: 'received',
+        method: 'POST',
+        path: `/webhooks/in/${sourceId}`,
+        query: '',
+        headers: {},
+        body,
+        receivedAt: now,
+        updatedAt: now,
+      },
+    }));
+    const stored = await storeBatch(t.database.db, items, now);
+    expect(stored.map((s) => s.status)).toEqual(bodies.map(() => 'received'));
+    for (const [i, item] of items.entries()) expect(sha(await storedBody(item.row.id)), `body ${i}`).toBe(sha(bodies[i]!));
   }, 60_000);
 });
