@@ -15,9 +15,8 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { randomToken, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
+import { Batcher, randomToken, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
 import type { Database, Db } from '../db/index.ts';
-import { Batcher } from './batcher.ts';
 import { JobAbortedError } from './errors.ts';
 import { failSpan, inSpan, SpanKind, takeTraceCarrier } from '../core/tracing.ts';
 import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
@@ -135,10 +134,15 @@ class Worker implements Queue {
       },
       maxSleepMs: MAX_IDLE_MS,
     });
-    this.#failures = new Batcher(
-      (failed) => batchFailJobs(this.#db, this.workerId, failed, this.#clock.now()),
-      (err, failed) => this.#logger.error({ err: toError(err), jobIds: failed.map((f) => f.id) }, 'could not record failed jobs'),
-    );
+    // Failures are recorded in groups; one that cannot be written is logged once per group, and
+    // its jobs' leases expire so they run again.
+    this.#failures = new Batcher(async (failed) => {
+      try {
+        await batchFailJobs(this.#db, this.workerId, failed, this.#clock.now());
+      } catch (err) {
+        this.#logger.error({ err: toError(err), jobIds: failed.map((f) => f.id) }, 'could not record failed jobs');
+      }
+    });
   }
 
   register<P>(type: string, handler: JobHandler<P>, options: JobTypeOptions = {}): void {
@@ -309,7 +313,7 @@ class Worker implements Queue {
     const maxAttempts = job.maxAttempts ?? type.maxAttempts;
     // A job claimed past its limit ran out of attempts by dying with its workers (leases expired).
     if (job.attempts > maxAttempts) {
-      this.#failures.add({ ...heldJob(running), error: job.lastError ?? 'no attempt left', retryAt: null });
+      void this.#failures.add({ ...heldJob(running), error: job.lastError ?? 'no attempt left', retryAt: null });
       this.#metrics.observe(job.type, 'failed', 0);
       return;
     }
@@ -332,7 +336,7 @@ class Worker implements Queue {
       return;
     }
     const retryAt = job.attempts < maxAttempts ? new Date(this.#clock.now().getTime() + type.backoff(job.attempts, error)) : null;
-    this.#failures.add({ ...heldJob(running), error: describeError(error), retryAt });
+    void this.#failures.add({ ...heldJob(running), error: describeError(error), retryAt });
     this.#observe(job, retryAt ? 'retried' : 'failed', seconds);
     if (retryAt) logger.warn({ err: error, attempt: job.attempts, retryAt }, 'job failed; it will be retried');
     else logger.error({ err: error, attempt: job.attempts }, 'job failed; no attempt left');

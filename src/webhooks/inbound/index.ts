@@ -8,7 +8,6 @@ export { verificationErrors, sourceVerification, isUnverified, isProductionEnvir
 export { parseCidr, ipAllowed, verifyGeneric } from './generic.ts';
 export { createProcessor, mapEventType, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
 export { PROCESS_JOB, DISPATCH_JOB, dispatchBatch, pruneDedupe, pruneInboundEvents } from './store.ts';
-export { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 export {
   sources,
   inboundEvents,

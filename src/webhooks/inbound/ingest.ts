@@ -5,11 +5,10 @@
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
 import { bodyField, getConnector, jsonField, loadRegistry, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
-import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
+import { Batcher, DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { ipAllowed, verifyGeneric } from './generic.ts';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import type { Source } from './schema.ts';
 import { findSourceForIngest, sourceSecrets } from './sources.ts';
 import { storeBatch, type PendingEvent, type StoredEvent } from './store.ts';
@@ -41,7 +40,8 @@ export interface IngestorOptions {
   logger: Logger;
   /** The hub's public base URL: providers sign the URL they called (HubSpot, Twilio). */
   publicUrl: string;
-  groupCommit?: Partial<GroupCommitOptions>;
+  /** Group commit of received requests: most per transaction, transactions in flight at once. */
+  groupCommit?: { maxBatch?: number; maxInFlight?: number };
   /** How long a source's settings and secrets are cached; changes made here invalidate at once. */
   cacheMs?: number;
   rejectedPerMinute?: number;
@@ -61,16 +61,19 @@ export const unverified = () => new ProblemError('webhook-unverified', 401, 'Web
 
 export class Ingestor {
   readonly #options: IngestorOptions;
-  readonly #commit: GroupCommit<PendingEvent, StoredEvent>;
+  readonly #commit: Batcher<PendingEvent, StoredEvent>;
   readonly #cache = new Map<string, { until: number; loaded: Promise<Loaded | undefined> }>();
   readonly #rejected = new Map<string, { minute: number; count: number }>();
 
   constructor(options: IngestorOptions) {
     this.#options = options;
     const kind = options.database.kind;
-    this.#commit = new GroupCommit((items) => storeBatch(options.database.db, items, options.clock.now()), {
+    // Every request waits for the transaction that holds it; one the database refuses must not
+    // fail the others, so a failed batch is written again item by item.
+    this.#commit = new Batcher((items) => storeBatch(options.database.db, items, options.clock.now()), {
       maxBatch: options.groupCommit?.maxBatch ?? 200,
       maxInFlight: options.groupCommit?.maxInFlight ?? (kind === 'pglite' ? 1 : 2),
+      isolateFailures: true,
     });
   }
 

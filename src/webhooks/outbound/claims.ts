@@ -4,70 +4,38 @@
  * (`claimForEndpoints`). A publish to four endpoints wakes four runs at once; they then cost one
  * round trip instead of four.
  */
-import type { Clock } from '../../core/index.ts';
+import { Batcher, type Clock } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { claimForEndpoints, type Claimed, type ClaimRequest } from './sql/claim.ts';
 
-interface Waiting {
-  request: ClaimRequest;
-  resolve: (claimed: Claimed) => void;
-  reject: (err: unknown) => void;
-}
-
 export class ClaimBatcher {
-  #waiting: Waiting[] = [];
-  #flushing = false;
-  #scheduled = false;
+  readonly #batcher: Batcher<ClaimRequest, Claimed>;
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {}
+  constructor(db: Db, clock: Clock) {
+    this.#batcher = new Batcher(
+      async (requests) => {
+        const claimed = await claimForEndpoints(db, clock.now(), requests);
+        return requests.map((r) => claimed.get(r.endpointId) ?? { deliveries: [], version: null });
+      },
+      { take: onePerEndpoint },
+    );
+  }
 
   /** Claims up to `request.max` due deliveries of one endpoint (one request per endpoint at a time). */
   claim(request: ClaimRequest): Promise<Claimed> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ request, resolve, reject });
-      this.#schedule();
-    });
+    return this.#batcher.add(request);
   }
+}
 
-  #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#flush();
-    });
+/** One request per endpoint and statement (a second one waits for the next). */
+function onePerEndpoint(waiting: readonly ClaimRequest[], maxBatch: number): number[] {
+  const seen = new Set<string>();
+  const picked: number[] = [];
+  for (const [i, request] of waiting.entries()) {
+    if (picked.length >= maxBatch) break;
+    if (seen.has(request.endpointId)) continue;
+    seen.add(request.endpointId);
+    picked.push(i);
   }
-
-  async #flush(): Promise<void> {
-    if (this.#flushing || this.#waiting.length === 0) return;
-    this.#flushing = true;
-    // One request per endpoint and statement (a second one waits for the next).
-    const seen = new Set<string>();
-    const batch: Waiting[] = [];
-    const later: Waiting[] = [];
-    for (const w of this.#waiting.splice(0)) {
-      if (seen.has(w.request.endpointId)) later.push(w);
-      else {
-        seen.add(w.request.endpointId);
-        batch.push(w);
-      }
-    }
-    this.#waiting.push(...later);
-    try {
-      const claimed = await claimForEndpoints(
-        this.db,
-        this.clock.now(),
-        batch.map((w) => w.request),
-      );
-      for (const w of batch) w.resolve(claimed.get(w.request.endpointId) ?? { deliveries: [], version: null });
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    } finally {
-      this.#flushing = false;
-      if (this.#waiting.length > 0) this.#schedule();
-    }
-  }
+  return picked;
 }

@@ -10,18 +10,12 @@
  * (with the same `webhook-id`): at least once, never lost.
  */
 import { publishMany, type PublishInput } from '../../events/index.ts';
-import { sqlState, toError, type Clock, type Logger } from '../../core/index.ts';
+import { Batcher, sqlState, toError, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
 import { DELIVERY_EVENT_TYPES } from './builtin-types.ts';
 import { disableEndpoints } from './endpoints.ts';
 import { applyStreaks, batchRecordAttempts, type AttemptOutcome, type StreakChange } from './sql/record.ts';
 import type { OutboundSettings } from './settings.ts';
-
-interface Waiting {
-  outcome: AttemptOutcome;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
 
 const MAX_BATCH = 1_000;
 /**
@@ -45,69 +39,32 @@ export interface RecorderDeps {
 }
 
 export class Recorder {
-  #waiting: Waiting[] = [];
-  #flushing: Promise<void> | undefined;
-  #scheduled = false;
-  #lingering: NodeJS.Timeout | undefined;
-  /** Someone waits for an outcome in `#waiting`. */
-  #urgent = false;
+  readonly #batcher: Batcher<AttemptOutcome>;
   /** Endpoints last seen succeeding (no streak to clear), until the given performance.now(). */
   readonly #healthy = new Map<string, number>();
 
-  constructor(private readonly deps: RecorderDeps) {}
+  constructor(private readonly deps: RecorderDeps) {
+    this.#batcher = new Batcher(
+      async (outcomes) => {
+        try {
+          await this.#flushWithRetry(outcomes);
+        } catch (err) {
+          const error = toError(err);
+          this.deps.logger.error({ err: error, count: outcomes.length }, 'could not record delivery attempts; their leases will expire and they run again');
+          throw error;
+        }
+      },
+      { maxBatch: MAX_BATCH, linger: { ms: LINGER_MS, below: LINGER_BELOW } },
+    );
+  }
 
   /** Resolves once the outcome is committed; `urgent` when the caller waits for that before it goes on. */
   record(outcome: AttemptOutcome, options: { urgent?: boolean } = {}): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ outcome, resolve, reject });
-      if (options.urgent) this.#urgent = true;
-      this.#schedule();
-    });
+    return this.#batcher.add(outcome, options);
   }
 
-  async drain(): Promise<void> {
-    while (this.#flushing || this.#waiting.length > 0) {
-      if (this.#flushing) await this.#flushing;
-      else this.#run();
-    }
-  }
-
-  #schedule(): void {
-    if (this.#flushing) return;
-    const urgent = this.#urgent;
-    if (urgent && this.#lingering) {
-      clearTimeout(this.#lingering);
-      this.#lingering = undefined;
-      this.#scheduled = false;
-    }
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    const go = () => {
-      this.#scheduled = false;
-      this.#lingering = undefined;
-      this.#run();
-    };
-    if (urgent || this.#waiting.length >= LINGER_BELOW) setImmediate(go);
-    else this.#lingering = setTimeout(go, LINGER_MS);
-  }
-
-  #run(): void {
-    if (this.#flushing || this.#waiting.length === 0) return;
-    const batch = this.#waiting.splice(0, MAX_BATCH);
-    if (this.#waiting.length === 0) this.#urgent = false;
-    this.#flushing = this.#flushWithRetry(batch.map((w) => w.outcome))
-      .then(
-        () => batch.forEach((w) => w.resolve()),
-        (err: unknown) => {
-          const error = toError(err);
-          this.deps.logger.error({ err: error, count: batch.length }, 'could not record delivery attempts; their leases will expire and they run again');
-          batch.forEach((w) => w.reject(error));
-        },
-      )
-      .finally(() => {
-        this.#flushing = undefined;
-        if (this.#waiting.length > 0) this.#schedule();
-      });
+  drain(): Promise<void> {
+    return this.#batcher.drain();
   }
 
   async #flushWithRetry(outcomes: AttemptOutcome[]): Promise<void> {
