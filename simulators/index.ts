@@ -16,6 +16,7 @@ import { startOktaSimulator } from './okta.ts';
 import { startOpsgenieSimulator } from './opsgenie.ts';
 import { startPagerdutySimulator } from './pagerduty.ts';
 import { startPipedriveSimulator } from './pipedrive.ts';
+import { startPostgresSimulator } from './postgres.ts';
 import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
@@ -41,6 +42,7 @@ export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHand
 export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
+export { startPostgresSimulator, LOCAL_POSTGRES, type PostgresSimulatorHandle, type TableDataset } from './postgres.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
@@ -63,6 +65,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
+  postgres: startPostgresSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
   slack: startSlackSimulator,

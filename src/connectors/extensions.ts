@@ -66,6 +66,11 @@ export interface SyncContext<Config = ConfigRecord> extends ConnectorContext<Con
    * fails the run, naming the page.
    */
   paginate<T = unknown>(request: ProviderRequest, options: Pagination): AsyncGenerator<Page<T>>;
+  /**
+   * Counts one page read without `paginate` (a database query, a file) in the run's progress;
+   * `paginate` counts its own pages.
+   */
+  countPage?(): void;
   /** Aborted when the run is cancelled or its worker stops. */
   readonly signal: AbortSignal;
 }

@@ -28,6 +28,8 @@ import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
 export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
+// For connectors that open their own sockets (a database, SMTP): network failures in the shared words.
+export { ProviderRequestError, classifyNetworkError } from '../proxy/index.ts';
 export { monogramIcon } from './icons.ts';
 export {
   hmac,
@@ -64,6 +66,12 @@ export interface ConnectorContext<Config = ConfigRecord> {
   readonly config: Config;
   /** Token response fields the manifest keeps (e.g. Salesforce's `instance_url`). */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * The connection's secret values (the manifest's auth fields; `{ accessToken }` for OAuth), for
+   * connectors that speak a protocol other than HTTP (a database, SMTP) and so sign in
+   * themselves. HTTP connectors leave them alone: `http` already carries them. Never log them.
+   */
+  readonly credentials: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
 }

@@ -178,7 +178,8 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
     // Pages read through ctx.paginate count as pages; a connector paging by hand (Sentry's Link
     // header says `results="false"` on a last page's next link) shows them as provider calls.
     expect(Math.max(first.pages, first.providerCalls)).toBeGreaterThanOrEqual(3);
-    sim.data![dataset]!.add(2);
+    // A database-backed simulator (postgres) writes its rows and returns a promise.
+    await (sim.data![dataset]!.add(2) as unknown);
     const second = await run();
     expect(second.errors).toEqual([]);
     expect(second).toMatchObject({ status: 'succeeded', full: sync.body.dataStrategy === 'snapshot' });
