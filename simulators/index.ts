@@ -10,6 +10,7 @@
  */
 import { startCustomOauthSimulator } from './custom-oauth.ts';
 import { startCustomWebhookSimulator } from './custom-webhook.ts';
+import { startEmailSimulator } from './email.ts';
 import { startGithubSimulator } from './github.ts';
 import { startHubspotSimulator } from './hubspot.ts';
 import { startOktaSimulator } from './okta.ts';
@@ -42,6 +43,7 @@ export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHand
 export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
+export { startEmailSimulator, EMAIL_SAMPLE, type EmailSimulatorHandle, type ReceivedMail } from './email.ts';
 export { startPostgresSimulator, LOCAL_POSTGRES, type PostgresSimulatorHandle, type TableDataset } from './postgres.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
@@ -58,6 +60,7 @@ export type { Fault } from './support/server.ts';
 export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-oauth': startCustomOauthSimulator,
   'custom-webhook': startCustomWebhookSimulator,
+  email: startEmailSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
   okta: startOktaSimulator,

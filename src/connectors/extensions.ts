@@ -114,6 +114,18 @@ export interface RecordUpdate {
   changes: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Something a connector does on request, beyond HTTP passthrough: send an email over SMTP. The
+ * `actions` capability. Its input is checked against `input` before `run` is called.
+ */
+export interface ActionDefinition<Config = ConfigRecord> {
+  description: string;
+  /** JSON Schema (TypeBox) of the input. */
+  input: TSchema;
+  /** Does it; what it returns is JSON-safe (e.g. the provider's message id). Failures throw as in `testConnection`. */
+  run(ctx: ConnectorContext<Config>, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
 /** A number a connector can report over time (MRR, incidents opened…). */
 export interface MetricDefinition {
   id: string;

@@ -22,7 +22,7 @@ const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumro
 // Added by the catalog issue's second round.
 const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
 // Databases and SMTP, from the catalog issue's third round.
-const PROTOCOLS = ['postgres'];
+const PROTOCOLS = ['email', 'postgres'];
 const ALL = [...FIRST, ...CATALOG, ...MORE, ...PROTOCOLS].sort();
 
 let registry: ConnectorRegistry;
