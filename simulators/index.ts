@@ -43,6 +43,7 @@ export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHand
 export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
+export { startSecretsManagerSimulator, SAMPLE_AWS_KEY, type SecretsManagerSimulator, type SecretsManagerSimulatorOptions } from './aws-secrets-manager.ts';
 export { startEmailSimulator, EMAIL_SAMPLE, type EmailSimulatorHandle, type ReceivedMail } from './email.ts';
 export { startPostgresSimulator, LOCAL_POSTGRES, type PostgresSimulatorHandle, type TableDataset } from './postgres.ts';
 
