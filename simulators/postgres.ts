@@ -5,8 +5,9 @@
  * the shape the connector expects of a synced table: a key, and an `updated_at` every insert and
  * update moves (clock_timestamp(), so rows inserted together still differ).
  *
- * With no PostgreSQL listening (the demo on a laptop without one) it starts anyway, empty, and
- * says so in `unavailable`: the demo must not fail for a database it does not use.
+ * With no PostgreSQL listening it starts anyway, empty, and says so in `unavailable`. Under the
+ * demo (mounted on the hub) it never touches a database: `npm start` makes no tables in a
+ * developer's local PostgreSQL, and must not fail for a database it does not use.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -56,11 +57,13 @@ async function start(options: SimulatorOptions = {}): Promise<PostgresSimulatorH
   const table = `pb_sim_${randomBytes(4).toString('hex')}_orders`;
   const qualified = `public.${table}`;
   const client = new pg.Client({ ...LOCAL_POSTGRES, connectionTimeoutMillis: 2_000, application_name: 'patchbay-simulator' });
-  let unavailable: string | undefined;
-  try {
-    await client.connect();
-  } catch (err) {
-    unavailable = `no PostgreSQL at ${LOCAL_POSTGRES.host}:${LOCAL_POSTGRES.port}: ${(err as Error).message}`;
+  let unavailable: string | undefined = options.mount ? 'the demo does not make tables in a local database' : undefined;
+  if (!unavailable) {
+    try {
+      await client.connect();
+    } catch (err) {
+      unavailable = `no PostgreSQL at ${LOCAL_POSTGRES.host}:${LOCAL_POSTGRES.port}: ${(err as Error).message}`;
+    }
   }
   const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
     if (unavailable) throw new Error(unavailable);

@@ -184,6 +184,14 @@ describe('the PostgreSQL connector', () => {
     for (const run of await runs) expect(run.error).toBeUndefined();
   });
 
+  it('connects with a connection string only to the host the Host field names (the address the network policy checked)', async () => {
+    const withString = (connectionString: string) =>
+      runConnectionTest(connector, { credentials: { connectionString }, connectionConfig: { host: '127.0.0.1', tls: 'disable', tables: sim.table } });
+    expect(await withString('postgres://postgres:any@127.0.0.1:5432/test')).toMatchObject({ ok: true, accountInfo: { database: 'test' } });
+    expect(await withString('postgres://postgres:any@localhost:5432/test')).toMatchObject({ ok: false, error: { code: 'invalid_configuration', message: expect.stringContaining('Host field') } });
+    expect(await withString('postgres://postgres:any@127.0.0.1/test?host=/var/run/postgresql')).toMatchObject({ ok: false, error: { code: 'invalid_configuration' } });
+  });
+
   it('fails as invalid credentials when the server refuses the password, and as refused when nothing listens', async () => {
     // Trust authentication accepts any password; a role that does not exist is what this server refuses.
     const refusedRole = await test({ user: 'patchbay_no_such_role' });

@@ -66,7 +66,7 @@ export default defineConnector({
   capabilities: ['records'],
   connectionMode: 'basic',
   connectionConfig: {
-    host: { label: 'Host', help: 'The server’s host name or address (leave empty when the connection string says it).', format: 'hostname', required: false, placeholder: 'db.example.com' },
+    host: { label: 'Host', help: 'The server’s host name or address; with a connection string, the host it names.', format: 'hostname', placeholder: 'db.example.com' },
     port: { label: 'Port', pattern: '\\d{1,5}', patternHint: 'is a port number', required: false, default: '5432' },
     user: { label: 'User', help: 'A role that can only read the tables to sync is best: the guardrails stop mistakes, not a superuser.', required: false, placeholder: 'patchbay_reader' },
     database: { label: 'Database', required: false, placeholder: 'app' },
@@ -99,7 +99,7 @@ export default defineConnector({
       password: { label: 'Password', secret: true, required: false },
       connectionString: {
         label: 'Connection string',
-        help: 'Instead of the fields: postgres://user:password@host:5432/database?sslmode=verify-full',
+        help: 'Instead of port, user, database and password: postgres://user:password@host:5432/database?sslmode=verify-full (its host must be the Host field).',
         pattern: 'postgres(ql)?://.+',
         patternHint: 'starts with postgres:// or postgresql://',
         secret: true,

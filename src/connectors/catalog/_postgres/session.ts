@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { ConnectorContext } from '../../sdk.ts';
+import { ProviderFailureError, type ConnectorContext } from '../../sdk.ts';
 import { databaseFailure } from './errors.ts';
 
 export interface DatabaseSettings {
@@ -50,8 +50,8 @@ export function settingsOf(ctx: Pick<ConnectorContext, 'config' | 'credentials'>
   let connection: pg.ClientConfig;
   let where: string;
   if (credentials.connectionString) {
-    const url = safeUrl(credentials.connectionString);
-    where = url ? `${url.hostname}:${url.port || 5432}` : 'the database';
+    const url = checkedConnectionString(credentials.connectionString, config.host);
+    where = `${url.hostname}:${url.port || 5432}`;
     connection = { connectionString: credentials.connectionString, ...(config.tls ? { ssl } : {}), ...guard };
   } else {
     const port = int(config.port, 5432, 1, 65_535);
@@ -68,12 +68,26 @@ export function settingsOf(ctx: Pick<ConnectorContext, 'config' | 'credentials'>
   };
 }
 
-function safeUrl(text: string): URL | undefined {
+/**
+ * A connection string whose server is the Host field: that field is the address checked against
+ * the environment's network policy (the SSRF guard) when the connection is made, so the string may
+ * not name another one — nor a Unix socket (`?host=/var/run/…`), which would reach this server's
+ * own database as its own user.
+ */
+function checkedConnectionString(text: string, host: string | undefined): URL {
+  let url: URL;
   try {
-    return new URL(text);
+    url = new URL(text);
   } catch {
-    return undefined;
+    throw new ProviderFailureError('invalid_configuration', 'the connection string is not a postgres:// URL');
   }
+  if (['host', 'hostaddr', 'port'].some((name) => url.searchParams.has(name))) {
+    throw new ProviderFailureError('invalid_configuration', 'the connection string may not set host, hostaddr or port as parameters: put the server in the URL');
+  }
+  if (!host || url.hostname.replace(/^\[|\]$/g, '').toLowerCase() !== host.replace(/:\d+$/, '').toLowerCase()) {
+    throw new ProviderFailureError('invalid_configuration', `the connection string's host must also be given as the Host field (it is the address the network policy checks)`);
+  }
+  return url;
 }
 
 /** Pools by connection settings (a digest: the password is part of them). */
