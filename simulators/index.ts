@@ -10,12 +10,14 @@
  */
 import { startCustomOauthSimulator } from './custom-oauth.ts';
 import { startCustomWebhookSimulator } from './custom-webhook.ts';
+import { startEmailSimulator } from './email.ts';
 import { startGithubSimulator } from './github.ts';
 import { startHubspotSimulator } from './hubspot.ts';
 import { startOktaSimulator } from './okta.ts';
 import { startOpsgenieSimulator } from './opsgenie.ts';
 import { startPagerdutySimulator } from './pagerduty.ts';
 import { startPipedriveSimulator } from './pipedrive.ts';
+import { startPostgresSimulator } from './postgres.ts';
 import { startSalesforceSimulator } from './salesforce.ts';
 import { startSegmentSimulator } from './segment.ts';
 import { startSlackSimulator } from './slack.ts';
@@ -41,6 +43,9 @@ export { startOpsgenieSimulator, OPSGENIE_SAMPLE_KEY, type OpsgenieSimulatorHand
 export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } from './slack.ts';
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
+export { startSecretsManagerSimulator, SAMPLE_AWS_KEY, type SecretsManagerSimulator, type SecretsManagerSimulatorOptions } from './aws-secrets-manager.ts';
+export { startEmailSimulator, EMAIL_SAMPLE, type EmailSimulatorHandle, type ReceivedMail } from './email.ts';
+export { startPostgresSimulator, LOCAL_POSTGRES, type PostgresSimulatorHandle, type TableDataset } from './postgres.ts';
 
 const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
@@ -56,6 +61,7 @@ export type { Fault } from './support/server.ts';
 export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   'custom-oauth': startCustomOauthSimulator,
   'custom-webhook': startCustomWebhookSimulator,
+  email: startEmailSimulator,
   github: startGithubSimulator,
   hubspot: startHubspotSimulator,
   okta: startOktaSimulator,
@@ -63,6 +69,7 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
+  postgres: startPostgresSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
   slack: startSlackSimulator,

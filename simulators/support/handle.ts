@@ -57,6 +57,8 @@ export interface SimulatorProfile {
   webhook?: { secret: string; body: string; /** False when the scheme sends a shared secret instead of signing the body (Okta). */ signsBody?: false };
   /** A user an identity lookup must find, by id or email. */
   user?: { id?: string; email?: string };
+  /** Per declared action (the `actions` capability): an input that works against the simulator. */
+  actions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Values the connection needs beyond `sample` when it is made through the API (e.g. a config field). */
   connectionConfig?: Readonly<Record<string, string>>;
 }

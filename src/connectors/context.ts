@@ -167,6 +167,7 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
     http,
     config: Object.freeze(config),
     metadata: Object.freeze({ ...metadata }),
+    credentials: Object.freeze({ ...options.credentials }),
     logger,
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -26,11 +26,12 @@ export function authWords(manifest: ConnectorManifest): string {
 export function catalogMarkdown(connectors: readonly Connector[]): string {
   const sorted = [...connectors].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
   const escape = (text: string): string => text.replaceAll('|', '\\|');
-  const rows = sorted.map(({ manifest, syncs, metrics, webhooks }) => {
+  const rows = sorted.map(({ manifest, syncs, metrics, webhooks, actions }) => {
     const presets = [
       ...(syncs.length > 0 ? [`syncs: ${syncs.map((s) => s.model).join(', ')}`] : []),
       ...(metrics.length > 0 ? [`metrics: ${metrics.map((m) => m.id).join(', ')}`] : []),
       ...(webhooks ? ['inbound webhook preset'] : []),
+      ...(Object.keys(actions).length > 0 ? [`actions: ${Object.keys(actions).join(', ')}`] : []),
     ];
     return `| ${escape(manifest.name)} | \`${manifest.key}\` | ${manifest.category} | ${authWords(manifest)} | ${manifest.capabilities.join(', ')} | ${presets.join('; ') || '–'} |`;
   });

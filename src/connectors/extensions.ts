@@ -66,6 +66,11 @@ export interface SyncContext<Config = ConfigRecord> extends ConnectorContext<Con
    * fails the run, naming the page.
    */
   paginate<T = unknown>(request: ProviderRequest, options: Pagination): AsyncGenerator<Page<T>>;
+  /**
+   * Counts one page read without `paginate` (a database query, a file) in the run's progress;
+   * `paginate` counts its own pages.
+   */
+  countPage?(): void;
   /** Aborted when the run is cancelled or its worker stops. */
   readonly signal: AbortSignal;
 }
@@ -107,6 +112,18 @@ export interface SyncRecord {
 export interface RecordUpdate {
   externalId: string;
   changes: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Something a connector does on request, beyond HTTP passthrough: send an email over SMTP. The
+ * `actions` capability. Its input is checked against `input` before `run` is called.
+ */
+export interface ActionDefinition<Config = ConfigRecord> {
+  description: string;
+  /** JSON Schema (TypeBox) of the input. */
+  input: TSchema;
+  /** Does it; what it returns is JSON-safe (e.g. the provider's message id). Failures throw as in `testConnection`. */
+  run(ctx: ConnectorContext<Config>, input: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** A number a connector can report over time (MRR, incidents opened…). */

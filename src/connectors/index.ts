@@ -6,6 +6,7 @@ export {
   connected,
   pick,
   runDeclarativeTest,
+  runAction,
   monogramIcon,
   expectOk,
   ManifestError,
@@ -76,6 +77,7 @@ export {
 export { DATA_STRATEGIES } from './extensions.ts';
 export { catalogMarkdown, withCatalog, authWords, CATALOG_START, CATALOG_END } from './docs.ts';
 export type {
+  ActionDefinition,
   SyncDefinition,
   SyncContext,
   SyncRecord,

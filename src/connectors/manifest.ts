@@ -6,7 +6,7 @@
 import Type, { type Static } from 'typebox';
 
 export const CATEGORIES = ['analytics', 'identity', 'commerce', 'ops', 'crm', 'communication', 'support', 'dev', 'data'] as const;
-export const CAPABILITIES = ['proxy', 'records', 'metrics', 'webhooks', 'identity'] as const;
+export const CAPABILITIES = ['proxy', 'records', 'metrics', 'webhooks', 'identity', 'actions'] as const;
 export const CONNECTION_MODES = ['oauth', 'apiKey', 'basic', 'managedVault'] as const;
 export const UI_SURFACES = ['dashboard', 'connect', 'connection'] as const;
 export const UI_PLACEMENTS = ['sidebar', 'card', 'modal', 'tab', 'banner'] as const;

@@ -22,12 +22,15 @@
 import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
 import { ProviderFailureError, expectOk } from '../proxy/index.ts';
-import type { InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
+import type { ActionDefinition, InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
+import { Compile } from 'typebox/compile';
 import type { Capability, ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
 export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
+// For connectors that open their own sockets (a database, SMTP): network failures in the shared words.
+export { ProviderRequestError, classifyNetworkError } from '../proxy/index.ts';
 export { monogramIcon } from './icons.ts';
 export {
   hmac,
@@ -65,6 +68,12 @@ export interface ConnectorContext<Config = ConfigRecord> {
   readonly config: Config;
   /** Token response fields the manifest keeps (e.g. Salesforce's `instance_url`). */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * The connection's secret values (the manifest's auth fields; `{ accessToken }` for OAuth), for
+   * connectors that speak a protocol other than HTTP (a database, SMTP) and so sign in
+   * themselves. HTTP connectors leave them alone: `http` already carries them. Never log them.
+   */
+  readonly credentials: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
 }
@@ -92,6 +101,8 @@ export interface ConnectorBehaviour<Config = ConfigRecord> {
   webhooks?: InboundWebhookDefinition;
   /** For the `identity` capability: finds one user of the connected directory by id or email (undefined: none). */
   lookupUser?(ctx: ConnectorContext<Config>, query: UserQuery): Promise<DirectoryUser | undefined>;
+  /** For the `actions` capability: what the connector does on request, by name (`send`). */
+  actions?: Readonly<Record<string, ActionDefinition<Config>>>;
 }
 
 /** Who to look up in a directory: by the provider's id or by email. */
@@ -133,6 +144,7 @@ export interface Connector<Config = ConfigRecord> {
   fetchMetrics: ((ctx: ConnectorContext<Config>, query: MetricQuery) => Promise<readonly MetricPoint[]>) | undefined;
   readonly webhooks: InboundWebhookDefinition | undefined;
   lookupUser: ((ctx: ConnectorContext<Config>, query: UserQuery) => Promise<DirectoryUser | undefined>) | undefined;
+  readonly actions: Readonly<Record<string, ActionDefinition<Config>>>;
 }
 
 /** A definition that does not hold; `problems` say where. */
@@ -146,7 +158,7 @@ export class ManifestError extends Error {
   }
 }
 
-const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser'] as const;
+const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'actions'] as const;
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -199,6 +211,7 @@ export function toConnector(value: unknown): Connector {
     fetchMetrics: behaviour.fetchMetrics ? (ctx: ConnectorContext, query: MetricQuery) => behaviour.fetchMetrics!.call(behaviour, ctx, query) : undefined,
     webhooks: behaviour.webhooks,
     lookupUser: behaviour.lookupUser ? (ctx: ConnectorContext, query: UserQuery) => behaviour.lookupUser!.call(behaviour, ctx, query) : undefined,
+    actions: Object.freeze({ ...behaviour.actions }),
   });
 }
 
@@ -217,6 +230,7 @@ export function implementedCapabilities(connector: Connector): Capability[] {
   if (connector.metrics.length > 0 && connector.fetchMetrics) out.push('metrics');
   if (connector.webhooks) out.push('webhooks');
   if (connector.lookupUser) out.push('identity');
+  if (Object.keys(connector.actions).length > 0) out.push('actions');
   return out;
 }
 
@@ -260,11 +274,43 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
     }
   }
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
+  const actions = record.actions;
+  if (actions !== undefined && (!actions || typeof actions !== 'object' || Array.isArray(actions))) problems.push({ path: 'actions', message: 'must be an object of actions by name' });
+  else if (actions) {
+    for (const [name, item] of Object.entries(actions as Record<string, unknown>)) {
+      const action = (item ?? {}) as Record<string, unknown>;
+      if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name)) problems.push({ path: `actions.${name}`, message: 'must be named with letters, digits, _ and - (e.g. send)' });
+      if (typeof action.run !== 'function') problems.push({ path: `actions.${name}.run`, message: 'must be a function (ctx, input)' });
+      if (!action.input || typeof action.input !== 'object') problems.push({ path: `actions.${name}.input`, message: 'must be a JSON Schema of the input' });
+      if (typeof action.description !== 'string' || !action.description) problems.push({ path: `actions.${name}.description`, message: 'must be a non-empty string' });
+    }
+  }
   if (record.lookupUser !== undefined && typeof record.lookupUser !== 'function') problems.push({ path: 'lookupUser', message: 'must be a function (ctx, { id, email })' });
   if (webhooks !== undefined && ['verify', 'eventId', 'route'].some((fn) => typeof webhooks?.[fn] !== 'function')) {
     problems.push({ path: 'webhooks', message: 'must have verify(request, secrets, options), eventId(request) and route(request) functions' });
   }
   return problems;
+}
+
+const inputCheckers = new WeakMap<object, ReturnType<typeof Compile>>();
+
+/**
+ * Runs a connector's action after checking its input against the action's schema; a wrong input
+ * throws `ProviderFailureError('bad_request')` naming the first problem, before anything is sent.
+ *
+ * @example
+ * const { messageId } = await runAction(getConnector('email')!, 'send', ctx, { to: 'a@example.com', subject: 'Hi', text: '…' });
+ */
+export async function runAction(connector: Connector, name: string, ctx: ConnectorContext, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const action = Object.hasOwn(connector.actions, name) ? connector.actions[name] : undefined;
+  if (!action) throw new ProviderFailureError('bad_request', `${connector.manifest.name} has no action "${name}" (it has: ${Object.keys(connector.actions).join(', ') || 'none'})`);
+  let check = inputCheckers.get(action.input);
+  if (!check) inputCheckers.set(action.input, (check = Compile(action.input)));
+  if (!check.Check(input)) {
+    const [first] = check.Errors(input);
+    throw new ProviderFailureError('bad_request', `the input of ${name} is invalid: ${first ? `${first.instancePath || '/'} ${first.message}` : 'it does not match the schema'}`);
+  }
+  return action.run(ctx, input);
 }
 
 /** `{ ok: true, accountInfo }` with empty values left out. */

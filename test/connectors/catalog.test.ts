@@ -21,7 +21,9 @@ const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'tw
 const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sendgrid', 'sentry', 'vercel'];
 // Added by the catalog issue's second round.
 const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
-const ALL = [...FIRST, ...CATALOG, ...MORE].sort();
+// Databases and SMTP, from the catalog issue's third round.
+const PROTOCOLS = ['email', 'postgres'];
+const ALL = [...FIRST, ...CATALOG, ...MORE, ...PROTOCOLS].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {

@@ -13,6 +13,7 @@ import {
   implementedCapabilities,
   listConnectors,
   loadRegistry,
+  runAction,
   runConnectionTest,
   validateManifest,
   type Connector,
@@ -52,7 +53,8 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
   let connectionId: string;
 
   const contextOptions = (over: Partial<ConnectorContextOptions> = {}): ConnectorContextOptions => ({
-    baseUrl: sim.baseUrl,
+    // As when connecting: a base URL only for a provider API (not an SMTP server or a database).
+    ...(Object.keys(connector.manifest.baseUrls).length > 0 ? { baseUrl: sim.baseUrl } : {}),
     credentials: sim.sample.credentials,
     connectionConfig: connectionConfigOf(sim),
     integrationConfig: sim.sample.integrationConfig,
@@ -78,6 +80,7 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
     if (declared.has('webhooks')) expect(signerOf(key), `how ${key} signs its webhooks (simulators/webhooks/signers.ts or the simulator's definition)`).toBeDefined();
     if (declared.has('identity')) expect(profile!.user, 'profile.user').toBeDefined();
     if (declared.has('records')) expect(Object.keys(profile!.records ?? {}), 'profile.records').not.toHaveLength(0);
+    for (const action of Object.keys(connector.actions)) expect(profile!.actions?.[action], `profile.actions.${action}`).toBeDefined();
   });
 
   it('manifest: is valid and served as it is by the catalog API', async () => {
@@ -178,7 +181,8 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
     // Pages read through ctx.paginate count as pages; a connector paging by hand (Sentry's Link
     // header says `results="false"` on a last page's next link) shows them as provider calls.
     expect(Math.max(first.pages, first.providerCalls)).toBeGreaterThanOrEqual(3);
-    sim.data![dataset]!.add(2);
+    // A database-backed simulator (postgres) writes its rows and returns a promise.
+    await (sim.data![dataset]!.add(2) as unknown);
     const second = await run();
     expect(second.errors).toEqual([]);
     expect(second).toMatchObject({ status: 'succeeded', full: sync.body.dataStrategy === 'snapshot' });
@@ -215,6 +219,14 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
       return list.includes('duplicate') && list.includes('rejected') ? list : undefined;
     }, 10_000, 'inbound events recorded');
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(1);
+  });
+
+  it.skipIf(!declared.has('actions'))('actions: each declared action runs against the simulator', async () => {
+    const ctx = createConnectorContext(connector, contextOptions({ timeoutMs: 10_000 }));
+    for (const name of Object.keys(connector.actions)) {
+      const result = await runAction(connector, name, ctx, profile!.actions![name]!);
+      expect(result, name).toBeTypeOf('object');
+    }
   });
 
   it.skipIf(!declared.has('identity'))('identity: looks a user up in the directory, and finds no one for an unknown user', async () => {

@@ -36,7 +36,7 @@ describe('secret references', () => {
     expect(parseSecretReference('vault:kv/app?version=3')).toEqual({ store: 'vault', mount: 'kv', path: 'app', version: 3 });
   });
 
-  it.each(['', 'stripe', 'aws:foo', 'env:', 'env:A-B', 'file:', 'vault:secret', 'vault:secret/../sys/raw#x', 'vault:secret//x', 'vault:secret/x?ver=1', 'vault:secret/x#'])(
+  it.each(['', 'stripe', 'gcp:foo', 'aws:', 'aws:a b', 'aws:x?stage=1', 'env:', 'env:A-B', 'file:', 'vault:secret', 'vault:secret/../sys/raw#x', 'vault:secret//x', 'vault:secret/x?ver=1', 'vault:secret/x#'])(
     'refuses %j as not a reference',
     (reference) => {
       expect(() => parseSecretReference(reference)).toThrow(SecretStoreError);

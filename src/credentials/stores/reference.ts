@@ -5,11 +5,15 @@
  * - `vault:secret/payments/stripe#apiKey` — HashiCorp Vault KV v2: mount `secret`, path
  *   `payments/stripe`, field `apiKey` (without `#field`, the whole data object);
  *   `vault:secret/payments/stripe?version=3#apiKey` pins a version.
+ * - `aws:prod/payments/stripe#apiKey` — AWS Secrets Manager: the secret's name or ARN, and a field
+ *   of its SecretString read as JSON (without `#field`, the whole value: the JSON object, or the
+ *   string); `?versionStage=AWSPREVIOUS` or `?versionId=…` picks a version (default AWSCURRENT).
  */
 export type SecretReference =
   | { store: 'env'; name: string }
   | { store: 'file'; path: string }
-  | { store: 'vault'; mount: string; path: string; field?: string; version?: number };
+  | { store: 'vault'; mount: string; path: string; field?: string; version?: number }
+  | { store: 'aws'; secretId: string; field?: string; versionStage?: string; versionId?: string };
 
 export type SecretStoreKind = SecretReference['store'];
 
@@ -71,6 +75,26 @@ function parseVault(reference: string, rest: string): SecretReference {
   };
 }
 
+/** Secret names are letters, digits and /_+=.@-; an ARN adds `:` (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html). */
+const AWS_SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
+
+function parseAws(reference: string, rest: string): SecretReference {
+  const hash = rest.indexOf('#');
+  const field = hash >= 0 ? rest.slice(hash + 1) : undefined;
+  const beforeHash = hash >= 0 ? rest.slice(0, hash) : rest;
+  const question = beforeHash.indexOf('?');
+  const secretId = question >= 0 ? beforeHash.slice(0, question) : beforeHash;
+  if (!AWS_SECRET_ID.test(secretId)) throw invalid(reference, 'expected aws:secret-name#field (the name or ARN of a secret)');
+  let version: { versionStage: string } | { versionId: string } | undefined;
+  if (question >= 0) {
+    const match = /^(versionStage=([A-Za-z0-9_-]{1,256})|versionId=([A-Za-z0-9-]{32,64}))$/.exec(beforeHash.slice(question + 1));
+    if (!match) throw invalid(reference, 'the only options are ?versionStage=STAGE or ?versionId=ID');
+    version = match[2] ? { versionStage: match[2] } : { versionId: match[3]! };
+  }
+  if (field !== undefined && (field === '' || field.length > 255)) throw invalid(reference, 'the field after # is empty or too long');
+  return { store: 'aws', secretId, ...(field !== undefined ? { field } : {}), ...version };
+}
+
 export function parseSecretReference(reference: string): SecretReference {
   const colon = reference.indexOf(':');
   const scheme = colon > 0 ? reference.slice(0, colon) : '';
@@ -84,7 +108,9 @@ export function parseSecretReference(reference: string): SecretReference {
       return { store: 'file', path: rest };
     case 'vault':
       return parseVault(reference, rest);
+    case 'aws':
+      return parseAws(reference, rest);
     default:
-      throw invalid(reference, 'it must start with env:, file: or vault:');
+      throw invalid(reference, 'it must start with env:, file:, vault: or aws:');
   }
 }

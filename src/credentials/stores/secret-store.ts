@@ -9,6 +9,8 @@ import { createEnvSecretStore } from './env-store.ts';
 import { createFileSecretStore } from './file-store.ts';
 import { parseSecretReference, SecretStoreError, type SecretStoreKind } from './reference.ts';
 import { createVaultSecretStore } from './vault-store.ts';
+import { createAwsSecretStore } from './aws-store.ts';
+import type { AwsCredentials } from './sigv4.ts';
 
 export interface SecretStore {
   /** The value a reference points at. Throws SecretStoreError with a message a person can act on. */
@@ -21,6 +23,8 @@ export interface SecretStoreSettings {
   file?: boolean;
   /** The Vault token is a secret: sealed in the vault under SECRET_STORE_TOKEN, never in settings. */
   vault?: { address: string; namespace?: string };
+  /** AWS Secrets Manager; the access key is sealed in the vault under SECRET_STORE_AWS_CREDENTIALS. */
+  aws?: { region: string; endpoint?: string };
 }
 
 /** Operator-level limits, from the hub's configuration: an environment can narrow them, not widen. */
@@ -38,14 +42,18 @@ export interface SecretStoreHost {
 
 /** Where an environment's Vault token is sealed: owner `environment` / its id, this name. */
 export const SECRET_STORE_TOKEN = { ownerType: 'environment', name: 'secretStoreToken' } as const;
+/** Where an environment's AWS access key is sealed: `{ accessKeyId, secretAccessKey, sessionToken? }`. */
+export const SECRET_STORE_AWS_CREDENTIALS = { ownerType: 'environment', name: 'secretStoreAwsCredentials' } as const;
 
 export interface SecretStoreContext extends SecretStoreHost {
   allowPrivateNetworks: boolean;
   /** The Vault token, read at use time. */
   vaultToken?: () => Promise<string>;
+  /** The AWS access key, read at use time. */
+  awsCredentials?: () => Promise<AwsCredentials>;
 }
 
-const LABEL: Record<SecretStoreKind, string> = { env: 'environment variables', file: 'files', vault: 'HashiCorp Vault' };
+const LABEL: Record<SecretStoreKind, string> = { env: 'environment variables', file: 'files', vault: 'HashiCorp Vault', aws: 'AWS Secrets Manager' };
 
 /** One store for an environment: each reference goes to the store its scheme names, if enabled. */
 export function createSecretStore(settings: SecretStoreSettings, context: SecretStoreContext): SecretStore {
@@ -60,6 +68,20 @@ export function createSecretStore(settings: SecretStoreSettings, context: Secret
       token: async () => {
         if (!vaultToken) throw new SecretStoreError('not_configured', 'vault:', 'This environment has no HashiCorp Vault token.');
         return vaultToken();
+      },
+      allowPrivateNetworks: context.allowPrivateNetworks,
+      ...(context.timeoutMs ? { timeoutMs: context.timeoutMs } : {}),
+      ...(context.resolve ? { resolve: context.resolve } : {}),
+    });
+  }
+  if (settings.aws) {
+    const awsCredentials = context.awsCredentials;
+    stores.aws = createAwsSecretStore({
+      region: settings.aws.region,
+      ...(settings.aws.endpoint ? { endpoint: settings.aws.endpoint } : {}),
+      credentials: async () => {
+        if (!awsCredentials) throw new SecretStoreError('not_configured', 'aws:', 'This environment has no AWS access key.');
+        return awsCredentials();
       },
       allowPrivateNetworks: context.allowPrivateNetworks,
       ...(context.timeoutMs ? { timeoutMs: context.timeoutMs } : {}),
@@ -113,6 +135,16 @@ export function loadSecretStore(db: Db, vault: Vault, environment: StoreEnvironm
       });
       if (typeof token !== 'string') throw new SecretStoreError('not_configured', 'vault:', "The environment's Vault token is not a string.");
       return token;
+    },
+    awsCredentials: async () => {
+      const value = await vault.open(db, scope, { ...SECRET_STORE_AWS_CREDENTIALS, ownerId: environment.id }).catch((err: unknown) => {
+        throw new SecretStoreError('not_configured', 'aws:', 'This environment has no AWS access key; set one in its secret-store settings.', { cause: err });
+      });
+      const key = value as Partial<AwsCredentials> | null;
+      if (!key || typeof key !== 'object' || typeof key.accessKeyId !== 'string' || typeof key.secretAccessKey !== 'string') {
+        throw new SecretStoreError('not_configured', 'aws:', "The environment's AWS access key is not { accessKeyId, secretAccessKey }.");
+      }
+      return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(typeof key.sessionToken === 'string' ? { sessionToken: key.sessionToken } : {}) };
     },
   });
 }

@@ -27,9 +27,9 @@ export interface VaultStoreOptions {
 
 const MAX_BODY = 1024 * 1024;
 
-// One guarded connection pool per setting, shared by every environment's store.
+// One guarded connection pool per setting, shared by every environment's store (and the AWS store).
 const sharedDispatchers = new Map<boolean, Dispatcher>();
-function guarded(allowPrivateNetworks: boolean): Dispatcher {
+export function guarded(allowPrivateNetworks: boolean): Dispatcher {
   let dispatcher = sharedDispatchers.get(allowPrivateNetworks);
   if (!dispatcher) sharedDispatchers.set(allowPrivateNetworks, (dispatcher = createGuardedDispatcher({ allowPrivateNetworks })));
   return dispatcher;
@@ -40,7 +40,8 @@ interface KvV2Body {
   data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; deletion_time?: string; destroyed?: boolean } | null } | null;
 }
 
-async function readJson(body: Dispatcher.ResponseData['body']): Promise<KvV2Body | undefined> {
+/** A JSON object body of at most 1 MiB, or undefined (too large, not JSON, not an object). Shared with the AWS store. */
+export async function readJson<T extends object = KvV2Body>(body: Dispatcher.ResponseData['body']): Promise<T | undefined> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of body) {
@@ -53,7 +54,7 @@ async function readJson(body: Dispatcher.ResponseData['body']): Promise<KvV2Body
   }
   try {
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return parsed && typeof parsed === 'object' ? (parsed as KvV2Body) : undefined;
+    return parsed && typeof parsed === 'object' ? (parsed as T) : undefined;
   } catch {
     return undefined;
   }

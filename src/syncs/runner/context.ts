@@ -67,5 +67,6 @@ export function createSyncContext(base: ConnectorContext, options: RunContextOpt
     log: (message: string, details?: Record<string, unknown>) => logger.info(details ?? {}, message),
     paginate: <T>(request: ProviderRequest, pagination: Parameters<SyncContext['paginate']>[1]) =>
       paginate<T>(base.http, request, pagination, { onPage: options.onPage, signal: options.signal }),
+    countPage: () => void options.onPage(),
   });
 }

@@ -3369,7 +3369,7 @@ export interface operations {
         parameters: {
             query?: {
                 category?: "analytics" | "identity" | "commerce" | "ops" | "crm" | "communication" | "support" | "dev" | "data";
-                capability?: "proxy" | "records" | "metrics" | "webhooks" | "identity";
+                capability?: "proxy" | "records" | "metrics" | "webhooks" | "identity" | "actions";
                 connectionMode?: "oauth" | "apiKey" | "basic" | "managedVault";
                 /** @description Words searched in key, name and description; every one must match */
                 q?: string;
@@ -3394,7 +3394,7 @@ export interface operations {
                             /** @enum {unknown} */
                             category: "analytics" | "identity" | "commerce" | "ops" | "crm" | "communication" | "support" | "dev" | "data";
                             icon: string;
-                            capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity")[];
+                            capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity" | "actions")[];
                             connectionConfig?: {
                                 [key: string]: {
                                     label: string;
@@ -3502,7 +3502,7 @@ export interface operations {
                             /** @enum {unknown} */
                             category: "analytics" | "identity" | "commerce" | "ops" | "crm" | "communication" | "support" | "dev" | "data";
                             icon: string;
-                            capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity")[];
+                            capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity" | "actions")[];
                             connectionConfig?: {
                                 [key: string]: {
                                     label: string;
@@ -3668,7 +3668,7 @@ export interface operations {
                         /** @enum {unknown} */
                         category: "analytics" | "identity" | "commerce" | "ops" | "crm" | "communication" | "support" | "dev" | "data";
                         icon: string;
-                        capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity")[];
+                        capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity" | "actions")[];
                         connectionConfig?: {
                             [key: string]: {
                                 label: string;
@@ -3776,7 +3776,7 @@ export interface operations {
                         /** @enum {unknown} */
                         category: "analytics" | "identity" | "commerce" | "ops" | "crm" | "communication" | "support" | "dev" | "data";
                         icon: string;
-                        capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity")[];
+                        capabilities: ("proxy" | "records" | "metrics" | "webhooks" | "identity" | "actions")[];
                         connectionConfig?: {
                             [key: string]: {
                                 label: string;
