@@ -18,6 +18,7 @@ import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
+import paypal from './paypal.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 import shopify from './shopify.ts';
@@ -41,6 +42,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   'microsoft-teams': microsoftTeams,
   mixpanel,
   openai,
+  paypal,
   sendgrid,
   sentry,
   shopify,
