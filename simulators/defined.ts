@@ -8,6 +8,7 @@ import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import dify from './dify.ts';
 import discord from './discord.ts';
+import dockerHub from './docker-hub.ts';
 import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
@@ -32,6 +33,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   datadog,
   dify,
   discord,
+  'docker-hub': dockerHub,
   'entra-id': entraId,
   freshdesk,
   'google-analytics': googleAnalytics,

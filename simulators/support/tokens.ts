@@ -17,22 +17,27 @@ export interface IssuedTokens {
   reader(scheme?: string): CredentialReader;
 }
 
-export function issuedTokens(options: { prefix: string; key?: string }): IssuedTokens {
-  const key = options.key ?? `patchbay-simulator-${options.prefix}`;
-  const seal = (payload: string): string => createHmac('sha256', key).update(payload).digest('base64url');
+/**
+ * `prefix` starts every token (PayPal's `A21AA`); with `jwt`, tokens are HS256 JWTs whose `exp`
+ * (seconds) a client may read, as Docker Hub's are.
+ */
+export function issuedTokens(options: { prefix?: string; jwt?: boolean; key?: string }): IssuedTokens {
+  const prefix = options.jwt ? `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.` : (options.prefix ?? '');
+  const key = options.key ?? `patchbay-simulator-${prefix}`;
+  const seal = (payload: string): string => createHmac('sha256', key).update(prefix + payload).digest('base64url');
   const tokens: IssuedTokens = {
     issue(credential, ttlSeconds) {
-      const payload = Buffer.from(JSON.stringify({ c: credential, exp: Date.now() + ttlSeconds * 1000 })).toString('base64url');
-      return `${options.prefix}${payload}.${seal(payload)}`;
+      const payload = Buffer.from(JSON.stringify({ sub: credential, exp: Math.floor(Date.now() / 1000) + ttlSeconds })).toString('base64url');
+      return `${prefix}${payload}.${seal(payload)}`;
     },
     read(token) {
-      if (!token.startsWith(options.prefix)) return undefined;
-      const [payload = '', mac = ''] = token.slice(options.prefix.length).split('.');
+      if (!token.startsWith(prefix)) return undefined;
+      const [payload = '', mac = ''] = token.slice(prefix.length).split('.');
       const expected = Buffer.from(seal(payload));
       if (Buffer.from(mac).length !== expected.length || !timingSafeEqual(Buffer.from(mac), expected)) return undefined;
       try {
-        const { c, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c: string; exp: number };
-        return exp > Date.now() ? c : undefined;
+        const { sub, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string; exp: number };
+        return exp * 1000 > Date.now() ? sub : undefined;
       } catch {
         return undefined;
       }
