@@ -19,11 +19,14 @@ import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
+import paddle from './paddle.ts';
 import paypal from './paypal.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 import shopify from './shopify.ts';
 import supabase from './supabase.ts';
+import svix from './svix.ts';
+import twilio from './twilio.ts';
 import vercel from './vercel.ts';
 import zendesk from './zendesk.ts';
 
@@ -44,11 +47,14 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   'microsoft-teams': microsoftTeams,
   mixpanel,
   openai,
+  paddle,
   paypal,
   sendgrid,
   sentry,
   shopify,
   supabase,
+  svix,
+  twilio,
   vercel,
   zendesk,
 };

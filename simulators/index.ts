@@ -42,7 +42,6 @@ export { startSlackSimulator, type SlackSimulatorHandle, type SlackMessage } fro
 export { startPagerdutySimulator, PAGERDUTY_SAMPLE_ROUTING_KEY, type PagerdutySimulatorHandle, type PagerdutyEvent } from './pagerduty.ts';
 export { mountedSimulators, SIMULATORS_PATH, type MountedSimulators } from './mount.ts';
 
-const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
 export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
 export { SALESFORCE_DEFAULT_COUNTS } from './salesforce.ts';
@@ -60,15 +59,12 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   hubspot: startHubspotSimulator,
   okta: startOktaSimulator,
   opsgenie: startOpsgenieSimulator,
-  paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
   salesforce: startSalesforceSimulator,
   segment: startSegmentSimulator,
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
-  svix: sender('svix'),
-  twilio: sender('twilio'),
   ...DEFINED_SIMULATORS,
 };
 
