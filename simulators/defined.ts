@@ -8,6 +8,7 @@ import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import dify from './dify.ts';
 import discord from './discord.ts';
+import dockerHub from './docker-hub.ts';
 import entraId from './entra-id.ts';
 import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
@@ -18,10 +19,14 @@ import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
 import openai from './openai.ts';
+import paddle from './paddle.ts';
+import paypal from './paypal.ts';
 import sendgrid from './sendgrid.ts';
 import sentry from './sentry.ts';
 import shopify from './shopify.ts';
 import supabase from './supabase.ts';
+import svix from './svix.ts';
+import twilio from './twilio.ts';
 import vercel from './vercel.ts';
 import zendesk from './zendesk.ts';
 
@@ -31,6 +36,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   datadog,
   dify,
   discord,
+  'docker-hub': dockerHub,
   'entra-id': entraId,
   freshdesk,
   'google-analytics': googleAnalytics,
@@ -41,10 +47,14 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   'microsoft-teams': microsoftTeams,
   mixpanel,
   openai,
+  paddle,
+  paypal,
   sendgrid,
   sentry,
   shopify,
   supabase,
+  svix,
+  twilio,
   vercel,
   zendesk,
 };

@@ -47,7 +47,6 @@ export { startSecretsManagerSimulator, SAMPLE_AWS_KEY, type SecretsManagerSimula
 export { startEmailSimulator, EMAIL_SAMPLE, type EmailSimulatorHandle, type ReceivedMail } from './email.ts';
 export { startPostgresSimulator, LOCAL_POSTGRES, type PostgresSimulatorHandle, type TableDataset } from './postgres.ts';
 
-const sender = (key: string): StartSimulator => (options) => startWebhookSenderSimulator(key, options);
 export { HUBSPOT_DEFAULT_COUNTS } from './hubspot.ts';
 export { STRIPE_DEFAULT_COUNTS } from './stripe.ts';
 export { SALESFORCE_DEFAULT_COUNTS } from './salesforce.ts';
@@ -66,7 +65,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   hubspot: startHubspotSimulator,
   okta: startOktaSimulator,
   opsgenie: startOpsgenieSimulator,
-  paddle: sender('paddle'),
   pagerduty: startPagerdutySimulator,
   pipedrive: startPipedriveSimulator,
   postgres: startPostgresSimulator,
@@ -74,8 +72,6 @@ export const SIMULATORS: Readonly<Record<string, StartSimulator>> = {
   segment: startSegmentSimulator,
   slack: startSlackSimulator,
   stripe: startStripeSimulator,
-  svix: sender('svix'),
-  twilio: sender('twilio'),
   ...DEFINED_SIMULATORS,
 };
 

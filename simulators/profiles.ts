@@ -34,7 +34,6 @@ export const LEGACY_PROFILES: Readonly<Record<string, SimulatorProfile>> = {
       signsBody: false,
     },
   },
-  paddle: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.paddle!, body: '{"event_id":"evt_01h","event_type":"transaction.completed","data":{"id":"txn_1"}}' } },
   pagerduty: {
     proxyPath: '/abilities',
     records: { incidents: { dataset: 'incidents', count: 301 } },
@@ -59,7 +58,5 @@ export const LEGACY_PROFILES: Readonly<Record<string, SimulatorProfile>> = {
     records: { customers: { dataset: 'customers', count: 301 } },
     webhook: { secret: 'whsec_stripe_sim_secret', body: '{"id":"evt_1","object":"event","type":"charge.succeeded","account":"acct_9","data":{"object":{"id":"ch_1"}}}' },
   },
-  svix: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.svix!, body: '{"type":"invoice.paid","data":{}}' } },
-  twilio: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.twilio!, body: 'AccountSid=AC123&MessageSid=SM1&MessageStatus=delivered&To=%2B15551234567' } },
   zendesk: { webhook: { secret: SAMPLE_WEBHOOK_SECRETS.zendesk!, body: '{"id":"e1","type":"zen:event-type:ticket.created","account_id":123,"detail":{"id":"5"}}' } },
 };

@@ -4,9 +4,10 @@
  * chosen per provider environment (or the integration's override) and filled in, the credential
  * placed where the manifest says.
  */
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { silentLogger, type FieldError, type Logger } from '../core/index.ts';
-import { createProviderClient, type ConnectionClientOptions, type InjectedCredential, type ProviderProxy } from '../proxy/index.ts';
+import { createProviderClient, createTokenCache, ProviderHttpError, type ConnectionClientOptions, type InjectedCredential, type ProviderHttpClient, type ProviderProxy, type ProviderRequest, type ProviderResponse } from '../proxy/index.ts';
 import { parseRateLimit } from './rate-limit.ts';
 import { checkFieldValues, type FieldValues } from './fields.ts';
 import type { ConnectorManifest, Placement } from './manifest.ts';
@@ -102,10 +103,15 @@ export function resolveOAuthEndpoints(
   };
 }
 
-/** Where and how the credential goes, filled from the secret values. */
+/**
+ * Where and how the credential goes, filled from the secret values. A connector that exchanges
+ * its credential (`auth.exchange`) has none to place until the exchange: `none` without its values.
+ */
 export function resolveCredential(manifest: ConnectorManifest, credentials: Readonly<Record<string, string>>): InjectedCredential {
   const placement: Placement | undefined = manifest.auth.inject;
   if (!placement) return { type: 'none' };
+  const exchanged = manifest.connectionMode === 'oauth' ? undefined : manifest.auth.exchange;
+  if (exchanged && exchanged.values.some((name) => credentials[name] === undefined)) return { type: 'none' };
   const fill = (template: string): string => {
     const value = fillTemplate(template, credentials);
     if (/[\r\n\0]/.test(value)) throw new TemplateError('a credential value contains a line break');
@@ -132,7 +138,6 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
   const config = resolveConfig(manifest, options.integrationConfig, options.connectionConfig);
   const metadata = options.metadata ?? {};
   const logger = (options.logger ?? silentLogger).child({ connector: manifest.key });
-  const auth = resolveCredential(manifest, options.credentials);
   const hasBaseUrl = options.baseUrl !== undefined || Object.keys(manifest.baseUrls).length > 0;
   const baseUrl = hasBaseUrl
     ? resolveBaseUrl(manifest, {
@@ -142,18 +147,17 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
       })
     : undefined;
   const common = {
-    auth,
     headers: manifest.requestHeaders,
     logger,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
   const via = options.proxy;
-  const http = !baseUrl
-    ? noProviderApi(manifest.name)
-    : via
+  const clientWith = (auth: InjectedCredential, url: string): ProviderHttpClient =>
+    via
       ? via.proxy.client({
           ...common,
-          baseUrl,
+          auth,
+          baseUrl: url,
           provider: manifest.key,
           limitKey: via.limitKey,
           allowPrivateNetworks: via.allowPrivateNetworks,
@@ -162,7 +166,12 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
           correlationId: via.correlationId,
           ...(via.onAttempt ? { onAttempt: via.onAttempt } : {}),
         })
-      : createProviderClient({ ...common, baseUrl, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+      : createProviderClient({ ...common, auth, baseUrl: url, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const http = !baseUrl
+    ? noProviderApi(manifest.name)
+    : connector.exchangeCredential
+      ? exchangingClient(connector, { baseUrl, config, credentials: options.credentials, logger, clientWith, ...(options.signal ? { signal: options.signal } : {}) })
+      : clientWith(resolveCredential(manifest, options.credentials), baseUrl);
   return Object.freeze({
     http,
     config: Object.freeze(config),
@@ -179,4 +188,71 @@ function noProviderApi(name: string): ConnectorContext['http'] {
     baseUrl: '',
     request: () => Promise.reject(new Error(`${name} has no provider API (no base URL in its manifest)`)),
   };
+}
+
+/** Exchanged credentials by connector, base URL and credential version (a digest of the stored values). */
+const exchangedCredentials = createTokenCache<Readonly<Record<string, string>>>();
+const DEFAULT_EXCHANGE_TTL_SECONDS = 300;
+
+/**
+ * The provider client of a connector that exchanges its credential (`auth.exchange`): before a
+ * request it takes the exchanged values from the cache (exchanging when absent or expiring), places
+ * them as the manifest says, and sends. A 401 to a cached value (revoked early) exchanges once more
+ * and sends again; a refusal of a fresh one is the answer.
+ */
+function exchangingClient(
+  connector: Connector,
+  parts: {
+    baseUrl: string;
+    config: Record<string, string>;
+    credentials: Readonly<Record<string, string>>;
+    logger: Logger;
+    signal?: AbortSignal;
+    clientWith(auth: InjectedCredential, baseUrl: string): ProviderHttpClient;
+  },
+): ProviderHttpClient {
+  const { manifest } = connector;
+  const bare = parts.clientWith({ type: 'none' }, parts.baseUrl);
+  const version = createHash('sha256')
+    .update(JSON.stringify([manifest.key, parts.baseUrl, Object.entries(parts.credentials).sort(), Object.entries(parts.config).sort()]))
+    .digest('base64url');
+  const clients = new Map<Readonly<Record<string, string>>, ProviderHttpClient>();
+  const exchange = async (): Promise<{ value: Readonly<Record<string, string>>; ttlMs: number }> => {
+    const result = await connector.exchangeCredential!({
+      http: bare,
+      config: parts.config,
+      credentials: parts.credentials,
+      logger: parts.logger,
+      ...(parts.signal ? { signal: parts.signal } : {}),
+    });
+    return { value: Object.freeze({ ...result.values }), ttlMs: (result.expiresInSeconds ?? DEFAULT_EXCHANGE_TTL_SECONDS) * 1000 };
+  };
+  const clientFor = (values: Readonly<Record<string, string>>): ProviderHttpClient => {
+    let client = clients.get(values);
+    if (!client) clients.set(values, (client = parts.clientWith(resolveCredential(manifest, { ...parts.credentials, ...values }), parts.baseUrl)));
+    return client;
+  };
+  // The provider's refusal of the exchange is its answer to the request (the proxy passes it on).
+  const exchanged = async (req: ProviderRequest) => {
+    try {
+      return { values: await exchangedCredentials.get(version, exchange) };
+    } catch (err) {
+      if (!(err instanceof ProviderHttpError)) throw err;
+      const { body } = err.response;
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? null));
+      return { refusal: { ...err.response, body: req.responseType === 'buffer' ? bytes : body } as ProviderResponse };
+    }
+  };
+  return {
+    baseUrl: bare.baseUrl,
+    async request(req: ProviderRequest) {
+      const first = await exchanged(req);
+      if (!first.values) return first.refusal;
+      const response = await clientFor(first.values.value).request(req);
+      if (response.status !== 401 || first.values.fresh) return response;
+      exchangedCredentials.delete(version, first.values.value);
+      const again = await exchanged(req);
+      return again.values ? clientFor(again.values.value).request(req) : again.refusal;
+    },
+  } as ProviderHttpClient;
 }

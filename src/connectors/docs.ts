@@ -18,7 +18,7 @@ export function authWords(manifest: ConnectorManifest): string {
     case 'managedVault':
       return 'Secret store';
     case 'apiKey':
-      return manifest.auth.inject ? 'API key' : 'Signing secret';
+      return manifest.auth.exchange ? 'API key, exchanged for a token' : manifest.auth.inject ? 'API key' : 'Signing secret';
   }
 }
 

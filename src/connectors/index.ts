@@ -23,6 +23,9 @@ export {
   type TestConnectionResult,
   type UserQuery,
   type DirectoryUser,
+  type CredentialExchangeContext,
+  type ExchangedCredential,
+  overrideVerificationOrigin,
 } from './sdk.ts';
 export {
   CATEGORIES,

@@ -128,6 +128,15 @@ export const KeySettingsSchema = Type.Object(
     fields: Type.Record(Type.String({ pattern: NAME_PATTERN }), FieldSchema, { additionalProperties: false, minProperties: 1 }),
     /** Absent when the credential is never sent to the provider (e.g. a webhook signing secret). */
     inject: Type.Optional(PlacementSchema),
+    /**
+     * The stored credential is exchanged for a short-lived one before provider calls (PayPal's
+     * client credentials grant, Docker Hub's token for a personal access token): the connector's
+     * `exchangeCredential` does it, and `inject` may also use these values of its result
+     * (`{accessToken}`).
+     */
+    exchange: Type.Optional(
+      Type.Object({ values: Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1, maxItems: 5, uniqueItems: true }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );

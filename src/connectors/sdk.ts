@@ -21,16 +21,25 @@
  */
 import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
+<<<<<<< HEAD
 import { ProviderFailureError, expectOk } from '../proxy/index.ts';
 import type { ActionDefinition, InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
 import { Compile } from 'typebox/compile';
+=======
+import { ProviderFailureError, createProviderClient, expectOk, guardedProviderAgent } from '../proxy/index.ts';
+import type { InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
+>>>>>>> catalog-b
 import type { Capability, ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
+<<<<<<< HEAD
 export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
 // For connectors that open their own sockets (a database, SMTP): network failures in the shared words.
 export { ProviderRequestError, classifyNetworkError } from '../proxy/index.ts';
+=======
+export { expectOk, ProviderFailureError, ProviderHttpError, createTokenCache, type FailureCode, type ProviderHttpClient } from '../proxy/index.ts';
+>>>>>>> catalog-b
 export { monogramIcon } from './icons.ts';
 export {
   hmac,
@@ -101,8 +110,37 @@ export interface ConnectorBehaviour<Config = ConfigRecord> {
   webhooks?: InboundWebhookDefinition;
   /** For the `identity` capability: finds one user of the connected directory by id or email (undefined: none). */
   lookupUser?(ctx: ConnectorContext<Config>, query: UserQuery): Promise<DirectoryUser | undefined>;
+<<<<<<< HEAD
   /** For the `actions` capability: what the connector does on request, by name (`send`). */
   actions?: Readonly<Record<string, ActionDefinition<Config>>>;
+=======
+  /**
+   * For manifests with `auth.exchange`: turns the stored credential into the short-lived values
+   * `auth.inject` uses (PayPal's client id and secret into an access token). Called before the
+   * first provider request, and again when the result expires or the provider refuses it; the
+   * result is cached per connector, base URL and credential version. It may throw like
+   * `testConnection` (a refusal here is the credential's refusal).
+   */
+  exchangeCredential?(ctx: CredentialExchangeContext<Config>): Promise<ExchangedCredential>;
+}
+
+/** What `exchangeCredential` is handed: the provider's API without the credential, and the stored values. */
+export interface CredentialExchangeContext<Config = ConfigRecord> {
+  /** Paths relative to the connection's base URL; nothing is injected (send what the exchange needs). */
+  readonly http: ProviderHttpClient;
+  readonly config: Config;
+  /** The stored secret values: the manifest's auth fields. */
+  readonly credentials: Readonly<Record<string, string>>;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExchangedCredential {
+  /** The values named in `auth.exchange.values`, e.g. `{ accessToken }`. */
+  values: Readonly<Record<string, string>>;
+  /** How long they stay good (they are renewed a little before). Absent: 5 minutes. */
+  expiresInSeconds?: number | undefined;
+>>>>>>> catalog-b
 }
 
 /** Who to look up in a directory: by the provider's id or by email. */
@@ -144,7 +182,11 @@ export interface Connector<Config = ConfigRecord> {
   fetchMetrics: ((ctx: ConnectorContext<Config>, query: MetricQuery) => Promise<readonly MetricPoint[]>) | undefined;
   readonly webhooks: InboundWebhookDefinition | undefined;
   lookupUser: ((ctx: ConnectorContext<Config>, query: UserQuery) => Promise<DirectoryUser | undefined>) | undefined;
+<<<<<<< HEAD
   readonly actions: Readonly<Record<string, ActionDefinition<Config>>>;
+=======
+  exchangeCredential: ((ctx: CredentialExchangeContext<Config>) => Promise<ExchangedCredential>) | undefined;
+>>>>>>> catalog-b
 }
 
 /** A definition that does not hold; `problems` say where. */
@@ -158,7 +200,11 @@ export class ManifestError extends Error {
   }
 }
 
+<<<<<<< HEAD
 const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'actions'] as const;
+=======
+const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'exchangeCredential'] as const;
+>>>>>>> catalog-b
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -211,7 +257,11 @@ export function toConnector(value: unknown): Connector {
     fetchMetrics: behaviour.fetchMetrics ? (ctx: ConnectorContext, query: MetricQuery) => behaviour.fetchMetrics!.call(behaviour, ctx, query) : undefined,
     webhooks: behaviour.webhooks,
     lookupUser: behaviour.lookupUser ? (ctx: ConnectorContext, query: UserQuery) => behaviour.lookupUser!.call(behaviour, ctx, query) : undefined,
+<<<<<<< HEAD
     actions: Object.freeze({ ...behaviour.actions }),
+=======
+    exchangeCredential: behaviour.exchangeCredential ? (ctx: CredentialExchangeContext) => behaviour.exchangeCredential!.call(behaviour, ctx) : undefined,
+>>>>>>> catalog-b
   });
 }
 
@@ -273,6 +323,10 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
       problems.push({ path: 'fetchMetrics', message: 'must be a function (ctx, { metricIds, startDate, endDate }) when metrics are declared' });
     }
   }
+  const exchanges = (record.auth as { exchange?: unknown } | undefined)?.exchange !== undefined && record.connectionMode !== 'oauth';
+  if (record.exchangeCredential !== undefined && typeof record.exchangeCredential !== 'function') problems.push({ path: 'exchangeCredential', message: 'must be a function (ctx) => Promise<{ values, expiresInSeconds }>' });
+  if (exchanges && record.exchangeCredential === undefined) problems.push({ path: 'exchangeCredential', message: 'is required when auth.exchange is declared' });
+  if (!exchanges && record.exchangeCredential !== undefined) problems.push({ path: 'auth.exchange', message: 'must name the values exchangeCredential gives (e.g. { values: ["accessToken"] })' });
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
   const actions = record.actions;
   if (actions !== undefined && (!actions || typeof actions !== 'object' || Array.isArray(actions))) problems.push({ path: 'actions', message: 'must be an object of actions by name' });
@@ -357,4 +411,27 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+const verificationOrigins = new Map<string, string>();
+
+/**
+ * Sends a connector's webhook-verification calls to another origin (its simulator) instead of the
+ * provider's; `undefined` restores the provider's. For tests and the demo: a verifier has no
+ * integration whose base URL it could take.
+ */
+export function overrideVerificationOrigin(connectorKey: string, origin: string | undefined): void {
+  if (origin === undefined) verificationOrigins.delete(connectorKey);
+  else verificationOrigins.set(connectorKey, origin);
+}
+
+/**
+ * A provider client for a webhook verifier that asks its provider whether a delivery is genuine
+ * (PayPal's verify-webhook-signature API). `origin` is the provider's own, fixed in the connector
+ * — never read from the request, whose headers the sender chooses — and only public addresses
+ * are dialled, unless an override (tests, the demo) points at a simulator.
+ */
+export function verificationClient(connectorKey: string, origin: string, options: { timeoutMs?: number } = {}): ProviderHttpClient {
+  const override = verificationOrigins.get(connectorKey);
+  return createProviderClient({ baseUrl: override ?? origin, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: guardedProviderAgent(override !== undefined) });
 }

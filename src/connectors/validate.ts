@@ -187,7 +187,11 @@ function semanticProblems(m: ManifestInput): ManifestProblem[] {
   } else {
     const auth = m.auth;
     fieldProblems(auth.fields, 'auth.fields', problem);
-    if (auth.inject) placementProblems(auth.inject, 'auth.inject', new Set(Object.keys(auth.fields)), problem);
+    if (auth.inject) placementProblems(auth.inject, 'auth.inject', new Set([...Object.keys(auth.fields), ...(auth.exchange?.values ?? [])]), problem);
+    for (const name of auth.exchange?.values ?? []) {
+      if (name in auth.fields) problem('auth.exchange.values', `"${name}" is also a credential field`);
+    }
+    if (auth.exchange && !auth.inject) problem('auth.exchange', 'needs auth.inject: the exchanged credential goes to the provider');
     if (m.connectionMode === 'basic' && auth.inject && auth.inject.in !== 'basic') {
       problem('auth.inject.in', 'must be basic for connectionMode basic');
     }

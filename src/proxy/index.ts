@@ -38,3 +38,4 @@ export { quotaUsage, quotaByProvider, type QuotaSnapshot } from './quota.ts';
 export { isIdempotent, backoffMs, providerHoldMs, retryableResponse, retryableFailure, DEFAULT_RETRY_ATTEMPTS, type RetryReason } from './policy.ts';
 export { proxyMetrics, type ProxyMetrics } from './metrics.ts';
 export type { BreakerOptions } from './breaker.ts';
+export { createTokenCache, expirySkewMs, type TokenCache, type CachedValue, type TokenCacheOptions } from './token-cache.ts';

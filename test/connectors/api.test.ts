@@ -39,9 +39,10 @@ describe('the connector catalog API', () => {
     expect(await keys('?capability=identity')).toContain('okta');
     const apiKey = await keys('?connectionMode=apiKey');
     expect(apiKey).toEqual(listConnectors({ connectionMode: 'apiKey' }).map((c) => c.key));
-    expect(apiKey).toEqual(expect.arrayContaining(['custom-webhook', 'pagerduty', 'stripe', 'twilio']));
+    expect(apiKey).toEqual(expect.arrayContaining(['custom-webhook', 'pagerduty', 'stripe', 'paypal']));
     expect(apiKey).not.toContain('hubspot');
-    expect(await keys('?q=payments')).toEqual(['stripe']);
+    expect(await keys('?connectionMode=basic')).toContain('twilio');
+    expect(await keys('?q=payments')).toEqual(['paypal', 'stripe']);
     expect(await keys('?q=oauth%20provider&category=dev')).toEqual(['custom-oauth']);
     expect((await list('?category=astrology')).statusCode).toBe(400);
   });

@@ -13,6 +13,7 @@ import {
   implementedCapabilities,
   listConnectors,
   loadRegistry,
+  overrideVerificationOrigin,
   runAction,
   runConnectionTest,
   validateManifest,
@@ -67,8 +68,11 @@ describe.each(connectors.map((c) => [c.key, c] as const))('%s', (key, connector:
     if (!SIMULATORS[key]) return;
     const counts = Object.fromEntries(Object.values(profile?.records ?? {}).map((r) => [r.dataset, r.count]));
     sim = await startSimulator(key, { records: counts });
+    // Verifiers that ask their provider (PayPal) ask the simulator.
+    overrideVerificationOrigin(key, sim.baseUrl);
   }, 60_000);
   afterAll(async () => {
+    overrideVerificationOrigin(key, undefined);
     await sim?.close();
   });
 

@@ -1,13 +1,78 @@
 /**
- * Twilio: status callbacks and incoming-message webhooks of a Twilio account.
- * Security (https://www.twilio.com/docs/usage/webhooks/webhooks-security): `X-Twilio-Signature` is
- * the base64 HMAC-SHA1, keyed by the auth token, of the full URL followed by the POST parameters
- * sorted by name (each name then its value). A JSON body is bound instead by a `bodySHA256`
- * query parameter (hex SHA-256 of the body) and only the URL is signed. Twilio's own libraries
- * accept the URL with and without the default port; so does this one.
+ * Twilio: messages of a Twilio account, read through the REST API, and its status callbacks and
+ * incoming-message webhooks.
+ * - API (https://www.twilio.com/docs/usage/api): HTTP basic with an API key SID and secret (or the
+ *   account SID and auth token) — https://www.twilio.com/docs/iam/api-keys; `GET
+ *   /2010-04-01/Accounts/{AccountSid}.json`; messages `GET
+ *   /2010-04-01/Accounts/{AccountSid}/Messages.json?PageSize(≤1000)&DateSent>=YYYY-MM-DD`, newest
+ *   first, `next_page_uri` (relative to api.twilio.com) until null —
+ *   https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources;
+ *   errors `{ code, message, more_info, status }` (20003 Authenticate, 20429 Too Many Requests).
+ * - Security (https://www.twilio.com/docs/usage/webhooks/webhooks-security): `X-Twilio-Signature` is
+ *   the base64 HMAC-SHA1, keyed by the auth token, of the full URL followed by the POST parameters
+ *   sorted by name (each name then its value). A JSON body is bound instead by a `bodySHA256`
+ *   query parameter (hex SHA-256 of the body) and only the URL is signed. Twilio's own libraries
+ *   accept the URL with and without the default port; so does this one.
  */
 import { createHash } from 'node:crypto';
-import { connected, defineConnector, hmac, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified } from '../sdk.ts';
+import { Type } from 'typebox';
+import type { SyncDefinition } from '../extensions.ts';
+import { connected, defineConnector, expectOk, hmac, jsonField, matchesAny, monogramIcon, parseJsonBody, refused, verified } from '../sdk.ts';
+
+interface Message {
+  sid: string;
+  direction: string;
+  status: string;
+  from: string | null;
+  to: string;
+  body?: string;
+  num_segments?: string;
+  price?: string | null;
+  price_unit?: string | null;
+  error_code?: number | null;
+  messaging_service_sid?: string | null;
+  date_created: string;
+  date_sent: string | null;
+  date_updated: string;
+}
+
+/** Twilio's RFC 2822 dates (`Thu, 30 Jul 2015 20:12:31 +0000`) as ISO 8601. */
+const isoOf = (date: string | null): string | null => (date ? new Date(date).toISOString() : null);
+const accountPath = (sid: string) => `/2010-04-01/Accounts/${encodeURIComponent(sid)}`;
+const Text = Type.Union([Type.String(), Type.Null()]);
+
+/** Messages sent since the last run's newest day (Twilio filters by day), newest first. */
+const messages: SyncDefinition<{ accountSid: string }> = {
+  model: 'messages',
+  description: 'SMS, MMS and WhatsApp messages of the account',
+  schema: Type.Object({ sid: Type.String(), direction: Type.String(), status: Type.String(), from: Text, to: Type.String(), segments: Type.Integer(), price: Text, priceUnit: Text, errorCode: Type.Union([Type.Integer(), Type.Null()]), messagingServiceSid: Text, createdAt: Type.String(), sentAt: Text, updatedAt: Type.String() }),
+  frequency: 'hourly',
+  dataStrategy: 'events',
+  async exec(ctx) {
+    const checkpoint = (await ctx.checkpoint.get<{ since?: string; next?: string; newest?: string }>()) ?? {};
+    const since = ctx.full ? ctx.since?.toISOString() : (checkpoint.since ?? ctx.since?.toISOString());
+    let newest = checkpoint.newest ?? since ?? '';
+    const pages = ctx.paginate<Message>(
+      { path: `${accountPath(ctx.config.accountSid)}/Messages.json`, query: { PageSize: 1000, ...(since ? { 'DateSent>': since.slice(0, 10) } : {}) } },
+      { type: 'next-url', results: 'messages', nextPath: 'next_page_uri', start: checkpoint.next },
+    );
+    for await (const page of pages) {
+      await ctx.batchSave(
+        page.items.map((m) => {
+          const sentAt = isoOf(m.date_sent);
+          if (sentAt && sentAt > newest) newest = sentAt;
+          return {
+            externalId: m.sid,
+            data: { sid: m.sid, direction: m.direction, status: m.status, from: m.from, to: m.to, segments: Number(m.num_segments ?? 1), price: m.price ?? null, priceUnit: m.price_unit ?? null, errorCode: m.error_code ?? null, messagingServiceSid: m.messaging_service_sid ?? null, createdAt: isoOf(m.date_created)!, sentAt, updatedAt: isoOf(m.date_updated)! },
+            updatedAt: isoOf(m.date_updated) ?? undefined,
+          };
+        }),
+      );
+      await ctx.checkpoint.save({ since: checkpoint.since, next: page.next, newest });
+    }
+    await ctx.checkpoint.save({ since: newest || since });
+  },
+};
 
 /** Form parameters sorted by name (byte order), each as name + value; repeated names keep their order. */
 function formParams(body: Buffer): string {
@@ -35,29 +100,32 @@ function twilioPayload(request: { rawBody: Buffer }): unknown {
 export default defineConnector({
   key: 'twilio',
   name: 'Twilio',
-  description: 'Message and call status callbacks of a Twilio account, received as signed webhooks (form or JSON bodies).',
+  description: 'Messages of a Twilio account through the REST API, and its message and call status callbacks, received as signed webhooks (form or JSON bodies).',
   category: 'communication',
   icon: monogramIcon('Tw', '#f22f46'),
-  capabilities: ['webhooks'],
-  connectionMode: 'apiKey',
+  capabilities: ['proxy', 'records', 'webhooks'],
+  connectionMode: 'basic',
+  connectionConfig: {
+    accountSid: { label: 'Account SID', help: 'Console → Account info (AC…).', pattern: 'AC[0-9a-fA-F]{32}', patternHint: 'is AC followed by 32 hexadecimal characters' },
+  },
   auth: {
     fields: {
-      signingSecret: {
-        label: 'Auth token',
-        help: 'The account’s auth token (Console → Account info); Twilio signs requests with it.',
-        secret: true,
-        required: false,
-      },
+      username: { label: 'API key SID', help: 'An API key’s SID (SK…), or the Account SID to use the auth token.', pattern: '(?:SK|AC)[0-9a-fA-F]{32}', patternHint: 'is SK… (an API key) or AC… (the account)' },
+      password: { label: 'API key secret', help: 'The API key’s secret, or the account’s auth token.', secret: true },
     },
-    // No inject: the secret only verifies deliveries.
+    inject: { in: 'basic', username: '{username}', password: '{password}' },
   },
+  baseUrls: { production: 'https://api.twilio.com' },
   uiEmbeds: [{ surface: 'connection', placement: 'tab', title: 'Received events' }],
-  docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
+  docsUrl: 'https://www.twilio.com/docs/usage/api',
+  syncs: [messages],
 
-  async testConnection() {
-    return connected({ name: 'Twilio', note: 'Patchbay receives this provider\'s webhooks; send a test delivery to the source URL to check it.' });
+  async testConnection(ctx) {
+    const { body } = expectOk(await ctx.http.request<{ sid: string; friendly_name: string; status: string; type: string }>({ path: `${accountPath(ctx.config.accountSid)}.json` }));
+    return connected({ id: body.sid, name: body.friendly_name, status: body.status, type: body.type });
   },
 
+  // The source's secret is the account's auth token (Twilio signs with it, whatever key the API uses).
   webhooks: {
     verify(request, secrets, { settings }) {
       const signature = request.headers['x-twilio-signature'];
