@@ -5,6 +5,6 @@
  */
 export { LIST_PAGE_SIZE, useCursorList, type CursorListState, type ListSearch } from './use-cursor-list';
 export { CursorList, type CursorPage } from './cursor-list';
-export { ListTable, TableHead, type Column } from './list-table';
+export { ListTable } from './list-table';
 export { Filters, SelectFilter } from './filters';
 export { SearchBox } from '../search-box';
