@@ -48,13 +48,12 @@ export function SyncRunProgress({ runId, model, announce = 'always' }: { runId: 
   useEffect(() => {
     if (!finished || announced.current || !run.data) return;
     announced.current = true;
-    // The connection's last sync, its syncs' outcomes and the run lists changed with this run.
-    void client.invalidateQueries({ queryKey: [env, 'connections'] });
-    void client.invalidateQueries({ queryKey: [env, 'sync-runs'] });
+    // The connection's last sync, its syncs' outcomes and the run lists changed with this run:
+    // they are refreshed before the toast says so, as after a mutation (`useHubMutation`).
+    const refreshed = Promise.all([client.invalidateQueries({ queryKey: [env, 'connections'] }), client.invalidateQueries({ queryKey: [env, 'sync-runs'] })]);
     if (announce === 'when-watched' && !wasRunning.current) return;
     const { status, added, updated, deleted } = run.data;
-    if (status === 'succeeded') toast.success(`${model} synced`, `${added} added, ${updated} updated, ${deleted} deleted.`);
-    else toast.error(`${model} sync ${status}`);
+    void refreshed.then(() => (status === 'succeeded' ? toast.success(`${model} synced`, `${added} added, ${updated} updated, ${deleted} deleted.`) : toast.error(`${model} sync ${status}`)));
   }, [finished, run.data, model, toast, client, env, announce]);
   if (run.error) return <ProblemAlert error={run.error} action="Could not follow the run" />;
   if (!run.data) return null;

@@ -1,8 +1,9 @@
 /** Alerts with their lifecycle, alert rules, notification channels, and connection health. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type AlertFilters = NonNullable<paths['/api/v1/alerts']['get']['parameters']['query']>;
@@ -39,35 +40,28 @@ export type AlertAction = 'acknowledge' | 'resolve' | 'snooze';
 
 /** Acknowledge, resolve or snooze (for `minutes`) an alert. */
 export function useAlertAction() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+  return useHubMutation({
     mutationFn: ({ id, action, minutes }: { id: string; action: AlertAction; minutes?: number }) => {
       const params = { params: { path: { id } } };
       if (action === 'acknowledge') return unwrap(api.POST('/api/v1/alerts/{id}/acknowledge', { ...params, body: {} }));
       if (action === 'resolve') return unwrap(api.POST('/api/v1/alerts/{id}/resolve', { ...params, body: {} }));
       return unwrap(api.POST('/api/v1/alerts/{id}/snooze', { ...params, body: { minutes: minutes ?? 60 } }));
     },
-    // Not awaited: the refreshed list may drop the alert (resolved), unmounting the caller
-    // before its own onSuccess (the toast) could run.
-    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'alerts'] }),
+    // The refreshed list may drop the alert (resolved) and unmount the caller: the helper's
+    // callbacks still run, so its toast comes when the list already shows the change.
+    invalidates: (env) => [[env, 'alerts']],
   });
 }
 
-export function useTestChannel() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+/** A refused test changes the channel's state too (failing): its list is refreshed either way. */
+export const useTestChannel = () =>
+  useHubMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api/v1/notification-channels/{id}/test', { params: { path: { id } } })),
-    onSettled: () => client.invalidateQueries({ queryKey: [env, 'notification-channels'] }),
+    invalidates: (env) => [[env, 'notification-channels']],
   });
-}
 
-export function useUpdateRule() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useUpdateRule = () =>
+  useHubMutation({
     mutationFn: ({ rule, enabled }: { rule: string; enabled: boolean }) => unwrap(api.PATCH('/api/v1/alert-rules/{rule}', { params: { path: { rule } }, body: { enabled } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.alertRules(env) }),
+    invalidates: (env) => [queryKeys.alertRules(env)],
   });
-}

@@ -1,8 +1,9 @@
 /** Who is signed in, signing in and out. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { session } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 const fetchMe = () => unwrap(api.GET('/api/v1/auth/me'));
@@ -26,25 +27,22 @@ export function useCan(scope: string): boolean {
 
 type Login = paths['/api/v1/auth/login']['post']['requestBody']['content']['application/json'];
 
-export function useSignIn() {
-  const client = useQueryClient();
-  return useMutation({
+/** A new session: nothing cached under the previous one is kept. */
+export const useSignIn = () =>
+  useHubMutation({
     mutationFn: (body: Login) => unwrap(api.POST('/api/v1/auth/login', { body })),
-    onSuccess: (created) => {
+    update: (created, _, { client }) => {
       session.setCsrfToken(created.csrfToken);
       client.clear();
     },
   });
-}
 
-export function useSignOut() {
-  const client = useQueryClient();
-  return useMutation({
+/** Signed out here even when the hub's answer fails (the cookie may be gone already). */
+export const useSignOut = () =>
+  useHubMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')),
-    onSettled: () => {
+    settle: ({ client }) => {
       session.setCsrfToken(null);
       client.clear();
     },
   });
-}
-

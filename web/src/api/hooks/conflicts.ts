@@ -1,8 +1,9 @@
 /** Conflicts held for review (a field both sides changed) and a person's decision on each. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type ConflictFilters = NonNullable<paths['/api/v1/conflicts']['get']['parameters']['query']>;
@@ -16,14 +17,11 @@ export type Conflict = Awaited<ReturnType<typeof fetchConflicts>>['data'][number
 export const conflictsQuery = (env: string, filters: ConflictFilters) => queryOptions({ queryKey: queryKeys.conflicts(env, filters), queryFn: () => fetchConflicts(filters) });
 export const useConflicts = (filters: ConflictFilters) => useQuery(conflictsQuery(useEnvironment(), filters));
 
-export function useResolveConflict() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useResolveConflict = () =>
+  useHubMutation({
     mutationFn: ({ id, resolution }: { id: string; resolution: Resolution }) => unwrap(api.POST('/api/v1/conflicts/{id}/resolve', { params: { path: { id } }, body: { resolution } })),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: [env, 'conflicts'] });
-      void client.invalidateQueries({ queryKey: [env, 'records'] });
-    },
+    invalidates: (env) => [
+      [env, 'conflicts'],
+      [env, 'records'],
+    ],
   });
-}

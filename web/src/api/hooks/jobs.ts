@@ -1,8 +1,9 @@
 /** Background jobs: pending, running and failed (dead) ones, and retrying a failed one. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type JobFilters = NonNullable<paths['/api/v1/jobs']['get']['parameters']['query']>;
@@ -14,11 +15,4 @@ export type Job = Awaited<ReturnType<typeof fetchJobs>>['data'][number];
 export const jobsQuery = (env: string, filters: JobFilters) => queryOptions({ queryKey: queryKeys.jobs(env, filters), queryFn: () => fetchJobs(filters) });
 export const useJobs = (filters: JobFilters) => useQuery(jobsQuery(useEnvironment(), filters));
 
-export function useRetryJob() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (id: string) => unwrap(api.POST('/api/v1/jobs/{id}/retry', { params: { path: { id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'jobs'] }),
-  });
-}
+export const useRetryJob = () => useHubMutation({ mutationFn: (id: string) => unwrap(api.POST('/api/v1/jobs/{id}/retry', { params: { path: { id } } })), invalidates: (env) => [[env, 'jobs']] });

@@ -1,8 +1,9 @@
 /** Field mappings of a model: list, one, create, change, delete, and a preview on sample records. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type MappingFilters = NonNullable<paths['/api/v1/mappings']['get']['parameters']['query']>;
@@ -27,34 +28,16 @@ export const useMappings = (filters: MappingFilters) => useQuery(mappingsQuery(u
 export const useMapping = (id: string) => useQuery(mappingQuery(useEnvironment(), id));
 
 /** Applies the stored mapping to a few records read live from the provider; writes nothing. */
-export const usePreviewMapping = () => useMutation({ mutationFn: ({ id, connectionId }: { id: string; connectionId?: string | undefined }) => preview(id, connectionId) });
+export const usePreviewMapping = () => useHubMutation({ mutationFn: ({ id, connectionId }: { id: string; connectionId?: string | undefined }) => preview(id, connectionId) });
 
-export function useCreateMapping() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (body: NewMapping) => unwrap(api.POST('/api/v1/mappings', { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'mappings'] }),
-  });
-}
+export const useCreateMapping = () => useHubMutation({ mutationFn: (body: NewMapping) => unwrap(api.POST('/api/v1/mappings', { body })), invalidates: (env) => [[env, 'mappings']] });
 
-export function useUpdateMapping(id: string) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useUpdateMapping = (id: string) =>
+  useHubMutation({
     mutationFn: (body: MappingChange) => unwrap(api.PUT('/api/v1/mappings/{id}', { params: { path: { id } }, body })),
-    onSuccess: (saved) => {
-      client.setQueryData(queryKeys.mapping(env, id), saved);
-      void client.invalidateQueries({ queryKey: [env, 'mappings'] });
-    },
+    update: (saved, _, { client, env }) => client.setQueryData(queryKeys.mapping(env, id), saved),
+    invalidates: (env) => [[env, 'mappings']],
   });
-}
 
-export function useDeleteMapping() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/mappings/{id}', { params: { path: { id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'mappings'] }),
-  });
-}
+export const useDeleteMapping = () =>
+  useHubMutation({ mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/mappings/{id}', { params: { path: { id } } })), invalidates: (env) => [[env, 'mappings']] });

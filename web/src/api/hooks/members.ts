@@ -1,7 +1,8 @@
 /** Members of the organization and their roles; environments added and changed. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type MemberFilters = NonNullable<paths['/api/v1/members']['get']['parameters']['query']>;
@@ -18,10 +19,8 @@ export type Member = Awaited<ReturnType<typeof fetchMembers>>['data'][number];
 export const membersQuery = (filters: MemberFilters) => queryOptions({ queryKey: queryKeys.members(filters), queryFn: () => fetchMembers(filters) });
 export const useMembers = (filters: MemberFilters) => useQuery(membersQuery(filters));
 
-function useOrganizationMutation<A, T>(call: (args: A) => Promise<T>, key: readonly unknown[]) {
-  const client = useQueryClient();
-  return useMutation({ mutationFn: call, onSuccess: () => client.invalidateQueries({ queryKey: key }) });
-}
+/** Organization-level: its keys do not start with the environment. */
+const useOrganizationMutation = <A, T>(call: (args: A) => Promise<T>, key: readonly unknown[]) => useHubMutation({ mutationFn: call, invalidates: () => [key] });
 
 /** Adds a member; a new user comes back with a one-time password to hand over. */
 export const useAddMember = () => useOrganizationMutation((body: NewMember) => unwrap(api.POST('/api/v1/members', { body })), ['members']);
@@ -31,4 +30,7 @@ export const useRemoveMember = () => useOrganizationMutation((userId: string) =>
 
 export const useCreateEnvironment = () => useOrganizationMutation((body: NewEnvironment) => unwrap(api.POST('/api/v1/environments', { body })), queryKeys.environments());
 export const useUpdateEnvironment = () =>
-  useOrganizationMutation(({ id, change }: { id: string; change: EnvironmentChange }) => unwrap(api.PATCH('/api/v1/environments/{id}', { params: { path: { id } }, body: change })), queryKeys.environments());
+  useOrganizationMutation(
+    ({ id, change }: { id: string; change: EnvironmentChange }) => unwrap(api.PATCH('/api/v1/environments/{id}', { params: { path: { id } }, body: change })),
+    queryKeys.environments(),
+  );

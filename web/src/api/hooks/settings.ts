@@ -1,8 +1,9 @@
 /** Organization-level lists: the audit log and API keys. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type AuditFilters = NonNullable<paths['/api/v1/audit-log']['get']['parameters']['query']>;
@@ -18,20 +19,7 @@ export const apiKeysQuery = (env: string, filters: ApiKeyFilters) => queryOption
 export const useAuditLog = (filters: AuditFilters) => useQuery(auditLogQuery(filters));
 export const useApiKeys = (filters: ApiKeyFilters) => useQuery(apiKeysQuery(useEnvironment(), filters));
 
-export function useCreateApiKey() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (body: NewApiKey) => unwrap(api.POST('/api/v1/api-keys', { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'api-keys'] }),
-  });
-}
+export const useCreateApiKey = () => useHubMutation({ mutationFn: (body: NewApiKey) => unwrap(api.POST('/api/v1/api-keys', { body })), invalidates: (env) => [[env, 'api-keys']] });
 
-export function useRevokeApiKey() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'api-keys'] }),
-  });
-}
+export const useRevokeApiKey = () =>
+  useHubMutation({ mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })), invalidates: (env) => [[env, 'api-keys']] });

@@ -1,8 +1,9 @@
 /** Inbound webhooks: sources (where providers deliver), one event with its body, reprocessing. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type SourceFilters = NonNullable<paths['/api/v1/sources']['get']['parameters']['query']>;
@@ -19,31 +20,12 @@ export const useSources = (filters: SourceFilters) => useQuery(sourcesQuery(useE
 /** One inbound event with its body, fetched when opened. */
 export const useInboundEvent = (id: string, enabled: boolean) => useQuery({ queryKey: queryKeys.inboundEvent(useEnvironment(), id), queryFn: () => fetchInboundEvent(id), enabled });
 
-export function useUpdateSource(id: string) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (body: SourcePatch) => unwrap(api.PATCH('/api/v1/sources/{id}', { params: { path: { id } }, body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'sources'] }),
-  });
-}
+export const useUpdateSource = (id: string) =>
+  useHubMutation({ mutationFn: (body: SourcePatch) => unwrap(api.PATCH('/api/v1/sources/{id}', { params: { path: { id } }, body })), invalidates: (env) => [[env, 'sources']] });
 
-export function useReprocessEvent() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (id: string) => unwrap(api.POST('/api/v1/inbound-events/{id}/reprocess', { params: { path: { id } } })),
-    // Not awaited: a refreshed list may re-render the caller before its own toast.
-    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
-  });
-}
+const inboundScope = (env: string) => [[env, 'inbound-events']];
 
-export function useReprocessMatching() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (body: ReprocessFilter) => unwrap(api.POST('/api/v1/inbound-events/reprocess', { body })),
-    // Not awaited: a refreshed list may re-render the caller before its own toast.
-    onSuccess: () => void client.invalidateQueries({ queryKey: [env, 'inbound-events'] }),
-  });
-}
+export const useReprocessEvent = () =>
+  useHubMutation({ mutationFn: (id: string) => unwrap(api.POST('/api/v1/inbound-events/{id}/reprocess', { params: { path: { id } } })), invalidates: inboundScope });
+
+export const useReprocessMatching = () => useHubMutation({ mutationFn: (body: ReprocessFilter) => unwrap(api.POST('/api/v1/inbound-events/reprocess', { body })), invalidates: inboundScope });

@@ -2,10 +2,11 @@
  * Runs across the environment (the Syncs screen) and what can be done to one: follow it live,
  * cancel it, roll it back, run its sync again.
  */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 import { isFinished, type SyncRun } from './syncs';
 
@@ -31,36 +32,42 @@ export const useSyncRuns = (filters: SyncRunFilters) => useQuery(syncRunsQuery(u
 export const useRun = (id: string) => useQuery(syncRunQuery(useEnvironment(), id));
 
 function useRunMutation<T>(call: (runId: string) => Promise<T>, ran: (result: T) => SyncRun) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+  return useHubMutation({
     mutationFn: call,
-    onSuccess: (result) => {
+    update: (result, _, { client, env }) => {
       const run = ran(result);
       client.setQueryData(queryKeys.syncRun(env, run.id), run);
-      void client.invalidateQueries({ queryKey: [env, 'sync-runs'] });
-      void client.invalidateQueries({ queryKey: [env, 'connections'] });
     },
+    invalidates: (env) => [
+      [env, 'sync-runs'],
+      [env, 'connections'],
+    ],
   });
 }
 
-export const useCancelRun = () => useRunMutation((id) => unwrap(api.POST('/api/v1/sync-runs/{id}/cancel', { params: { path: { id } } })), (run) => run);
+export const useCancelRun = () =>
+  useRunMutation(
+    (id) => unwrap(api.POST('/api/v1/sync-runs/{id}/cancel', { params: { path: { id } } })),
+    (run) => run,
+  );
 
 /** The rollback is a run of its own; the reverted run's cache entry is refreshed too. */
-export function useRollbackRun() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useRollbackRun = () =>
+  useHubMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api/v1/sync-runs/{id}/rollback', { params: { path: { id } } })),
-    onSuccess: ({ reverted, rollback }) => {
+    update: ({ reverted, rollback }, _, { client, env }) => {
       client.setQueryData(queryKeys.syncRun(env, reverted.id), reverted);
       client.setQueryData(queryKeys.syncRun(env, rollback.id), rollback);
-      void client.invalidateQueries({ queryKey: [env, 'sync-runs'] });
-      void client.invalidateQueries({ queryKey: [env, 'records'] });
     },
+    invalidates: (env) => [
+      [env, 'sync-runs'],
+      [env, 'records'],
+    ],
   });
-}
 
 /** Runs a run's sync again; while one is queued or running the API returns that run instead. */
 export const useRunAgain = () =>
-  useRunMutation((syncId: string) => unwrap(api.POST('/api/v1/syncs/{id}/trigger', { params: { path: { id: syncId } }, body: {} })), (result) => result.run);
+  useRunMutation(
+    (syncId: string) => unwrap(api.POST('/api/v1/syncs/{id}/trigger', { params: { path: { id: syncId } }, body: {} })),
+    (result) => result.run,
+  );

@@ -1,8 +1,9 @@
 /** Syncs of a connection: scheduling a model, running it now, following a run live. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type SyncSettings = paths['/api/v1/connections/{id}/syncs/{model}']['put']['requestBody']['content']['application/json'];
@@ -12,19 +13,15 @@ export type SyncRun = Awaited<ReturnType<typeof fetchRun>>;
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 export const isFinished = (run: SyncRun | undefined) => Boolean(run && FINISHED.has(run.status));
 
-export function useConfigureSync(connectionId: string) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useConfigureSync = (connectionId: string) =>
+  useHubMutation({
     mutationFn: ({ model, settings }: { model: string; settings: SyncSettings }) =>
       unwrap(api.PUT('/api/v1/connections/{id}/syncs/{model}', { params: { path: { id: connectionId, model } }, body: settings })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.connectionSyncs(env, connectionId) }),
+    invalidates: (env) => [queryKeys.connectionSyncs(env, connectionId)],
   });
-}
 
-export function useTriggerSync() {
-  return useMutation({ mutationFn: (syncId: string) => unwrap(api.POST('/api/v1/syncs/{id}/trigger', { params: { path: { id: syncId } }, body: {} })) });
-}
+/** The run it starts is followed by `useSyncRun`, which polls it; nothing listed needs refreshing first. */
+export const useTriggerSync = () => useHubMutation({ mutationFn: (syncId: string) => unwrap(api.POST('/api/v1/syncs/{id}/trigger', { params: { path: { id: syncId } }, body: {} })) });
 
 /** One run, polled every second until it finishes. */
 export function useSyncRun(runId: string | undefined) {

@@ -3,10 +3,11 @@
  * secret reveal and rotation, recover), event types, the request of an attempt, resending,
  * dead letters and their bulk retry.
  */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type NewEndpoint = paths['/api/v1/endpoints']['post']['requestBody']['content']['application/json'];
@@ -36,45 +37,32 @@ export const useMessage = (id: string, enabled: boolean) => useQuery({ queryKey:
 export const useAttemptRequest = (messageId: string, attemptId: string, enabled: boolean) =>
   useQuery({ queryKey: queryKeys.attemptRequest(useEnvironment(), messageId, attemptId), queryFn: () => fetchAttemptRequest(messageId, attemptId), enabled, staleTime: Infinity });
 
-/** Invalidates every endpoint query of the environment after a change. */
-function useEndpointMutation<TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({ mutationFn, onSuccess: () => client.invalidateQueries({ queryKey: [env, 'endpoints'] }) });
-}
+/** Refreshes every endpoint query of the environment after a change. */
+const useEndpointMutation = <TInput, TResult>(mutationFn: (input: TInput) => Promise<TResult>) => useHubMutation({ mutationFn, invalidates: (env) => [[env, 'endpoints']] });
 
 export const useCreateEndpoint = () => useEndpointMutation((body: NewEndpoint) => unwrap(api.POST('/api/v1/endpoints', { body })));
 export const useUpdateEndpoint = (id: string) => useEndpointMutation((body: EndpointPatch) => unwrap(api.PATCH('/api/v1/endpoints/{id}', { params: { path: { id } }, body })));
 export const useDeleteEndpoint = (id: string) => useEndpointMutation(() => unwrap(api.DELETE('/api/v1/endpoints/{id}', { params: { path: { id } } })));
 /** Reveals the signing secret (audited by the hub); never cached. */
-export const useRevealSecret = (id: string) => useMutation({ mutationFn: () => unwrap(api.GET('/api/v1/endpoints/{id}/secret', { params: { path: { id } } })) });
+export const useRevealSecret = (id: string) => useHubMutation({ mutationFn: () => unwrap(api.GET('/api/v1/endpoints/{id}/secret', { params: { path: { id } } })) });
 export const useRotateSecret = (id: string) =>
   useEndpointMutation((gracePeriodHours: number) => unwrap(api.POST('/api/v1/endpoints/{id}/secret/rotate', { params: { path: { id } }, body: { gracePeriodHours } })));
 
-export function useRecover(id: string) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: (since: string) => unwrap(api.POST('/api/v1/endpoints/{id}/recover', { params: { path: { id } }, body: { since } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'messages'] }),
-  });
-}
+export const useRecover = (id: string) =>
+  useHubMutation({ mutationFn: (since: string) => unwrap(api.POST('/api/v1/endpoints/{id}/recover', { params: { path: { id } }, body: { since } })), invalidates: (env) => [[env, 'messages']] });
 
-export function useResend() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useResend = () =>
+  useHubMutation({
     mutationFn: ({ messageId, endpointId }: { messageId: string; endpointId: string }) =>
       unwrap(api.POST('/api/v1/messages/{id}/endpoints/{endpointId}/resend', { params: { path: { id: messageId, endpointId } } })),
-    onSuccess: (_, { messageId }) => client.invalidateQueries({ queryKey: [env, 'messages', 'one', messageId] }),
+    invalidates: (env, { messageId }) => [[env, 'messages', 'one', messageId]],
   });
-}
 
-export function useRetryDeadLetters() {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
+export const useRetryDeadLetters = () =>
+  useHubMutation({
     mutationFn: (body: DeadLetterRetry) => unwrap(api.POST('/api/v1/dead-letters/retry', { body })),
-    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: [env, 'dead-letters'] }), client.invalidateQueries({ queryKey: [env, 'messages'] })]),
+    invalidates: (env) => [
+      [env, 'dead-letters'],
+      [env, 'messages'],
+    ],
   });
-}

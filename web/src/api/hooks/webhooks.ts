@@ -1,8 +1,9 @@
 /** Outbound webhooks: endpoints, their delivery statistics, the message log. */
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../keys';
 import { useEnvironment } from '../session';
+import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type EndpointFilters = NonNullable<paths['/api/v1/endpoints']['get']['parameters']['query']>;
@@ -17,12 +18,9 @@ export type Endpoint = Awaited<ReturnType<typeof fetchEndpoints>>['data'][number
 export type EndpointStats = Awaited<ReturnType<typeof fetchStats>>;
 export type Message = Awaited<ReturnType<typeof fetchMessages>>['data'][number];
 
-export const endpointsQuery = (env: string, filters: EndpointFilters) =>
-  queryOptions({ queryKey: queryKeys.endpoints(env, filters), queryFn: () => fetchEndpoints(filters) });
-export const endpointStatsQuery = (env: string, id: string, since: string) =>
-  queryOptions({ queryKey: queryKeys.endpointStats(env, id, since), queryFn: () => fetchStats(id, since) });
-export const messagesQuery = (env: string, filters: MessageFilters) =>
-  queryOptions({ queryKey: queryKeys.messages(env, filters), queryFn: () => fetchMessages(filters) });
+export const endpointsQuery = (env: string, filters: EndpointFilters) => queryOptions({ queryKey: queryKeys.endpoints(env, filters), queryFn: () => fetchEndpoints(filters) });
+export const endpointStatsQuery = (env: string, id: string, since: string) => queryOptions({ queryKey: queryKeys.endpointStats(env, id, since), queryFn: () => fetchStats(id, since) });
+export const messagesQuery = (env: string, filters: MessageFilters) => queryOptions({ queryKey: queryKeys.messages(env, filters), queryFn: () => fetchMessages(filters) });
 
 /** A message's delivery attempts, fetched once the message is opened; polled until one is there. */
 export const useMessageAttempts = (id: string, enabled: boolean) =>
@@ -36,11 +34,5 @@ export const useEndpoints = (filters: EndpointFilters) => useQuery(endpointsQuer
 export const useEndpointStats = (id: string, since: string) => useQuery(endpointStatsQuery(useEnvironment(), id, since));
 export const useMessages = (filters: MessageFilters) => useQuery(messagesQuery(useEnvironment(), filters));
 
-export function useSendTestEvent(id: string) {
-  const client = useQueryClient();
-  const env = useEnvironment();
-  return useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/endpoints/{id}/test', { params: { path: { id } }, body: {} })),
-    onSuccess: () => client.invalidateQueries({ queryKey: [env, 'messages'] }),
-  });
-}
+export const useSendTestEvent = (id: string) =>
+  useHubMutation({ mutationFn: () => unwrap(api.POST('/api/v1/endpoints/{id}/test', { params: { path: { id } }, body: {} })), invalidates: (env) => [[env, 'messages']] });

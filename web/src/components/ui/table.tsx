@@ -4,6 +4,27 @@
  */
 import type { ReactNode, TableHTMLAttributes } from 'react';
 
+/** A column's heading; `numeric` aligns it right, `hidden` keeps it for screen readers only (an actions column). */
+export type Column = string | { label: ReactNode; numeric?: boolean; hidden?: boolean };
+
+/** A table's header row, one `th scope="col"` per column. */
+export function TableHead({ columns }: { columns: readonly Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, index) => {
+          const { label, numeric, hidden } = typeof column === 'string' ? { label: column } : column;
+          return (
+            <th key={index} scope="col" className={numeric ? 'num' : undefined}>
+              {hidden ? <span className="visually-hidden">{label}</span> : label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}
+
 export function Table({ caption, showCaption = false, children, ...rest }: { caption: string; showCaption?: boolean; children: ReactNode } & TableHTMLAttributes<HTMLTableElement>) {
   return (
     // Focusable and named, so a keyboard can scroll a table wider than the screen.

@@ -12,7 +12,7 @@ import { Badge, type BadgeTone } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 import '../../styles/webhooks.css';
 
@@ -107,16 +107,7 @@ function Timeline({ id }: { id: string }) {
           </ol>
           {a.notifications.length > 0 && (
             <Table caption={`Channels notified of ${a.id}`} showCaption>
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col" className="num">
-                    Sent
-                  </th>
-                  <th scope="col">Last</th>
-                  <th scope="col">Error</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Channel', { label: 'Sent', numeric: true }, 'Last', 'Error']} />
               <tbody>
                 {a.notifications.map((n) => (
                   <tr key={n.channelId}>

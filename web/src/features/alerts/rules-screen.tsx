@@ -10,7 +10,7 @@ import { EmptyState, PageHeader, QueryView, Section } from '../../components/pag
 import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 import { SEVERITY_TONES } from './alert-item';
 import '../../styles/webhooks.css';
@@ -76,17 +76,7 @@ export function RulesScreen() {
               </EmptyState>
             ) : (
               <Table caption="Notification channels">
-                <thead>
-                  <tr>
-                    <th scope="col">Channel</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Last success</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Channel', 'State', 'Last success', 'Last error', { label: 'Actions', hidden: true }]} />
                 <tbody>
                   {page.data.map((c) => (
                     <tr key={c.id}>
@@ -121,18 +111,7 @@ export function RulesScreen() {
         <QueryView query={rules} label="Loading rules">
           {(page) => (
             <Table caption="Alert rules">
-              <thead>
-                <tr>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Thresholds</th>
-                  <th scope="col">Channels</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Rule', 'Severity', 'Thresholds', 'Channels', 'State', { label: 'Actions', hidden: true }]} />
               <tbody>
                 {page.data.map((rule) => (
                   <tr key={rule.rule}>

@@ -11,7 +11,7 @@ import { QueryView, Section } from '../../components/page';
 import { StatusBadge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 import { SyncRunProgress } from '../../components/sync-run-progress';
 
@@ -109,18 +109,7 @@ export function ConnectionSyncs({ connectionId }: { connectionId: string }) {
                 <p className="muted">{result.models.length ? 'No sync scheduled yet.' : 'This connector has no sync models.'}</p>
               ) : (
                 <Table caption="Syncs of this connection">
-                  <thead>
-                    <tr>
-                      <th scope="col">Model</th>
-                      <th scope="col">Every</th>
-                      <th scope="col">Last run</th>
-                      <th scope="col">Outcome</th>
-                      <th scope="col">Next run</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Model', 'Every', 'Last run', 'Outcome', 'Next run', { label: 'Actions', hidden: true }]} />
                   <tbody>
                     {result.data.map((sync) => (
                       <SyncRow key={sync.id} sync={sync} runId={runs[sync.id]} onRun={(runId) => setRuns((all) => ({ ...all, [sync.id]: runId }))} />

@@ -7,7 +7,7 @@ import { QueryView, Section } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { Chart } from '../../components/ui/chart';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 
 const WINDOWS = [
   ['1h', 'Last hour'],
@@ -59,17 +59,7 @@ export function ConnectionHealth({ connectionId }: { connectionId: string }) {
                 empty="No check has run yet. Checks run about every minute while the hub's worker is up."
               />
               <Table caption="Health by period">
-                <thead>
-                  <tr>
-                    <th scope="col">Period</th>
-                    <th scope="col" className="num">Checks</th>
-                    <th scope="col" className="num">p50</th>
-                    <th scope="col" className="num">p95</th>
-                    <th scope="col" className="num">p99</th>
-                    <th scope="col" className="num">Error rate</th>
-                    <th scope="col" className="num">Availability</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Period', { label: 'Checks', numeric: true }, { label: 'p50', numeric: true }, { label: 'p95', numeric: true }, { label: 'p99', numeric: true }, { label: 'Error rate', numeric: true }, { label: 'Availability', numeric: true }]} />
                 <tbody>
                   {WINDOWS.map(([key, label]) => {
                     const w = h.windows[key];

@@ -7,7 +7,7 @@ import { useQueries } from '@tanstack/react-query';
 import { endpointStatsQuery, useEndpoints, type EndpointStats } from '../../api/hooks/webhooks';
 import { useEnvironment } from '../../api/session';
 import { EmptyState, ProblemAlert, Section } from '../../components/page';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { Badge } from '../../components/ui/badge';
 import { Chart } from '../../components/ui/chart';
 import { deliverySeries, ms, percent } from '../webhooks/delivery-series';
@@ -62,16 +62,7 @@ export function WebhookHealth({ since }: { since: string }) {
             <Chart title="Latency" summary="p50 and p95 of answered attempts, per period, across endpoints." times={series.times} series={series.latency} xRange={window} height={140} empty="No answered attempt in the last 24 hours." />
           </div>
           <Table caption="Delivery per endpoint over the last 24 hours">
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col" className="num">Attempts</th>
-                <th scope="col" className="num">Success</th>
-                <th scope="col" className="num">p50</th>
-                <th scope="col" className="num">p95</th>
-                <th scope="col" className="num">Waiting</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Endpoint', { label: 'Attempts', numeric: true }, { label: 'Success', numeric: true }, { label: 'p50', numeric: true }, { label: 'p95', numeric: true }, { label: 'Waiting', numeric: true }]} />
             <tbody>
               {list.map((endpoint, i) => {
                 const s = stats[i]?.data;

@@ -4,16 +4,13 @@
  * by taking the provider's value or keeping Patchbay's (which is written back to the provider).
  */
 import { Link, getRouteApi } from '@tanstack/react-router';
-import { useId } from 'react';
 import { CONFLICT_STATUSES, useConflicts, useResolveConflict, type Conflict } from '../../api/hooks/conflicts';
 import { Can } from '../../components/can';
-import { EmptyState, PageHeader, QueryView } from '../../components/page';
-import { Pager } from '../../components/pager';
-import { SearchBox } from '../../components/search-box';
+import { CursorList, Filters, LIST_PAGE_SIZE, ListTable, SearchBox, SelectFilter, useCursorList } from '../../components/list-screen';
+import { EmptyState, PageHeader } from '../../components/page';
 import { StatusBadge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 import { shortValue } from './change-badge';
 import '../../styles/syncs.css';
@@ -28,7 +25,11 @@ function Decide({ conflict }: { conflict: Conflict }) {
     resolve.mutate(
       { id: conflict.id, resolution },
       {
-        onSuccess: () => toast.success(resolution === 'accept' ? `Took the provider's ${conflict.field}` : `Kept Patchbay's ${conflict.field}`, resolution === 'accept' ? undefined : 'It is written back to the provider.'),
+        onSuccess: () =>
+          toast.success(
+            resolution === 'accept' ? `Took the provider's ${conflict.field}` : `Kept Patchbay's ${conflict.field}`,
+            resolution === 'accept' ? undefined : 'It is written back to the provider.',
+          ),
         onError: (error) => toast.problem('Could not resolve the conflict', error),
       },
     );
@@ -47,79 +48,62 @@ function Decide({ conflict }: { conflict: Conflict }) {
 }
 
 export function ConflictsScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
+  // The status always has a value (pending by default), so it is a view rather than a filter.
+  const list = useCursorList(route, { ignore: ['status'] });
+  const { search, set } = list;
   const status = search.status ?? 'pending';
-  const conflicts = useConflicts({ ...search, status, limit: 50 });
-  const statusId = useId();
-  const set = (patch: Partial<typeof search>) => void navigate({ search: (prev) => ({ ...prev, cursor: undefined, ...patch }), replace: true });
+  const conflicts = useConflicts({ ...search, status, limit: LIST_PAGE_SIZE });
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <Link to="/syncs">Syncs</Link> / <span aria-current="page">Conflicts</span>
       </nav>
       <PageHeader title="Conflicts" description="Fields changed both in Patchbay and at the provider since the last sync. Take the provider’s value, or keep Patchbay’s and write it back." />
-      <div className="filters" role="search">
-        <div className="field">
-          <label htmlFor={statusId}>Status</label>
-          <select id={statusId} value={status} onChange={(e) => set({ status: e.target.value === 'pending' ? undefined : (e.target.value as never) })}>
-            {CONFLICT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s === 'pending' ? 'pending review' : s}
-              </option>
-            ))}
-          </select>
-        </div>
+      <Filters>
+        <SelectFilter label="Status" value={status} options={CONFLICT_STATUSES} any={null} names={{ pending: 'pending review' }} onChange={(s) => set({ status: s === 'pending' ? undefined : s })} />
         <SearchBox label="Connection" value={search.connectionId} onSearch={(connectionId) => set({ connectionId })} placeholder="Exact connection id" />
-      </div>
-      <QueryView query={conflicts} label="Loading conflicts">
-        {(page) =>
-          page.data.length === 0 ? (
-            <EmptyState title={status === 'pending' ? 'No conflict waits for review' : `No ${status} conflict`} action={<Link to="/syncs/mappings">Open the mappings</Link>}>
-              {status === 'pending'
-                ? 'A conflict is held here when a mapping asks for manual review and a field changed on both sides between two syncs.'
-                : 'Decided conflicts show here with who decided them.'}
-            </EmptyState>
-          ) : (
-            <>
-              <Table caption="Conflicts">
-                <thead>
-                  <tr>
-                    <th scope="col">Record</th>
-                    <th scope="col">Field</th>
-                    <th scope="col">Patchbay’s value</th>
-                    <th scope="col">Provider’s value</th>
-                    <th scope="col">{status === 'pending' ? 'Held' : 'Decided'}</th>
-                    <th scope="col">{status === 'pending' ? <span className="visually-hidden">Decision</span> : 'Outcome'}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((c) => (
-                    <tr key={c.id}>
-                      <td>
-                        <Link to="/records/$connectionId/$model/$externalId" params={{ connectionId: c.connectionId, model: c.model, externalId: c.externalId }} className="cell-main mono">
-                          {c.externalId}
-                        </Link>
-                        <span className="muted cell-sub">
-                          {c.model} · {c.connectionId}
-                        </span>
-                      </td>
-                      <td className="mono">{c.field}</td>
-                      <td className="mono cell-wrap">{shortValue(c.patchbayValue)}</td>
-                      <td className="mono cell-wrap">{shortValue(c.providerValue)}</td>
-                      <td>
-                        <RelativeTime value={c.resolvedAt ?? c.createdAt} />
-                      </td>
-                      <td>{c.status === 'pending' ? <Decide conflict={c} /> : <StatusBadge status={c.status} />}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-              <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-            </>
-          )
+      </Filters>
+      <CursorList
+        list={list}
+        query={conflicts}
+        noun="conflict"
+        empty={
+          <EmptyState title={status === 'pending' ? 'No conflict waits for review' : `No ${status} conflict`} action={<Link to="/syncs/mappings">Open the mappings</Link>}>
+            {status === 'pending'
+              ? 'A conflict is held here when a mapping asks for manual review and a field changed on both sides between two syncs.'
+              : 'Decided conflicts show here with who decided them.'}
+          </EmptyState>
         }
-      </QueryView>
+      >
+        {(rows) => (
+          <ListTable
+            caption="Conflicts"
+            columns={['Record', 'Field', 'Patchbay’s value', 'Provider’s value', status === 'pending' ? 'Held' : 'Decided', status === 'pending' ? { label: 'Decision', hidden: true } : 'Outcome']}
+            rows={rows}
+            rowKey={(c) => c.id}
+          >
+            {(c) => (
+              <>
+                <td>
+                  <Link to="/records/$connectionId/$model/$externalId" params={{ connectionId: c.connectionId, model: c.model, externalId: c.externalId }} className="cell-main mono">
+                    {c.externalId}
+                  </Link>
+                  <span className="muted cell-sub">
+                    {c.model} · {c.connectionId}
+                  </span>
+                </td>
+                <td className="mono">{c.field}</td>
+                <td className="mono cell-wrap">{shortValue(c.patchbayValue)}</td>
+                <td className="mono cell-wrap">{shortValue(c.providerValue)}</td>
+                <td>
+                  <RelativeTime value={c.resolvedAt ?? c.createdAt} />
+                </td>
+                <td>{c.status === 'pending' ? <Decide conflict={c} /> : <StatusBadge status={c.status} />}</td>
+              </>
+            )}
+          </ListTable>
+        )}
+      </CursorList>
     </>
   );
 }

@@ -11,7 +11,7 @@ import { Button } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 
 function CreateKey() {
@@ -101,17 +101,7 @@ export function ApiKeys() {
             <EmptyState title={`No API keys in ${environment}`}>Create one for your backend to call Patchbay's API.</EmptyState>
           ) : (
             <Table caption={`API keys of ${environment}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Prefix', 'Role', 'Last used', { label: 'Actions', hidden: true }]} />
               <tbody>
                 {mine.map((key) => (
                   <tr key={key.id}>

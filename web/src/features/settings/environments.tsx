@@ -13,7 +13,7 @@ import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 
 function AddEnvironment() {
@@ -73,13 +73,7 @@ export function Environments() {
       <QueryView query={environments} label="Loading environments">
         {(page) => (
           <Table caption="Environments of the organization">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Private networks</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Private networks', 'Created']} />
             <tbody>
               {page.data.map((env) => (
                 <tr key={env.id}>

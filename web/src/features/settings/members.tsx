@@ -14,7 +14,7 @@ import { Button } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 
 function AddMember() {
@@ -137,16 +137,7 @@ export function Members() {
       <QueryView query={members} label="Loading members">
         {(page) => (
           <Table caption="Members of the organization">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Member', 'Role', 'Joined', { label: 'Actions', hidden: true }]} />
             <tbody>
               {page.data.map((member) => {
                 const self = member.userId === me.data?.id;

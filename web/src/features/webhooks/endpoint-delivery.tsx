@@ -4,7 +4,7 @@ import { useEndpointStats } from '../../api/hooks/webhooks';
 import { QueryView, Section } from '../../components/page';
 import { Chart } from '../../components/ui/chart';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
+import { Table, TableHead } from '../../components/ui/table';
 import { deliverySeries, ms, percent } from './delivery-series';
 
 export function EndpointDelivery({ endpointId }: { endpointId: string }) {
@@ -62,14 +62,7 @@ export function EndpointDelivery({ endpointId }: { endpointId: string }) {
               </div>
               {s.recentErrors.length > 0 && (
                 <Table caption="Recent failed attempts" showCaption>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Message</th>
-                      <th scope="col">Answer</th>
-                      <th scope="col">Error</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['When', 'Message', 'Answer', 'Error']} />
                   <tbody>
                     {s.recentErrors.map((e) => (
                       <tr key={`${e.messageId}-${e.attempt}`}>

@@ -2,8 +2,8 @@
 import { Link, getRouteApi } from '@tanstack/react-router';
 import { useEventTypes, type EventType } from '../../api/hooks/webhooks-out';
 import { useEnvironment } from '../../api/session';
-import { EmptyState, PageHeader, QueryView } from '../../components/page';
-import { Pager } from '../../components/pager';
+import { CursorList, useCursorList } from '../../components/list-screen';
+import { EmptyState, PageHeader } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
@@ -50,10 +50,10 @@ function EventTypeItem({ type }: { type: EventType }) {
 }
 
 export function EventTypesScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const list = useCursorList(route);
   const environment = useEnvironment();
-  const types = useEventTypes({ ...search, limit: 100 });
+  // A hundred a page: the built-in types alone are a few dozen.
+  const types = useEventTypes({ ...list.search, limit: 100 });
   return (
     <>
       <PageHeader
@@ -61,24 +61,24 @@ export function EventTypesScreen() {
         description={`What can be published in ${environment}: Patchbay's own events and yours, each with the schema its data follows.`}
         actions={<Link to="/endpoints">Endpoints</Link>}
       />
-      <QueryView query={types} label="Loading event types">
-        {(page) =>
-          page.data.length === 0 ? (
-            <EmptyState title="No event types">
-              Define one with <code>POST /api/v1/event-types</code> (a name, a JSON Schema and an example).
-            </EmptyState>
-          ) : (
-            <>
-              <ul className="message-list" aria-label="Event types">
-                {page.data.map((type) => (
-                  <EventTypeItem key={type.name} type={type} />
-                ))}
-              </ul>
-              <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-            </>
-          )
+      <CursorList
+        list={list}
+        query={types}
+        noun="event type"
+        empty={
+          <EmptyState title="No event types">
+            Define one with <code>POST /api/v1/event-types</code> (a name, a JSON Schema and an example).
+          </EmptyState>
         }
-      </QueryView>
+      >
+        {(rows) => (
+          <ul className="message-list" aria-label="Event types">
+            {rows.map((type) => (
+              <EventTypeItem key={type.name} type={type} />
+            ))}
+          </ul>
+        )}
+      </CursorList>
     </>
   );
 }

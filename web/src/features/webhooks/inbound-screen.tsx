@@ -1,6 +1,6 @@
 /** Inbound events: webhooks received from providers, with their verification and processing. */
 import { Link, getRouteApi } from '@tanstack/react-router';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { INBOUND_STATUSES, useInboundEvents, type InboundEvent } from '../../api/hooks/inbound';
 import { useReprocessMatching, type ReprocessFilter } from '../../api/hooks/sources';
 import { Can } from '../../components/can';
@@ -10,9 +10,8 @@ import { useToast } from '../../components/ui/toast';
 import { InboundEventDetail, Verification } from './inbound-event-detail';
 import '../../styles/webhooks.css';
 import { useEnvironment } from '../../api/session';
-import { EmptyState, PageHeader, QueryView } from '../../components/page';
-import { Pager } from '../../components/pager';
-import { SearchBox } from '../../components/search-box';
+import { CursorList, Filters, LIST_PAGE_SIZE, SearchBox, SelectFilter, useCursorList } from '../../components/list-screen';
+import { EmptyState, PageHeader } from '../../components/page';
 import { StatusBadge } from '../../components/ui/badge';
 import { RelativeTime } from '../../components/ui/relative-time';
 
@@ -83,12 +82,10 @@ function ReprocessMatching({ filters }: { filters: ReprocessFilter }) {
 }
 
 export function InboundScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const list = useCursorList(route);
+  const { search, set } = list;
   const environment = useEnvironment();
-  const events = useInboundEvents({ ...search, limit: 50 });
-  const statusId = useId();
-  const set = (patch: Partial<typeof search>) => void navigate({ search: (prev) => ({ ...prev, cursor: undefined, ...patch }), replace: true });
+  const events = useInboundEvents({ ...search, limit: LIST_PAGE_SIZE });
   return (
     <>
       <PageHeader
@@ -104,39 +101,29 @@ export function InboundScreen() {
           </>
         }
       />
-      <div className="filters" role="search">
-        <div className="field">
-          <label htmlFor={statusId}>Status</label>
-          <select id={statusId} value={search.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as never })}>
-            <option value="">Any</option>
-            {INBOUND_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status}
-              </option>
-            ))}
-          </select>
-        </div>
+      <Filters>
+        <SelectFilter label="Status" value={search.status} options={INBOUND_STATUSES} onChange={(status) => set({ status })} />
         <SearchBox label="Event type" value={search.eventType} onSearch={(eventType) => set({ eventType })} />
         <SearchBox label="Source id" value={search.sourceId} onSearch={(sourceId) => set({ sourceId })} />
-      </div>
-      <QueryView query={events} label="Loading inbound events">
-        {(page) =>
-          page.data.length === 0 ? (
-            <EmptyState title={search.status || search.eventType || search.sourceId ? 'No inbound event matches' : `No inbound events in ${environment} yet`}>
-              Create a source (<code>POST /api/v1/sources</code>) and give its URL to the provider; what it sends shows here.
-            </EmptyState>
-          ) : (
-            <>
-              <ul className="message-list" aria-label="Inbound events">
-                {page.data.map((event) => (
-                  <InboundItem key={event.id} event={event} />
-                ))}
-              </ul>
-              <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-            </>
-          )
+      </Filters>
+      <CursorList
+        list={list}
+        query={events}
+        noun="inbound event"
+        empty={
+          <EmptyState title={`No inbound events in ${environment} yet`}>
+            Create a source (<code>POST /api/v1/sources</code>) and give its URL to the provider; what it sends shows here.
+          </EmptyState>
         }
-      </QueryView>
+      >
+        {(rows) => (
+          <ul className="message-list" aria-label="Inbound events">
+            {rows.map((event) => (
+              <InboundItem key={event.id} event={event} />
+            ))}
+          </ul>
+        )}
+      </CursorList>
     </>
   );
 }

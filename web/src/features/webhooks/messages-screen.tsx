@@ -4,15 +4,13 @@ import { useId, useState } from 'react';
 import type { Message } from '../../api/hooks/webhooks';
 import { useMessages } from '../../api/hooks/webhooks';
 import { useEnvironment } from '../../api/session';
-import { EmptyState, PageHeader, QueryView } from '../../components/page';
-import { Pager } from '../../components/pager';
-import { SearchBox } from '../../components/search-box';
+import { CursorList, Filters, LIST_PAGE_SIZE, SearchBox, useCursorList } from '../../components/list-screen';
+import { EmptyState, PageHeader, ProblemAlert, QueryView } from '../../components/page';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { MessageAttempts } from './message-attempts';
 import { useMessage } from '../../api/hooks/webhooks-out';
-import { ProblemAlert } from '../../components/page';
 import { Button } from '../../components/ui/button';
 import '../../styles/webhooks.css';
 
@@ -77,47 +75,42 @@ function FoundMessage({ id, onClear }: { id: string; onClear: () => void }) {
 }
 
 export function MessagesScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const list = useCursorList(route);
+  const { search, set } = list;
   const environment = useEnvironment();
   const { id: _id, ...filters } = search;
-  const messages = useMessages({ ...filters, limit: 50 });
-  const set = (patch: Partial<typeof search>) =>
-    void navigate({
-      search: (prev) => ({ ...prev, cursor: undefined, ...patch }),
-      replace: true,
-    });
+  const messages = useMessages({ ...filters, limit: LIST_PAGE_SIZE });
   return (
     <>
       <PageHeader title="Message log" description={`Events published in ${environment} and sent to the endpoints that subscribe to them.`} />
-      <div className="filters" role="search">
+      <Filters>
         <SearchBox label="Event type" value={search.eventType} onSearch={(eventType) => set({ eventType })} placeholder="e.g. connection.created" />
         <SearchBox label="Channel" value={search.channel} onSearch={(channel) => set({ channel })} />
         <TimeField label="Since" value={search.since} onChange={(since) => set({ since })} />
         <TimeField label="Until" value={search.until} onChange={(until) => set({ until })} />
         <SearchBox label="Message or event id" value={search.id} onSearch={(id) => set({ id })} placeholder="msg_… or evt_…" />
-      </div>
+      </Filters>
       {search.id ? (
         <FoundMessage id={search.id} onClear={() => set({ id: undefined })} />
       ) : (
-        <QueryView query={messages} label="Loading messages">
-          {(page) =>
-            page.data.length === 0 ? (
-              <EmptyState title={search.eventType || search.channel || search.since || search.until ? 'No message matches' : `No messages in ${environment} yet`}>
-                Messages appear when Patchbay or your product publishes an event (<code>POST /api/v1/events</code>), or when you send a test event to an endpoint.
-              </EmptyState>
-            ) : (
-              <>
-                <ul className="message-list">
-                  {page.data.map((message) => (
-                    <MessageItem key={message.id} message={message} />
-                  ))}
-                </ul>
-                <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-              </>
-            )
+        <CursorList
+          list={list}
+          query={messages}
+          noun="message"
+          empty={
+            <EmptyState title={`No messages in ${environment} yet`}>
+              Messages appear when Patchbay or your product publishes an event (<code>POST /api/v1/events</code>), or when you send a test event to an endpoint.
+            </EmptyState>
           }
-        </QueryView>
+        >
+          {(rows) => (
+            <ul className="message-list" aria-label="Messages">
+              {rows.map((message) => (
+                <MessageItem key={message.id} message={message} />
+              ))}
+            </ul>
+          )}
+        </CursorList>
       )}
     </>
   );

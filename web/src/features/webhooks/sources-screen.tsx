@@ -8,14 +8,13 @@ import { useId, useState, type FormEvent } from 'react';
 import { useSources, useUpdateSource, type Source } from '../../api/hooks/sources';
 import { useEnvironment } from '../../api/session';
 import { Can } from '../../components/can';
-import { EmptyState, PageHeader, ProblemAlert, QueryView } from '../../components/page';
-import { Pager } from '../../components/pager';
+import { CursorList, LIST_PAGE_SIZE, ListTable, useCursorList } from '../../components/list-screen';
+import { EmptyState, PageHeader, ProblemAlert } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
-import { Table } from '../../components/ui/table';
 import { useToast } from '../../components/ui/toast';
 import '../../styles/webhooks.css';
 
@@ -90,66 +89,53 @@ function RotateSecret({ source }: { source: Source }) {
 }
 
 export function SourcesScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const list = useCursorList(route);
+  const { search } = list;
   const environment = useEnvironment();
-  const sources = useSources({ ...search, limit: 50 });
+  const sources = useSources({ ...search, limit: LIST_PAGE_SIZE });
   return (
     <>
       <PageHeader title="Sources" description={`Where providers send webhooks to ${environment}. Give each provider its source's URL.`} actions={<Link to="/inbound-events">Inbound events</Link>} />
-      <QueryView query={sources} label="Loading sources">
-        {(page) =>
-          page.data.length === 0 ? (
-            <EmptyState title={`No sources in ${environment} yet`}>
-              Create one with <code>POST /api/v1/sources</code> (a name and a connector's preset, or a generic verification); its URL then goes into the provider's webhook settings.
-            </EmptyState>
-          ) : (
-            <>
-              <Table caption="Sources">
-                <thead>
-                  <tr>
-                    <th scope="col">Source</th>
-                    <th scope="col">URL to give the provider</th>
-                    <th scope="col">Verification</th>
-                    <th scope="col">State</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((source) => (
-                    <tr key={source.id}>
-                      <td>
-                        <Link to="/inbound-events" search={{ sourceId: source.id }} className="cell-main" title="Events of this source">
-                          {source.name}
-                        </Link>
-                        <span className="muted mono cell-sub">{source.id}</span>
-                      </td>
-                      <td className="cell-url">
-                        <CopyableId value={source.url} label={`URL of ${source.name}`} />
-                      </td>
-                      <td className="cell-wrap">
-                        {verificationText(source)}
-                        <span className="muted cell-sub">
-                          {source.secretCount} secret{source.secretCount === 1 ? '' : 's'} · created <RelativeTime value={source.createdAt} />
-                        </span>
-                      </td>
-                      <td>{source.disabled ? <Badge tone="warning">disabled</Badge> : <Badge tone="success">receiving</Badge>}</td>
-                      <td>
-                        <Can scope="sources:write">
-                          <RotateSecret source={source} />
-                        </Can>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-              <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-            </>
-          )
+      <CursorList
+        list={list}
+        query={sources}
+        noun="source"
+        empty={
+          <EmptyState title={`No sources in ${environment} yet`}>
+            Create one with <code>POST /api/v1/sources</code> (a name and a connector's preset, or a generic verification); its URL then goes into the provider's webhook settings.
+          </EmptyState>
         }
-      </QueryView>
+      >
+        {(rows) => (
+          <ListTable caption="Sources" columns={['Source', 'URL to give the provider', 'Verification', 'State', { label: 'Actions', hidden: true }]} rows={rows} rowKey={(source) => source.id}>
+            {(source) => (
+              <>
+                <td>
+                  <Link to="/inbound-events" search={{ sourceId: source.id }} className="cell-main" title="Events of this source">
+                    {source.name}
+                  </Link>
+                  <span className="muted mono cell-sub">{source.id}</span>
+                </td>
+                <td className="cell-url">
+                  <CopyableId value={source.url} label={`URL of ${source.name}`} />
+                </td>
+                <td className="cell-wrap">
+                  {verificationText(source)}
+                  <span className="muted cell-sub">
+                    {source.secretCount} secret{source.secretCount === 1 ? '' : 's'} · created <RelativeTime value={source.createdAt} />
+                  </span>
+                </td>
+                <td>{source.disabled ? <Badge tone="warning">disabled</Badge> : <Badge tone="success">receiving</Badge>}</td>
+                <td>
+                  <Can scope="sources:write">
+                    <RotateSecret source={source} />
+                  </Can>
+                </td>
+              </>
+            )}
+          </ListTable>
+        )}
+      </CursorList>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { auditLogQuery } from '../../api/hooks/settings';
 import { AuditLogScreen } from '../../features/operations/audit-log-screen';
 import { compact, cursor, text } from '../../lib/search';
@@ -6,6 +7,6 @@ import { compact, cursor, text } from '../../lib/search';
 export const Route = createFileRoute('/_app/audit-log')({
   validateSearch: (search: Record<string, unknown>) => compact({ action: text(search.action, 100), cursor: cursor(search.cursor) }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.prefetchQuery(auditLogQuery({ ...deps, limit: 50 })),
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(auditLogQuery({ ...deps, limit: LIST_PAGE_SIZE })),
   component: AuditLogScreen,
 });

@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { INBOUND_STATUSES, inboundEventsQuery } from '../../api/hooks/inbound';
 import { session } from '../../api/session';
 import { InboundScreen } from '../../features/webhooks/inbound-screen';
@@ -8,6 +9,6 @@ export const Route = createFileRoute('/_app/inbound-events')({
   validateSearch: (search: Record<string, unknown>) =>
     compact({ status: oneOf(search.status, INBOUND_STATUSES), sourceId: text(search.sourceId, 128), eventType: text(search.eventType, 200), cursor: cursor(search.cursor) }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.prefetchQuery(inboundEventsQuery(session.environment(), { ...deps, limit: 50 })),
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(inboundEventsQuery(session.environment(), { ...deps, limit: LIST_PAGE_SIZE })),
   component: InboundScreen,
 });

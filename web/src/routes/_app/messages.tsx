@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { messagesQuery } from '../../api/hooks/webhooks';
 import { session } from '../../api/session';
 import { MessagesScreen } from '../../features/webhooks/messages-screen';
@@ -20,6 +21,6 @@ export const Route = createFileRoute('/_app/messages')({
       cursor: cursor(search.cursor),
     }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps: { id, ...filters } }) => (id ? undefined : context.queryClient.prefetchQuery(messagesQuery(session.environment(), { ...filters, limit: 50 }))),
+  loader: ({ context, deps: { id, ...filters } }) => (id ? undefined : context.queryClient.prefetchQuery(messagesQuery(session.environment(), { ...filters, limit: LIST_PAGE_SIZE }))),
   component: MessagesScreen,
 });

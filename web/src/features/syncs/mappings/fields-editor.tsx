@@ -5,23 +5,14 @@
 import { DIRECTIONS, type FieldMapping } from '../../../api/hooks/mappings';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
-import { Table } from '../../../components/ui/table';
+import { Table, TableHead } from '../../../components/ui/table';
 
 export function FieldsEditor({ fields, onChange, readOnly }: { fields: FieldMapping[]; onChange: (fields: FieldMapping[]) => void; readOnly: boolean }) {
   const set = (index: number, patch: Partial<FieldMapping>) => onChange(fields.map((f, i) => (i === index ? { ...f, ...patch } : f)));
   return (
     <>
       <Table caption="Fields of the mapping">
-        <thead>
-          <tr>
-            <th scope="col">Provider field</th>
-            <th scope="col">Patchbay field</th>
-            <th scope="col">Direction</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Provider field', 'Patchbay field', 'Direction', { label: 'Actions', hidden: true }]} />
         <tbody>
           {fields.map((field, index) => (
             <tr key={index}>

@@ -2,23 +2,19 @@
 import { Link, getRouteApi } from '@tanstack/react-router';
 import { useMappings } from '../../../api/hooks/mappings';
 import { Can } from '../../../components/can';
-import { EmptyState, PageHeader, QueryView } from '../../../components/page';
-import { Pager } from '../../../components/pager';
-import { SearchBox } from '../../../components/search-box';
+import { CursorList, Filters, LIST_PAGE_SIZE, ListTable, SearchBox, useCursorList } from '../../../components/list-screen';
+import { EmptyState, PageHeader } from '../../../components/page';
 import { Badge } from '../../../components/ui/badge';
 import { RelativeTime } from '../../../components/ui/relative-time';
-import { Table } from '../../../components/ui/table';
 import { NewMappingDialog } from './new-mapping-dialog';
 import '../../../styles/syncs.css';
 
 const route = getRouteApi('/_app/syncs/mappings/');
 
 export function MappingsScreen() {
-  const search = route.useSearch();
-  const navigate = route.useNavigate();
-  const mappings = useMappings({ ...search, limit: 50 });
-  const set = (patch: Partial<typeof search>) => void navigate({ search: (prev) => ({ ...prev, cursor: undefined, ...patch }), replace: true });
-  const filtered = Boolean(search.connectionId || search.model);
+  const list = useCursorList(route);
+  const { search, set } = list;
+  const mappings = useMappings({ ...search, limit: LIST_PAGE_SIZE });
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -33,54 +29,43 @@ export function MappingsScreen() {
           </Can>
         }
       />
-      <div className="filters" role="search">
+      <Filters>
         <SearchBox label="Connection" value={search.connectionId} onSearch={(connectionId) => set({ connectionId })} placeholder="Exact connection id" />
         <SearchBox label="Model" value={search.model} onSearch={(model) => set({ model })} placeholder="e.g. customers" />
-      </div>
-      <QueryView query={mappings} label="Loading mappings">
-        {(page) =>
-          page.data.length === 0 ? (
-            <EmptyState title={filtered ? 'No mapping matches these filters' : 'No mappings yet'} action={filtered ? <Link to="/syncs/mappings">Clear the filters</Link> : undefined}>
-              Without a mapping a sync stores the provider’s fields as they come. Create one to rename, convert or leave out fields, and to write changes back.
-            </EmptyState>
-          ) : (
-            <>
-              <Table caption="Mappings">
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col">For</th>
-                    <th scope="col" className="num">Fields</th>
-                    <th scope="col">Conflicts</th>
-                    <th scope="col">Changed</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((m) => (
-                    <tr key={m.id}>
-                      <td>
-                        <Link to="/syncs/mappings/$mappingId" params={{ mappingId: m.id }} className="cell-main">
-                          {m.model}
-                        </Link>
-                        <span className="muted mono cell-sub">{m.id}</span>
-                      </td>
-                      <td className="mono">{m.connectionId ?? m.integrationId}</td>
-                      <td className="num">{m.fields.length}</td>
-                      <td>
-                        <Badge>{m.conflictStrategy.replace('_', ' ')}</Badge>
-                      </td>
-                      <td>
-                        <RelativeTime value={m.updatedAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-              <Pager cursor={search.cursor} nextCursor={page.nextCursor} count={page.data.length} onCursor={(cursor) => void navigate({ search: (prev) => ({ ...prev, cursor }) })} />
-            </>
-          )
+      </Filters>
+      <CursorList
+        list={list}
+        query={mappings}
+        noun="mapping"
+        empty={
+          <EmptyState title="No mappings yet">
+            Without a mapping a sync stores the provider’s fields as they come. Create one to rename, convert or leave out fields, and to write changes back.
+          </EmptyState>
         }
-      </QueryView>
+      >
+        {(rows) => (
+          <ListTable caption="Mappings" columns={['Model', 'For', { label: 'Fields', numeric: true }, 'Conflicts', 'Changed']} rows={rows} rowKey={(m) => m.id}>
+            {(m) => (
+              <>
+                <td>
+                  <Link to="/syncs/mappings/$mappingId" params={{ mappingId: m.id }} className="cell-main">
+                    {m.model}
+                  </Link>
+                  <span className="muted mono cell-sub">{m.id}</span>
+                </td>
+                <td className="mono">{m.connectionId ?? m.integrationId}</td>
+                <td className="num">{m.fields.length}</td>
+                <td>
+                  <Badge>{m.conflictStrategy.replace('_', ' ')}</Badge>
+                </td>
+                <td>
+                  <RelativeTime value={m.updatedAt} />
+                </td>
+              </>
+            )}
+          </ListTable>
+        )}
+      </CursorList>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { CONNECTION_STATUSES, connectionsQuery } from '../../../api/hooks/connections';
 import { session } from '../../../api/session';
 import { ConnectionsScreen } from '../../../features/connections/connections-screen';
@@ -15,6 +16,6 @@ export const Route = createFileRoute('/_app/connections/')({
       cursor: cursor(search.cursor),
     }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.prefetchQuery(connectionsQuery(session.environment(), { ...deps, limit: 50 })),
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(connectionsQuery(session.environment(), { ...deps, limit: LIST_PAGE_SIZE })),
   component: ConnectionsScreen,
 });

@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { SYNC_RUN_STATUSES, syncRunsQuery } from '../../../api/hooks/sync-runs';
 import { session } from '../../../api/session';
 import { RunsScreen } from '../../../features/syncs';
@@ -8,6 +9,6 @@ export const Route = createFileRoute('/_app/syncs/')({
   validateSearch: (search: Record<string, unknown>) =>
     compact({ status: oneOf(search.status, SYNC_RUN_STATUSES), connectionId: text(search.connectionId, 128), model: text(search.model, 64), cursor: cursor(search.cursor) }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.prefetchQuery(syncRunsQuery(session.environment(), { ...deps, limit: 50 })),
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(syncRunsQuery(session.environment(), { ...deps, limit: LIST_PAGE_SIZE })),
   component: RunsScreen,
 });

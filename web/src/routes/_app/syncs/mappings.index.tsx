@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { mappingsQuery } from '../../../api/hooks/mappings';
 import { session } from '../../../api/session';
 import { MappingsScreen } from '../../../features/syncs';
@@ -7,6 +8,6 @@ import { compact, cursor, text } from '../../../lib/search';
 export const Route = createFileRoute('/_app/syncs/mappings/')({
   validateSearch: (search: Record<string, unknown>) => compact({ connectionId: text(search.connectionId, 128), model: text(search.model, 64), cursor: cursor(search.cursor) }),
   loaderDeps: ({ search }) => search,
-  loader: ({ context, deps }) => context.queryClient.prefetchQuery(mappingsQuery(session.environment(), { ...deps, limit: 50 })),
+  loader: ({ context, deps }) => context.queryClient.prefetchQuery(mappingsQuery(session.environment(), { ...deps, limit: LIST_PAGE_SIZE })),
   component: MappingsScreen,
 });
