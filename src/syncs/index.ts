@@ -17,6 +17,7 @@ export {
   type SyncSettings,
 } from './syncs.ts';
 export { checkFrequency, nextRunAt, isRealTime, FrequencyError } from './schedule.ts';
+export { latestRun, type RunProgress } from './latest-run.ts';
 export { executeRun, type RunnerDeps, type AttemptInfo } from './runner/run.ts';
 export { SyncPageError } from './runner/paginate.ts';
 export { readChanges, encodeFeedCursor, decodeFeedCursor, FeedCursorError, type Change, type ChangePage } from './records/feed.ts';

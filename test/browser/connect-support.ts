@@ -9,13 +9,11 @@ import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Registry } from 'prom-client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { loadConfig, systemClock } from '../../src/core/index.ts';
 import { bootstrapOrganization } from '../../src/auth/index.ts';
-import { buildApi } from '../../src/api/index.ts';
-import { createVault } from '../../src/credentials/index.ts';
+import { createHub } from '../../src/hub/index.ts';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { captureLogs } from '../support/logs.ts';
@@ -45,14 +43,23 @@ export interface BrowserHub {
   close(): Promise<void>;
 }
 
-export async function startBrowserHub(): Promise<BrowserHub> {
+/**
+ * `workers`: the hub also runs its jobs (syncs, health checks) — what the sync progress card
+ * follows; without them it serves the API and pages only, and nothing runs behind a test's back.
+ */
+export async function startBrowserHub(options: { workers?: boolean } = {}): Promise<BrowserHub> {
   const database = await createTestDatabase();
   const logs = captureLogs('info');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PATCHBAY_DATA_DIR: database.dataDir, PUBLIC_URL: url });
-  const vault = createVault({ keys: [{ id: 'test', key: randomBytes(32) }], clock: systemClock });
-  const app = await buildApi({ config, database, logger: logs.logger, clock: systemClock, metrics: new Registry(), vault });
+  const config = loadConfig({
+    PATCHBAY_DATA_DIR: database.dataDir,
+    PUBLIC_URL: url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...(database.url ? { DATABASE_URL: database.url, PATCHBAY_SECRET_KEYS: `test:${randomBytes(32).toString('base64')}` } : {}),
+  });
+  const hub = await createHub({ config, database, logger: logs.logger, clock: systemClock, role: options.workers ? 'all' : 'api' });
   const seed = (await bootstrapOrganization(database.db, {
     organizationName: 'Acme',
     organizationSlug: 'acme',
@@ -63,7 +70,7 @@ export async function startBrowserHub(): Promise<BrowserHub> {
     keyEnvironment: 'dev',
     allowPrivateNetworksIn: ['dev'],
   }))!;
-  await app.listen({ port, host: '127.0.0.1' });
+  await hub.start();
   const stripe = await startSimulator('stripe');
   const api = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(`${url}${route}`, {
@@ -104,7 +111,7 @@ export async function startBrowserHub(): Promise<BrowserHub> {
       await browser.close();
       example.kill('SIGTERM');
       await stripe.close();
-      await app.close();
+      await hub.stop();
       await database.drop();
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The Connect UI's page (`/connect`, `/connect/embed`) and the browser SDK (`/sdk/connect.js`
+ * The Connect UI's page (`/connect`, the widgets `/connect/embed` and `/connect/embed/sync`) and the browser SDK (`/sdk/connect.js`
  * with its `.d.ts`), from the web build (web/dist). The page may be framed only by the origins
  * its session (`?session=cs_…`) or embed token (`?embed=emb_…`) allows — its CSP's
  * `frame-ancestors` — and otherwise by nobody; it loads and calls only this hub.
@@ -56,7 +56,7 @@ export const connectPageRoutes: FastifyPluginAsync<ConnectPageOptions> = async (
     return [];
   }
 
-  for (const url of ['/connect', '/connect/embed']) {
+  for (const url of ['/connect', '/connect/embed', '/connect/embed/sync']) {
     app.get(url, { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       const allowed = await ancestors(request.query as Record<string, string | undefined>);
       reply.header('content-security-policy', csp(allowed)).header('referrer-policy', 'no-referrer');

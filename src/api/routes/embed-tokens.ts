@@ -6,8 +6,7 @@
  */
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { ProblemError, problems, type FieldError } from '../../core/index.ts';
+import { problems, type FieldError } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
 import { createConnectSession } from '../../credentials/oauth/index.ts';
 import { getIntegration } from '../../integrations/index.ts';
@@ -18,18 +17,15 @@ import {
   EMBED_TOKEN_TTL_SECONDS,
   END_CUSTOMER_ID,
   exactOrigin,
-  findEmbedToken,
   getConnection,
   isConnectable,
-  type EmbedToken,
   type Theme,
 } from '../../connections/index.ts';
 import { actorOf, principalOf, tenantOf } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import { connectUiUrl, ThemeSchema } from './connect-sessions.ts';
-
-const EMBED_SECURITY = [{ embedToken: [] }];
-const bearerOf = (request: FastifyRequest): string | undefined => /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+import { EMBED_SECURITY, embedOf } from './embed-auth.ts';
+import { embedSyncProgressRoutes } from './embed-sync-progress.ts';
 
 const EmbeddedConnection = Type.Object({
   id: Type.String(),
@@ -48,14 +44,7 @@ const EmbeddedConnection = Type.Object({
 export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['connect'];
   const { clock } = app.deps;
-
-  async function embedOf(request: FastifyRequest): Promise<EmbedToken> {
-    const token = bearerOf(request);
-    if (!token) throw problems.unauthenticated('Send the embed token: Authorization: Bearer pb_et_….');
-    const embed = await findEmbedToken(app.deps.database.db, clock, token);
-    if (!embed) throw new ProblemError('embed-token-invalid', 401, 'Embed token invalid', { detail: 'The embed token is unknown or has expired; the app must make a new one.' });
-    return embed;
-  }
+  await app.register(embedSyncProgressRoutes);
 
   app.post(
     '/embed-tokens',
@@ -64,7 +53,7 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createEmbedToken',
         tags,
-        summary: 'A short-lived token for one end customer’s embedded widgets (status card, connection list); read-only unless it asks for connect',
+        summary: 'A short-lived token for one end customer’s embedded widgets (connection list and status cards, sync progress card); read-only unless it asks for connect',
         body: Type.Object(
           {
             endCustomerId: Type.String({ minLength: 1, maxLength: 255 }),
@@ -82,7 +71,10 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
             endCustomerId: Type.String(),
             scopes: Type.Array(Type.String()),
             expiresAt: Timestamp,
-            embedUrls: Type.Object({ connections: Type.String({ description: 'The connection list widget (the token in the fragment)' }) }),
+            embedUrls: Type.Object({
+              connections: Type.String({ description: 'The connection list widget (the token in the fragment)' }),
+              syncProgress: Type.String({ description: 'The sync progress card: the latest or ongoing sync run of the end customer’s connections; add `&connection=<id>` for one connection' }),
+            }),
           }),
           ...problemResponses(...AUTHENTICATED_PROBLEMS),
         },
@@ -109,7 +101,10 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         endCustomerId: embed.endCustomerId,
         scopes: embed.scopes,
         expiresAt: embed.expiresAt.toISOString(),
-        embedUrls: { connections: `${app.deps.config.publicUrl}/connect/embed?embed=${encodeURIComponent(embed.id)}#token=${encodeURIComponent(token)}` },
+        embedUrls: {
+          connections: `${app.deps.config.publicUrl}/connect/embed?embed=${encodeURIComponent(embed.id)}#token=${encodeURIComponent(token)}`,
+          syncProgress: `${app.deps.config.publicUrl}/connect/embed/sync?embed=${encodeURIComponent(embed.id)}#token=${encodeURIComponent(token)}`,
+        },
       });
     },
   );
@@ -130,7 +125,7 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const embed = await embedOf(request);
+      const embed = await embedOf(app, request);
       const { db } = app.deps.database;
       const scope = { organizationId: embed.organizationId, environmentId: embed.environmentId };
       const rows = await embeddedConnections(db, embed);
@@ -175,7 +170,7 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const embed = await embedOf(request);
+      const embed = await embedOf(app, request);
       if (!embed.scopes.includes('connect')) throw problems.forbidden('This embed token is read-only: make one with scopes ["read", "connect"] to connect accounts.');
       const { db } = app.deps.database;
       const scope = { organizationId: embed.organizationId, environmentId: embed.environmentId };

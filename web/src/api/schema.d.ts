@@ -554,6 +554,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/embed/sync-runs/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For the embedded sync progress card: the latest or ongoing sync run of the embed token’s end customer (of one connection with connectionId) */
+        get: operations["getEmbeddedLatestSyncRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/embed-tokens": {
         parameters: {
             query?: never;
@@ -563,7 +580,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A short-lived token for one end customer’s embedded widgets (status card, connection list); read-only unless it asks for connect */
+        /** A short-lived token for one end customer’s embedded widgets (connection list and status cards, sync progress card); read-only unless it asks for connect */
         post: operations["createEmbedToken"];
         delete?: never;
         options?: never;
@@ -5996,6 +6013,113 @@ export interface operations {
             };
         };
     };
+    getEmbeddedLatestSyncRun: {
+        parameters: {
+            query?: {
+                connectionId?: string;
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endCustomerId: string;
+                        theme: ({
+                            /** @description Design-token overrides for both colour schemes, e.g. { "color-primary": "#0a7d5a", "radius-md": "10px" } */
+                            tokens?: {
+                                [key: string]: string;
+                            };
+                            /** @description Overrides in the dark colour scheme only */
+                            dark?: {
+                                [key: string]: string;
+                            };
+                            colorScheme?: "light" | "dark" | "system";
+                            /** @description Shown at the top of the Connect UI */
+                            productName?: string;
+                            /** @description A data:image/(png|svg+xml|webp);base64 URL, shown beside the product name */
+                            logo?: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        connection: {
+                            id: string;
+                            integrationName: string;
+                            status: string;
+                        } | null;
+                        run: {
+                            id: string;
+                            connectionId: string;
+                            model: string;
+                            /** @enum {unknown} */
+                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            phase: string;
+                            /** @description 100 once succeeded; while running an estimate from the last comparable run (at most 99), or null when there is none */
+                            percent: number | null;
+                            /** @description Records read so far */
+                            fetched: number;
+                            /** @description Records the last comparable run read */
+                            expected: number | null;
+                            added: number;
+                            updated: number;
+                            deleted: number;
+                            unchanged: number;
+                            errorCount: number;
+                            lastError: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createEmbedToken: {
         parameters: {
             query?: never;
@@ -6052,6 +6176,8 @@ export interface operations {
                         embedUrls: {
                             /** @description The connection list widget (the token in the fragment) */
                             connections: string;
+                            /** @description The sync progress card: the latest or ongoing sync run of the end customer’s connections; add `&connection=<id>` for one connection */
+                            syncProgress: string;
                         };
                     };
                 };

@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { CHANNEL, isConnectUiMessage } from '../sdk/protocol.ts';
 import type { ThemeSpec } from './api.ts';
+import { embedCall as call } from './embed-api.ts';
 import { wordsFor, type Words } from './i18n.ts';
 import { Header, Message } from './screens.tsx';
 import { applyTheme } from './theme.ts';
@@ -29,12 +30,6 @@ interface Listing {
 }
 
 const STATUS_WORD: Record<EmbeddedConnection['status'], keyof Words> = { connected: 'statusConnected', syncing: 'statusSyncing', error: 'statusError', disconnected: 'statusDisconnected' };
-
-async function call<T>(token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (!res.ok) throw Object.assign(new Error(res.statusText), { status: res.status });
-  return (await res.json()) as T;
-}
 
 export function EmbedApp({ token }: { token: string | undefined }) {
   const [listing, setListing] = useState<Listing>();

@@ -1,5 +1,6 @@
 /**
- * The Connect UI's entry (web/connect.html, served at /connect and /connect/embed). The session
+ * The Connect UI's entry (web/connect.html, served at /connect and at the widgets' /connect/embed
+ * and /connect/embed/sync). The session
  * (or embed) token rides in the URL's fragment — never sent to a server — and is kept for this tab
  * only, so a reload still works while the URL no longer shows it.
  */
@@ -7,6 +8,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ConnectApp } from './app.tsx';
 import { EmbedApp } from './embed.tsx';
+import { EmbedSyncApp } from './embed-sync.tsx';
 import '../tokens.css';
 import './connect.css';
 
@@ -31,7 +33,14 @@ function takeToken(prefix: string): string | undefined {
 }
 
 const query = new URLSearchParams(window.location.search);
-const embed = window.location.pathname.startsWith('/connect/embed');
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>{embed ? <EmbedApp token={takeToken('pb_et_')} /> : <ConnectApp token={takeToken('pb_cs_')} only={query.get('integration') ?? undefined} />}</StrictMode>,
-);
+const page = window.location.pathname.replace(/\/+$/, '');
+// The token is taken once: taking it removes it from the URL.
+const view =
+  page === '/connect/embed/sync' ? (
+    <EmbedSyncApp token={takeToken('pb_et_')} connectionId={query.get('connection') ?? undefined} model={query.get('model') ?? undefined} />
+  ) : page === '/connect/embed' ? (
+    <EmbedApp token={takeToken('pb_et_')} />
+  ) : (
+    <ConnectApp token={takeToken('pb_cs_')} only={query.get('integration') ?? undefined} />
+  );
+createRoot(document.getElementById('root')!).render(<StrictMode>{view}</StrictMode>);

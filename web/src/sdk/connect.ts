@@ -9,7 +9,7 @@
  * only from the hub's exact origin and only from the window this call opened; any other message
  * is ignored and counted (`ignored_message` events, `ignoredMessages()`).
  */
-import { CHANNEL, embedIdOf, isConnectUiMessage, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
+import { CHANNEL as PROTOCOL_CHANNEL, embedIdOf, isConnectUiMessage, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
 
 export type ConnectMode = 'popup' | 'modal';
 export type ConnectFailure = 'closed' | 'expired' | 'denied' | 'error';
@@ -210,16 +210,13 @@ export function openConnect(options: OpenConnectOptions): Promise<ConnectResult>
   });
 }
 
-/**
- * `<patchbay-connections token="pb_et_…" hub="https://hub.example.com">`: the end customer's
- * connections widget, in a frame, from an embed token (`POST /api/v1/embed-tokens`).
- */
-export function defineConnectionsElement(name = 'patchbay-connections'): void {
+/** A widget element: the hub's widget page in a frame, from an embed token (`POST /api/v1/embed-tokens`). */
+function defineWidgetElement(name: string, widget: { path: string; title: string; height: string; params: string[] }): void {
   if (typeof customElements === 'undefined' || customElements.get(name)) return;
   customElements.define(
     name,
     class extends HTMLElement {
-      static observedAttributes = ['token', 'hub', 'height'];
+      static observedAttributes = ['token', 'hub', 'height', ...widget.params];
       connectedCallback() {
         this.render();
       }
@@ -228,20 +225,45 @@ export function defineConnectionsElement(name = 'patchbay-connections'): void {
       }
       render() {
         const token = this.getAttribute('token') ?? '';
-        const url = new URL('/connect/embed', new URL(this.getAttribute('hub') ?? moduleOrigin()).origin);
+        const url = new URL(widget.path, new URL(this.getAttribute('hub') ?? moduleOrigin()).origin);
         const id = embedIdOf(token);
         if (id) url.searchParams.set('embed', id);
+        for (const param of widget.params) {
+          const value = this.getAttribute(param);
+          if (value) url.searchParams.set(param, value);
+        }
         url.hash = `token=${encodeURIComponent(token)}`;
         const frame = document.createElement('iframe');
-        frame.title = this.getAttribute('aria-label') ?? 'Connected accounts';
+        frame.title = this.getAttribute('aria-label') ?? widget.title;
         frame.src = url.href;
         const height = this.getAttribute('height') ?? '';
-        frame.style.cssText = `${FRAME_STYLE};height:${LENGTH.test(height) ? height : '420px'}`;
+        frame.style.cssText = `${FRAME_STYLE};height:${LENGTH.test(height) ? height : widget.height}`;
         this.replaceChildren(frame);
       }
     },
   );
 }
-defineConnectionsElement();
 
-export { CHANNEL };
+/**
+ * Defines `<patchbay-connections token="pb_et_…" hub="https://hub.example.com" height="420px">`:
+ * the end customer's connections, with their status and (when the token may connect) Connect
+ * and Reconnect buttons. Done on import under that name.
+ */
+export function defineConnectionsElement(name = 'patchbay-connections'): void {
+  defineWidgetElement(name, { path: '/connect/embed', title: 'Connected accounts', height: '420px', params: [] });
+}
+
+/**
+ * Defines `<patchbay-sync-progress token="pb_et_…" connection="conn_…" model="customers">`: the
+ * latest or ongoing sync run of the end customer's connection (of any of theirs without
+ * `connection`), updating while it runs. Any embed token may show it. Done on import under that name.
+ */
+export function defineSyncProgressElement(name = 'patchbay-sync-progress'): void {
+  defineWidgetElement(name, { path: '/connect/embed/sync', title: 'Sync progress', height: '300px', params: ['connection', 'model'] });
+}
+
+defineConnectionsElement();
+defineSyncProgressElement();
+
+/** The `postMessage` channel name of the Connect UI's messages. */
+export const CHANNEL = PROTOCOL_CHANNEL;
