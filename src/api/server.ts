@@ -17,6 +17,7 @@ import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerHttpMetrics } from './metrics.ts';
 import { registerRequestTracing } from './tracing.ts';
+import { registerRequestLogContext } from './log-context.ts';
 import { registerOpenApi } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -88,6 +89,8 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     for (const method of methods) if (method !== 'HEAD') routes.push(`${method} ${url}`);
   });
+  // First of the hooks: every line a request's handling logs carries its id.
+  registerRequestLogContext(app);
   app.setValidatorCompiler(compilers.validator(validatorCompiler));
   registerProblemHandlers(app);
   app.addHook('onRequest', async (request, reply) => {

@@ -21,25 +21,16 @@
  */
 import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
-<<<<<<< HEAD
-import { ProviderFailureError, expectOk } from '../proxy/index.ts';
+import { ProviderFailureError, createProviderClient, expectOk, guardedProviderAgent } from '../proxy/index.ts';
 import type { ActionDefinition, InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
 import { Compile } from 'typebox/compile';
-=======
-import { ProviderFailureError, createProviderClient, expectOk, guardedProviderAgent } from '../proxy/index.ts';
-import type { InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
->>>>>>> catalog-b
 import type { Capability, ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
 
-<<<<<<< HEAD
-export { expectOk, ProviderFailureError, ProviderHttpError, type FailureCode } from '../proxy/index.ts';
+export { expectOk, ProviderFailureError, ProviderHttpError, createTokenCache, type FailureCode, type ProviderHttpClient } from '../proxy/index.ts';
 // For connectors that open their own sockets (a database, SMTP): network failures in the shared words.
 export { ProviderRequestError, classifyNetworkError } from '../proxy/index.ts';
-=======
-export { expectOk, ProviderFailureError, ProviderHttpError, createTokenCache, type FailureCode, type ProviderHttpClient } from '../proxy/index.ts';
->>>>>>> catalog-b
 export { monogramIcon } from './icons.ts';
 export {
   hmac,
@@ -110,10 +101,8 @@ export interface ConnectorBehaviour<Config = ConfigRecord> {
   webhooks?: InboundWebhookDefinition;
   /** For the `identity` capability: finds one user of the connected directory by id or email (undefined: none). */
   lookupUser?(ctx: ConnectorContext<Config>, query: UserQuery): Promise<DirectoryUser | undefined>;
-<<<<<<< HEAD
   /** For the `actions` capability: what the connector does on request, by name (`send`). */
   actions?: Readonly<Record<string, ActionDefinition<Config>>>;
-=======
   /**
    * For manifests with `auth.exchange`: turns the stored credential into the short-lived values
    * `auth.inject` uses (PayPal's client id and secret into an access token). Called before the
@@ -140,7 +129,6 @@ export interface ExchangedCredential {
   values: Readonly<Record<string, string>>;
   /** How long they stay good (they are renewed a little before). Absent: 5 minutes. */
   expiresInSeconds?: number | undefined;
->>>>>>> catalog-b
 }
 
 /** Who to look up in a directory: by the provider's id or by email. */
@@ -182,11 +170,8 @@ export interface Connector<Config = ConfigRecord> {
   fetchMetrics: ((ctx: ConnectorContext<Config>, query: MetricQuery) => Promise<readonly MetricPoint[]>) | undefined;
   readonly webhooks: InboundWebhookDefinition | undefined;
   lookupUser: ((ctx: ConnectorContext<Config>, query: UserQuery) => Promise<DirectoryUser | undefined>) | undefined;
-<<<<<<< HEAD
   readonly actions: Readonly<Record<string, ActionDefinition<Config>>>;
-=======
   exchangeCredential: ((ctx: CredentialExchangeContext<Config>) => Promise<ExchangedCredential>) | undefined;
->>>>>>> catalog-b
 }
 
 /** A definition that does not hold; `problems` say where. */
@@ -200,11 +185,7 @@ export class ManifestError extends Error {
   }
 }
 
-<<<<<<< HEAD
-const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'actions'] as const;
-=======
-const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'exchangeCredential'] as const;
->>>>>>> catalog-b
+const BEHAVIOUR_KEYS = ['testConnection', 'syncs', 'metrics', 'fetchMetrics', 'webhooks', 'lookupUser', 'actions', 'exchangeCredential'] as const;
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -257,11 +238,8 @@ export function toConnector(value: unknown): Connector {
     fetchMetrics: behaviour.fetchMetrics ? (ctx: ConnectorContext, query: MetricQuery) => behaviour.fetchMetrics!.call(behaviour, ctx, query) : undefined,
     webhooks: behaviour.webhooks,
     lookupUser: behaviour.lookupUser ? (ctx: ConnectorContext, query: UserQuery) => behaviour.lookupUser!.call(behaviour, ctx, query) : undefined,
-<<<<<<< HEAD
     actions: Object.freeze({ ...behaviour.actions }),
-=======
     exchangeCredential: behaviour.exchangeCredential ? (ctx: CredentialExchangeContext) => behaviour.exchangeCredential!.call(behaviour, ctx) : undefined,
->>>>>>> catalog-b
   });
 }
 

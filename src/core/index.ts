@@ -4,6 +4,7 @@ export { ProblemError, problems, toError, sqlState, isUniqueViolation, isForeign
 export { DEFAULT_MAX_JSON_DEPTH, JsonDepthError, JsonPrototypeError, jsonDepthExceeds, parseJsonWithin } from './json.ts';
 export { systemClock, ManualClock, type Clock } from './clock.ts';
 export { createLogger, silentLogger, scrub, scrubString, REDACTED, type Logger } from './logging.ts';
+export { withLogContext, withOwnLogContext, addLogContext, withoutLogContext, currentLogContext, type LogContext, type LogContextKey, type LogFields } from './log-context.ts';
 export { sha256Hex, constantTimeEqual, hashPassword, verifyPassword } from './crypto.ts';
 export {
   assertPublicUrl,

@@ -5,6 +5,7 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { LogLevel } from './config.ts';
+import { currentLogContext, type LogFields } from './log-context.ts';
 
 export type { Logger };
 
@@ -91,12 +92,43 @@ export function scrub(value: unknown, depth = 0): unknown {
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
     return typeof toJSON === 'function' ? scrub(toJSON.call(value), depth + 1) : `[${proto.constructor?.name ?? 'object'}]`;
   }
-  const out: Record<string, unknown> = {};
+  return scrubEntries({}, value, depth);
+}
+
+function scrubEntries(out: Record<string, unknown>, value: object, depth: number): Record<string, unknown> {
   for (const [key, v] of Object.entries(value)) {
     out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
   }
   return out;
 }
+
+/**
+ * A line's object: the scope's ids first (already scrubbed when the scope opened; those the
+ * logger binds itself left out, so no key is written twice), then the fields it was given.
+ */
+function scrubLine(object: Record<string, unknown>, context: LogFields | undefined, bound: ReadonlySet<string> | undefined): Record<string, unknown> {
+  const proto = Object.getPrototypeOf(object) as object | null;
+  if (proto !== Object.prototype && proto !== null) return scrub(object) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (context) for (const key in context) if (!bound?.has(key)) out[key] = context[key];
+  return scrubEntries(out, object, 0);
+}
+
+// The keys each logger binds (a child's `workerId`, a request logger's `requestId`), read once per logger.
+const boundKeysOf = new WeakMap<object, ReadonlySet<string>>();
+function boundKeys(logger: Logger): ReadonlySet<string> {
+  let keys = boundKeysOf.get(logger);
+  if (!keys) boundKeysOf.set(logger, (keys = new Set(Object.keys(logger.bindings()))));
+  return keys;
+}
+
+// A line's scope travels from `mixin` (which is given the logger) to `formatters.log` (which
+// builds the line's object anyway) through these two: pino calls both, in that order, within one
+// synchronous write. So a line costs a store lookup and no object beyond the one scrubbing makes
+// (a mixin's object would be a second one: pino's default merge writes into the object returned).
+let lineContext: LogFields | undefined;
+let lineBound: ReadonlySet<string> | undefined;
+const NO_FIELDS: Record<string, never> = Object.freeze({});
 
 interface RequestLike {
   method?: string;
@@ -132,9 +164,21 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: options.base ?? { service: 'patchbay' },
+      // The ids of the request or job being handled (log-context.ts), on every line.
+      mixin(_object, _level, logger) {
+        lineContext = currentLogContext();
+        lineBound = lineContext ? boundKeys(logger) : undefined;
+        return NO_FIELDS;
+      },
+      mixinMergeStrategy: (object) => object,
       formatters: {
         // Runs before pino's serializers: requests and responses are reduced here, to what a log line needs.
-        log: (object) => scrub(withRequestParts(object)) as Record<string, unknown>,
+        log: (object) => {
+          const context = lineContext;
+          const bound = lineBound;
+          lineContext = lineBound = undefined;
+          return scrubLine(withRequestParts(object), context, bound);
+        },
       },
       // formatters.log has already turned errors into plain objects by the time serializers run;
       // these replace pino's own `err` serializer, whose result (an object with a private

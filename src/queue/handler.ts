@@ -1,12 +1,15 @@
 /** What a job handler is given, and how one attempt of it runs. */
-import { scrubString, toError, type Logger } from '../core/index.ts';
+import { scrubString, toError, type LogContext, type Logger } from '../core/index.ts';
 import { defaultBackoff, type Backoff } from './backoff.ts';
 import { JobAbortedError } from './errors.ts';
 import type { Job } from './job.ts';
 
 export interface JobContext<P = unknown> {
   job: Job<P>;
-  /** Carries jobId, type, organizationId and environmentId on every line. */
+  /**
+   * The worker's logger. Every line logged while the job runs — through this logger or any
+   * other — carries jobId, jobType, organizationId, environmentId and the ids its payload names.
+   */
   logger: Logger;
   /** Aborted at shutdown (after the grace period), when the lease is lost, or at the timeout. */
   signal: AbortSignal;
@@ -40,13 +43,22 @@ export function jobType(name: string, handler: JobHandler, options: JobTypeOptio
   return { handler, maxAttempts, backoff: options.backoff ?? defaultBackoff, timeoutMs: options.timeoutMs };
 }
 
-export function jobLogger(parent: Logger, job: Job): Logger {
-  return parent.child({
-    jobId: job.id,
-    type: job.type,
-    ...(job.organizationId ? { organizationId: job.organizationId } : {}),
-    ...(job.environmentId ? { environmentId: job.environmentId } : {}),
-  });
+// Ids a payload may name at its top level; a job about one of them logs it on every line.
+const PAYLOAD_IDS = ['connectionId', 'integrationId', 'endpointId', 'sourceId', 'messageId', 'eventId', 'syncId', 'runId', 'alertId'] as const;
+
+/** What every line logged while the job runs carries (see core/log-context.ts). */
+export function jobLogContext(job: Job): LogContext {
+  const fields: LogContext = { jobId: job.id, jobType: job.type };
+  if (job.organizationId) fields.organizationId = job.organizationId;
+  if (job.environmentId) fields.environmentId = job.environmentId;
+  const payload = job.payload;
+  if (payload !== null && typeof payload === 'object') {
+    for (const key of PAYLOAD_IDS) {
+      const value = (payload as Record<string, unknown>)[key];
+      if (typeof value === 'string') fields[key] = value;
+    }
+  }
+  return fields;
 }
 
 /**

@@ -15,11 +15,11 @@
  */
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { Batcher, randomToken, systemClock, toError, type Clock, type Logger } from '../core/index.ts';
+import { Batcher, randomToken, systemClock, toError, withOwnLogContext, withoutLogContext, type Clock, type Logger } from '../core/index.ts';
 import type { Database, Db } from '../db/index.ts';
 import { JobAbortedError } from './errors.ts';
 import { failSpan, inSpan, SpanKind, takeTraceCarrier } from '../core/tracing.ts';
-import { describeError, jobLogger, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
+import { describeError, jobLogContext, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
 import { heldJob, Leases, type Held } from './leases.ts';
 import { queueMetrics, type JobOutcome, type QueueMetrics } from './metrics.ts';
@@ -158,7 +158,8 @@ class Worker implements Queue {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error('a queue starts once');
     this.#state = 'started';
-    this.#unwake = onLocalWake((runAtMs) => this.#heard(runAtMs));
+    // An enqueue inside a request wakes us from its async context: the loop keeps none of it.
+    this.#unwake = onLocalWake((runAtMs) => withoutLogContext(() => this.#heard(runAtMs)));
     this.#unlisten = await this.#database.listen(JOBS_CHANNEL, (payload) => {
       const runAtMs = parseNotifyPayload(payload);
       if (runAtMs !== undefined) this.#heard(runAtMs);
@@ -317,7 +318,13 @@ class Worker implements Queue {
       this.#metrics.observe(job.type, 'failed', 0);
       return;
     }
-    const logger = jobLogger(this.#logger, job);
+    // Every line logged from here on, by any logger, carries the job's ids.
+    await withOwnLogContext(jobLogContext(job), () => this.#attempt(running, type, maxAttempts));
+  }
+
+  async #attempt(running: Held, type: JobType, maxAttempts: number): Promise<void> {
+    const { job, controller } = running;
+    const logger = this.#logger;
     const started = performance.now();
     // The handler sees the payload it was given; a trace carried with it continues in this span.
     const { payload, parent } = takeTraceCarrier(job.payload);

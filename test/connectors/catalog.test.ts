@@ -21,15 +21,11 @@ const FIRST = [...TEN, 'intercom', 'paddle', 'pipedrive', 'shopify', 'svix', 'tw
 const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumroad', 'mixpanel', 'opsgenie', 'sendgrid', 'sentry', 'vercel'];
 // Added by the catalog issue's second round.
 const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
-<<<<<<< HEAD
 // Databases and SMTP, from the catalog issue's third round.
 const PROTOCOLS = ['email', 'postgres'];
-const ALL = [...FIRST, ...CATALOG, ...MORE, ...PROTOCOLS].sort();
-=======
 // Added by the catalog issue's third round (token exchange, and the simulators of Paddle, Svix and Twilio).
 const THIRD = ['docker-hub', 'paypal'];
-const ALL = [...FIRST, ...CATALOG, ...MORE, ...THIRD].sort();
->>>>>>> catalog-b
+const ALL = [...FIRST, ...CATALOG, ...MORE, ...PROTOCOLS, ...THIRD].sort();
 
 let registry: ConnectorRegistry;
 beforeAll(async () => {

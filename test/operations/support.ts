@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { createLogger, loadConfig, systemClock, type Config } from '../../src/core/index.ts';
 import { bootstrapOrganization, type BootstrapResult } from '../../src/auth/index.ts';
-import { createHub, type Hub } from '../../src/hub/index.ts';
+import { createHub, type Hub, type HubModule } from '../../src/hub/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 export { waitFor, sleep } from '../queue/helpers.ts';
@@ -31,7 +31,7 @@ export interface OpsHub {
   close(): Promise<void>;
 }
 
-export async function startOpsHub(env: Record<string, string> = {}): Promise<OpsHub> {
+export async function startOpsHub(env: Record<string, string> = {}, options: { modules?: HubModule[] } = {}): Promise<OpsHub> {
   const database = await createTestDatabase();
   const config = loadConfig({
     PATCHBAY_DATA_DIR: database.dataDir,
@@ -51,7 +51,7 @@ export async function startOpsHub(env: Record<string, string> = {}): Promise<Ops
   });
   // The logger a real start builds (createHub's default), writing here instead of to stdout.
   const logger = createLogger({ level: config.logLevel, destination, base: { service: 'patchbay', role: 'all' } });
-  const hub = await createHub({ config, database, logger, clock: systemClock });
+  const hub = await createHub({ config, database, logger, clock: systemClock, ...(options.modules ? { modules: options.modules } : {}) });
   await hub.start();
   const seed = (await bootstrapOrganization(database.db, {
     organizationName: 'Acme',

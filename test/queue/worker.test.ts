@@ -178,7 +178,7 @@ describe('queue worker', () => {
     await q.start({ logger, setup: (queue) => queue.register('t.log', ({ logger: log }) => log.info('hello from the job')) });
     const job = await enqueue(database.db, { type: 't.log', payload: {}, organizationId: 'org_1', environmentId: 'env_1' });
     const line = await waitFor(() => lines.find((l) => l.includes('hello from the job')));
-    expect(JSON.parse(line)).toMatchObject({ jobId: job.id, type: 't.log', organizationId: 'org_1', environmentId: 'env_1' });
+    expect(JSON.parse(line)).toMatchObject({ jobId: job.id, jobType: 't.log', organizationId: 'org_1', environmentId: 'env_1' });
   });
 
   it('never runs more jobs at once than its concurrency', async () => {
