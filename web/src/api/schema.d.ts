@@ -3617,6 +3617,9 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                 };
+                                exchange?: {
+                                    values: string[];
+                                };
                             };
                         })[];
                         nextCursor: null;
@@ -3890,6 +3893,9 @@ export interface operations {
                                 headers: {
                                     [key: string]: string;
                                 };
+                            };
+                            exchange?: {
+                                values: string[];
                             };
                         };
                     };
