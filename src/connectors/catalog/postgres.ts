@@ -2,8 +2,8 @@
  * PostgreSQL as a source: allow-listed tables, or one read-only query over them, synced
  * incrementally by a cursor column (a timestamp or sequence every insert and update moves) and a
  * key. References: connection parameters and TLS modes
- * (https://www.postgresql.org/docs/current/libpq-connect.html), `SET TRANSACTION READ ONLY` and
- * `default_transaction_read_only` (https://www.postgresql.org/docs/current/sql-set-transaction.html),
+ * (https://www.postgresql.org/docs/current/libpq-connect.html), `BEGIN TRANSACTION READ ONLY`
+ * (https://www.postgresql.org/docs/current/sql-set-transaction.html),
  * `statement_timeout` (https://www.postgresql.org/docs/current/runtime-config-client.html),
  * `EXPLAIN (FORMAT JSON)` (https://www.postgresql.org/docs/current/sql-explain.html), SQLSTATEs
  * (https://www.postgresql.org/docs/current/errcodes-appendix.html).

@@ -7,7 +7,7 @@
 import { classifyNetworkError, ProviderFailureError, ProviderRequestError, type FailureCode } from '../../sdk.ts';
 
 /** Which guardrail refused. */
-export type Guardrail = 'read_only' | 'single_statement' | 'statement_timeout' | 'allow_list' | 'row_limit';
+export type Guardrail = 'read_only' | 'single_statement' | 'statement_timeout' | 'allow_list';
 
 const CODES: Record<Guardrail, FailureCode> = {
   // A write is a request this connection may never make: refused like a missing permission.
@@ -15,7 +15,6 @@ const CODES: Record<Guardrail, FailureCode> = {
   single_statement: 'invalid_configuration',
   statement_timeout: 'timeout',
   allow_list: 'insufficient_permissions',
-  row_limit: 'invalid_configuration',
 };
 
 /** A query refused by a guardrail, before it was sent or by the database enforcing it. */

@@ -4,8 +4,8 @@
  * duration and text, never its parameters).
  *
  * Three layers keep a connection read-only: the text is checked before sending (one statement,
- * a SELECT: query.ts), each transaction is `BEGIN READ ONLY` with `default_transaction_read_only`
- * on for the session too, and the database refuses any write in it (SQLSTATE 25006). The
+ * a SELECT: source.ts), its plan is checked for writes (`EXPLAIN`), and each transaction is
+ * `BEGIN TRANSACTION READ ONLY`, in which the database refuses any write (SQLSTATE 25006). The
  * credential should still be a read-only role: these guard against mistakes, not against a
  * superuser.
  */
@@ -38,12 +38,11 @@ export function settingsOf(ctx: Pick<ConnectorContext, 'config' | 'credentials'>
   const tls = config.tls ?? 'verify-full';
   const ssl: pg.ClientConfig['ssl'] = tls === 'disable' ? false : { rejectUnauthorized: tls === 'verify-full', ...(config.caCertificate ? { ca: config.caCertificate } : {}) };
   const statementTimeoutMs = int(config.statementTimeoutMs, 10_000, 100, 300_000);
+  // Read-only and the timeouts are set per transaction (readOnly below), not as startup
+  // parameters: poolers such as PgBouncer refuse `options` and `statement_timeout` at startup.
   const guard = {
-    statement_timeout: statementTimeoutMs,
     // pg's own timer: a server that ignores the statement timeout (a proxy in between) still ends.
     query_timeout: statementTimeoutMs + 5_000,
-    idle_in_transaction_session_timeout: statementTimeoutMs + 5_000,
-    options: '-c default_transaction_read_only=on',
     application_name: 'patchbay',
     connectionTimeoutMillis: 10_000,
   };
@@ -156,8 +155,11 @@ export async function readOnly<T>(ctx: Pick<ConnectorContext, 'logger'>, setting
   };
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
-    // An integer we bounded: safe to inline (SET takes no parameters).
-    await client.query(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
+    // For this transaction only (is_local): the pooled session keeps no setting of ours.
+    await client.query("SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)", [
+      String(settings.statementTimeoutMs),
+      String(settings.statementTimeoutMs + 5_000),
+    ]);
     return await work(query);
   } catch (err) {
     throw fail(err);
