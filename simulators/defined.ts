@@ -14,6 +14,7 @@ import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
 import intercom from './intercom.ts';
+import jira from './jira.ts';
 import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
@@ -42,6 +43,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   'google-analytics': googleAnalytics,
   gumroad,
   intercom,
+  jira,
   kubernetes,
   linear,
   'microsoft-teams': microsoftTeams,
