@@ -19,6 +19,7 @@ import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
+import notion from './notion.ts';
 import openai from './openai.ts';
 import paddle from './paddle.ts';
 import paypal from './paypal.ts';
@@ -48,6 +49,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   linear,
   'microsoft-teams': microsoftTeams,
   mixpanel,
+  notion,
   openai,
   paddle,
   paypal,
