@@ -3,6 +3,7 @@
  * in simulators/ and one line here.
  */
 import type { DefinedSimulator } from './support/kit.ts';
+import airtable from './airtable.ts';
 import amplitude from './amplitude.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
@@ -33,6 +34,7 @@ import vercel from './vercel.ts';
 import zendesk from './zendesk.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
+  airtable,
   amplitude,
   auth0,
   datadog,
