@@ -18,6 +18,7 @@ import intercom from './intercom.ts';
 import jira from './jira.ts';
 import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
+import mailchimp from './mailchimp.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
 import notion from './notion.ts';
@@ -49,6 +50,7 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   jira,
   kubernetes,
   linear,
+  mailchimp,
   'microsoft-teams': microsoftTeams,
   mixpanel,
   notion,
