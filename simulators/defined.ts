@@ -5,6 +5,7 @@
 import type { DefinedSimulator } from './support/kit.ts';
 import airtable from './airtable.ts';
 import amplitude from './amplitude.ts';
+import asana from './asana.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import dify from './dify.ts';
@@ -37,6 +38,7 @@ import zendesk from './zendesk.ts';
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   airtable,
   amplitude,
+  asana,
   auth0,
   datadog,
   dify,

@@ -22,7 +22,7 @@ const CATALOG = ['amplitude', 'auth0', 'datadog', 'discord', 'freshdesk', 'gumro
 // Added by the catalog issue's second round.
 const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'microsoft-teams', 'openai', 'supabase'];
 // Added by the catalog issue's third round (token exchange, and the simulators of Paddle, Svix and Twilio).
-const THIRD = ['docker-hub', 'paypal'];
+const THIRD = ['airtable', 'asana', 'docker-hub', 'jira', 'mailchimp', 'notion', 'paypal'];
 const ALL = [...FIRST, ...CATALOG, ...MORE, ...THIRD].sort();
 
 let registry: ConnectorRegistry;
