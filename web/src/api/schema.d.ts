@@ -3600,6 +3600,9 @@ export interface operations {
                                         [key: string]: string;
                                     };
                                 };
+                                exchange?: {
+                                    values: string[];
+                                };
                             };
                         })[];
                         nextCursor: null;
@@ -3873,6 +3876,9 @@ export interface operations {
                                 headers: {
                                     [key: string]: string;
                                 };
+                            };
+                            exchange?: {
+                                values: string[];
                             };
                         };
                     };
