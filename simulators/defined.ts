@@ -3,7 +3,9 @@
  * in simulators/ and one line here.
  */
 import type { DefinedSimulator } from './support/kit.ts';
+import airtable from './airtable.ts';
 import amplitude from './amplitude.ts';
+import asana from './asana.ts';
 import auth0 from './auth0.ts';
 import datadog from './datadog.ts';
 import dify from './dify.ts';
@@ -14,10 +16,13 @@ import freshdesk from './freshdesk.ts';
 import googleAnalytics from './google-analytics.ts';
 import gumroad from './gumroad.ts';
 import intercom from './intercom.ts';
+import jira from './jira.ts';
 import kubernetes from './kubernetes.ts';
 import linear from './linear.ts';
+import mailchimp from './mailchimp.ts';
 import microsoftTeams from './microsoft-teams.ts';
 import mixpanel from './mixpanel.ts';
+import notion from './notion.ts';
 import openai from './openai.ts';
 import paddle from './paddle.ts';
 import paypal from './paypal.ts';
@@ -31,7 +36,9 @@ import vercel from './vercel.ts';
 import zendesk from './zendesk.ts';
 
 export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
+  airtable,
   amplitude,
+  asana,
   auth0,
   datadog,
   dify,
@@ -42,10 +49,13 @@ export const DEFINED_SIMULATORS: Readonly<Record<string, DefinedSimulator>> = {
   'google-analytics': googleAnalytics,
   gumroad,
   intercom,
+  jira,
   kubernetes,
   linear,
+  mailchimp,
   'microsoft-teams': microsoftTeams,
   mixpanel,
+  notion,
   openai,
   paddle,
   paypal,

@@ -24,7 +24,7 @@ const MORE = ['dify', 'entra-id', 'google-analytics', 'kubernetes', 'linear', 'm
 // Databases and SMTP, from the catalog issue's third round.
 const PROTOCOLS = ['email', 'postgres'];
 // Added by the catalog issue's third round (token exchange, and the simulators of Paddle, Svix and Twilio).
-const THIRD = ['docker-hub', 'paypal'];
+const THIRD = ['airtable', 'asana', 'docker-hub', 'jira', 'mailchimp', 'notion', 'paypal'];
 const ALL = [...FIRST, ...CATALOG, ...MORE, ...PROTOCOLS, ...THIRD].sort();
 
 let registry: ConnectorRegistry;
