@@ -4,7 +4,9 @@
  * state that says what to do next (`CursorList`), the rows (`ListTable`, or `ItemList` for items
  * that open in place) and the pager.
  */
-export { LIST_PAGE_SIZE, useCursorList, type CursorListState, type ListSearch } from './use-cursor-list';
+export { useCursorList, type CursorListState, type ListSearch } from './use-cursor-list';
+// Routes take it from lib/search (so the route tree does not pull the list components in).
+export { LIST_PAGE_SIZE } from '../../lib/search';
 export { CursorList, type CursorPage } from './cursor-list';
 export { ListTable } from './list-table';
 export { ItemList } from './item-list';
