@@ -127,5 +127,14 @@ describe('an operator settling sync conflicts', () => {
     expect(await table.getByText('accepted', { exact: true }).count()).toBe(1);
     await expectAccessible(page);
     await screenshot(page, 'conflicts-decided-1440-light');
+
+    // A filter that matches nothing offers to drop the filters.
+    await page.getByLabel('Connection').fill('nobody');
+    await page.getByLabel('Connection').press('Enter');
+    await page.getByText('No conflict matches these filters').waitFor();
+    await photograph(page, 'conflicts-no-match');
+    await page.getByRole('button', { name: 'Clear the filters' }).click();
+    await page.getByText('No conflict waits for review').waitFor();
+    expect(new URL(page.url()).search).toBe('');
   }, SLOW);
 });

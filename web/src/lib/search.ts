@@ -26,3 +26,6 @@ export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<
 
 /** A list's cursor (opaque, from the API's `nextCursor`). */
 export const cursor = (value: unknown): string | undefined => text(value, 500);
+
+/** How many rows a list screen asks for: its route's loader primes the page its screen reads. */
+export const LIST_PAGE_SIZE = 50;

@@ -6,14 +6,11 @@
  * @example
  * const route = getRouteApi('/_app/jobs');
  * const list = useCursorList(route);
- * const jobs = useJobs({ ...list.search, limit: LIST_PAGE_SIZE });
+ * const jobs = useJobs({ ...list.search, limit: LIST_PAGE_SIZE }); // from lib/search, like the route's loader
  * list.set({ state: 'failed' });
  */
 import type { RegisteredRouter, RouteById, RouteIds } from '@tanstack/react-router';
 import { useCallback } from 'react';
-
-/** How many rows a list screen asks for (its route's loader primes the same page). */
-export const LIST_PAGE_SIZE = 50;
 
 type Search = { cursor?: string };
 type Navigate<S> = (options: { search: (prev: S) => S; replace?: boolean }) => Promise<void>;

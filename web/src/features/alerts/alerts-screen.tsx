@@ -2,7 +2,7 @@
 import { Link, getRouteApi } from '@tanstack/react-router';
 import { ALERT_SEVERITIES, ALERT_STATUSES, useAlerts } from '../../api/hooks/alerts';
 import { useEnvironment } from '../../api/session';
-import { CursorList, Filters, LIST_PAGE_SIZE, SelectFilter, useCursorList } from '../../components/list-screen';
+import { CursorList, ItemList, Filters, LIST_PAGE_SIZE, SelectFilter, useCursorList } from '../../components/list-screen';
 import { EmptyState, PageHeader } from '../../components/page';
 import { AlertItem } from './alert-item';
 import '../../styles/webhooks.css';
@@ -47,11 +47,9 @@ export function AlertsScreen() {
         }
       >
         {(rows) => (
-          <ul className="message-list" aria-label="Alerts">
-            {rows.map((alert) => (
-              <AlertItem key={alert.id} alert={alert} />
-            ))}
-          </ul>
+          <ItemList label="Alerts" rows={rows} rowKey={(alert) => alert.id}>
+            {(alert) => <AlertItem alert={alert} />}
+          </ItemList>
         )}
       </CursorList>
     </>

@@ -2,7 +2,7 @@
 import { Link, getRouteApi } from '@tanstack/react-router';
 import { useEventTypes, type EventType } from '../../api/hooks/webhooks-out';
 import { useEnvironment } from '../../api/session';
-import { CursorList, useCursorList } from '../../components/list-screen';
+import { CursorList, ItemList, useCursorList } from '../../components/list-screen';
 import { EmptyState, PageHeader } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
 import { JsonViewer } from '../../components/ui/json-viewer';
@@ -72,11 +72,9 @@ export function EventTypesScreen() {
         }
       >
         {(rows) => (
-          <ul className="message-list" aria-label="Event types">
-            {rows.map((type) => (
-              <EventTypeItem key={type.name} type={type} />
-            ))}
-          </ul>
+          <ItemList label="Event types" rows={rows} rowKey={(type) => type.name}>
+            {(type) => <EventTypeItem type={type} />}
+          </ItemList>
         )}
       </CursorList>
     </>

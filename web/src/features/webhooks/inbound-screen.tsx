@@ -10,7 +10,7 @@ import { useToast } from '../../components/ui/toast';
 import { InboundEventDetail, Verification } from './inbound-event-detail';
 import '../../styles/webhooks.css';
 import { useEnvironment } from '../../api/session';
-import { CursorList, Filters, LIST_PAGE_SIZE, SearchBox, SelectFilter, useCursorList } from '../../components/list-screen';
+import { CursorList, ItemList, Filters, LIST_PAGE_SIZE, SearchBox, SelectFilter, useCursorList } from '../../components/list-screen';
 import { EmptyState, PageHeader } from '../../components/page';
 import { StatusBadge } from '../../components/ui/badge';
 import { RelativeTime } from '../../components/ui/relative-time';
@@ -117,11 +117,9 @@ export function InboundScreen() {
         }
       >
         {(rows) => (
-          <ul className="message-list" aria-label="Inbound events">
-            {rows.map((event) => (
-              <InboundItem key={event.id} event={event} />
-            ))}
-          </ul>
+          <ItemList label="Inbound events" rows={rows} rowKey={(event) => event.id}>
+            {(event) => <InboundItem event={event} />}
+          </ItemList>
         )}
       </CursorList>
     </>

@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import type { Message } from '../../api/hooks/webhooks';
 import { useMessages } from '../../api/hooks/webhooks';
 import { useEnvironment } from '../../api/session';
-import { CursorList, Filters, LIST_PAGE_SIZE, SearchBox, useCursorList } from '../../components/list-screen';
+import { CursorList, ItemList, Filters, LIST_PAGE_SIZE, SearchBox, useCursorList } from '../../components/list-screen';
 import { EmptyState, PageHeader, ProblemAlert, QueryView } from '../../components/page';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { JsonViewer } from '../../components/ui/json-viewer';
@@ -104,11 +104,9 @@ export function MessagesScreen() {
           }
         >
           {(rows) => (
-            <ul className="message-list" aria-label="Messages">
-              {rows.map((message) => (
-                <MessageItem key={message.id} message={message} />
-              ))}
-            </ul>
+            <ItemList label="Messages" rows={rows} rowKey={(message) => message.id}>
+              {(message) => <MessageItem message={message} />}
+            </ItemList>
           )}
         </CursorList>
       )}

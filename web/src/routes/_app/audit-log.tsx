@@ -1,8 +1,7 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { auditLogQuery } from '../../api/hooks/settings';
 import { AuditLogScreen } from '../../features/operations/audit-log-screen';
-import { compact, cursor, text } from '../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, text } from '../../lib/search';
 
 export const Route = createFileRoute('/_app/audit-log')({
   validateSearch: (search: Record<string, unknown>) => compact({ action: text(search.action, 100), cursor: cursor(search.cursor) }),

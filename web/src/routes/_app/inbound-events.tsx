@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { INBOUND_STATUSES, inboundEventsQuery } from '../../api/hooks/inbound';
 import { session } from '../../api/session';
 import { InboundScreen } from '../../features/webhooks/inbound-screen';
-import { compact, cursor, oneOf, text } from '../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, oneOf, text } from '../../lib/search';
 
 export const Route = createFileRoute('/_app/inbound-events')({
   validateSearch: (search: Record<string, unknown>) =>

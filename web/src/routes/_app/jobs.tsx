@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { jobsQuery } from '../../api/hooks/jobs';
 import { session } from '../../api/session';
 import { JobsScreen } from '../../features/operations/jobs-screen';
-import { compact, cursor, oneOf, text } from '../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, oneOf, text } from '../../lib/search';
 
 export const Route = createFileRoute('/_app/jobs')({
   validateSearch: (search: Record<string, unknown>) => compact({ state: oneOf(search.state, ['pending', 'running', 'failed'] as const), type: text(search.type, 100), cursor: cursor(search.cursor) }),

@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { messagesQuery } from '../../api/hooks/webhooks';
 import { session } from '../../api/session';
 import { MessagesScreen } from '../../features/webhooks/messages-screen';
-import { compact, cursor, text } from '../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, text } from '../../lib/search';
 
 /** An ISO instant, or nothing when it does not parse. */
 const instant = (value: unknown) => {

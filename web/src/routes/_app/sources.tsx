@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../components/list-screen';
 import { sourcesQuery } from '../../api/hooks/sources';
 import { session } from '../../api/session';
 import { SourcesScreen } from '../../features/webhooks/sources-screen';
-import { compact, cursor } from '../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor } from '../../lib/search';
 
 export const Route = createFileRoute('/_app/sources')({
   validateSearch: (search: Record<string, unknown>) => compact({ cursor: cursor(search.cursor) }),

@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { CONNECTION_STATUSES, connectionsQuery } from '../../../api/hooks/connections';
 import { session } from '../../../api/session';
 import { ConnectionsScreen } from '../../../features/connections/connections-screen';
-import { compact, cursor, oneOf, text } from '../../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, oneOf, text } from '../../../lib/search';
 
 export const Route = createFileRoute('/_app/connections/')({
   validateSearch: (search: Record<string, unknown>) =>

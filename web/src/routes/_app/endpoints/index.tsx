@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { endpointsQuery } from '../../../api/hooks/webhooks';
 import { session } from '../../../api/session';
 import { EndpointsScreen } from '../../../features/webhooks/endpoints-screen';
-import { compact, cursor } from '../../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor } from '../../../lib/search';
 
 export const Route = createFileRoute('/_app/endpoints/')({
   validateSearch: (search: Record<string, unknown>) => compact({ cursor: cursor(search.cursor) }),

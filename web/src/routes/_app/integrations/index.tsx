@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { integrationsQuery } from '../../../api/hooks/integrations';
 import { session } from '../../../api/session';
 import { IntegrationsScreen } from '../../../features/integrations/integrations-screen';
-import { bool, compact, cursor, text } from '../../../lib/search';
+import { LIST_PAGE_SIZE, bool, compact, cursor, text } from '../../../lib/search';
 
 export const Route = createFileRoute('/_app/integrations/')({
   validateSearch: (search: Record<string, unknown>) => compact({ connectorKey: text(search.connectorKey, 64), enabled: bool(search.enabled), cursor: cursor(search.cursor) }),

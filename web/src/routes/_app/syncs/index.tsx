@@ -1,9 +1,8 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { LIST_PAGE_SIZE } from '../../../components/list-screen';
 import { SYNC_RUN_STATUSES, syncRunsQuery } from '../../../api/hooks/sync-runs';
 import { session } from '../../../api/session';
 import { RunsScreen } from '../../../features/syncs';
-import { compact, cursor, oneOf, text } from '../../../lib/search';
+import { LIST_PAGE_SIZE, compact, cursor, oneOf, text } from '../../../lib/search';
 
 export const Route = createFileRoute('/_app/syncs/')({
   validateSearch: (search: Record<string, unknown>) =>
