@@ -178,7 +178,7 @@ export class Ingestor {
       status,
       method: request.method,
       path: request.path,
-      query: request.query,
+      query: redactedQuery(request.query, loaded.secrets),
       headers,
       body: request.rawBody,
       remoteIp: request.remoteIp ?? null,
@@ -226,6 +226,24 @@ export class Ingestor {
     if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
     return { source, connector, secrets, secretHeaders };
   }
+}
+
+/**
+ * The query string as stored: a parameter that carries a credential — one of the source's secrets
+ * (Docker Hub's `?token=`, which is how such a provider is verified) or one named like a credential
+ * (`api_key`, `token`) — is kept as `[redacted]`, like such headers.
+ */
+function redactedQuery(query: string, secrets: readonly string[]): string {
+  if (!query || query === '?') return query;
+  const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  let changed = false;
+  for (const [name, value] of [...params]) {
+    if ((value !== '' && secrets.includes(value)) || isCredentialHeader(name.replaceAll('_', '-'))) {
+      params.set(name, '[redacted]');
+      changed = true;
+    }
+  }
+  return changed ? `?${params.toString().replaceAll('%5Bredacted%5D', '[redacted]')}` : query;
 }
 
 /** A JSON content type, or a body that opens like a JSON document. */

@@ -158,6 +158,20 @@ describe('headers that carry secrets', () => {
     for (const secretValue of ['key-123', 'tok-123', 'cookie-123', 'partner-123']) expect(text).not.toContain(secretValue);
   });
 
+  it('stores a query parameter that carries the source’s secret (Docker Hub’s ?token=) or is named like a credential redacted', async () => {
+    const secret = 'dh-url-token-4821';
+    const source = await t.createSource({ name: 'Docker Hub redacted', connector: 'docker-hub', secret });
+    const body = JSON.stringify({ callback_url: 'https://registry.hub.docker.com/u/acme/app/hook/1/', push_data: { tag: 'latest' }, repository: { repo_name: 'acme/app' } });
+    const res = await request(`${t.url}/webhooks/in/${source.id}?token=${secret}&api_key=k-999&team=acme`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    const { body: event } = await t.api<{ query: string }>('GET', `/inbound-events/${res.headers['x-inbound-event-id'] as string}`);
+    expect(event.query).toBe('?token=[redacted]&api_key=[redacted]&team=acme');
+    const wrong = await request(`${t.url}/webhooks/in/${source.id}?token=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(wrong.statusCode).toBe(401);
+    await wrong.body.dump();
+  });
+
   it('stores a preset’s signature header redacted', async () => {
     const source = await t.createSource({ name: 'Stripe redacted', connector: 'stripe', secret: 'whsec_redact' });
     const res = await t.deliver(source.id, 'stripe', 'whsec_redact', JSON.stringify({ id: 'evt_redact_1', object: 'event', type: 'charge.succeeded', data: {} }));
