@@ -13,7 +13,7 @@ import { axeViolations, openPage, shot, startBrowserHub, STRIPE_KEY, type Browse
 
 const CONNECTION = 'books-stripe';
 let hub: BrowserHub;
-let readOnly: { id: string; token: string; embedUrls: { syncProgress: string } };
+let readOnly: { id: string; token: string; embedUrls: { syncProgress: string; connections: string } };
 
 const primaryOf = (page: Page, selector: string) =>
   page.locator(selector).evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(n: string): string } }).getComputedStyle(el).getPropertyValue('--color-primary').trim());
@@ -98,6 +98,22 @@ describe('the sync progress card', () => {
       expect(errors).toEqual([]);
       await page.context().close();
     }
+  });
+
+  it('shows one connection’s status card with connection=, read-only', async () => {
+    const url = new URL(readOnly.embedUrls.connections);
+    url.searchParams.set('connection', CONNECTION);
+    const { page, errors } = await openPage(hub, { width: 360, colorScheme: 'dark' });
+    await page.goto(url.href);
+    await expect.poll(() => page.getByRole('heading', { name: 'Your account' }).count()).toBe(1);
+    await expect.poll(() => page.getByText('Connected', { exact: true }).count()).toBe(1);
+    expect(await page.getByText(CONNECTION).count()).toBe(1);
+    expect(await page.getByRole('button').count()).toBe(0);
+    expect(await page.getByText(/^Last sync: \d/).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'embed-status-card-360-dark');
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 
   it('disconnects an account from <patchbay-connections>, after asking', async () => {

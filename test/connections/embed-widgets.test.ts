@@ -121,6 +121,16 @@ describe('the sync progress card’s latest run', () => {
   });
 });
 
+describe('the status card of one connection', () => {
+  it('lists only that connection, and keeps another end customer’s unknown', async () => {
+    const { token } = await embedToken('cust-w');
+    const one = await call('GET', '/api/v1/embed/connections?connectionId=mine', undefined, token);
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().data.map((c: { id: string }) => c.id)).toEqual(['mine']);
+    expect((await call('GET', '/api/v1/embed/connections?connectionId=theirs', undefined, token)).statusCode).toBe(404);
+  });
+});
+
 describe('disconnecting from the connections widget', () => {
   it('is refused to a read-only token and for another end customer’s connection', async () => {
     const readOnly = await embedToken('cust-w');

@@ -117,11 +117,12 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'listEmbeddedConnections',
         tags,
-        summary: 'For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials)',
+        summary: 'For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials); one of them with connectionId (the status card)',
         security: EMBED_SECURITY,
+        querystring: Type.Object({ connectionId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ endCustomerId: Type.String(), canConnect: Type.Boolean(), theme: Type.Union([ThemeSchema, Type.Null()]), data: Type.Array(EmbeddedConnection) }),
-          ...problemResponses(401, 429),
+          ...problemResponses(400, 401, 404, 429),
         },
       },
     },
@@ -129,7 +130,10 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const embed = await embedOf(app, request);
       const { db } = app.deps.database;
       const scope = { organizationId: embed.organizationId, environmentId: embed.environmentId };
-      const rows = await embeddedConnections(db, embed);
+      const { connectionId } = request.query;
+      const rows = (await embeddedConnections(db, embed)).filter((c) => !connectionId || c.id === connectionId);
+      // Another end customer's connection is as unknown as a missing one.
+      if (connectionId && rows.length === 0) throw problems.notFound('Connection', connectionId);
       const names = new Map<string, { name: string; connectable: boolean }>();
       for (const id of new Set(rows.map((r) => r.integrationId))) {
         const integration = await getIntegration(db, scope, id);

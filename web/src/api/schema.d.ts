@@ -595,7 +595,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials) */
+        /** For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials); one of them with connectionId (the status card) */
         get: operations["listEmbeddedConnections"];
         put?: never;
         post?: never;
@@ -6239,7 +6239,9 @@ export interface operations {
     };
     listEmbeddedConnections: {
         parameters: {
-            query?: never;
+            query?: {
+                connectionId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6291,7 +6293,25 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

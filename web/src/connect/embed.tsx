@@ -1,6 +1,7 @@
 /**
  * The embeddable connections widget (`/connect/embed#token=pb_et_…`): one end customer's
- * connections with their status and last sync, themed like the Connect UI. With an embed token
+ * connections with their status and last sync, themed like the Connect UI; with
+ * `?connection=<id>`, the status card of that one connection. With an embed token
  * that carries `connect`, each connection has Reconnect and Disconnect buttons (Disconnect asks
  * first) and the list a Connect button; Connect and Reconnect open the Connect UI in a popup, and
  * the list refreshes when it reports a connection.
@@ -33,7 +34,7 @@ interface Listing {
 
 const STATUS_WORD: Record<EmbeddedConnection['status'], keyof Words> = { connected: 'statusConnected', syncing: 'statusSyncing', error: 'statusError', disconnected: 'statusDisconnected' };
 
-export function EmbedApp({ token }: { token: string | undefined }) {
+export function EmbedApp({ token, connectionId }: { token: string | undefined; connectionId?: string | undefined }) {
   const [listing, setListing] = useState<Listing>();
   const [failed, setFailed] = useState<EmbedFailure>();
   const [said, setSaid] = useState('');
@@ -44,11 +45,11 @@ export function EmbedApp({ token }: { token: string | undefined }) {
   const load = useCallback(async () => {
     if (!token) return setFailed('expired');
     try {
-      setListing(await call<Listing>(token, 'GET', '/api/v1/embed/connections'));
+      setListing(await call<Listing>(token, 'GET', `/api/v1/embed/connections${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ''}`));
     } catch (err) {
-      setFailed(failureOf(err) === 'expired' ? 'expired' : 'unreachable');
+      setFailed(failureOf(err));
     }
-  }, [token]);
+  }, [token, connectionId]);
 
   useEffect(() => {
     void load();
@@ -88,9 +89,15 @@ export function EmbedApp({ token }: { token: string | undefined }) {
 
   return (
     <div className="pc-shell pc-embed" ref={shell}>
-      <Header theme={listing?.theme ?? null} title={words.connections} />
+      <Header theme={listing?.theme ?? null} title={connectionId ? words.accountStatus : words.connections} />
       <main className="pc-main">
-        {failed ? <Message tone="danger" title={failed === 'expired' ? words.embedExpired : words.unreachable} body={failed === 'expired' ? words.embedExpiredBody : ''} /> : null}
+        {failed ? (
+          <Message
+            tone="danger"
+            title={failed === 'expired' ? words.embedExpired : failed === 'missing' ? words.connectionMissing : words.unreachable}
+            body={failed === 'expired' ? words.embedExpiredBody : ''}
+          />
+        ) : null}
         {!failed && !listing ? (
           <p className="pc-muted" role="status">
             {words.loading}
@@ -107,7 +114,7 @@ export function EmbedApp({ token }: { token: string | undefined }) {
                 <ConnectionCard key={c.id} connection={c} canConnect={listing.canConnect} words={words} onReconnect={() => void open(c.id)} onDisconnect={() => disconnect(c)} />
               ))}
             </ul>
-            {listing.canConnect ? (
+            {listing.canConnect && !connectionId ? (
               <button type="button" className="pc-button pc-button-primary" onClick={() => void open()}>
                 {words.connectNew}
               </button>

@@ -264,10 +264,11 @@ function defineWidgetElement(name: string, widget: { path: string; title: string
 /**
  * Defines `<patchbay-connections token="pb_et_…" hub="https://hub.example.com">`: the end
  * customer's connections, with their status and (when the token may connect) Connect, Reconnect
- * and Disconnect buttons. Done on import under that name.
+ * and Disconnect buttons; with `connection="conn_…"`, that connection's status card. Done on
+ * import under that name.
  */
 export function defineConnectionsElement(name = 'patchbay-connections'): void {
-  defineWidgetElement(name, { path: '/connect/embed', title: 'Connected accounts', height: '420px', params: [] });
+  defineWidgetElement(name, { path: '/connect/embed', title: 'Connected accounts', height: '420px', params: ['connection'] });
 }
 
 /**
