@@ -2,8 +2,9 @@
  * The embedded sync progress card in a real browser, against a hub that runs its syncs and the
  * Stripe simulator: with a read-only embed token it follows a customers run to 100 % and
  * "Succeeded" (by iframe URL, at 1,440 and 360 px, light and dark), it frames on the example
- * product page as `<patchbay-sync-progress>` beside `<patchbay-connections>`, themed, and an
- * expired token is refused.
+ * product page as `<patchbay-sync-progress>` beside `<patchbay-connections>`, themed, each frame
+ * fitting its widget; the connections widget disconnects an account after asking; an expired
+ * token is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
@@ -12,7 +13,7 @@ import { axeViolations, openPage, shot, startBrowserHub, STRIPE_KEY, type Browse
 
 const CONNECTION = 'books-stripe';
 let hub: BrowserHub;
-let readOnly: { id: string; token: string; embedUrls: { syncProgress: string } };
+let readOnly: { id: string; token: string; embedUrls: { syncProgress: string; connections: string } };
 
 const primaryOf = (page: Page, selector: string) =>
   page.locator(selector).evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(n: string): string } }).getComputedStyle(el).getPropertyValue('--color-primary').trim());
@@ -83,11 +84,58 @@ describe('the sync progress card', () => {
       await expect.poll(() => progress.getByText('Acme Books').count()).toBe(1);
       const list = page.frameLocator('iframe[title="Connected accounts"]');
       await expect.poll(() => list.getByText(CONNECTION).count()).toBe(1);
+      // Each frame fits its widget: no scrolling inside, no empty space below.
+      for (const title of ['Sync progress', 'Connected accounts']) {
+        const frame = page.locator(`iframe[title="${title}"]`);
+        await expect.poll(async () => {
+          const outer = await frame.evaluate((el) => Math.round((el as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height));
+          const inner = await page.frameLocator(`iframe[title="${title}"]`).locator('.pc-shell').evaluate((el) => Math.ceil((el as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height));
+          return Math.abs(outer - inner);
+        }).toBeLessThanOrEqual(1);
+      }
       expect(await axeViolations(page)).toEqual([]);
       await shot(page, `embed-sync-element-${width}-${colorScheme}`);
       expect(errors).toEqual([]);
       await page.context().close();
     }
+  });
+
+  it('shows one connection’s status card with connection=, read-only', async () => {
+    const url = new URL(readOnly.embedUrls.connections);
+    url.searchParams.set('connection', CONNECTION);
+    const { page, errors } = await openPage(hub, { width: 360, colorScheme: 'dark' });
+    await page.goto(url.href);
+    await expect.poll(() => page.getByRole('heading', { name: 'Your account' }).count()).toBe(1);
+    await expect.poll(() => page.getByText('Connected', { exact: true }).count()).toBe(1);
+    expect(await page.getByText(CONNECTION).count()).toBe(1);
+    expect(await page.getByRole('button').count()).toBe(0);
+    expect(await page.getByText(/^Last sync: \d/).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'embed-status-card-360-dark');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('disconnects an account from <patchbay-connections>, after asking', async () => {
+    const { page, errors } = await openPage(hub);
+    await page.goto(hub.exampleUrl);
+    await page.getByRole('button', { name: 'Show my accounts' }).click();
+    const list = page.frameLocator('iframe[title="Connected accounts"]');
+    await list.getByRole('button', { name: 'Disconnect Stripe' }).click();
+    const confirm = list.getByRole('group', { name: 'Disconnect Stripe' });
+    await expect.poll(() => confirm.getByText('The app will no longer reach this account').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'embed-disconnect-confirm-1440-light');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect((await hub.api('GET', `/api/v1/connections/${CONNECTION}`)).status).toBe(200);
+    await list.getByRole('button', { name: 'Disconnect Stripe' }).click();
+    await confirm.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await expect.poll(() => list.getByText('Stripe was disconnected.').count()).toBe(1);
+    await expect.poll(() => list.getByText('No account is connected yet.').count()).toBe(1);
+    expect((await hub.api('GET', `/api/v1/connections/${CONNECTION}`)).status).toBe(404);
+    await shot(page, 'embed-disconnected-1440-light');
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 
   it('refuses an expired embed token, in the card and in the API', async () => {

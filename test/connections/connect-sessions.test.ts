@@ -210,6 +210,8 @@ describe('embed tokens', () => {
       ['/api/v1/embed-tokens', 'post'],
       ['/api/v1/embed/connections', 'get'],
       ['/api/v1/embed/connect-sessions', 'post'],
+      ['/api/v1/embed/connections/{id}', 'delete'],
+      ['/api/v1/embed/sync-runs/latest', 'get'],
       ['/api/v1/connections/{id}/credentials', 'put'],
     ] as const) {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

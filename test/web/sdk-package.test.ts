@@ -51,6 +51,12 @@ describe('the browser SDK as shipped', () => {
     expect(shipped).not.toMatch(/^\s*import\b/m);
   }, 60_000);
 
+  it('is an npm package, @patchbay/connect, whose exports name the module and its types', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(SDK, 'package.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: '@patchbay/connect', type: 'module', exports: { '.': { types: './connect.d.ts', default: './connect.js' } } });
+    for (const file of manifest.files) expect(fs.existsSync(path.join(SDK, file)), file).toBe(true);
+  });
+
   it('types the example product page, and refuse a wrong call', () => {
     expect(typeErrors([EXAMPLE])).toEqual([]);
     const wrong = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-types-')), 'wrong.js');

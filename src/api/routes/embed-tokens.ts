@@ -13,6 +13,7 @@ import { getIntegration } from '../../integrations/index.ts';
 import {
   checkTheme,
   createEmbedToken,
+  deleteConnection,
   embeddedConnections,
   EMBED_TOKEN_TTL_SECONDS,
   END_CUSTOMER_ID,
@@ -21,7 +22,7 @@ import {
   isConnectable,
   type Theme,
 } from '../../connections/index.ts';
-import { actorOf, principalOf, tenantOf } from '../context.ts';
+import { actorOf, loggerOf, principalOf, tenantOf } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, iso, NullableTimestamp, problemResponses, Timestamp } from '../schemas.ts';
 import { connectUiUrl, ThemeSchema } from './connect-sessions.ts';
 import { EMBED_SECURITY, embedOf } from './embed-auth.ts';
@@ -116,11 +117,12 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'listEmbeddedConnections',
         tags,
-        summary: 'For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials)',
+        summary: 'For embedded widgets: the embed token’s end customer’s connections, with their status (never credentials); one of them with connectionId (the status card)',
         security: EMBED_SECURITY,
+        querystring: Type.Object({ connectionId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ endCustomerId: Type.String(), canConnect: Type.Boolean(), theme: Type.Union([ThemeSchema, Type.Null()]), data: Type.Array(EmbeddedConnection) }),
-          ...problemResponses(401, 429),
+          ...problemResponses(400, 401, 404, 429),
         },
       },
     },
@@ -128,7 +130,10 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const embed = await embedOf(app, request);
       const { db } = app.deps.database;
       const scope = { organizationId: embed.organizationId, environmentId: embed.environmentId };
-      const rows = await embeddedConnections(db, embed);
+      const { connectionId } = request.query;
+      const rows = (await embeddedConnections(db, embed)).filter((c) => !connectionId || c.id === connectionId);
+      // Another end customer's connection is as unknown as a missing one.
+      if (connectionId && rows.length === 0) throw problems.notFound('Connection', connectionId);
       const names = new Map<string, { name: string; connectable: boolean }>();
       for (const id of new Set(rows.map((r) => r.integrationId))) {
         const integration = await getIntegration(db, scope, id);
@@ -153,6 +158,35 @@ export const embedTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: iso(c.createdAt)!,
         })),
       };
+    },
+  );
+
+  app.delete(
+    '/embed/connections/:id',
+    {
+      config: { public: true, rateClass: 'management' },
+      schema: {
+        operationId: 'deleteEmbeddedConnection',
+        tags,
+        summary: 'For embedded widgets with the connect scope: disconnect one of the token’s end customer’s connections (deleted, OAuth tokens revoked where the provider allows)',
+        security: EMBED_SECURITY,
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: Type.Object({ id: Type.String(), deleted: Type.Literal(true), revoked: Type.Boolean() }), ...problemResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const embed = await embedOf(app, request);
+      if (!embed.scopes.includes('connect')) throw problems.forbidden('This embed token is read-only: make one with scopes ["read", "connect"] to disconnect accounts.');
+      const scope = { organizationId: embed.organizationId, environmentId: embed.environmentId };
+      const connection = await getConnection(app.deps.database.db, scope, request.params.id);
+      // Another end customer's connection is as unknown as a missing one.
+      if (!connection || connection.endCustomerId !== embed.endCustomerId) throw problems.notFound('Connection', request.params.id);
+      const { revocation } = await deleteConnection(app.deps.database.db, app.deps.vault, scope, connection.id, {
+        clock,
+        logger: loggerOf(request),
+        actor: { type: 'system', id: `embed_token:${embed.id}` },
+      });
+      return { id: connection.id, deleted: true as const, revoked: revocation.ok };
     },
   );
 

@@ -1,5 +1,5 @@
 /** The embedded widgets' calls to their hub, authenticated by the embed token (pb_et_…). */
-export async function embedCall<T>(token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function embedCall<T>(token: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   if (!res.ok) throw Object.assign(new Error(res.statusText), { status: res.status });
   return (await res.json()) as T;

@@ -5,12 +5,13 @@
  * it is queued or running, and looks for a new run every 15 seconds otherwise; an expired token
  * stops it with a message.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ThemeSpec } from './api.ts';
 import { embedCall, failureOf, type EmbedFailure } from './embed-api.ts';
 import { fill, wordsFor, type Words } from './i18n.ts';
 import { Header, Message } from './screens.tsx';
 import { applyTheme } from './theme.ts';
+import { useFitFrame } from './use-fit-frame.ts';
 
 type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -52,6 +53,8 @@ export function EmbedSyncApp({ token, connectionId, model }: { token: string | u
   const [failed, setFailed] = useState<EmbedFailure>();
   const [now, setNow] = useState(() => Date.now());
   const { words } = useMemo(() => wordsFor(null), []);
+  const shell = useRef<HTMLDivElement>(null);
+  useFitFrame(shell);
 
   useEffect(() => {
     if (!token) return setFailed('expired');
@@ -86,10 +89,10 @@ export function EmbedSyncApp({ token, connectionId, model }: { token: string | u
   const run = progress?.run;
   const failure = failed === 'expired' ? words.embedExpired : failed === 'missing' ? words.connectionMissing : failed ? words.unreachable : undefined;
   return (
-    <div className="pc-shell pc-embed">
+    <div className="pc-shell pc-embed" ref={shell}>
       <Header theme={progress?.theme ?? null} title={words.syncTitle} />
       <main className="pc-main">
-        {failure ? <Message tone="danger" title={failure} body="" /> : null}
+        {failure ? <Message tone="danger" title={failure} body={failed === 'expired' ? words.embedExpiredBody : ''} /> : null}
         {!failure && !progress ? (
           <p className="pc-muted" role="status">
             {words.loading}

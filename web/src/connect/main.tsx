@@ -39,7 +39,7 @@ const view =
   page === '/connect/embed/sync' ? (
     <EmbedSyncApp token={takeToken('pb_et_')} connectionId={query.get('connection') ?? undefined} model={query.get('model') ?? undefined} />
   ) : page === '/connect/embed' ? (
-    <EmbedApp token={takeToken('pb_et_')} />
+    <EmbedApp token={takeToken('pb_et_')} connectionId={query.get('connection') ?? undefined} />
   ) : (
     <ConnectApp token={takeToken('pb_cs_')} only={query.get('integration') ?? undefined} />
   );

@@ -29,7 +29,7 @@ export function Message({ tone, title, body }: { tone: 'danger' | 'info'; title:
   return (
     <section className={`pc-card pc-message pc-message-${tone}`} role={tone === 'danger' ? 'alert' : 'status'}>
       <h2>{title}</h2>
-      <p>{body}</p>
+      {body ? <p>{body}</p> : null}
     </section>
   );
 }

@@ -2,7 +2,8 @@
  * A Vite plugin for web/vite.config.ts: after the pages are built, builds the browser SDK
  * (connect.ts) as one self-contained ES module at `<outDir>/sdk/connect.js` with its types beside
  * it (`connect.d.ts`, generated from the same source), which the hub serves at /sdk/connect.js and
- * /sdk/connect.d.ts. Stays under 10 kB gzipped (test/web/sdk-package.test.ts checks both).
+ * /sdk/connect.d.ts, and a package.json, so that `npm publish web/dist/sdk` publishes it as
+ * `@patchbay/connect`. Stays under 10 kB gzipped (test/web/sdk-package.test.ts checks all three).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,22 @@ export async function buildSdkModule(sdkDir: string, outDir?: string): Promise<s
   return chunk.code;
 }
 
+/** The npm package's manifest, at the hub's version; importing the module defines the widget elements. */
+export function sdkPackage(sdkDir: string): Record<string, unknown> {
+  const hub = JSON.parse(fs.readFileSync(path.resolve(sdkDir, '../../../package.json'), 'utf8')) as { version: string; license?: string };
+  return {
+    name: '@patchbay/connect',
+    version: hub.version,
+    description: 'Open Patchbay’s Connect UI from a product’s page, and embed its widgets',
+    type: 'module',
+    exports: { '.': { types: './connect.d.ts', default: './connect.js' } },
+    types: './connect.d.ts',
+    files: ['connect.js', 'connect.d.ts'],
+    sideEffects: true,
+    ...(hub.license ? { license: hub.license } : {}),
+  };
+}
+
 export function connectSdk(sdkDir: string): Plugin {
   let outDir = '';
   return {
@@ -39,6 +56,7 @@ export function connectSdk(sdkDir: string): Plugin {
       const target = path.join(outDir, 'sdk');
       await buildSdkModule(sdkDir, target);
       fs.writeFileSync(path.join(target, 'connect.d.ts'), sdkDeclarations(path.join(sdkDir, 'connect.ts')));
+      fs.writeFileSync(path.join(target, 'package.json'), `${JSON.stringify(sdkPackage(sdkDir), null, 2)}\n`);
     },
   };
 }

@@ -9,7 +9,7 @@
  * only from the hub's exact origin and only from the window this call opened; any other message
  * is ignored and counted (`ignored_message` events, `ignoredMessages()`).
  */
-import { CHANNEL as PROTOCOL_CHANNEL, embedIdOf, isConnectUiMessage, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
+import { CHANNEL as PROTOCOL_CHANNEL, embedIdOf, isConnectUiMessage, isWidgetResize, sessionIdOf, type ConnectUiMessage } from './protocol.ts';
 
 export type ConnectMode = 'popup' | 'modal';
 export type ConnectFailure = 'closed' | 'expired' | 'denied' | 'error';
@@ -210,22 +210,38 @@ export function openConnect(options: OpenConnectOptions): Promise<ConnectResult>
   });
 }
 
-/** A widget element: the hub's widget page in a frame, from an embed token (`POST /api/v1/embed-tokens`). */
+/**
+ * A widget element: the hub's widget page in a frame, from an embed token (`POST
+ * /api/v1/embed-tokens`). Without a `height` attribute the frame fits the widget's content, as
+ * the widget reports it (only from this frame, only from the hub's origin).
+ */
 function defineWidgetElement(name: string, widget: { path: string; title: string; height: string; params: string[] }): void {
   if (typeof customElements === 'undefined' || customElements.get(name)) return;
   customElements.define(
     name,
     class extends HTMLElement {
       static observedAttributes = ['token', 'hub', 'height', ...widget.params];
+      #frame: HTMLIFrameElement | undefined;
+      #hub = '';
+      #fit = (event: MessageEvent) => {
+        const frame = this.#frame;
+        if (!frame || event.source !== frame.contentWindow || event.origin !== this.#hub || !isWidgetResize(event.data) || this.getAttribute('height')) return;
+        frame.style.height = `${Math.min(4000, Math.max(80, Math.ceil(event.data.height)))}px`;
+      };
       connectedCallback() {
+        window.addEventListener('message', this.#fit);
         this.render();
+      }
+      disconnectedCallback() {
+        window.removeEventListener('message', this.#fit);
       }
       attributeChangedCallback() {
         if (this.isConnected) this.render();
       }
       render() {
         const token = this.getAttribute('token') ?? '';
-        const url = new URL(widget.path, new URL(this.getAttribute('hub') ?? moduleOrigin()).origin);
+        this.#hub = new URL(this.getAttribute('hub') ?? moduleOrigin()).origin;
+        const url = new URL(widget.path, this.#hub);
         const id = embedIdOf(token);
         if (id) url.searchParams.set('embed', id);
         for (const param of widget.params) {
@@ -238,6 +254,7 @@ function defineWidgetElement(name: string, widget: { path: string; title: string
         frame.src = url.href;
         const height = this.getAttribute('height') ?? '';
         frame.style.cssText = `${FRAME_STYLE};height:${LENGTH.test(height) ? height : widget.height}`;
+        this.#frame = frame;
         this.replaceChildren(frame);
       }
     },
@@ -245,12 +262,13 @@ function defineWidgetElement(name: string, widget: { path: string; title: string
 }
 
 /**
- * Defines `<patchbay-connections token="pb_et_…" hub="https://hub.example.com" height="420px">`:
- * the end customer's connections, with their status and (when the token may connect) Connect
- * and Reconnect buttons. Done on import under that name.
+ * Defines `<patchbay-connections token="pb_et_…" hub="https://hub.example.com">`: the end
+ * customer's connections, with their status and (when the token may connect) Connect, Reconnect
+ * and Disconnect buttons; with `connection="conn_…"`, that connection's status card. Done on
+ * import under that name.
  */
 export function defineConnectionsElement(name = 'patchbay-connections'): void {
-  defineWidgetElement(name, { path: '/connect/embed', title: 'Connected accounts', height: '420px', params: [] });
+  defineWidgetElement(name, { path: '/connect/embed', title: 'Connected accounts', height: '420px', params: ['connection'] });
 }
 
 /**

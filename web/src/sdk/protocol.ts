@@ -21,3 +21,22 @@ export const sessionIdOf = (token: string): string | undefined => /^pb_cs_(cs_[A
 
 /** `pb_et_<id>.<secret>` → `<id>`: the embed token the widget's page is asked for. */
 export const embedIdOf = (token: string): string | undefined => /^pb_et_(emb_[A-Za-z0-9]+)\./.exec(token)?.[1];
+
+/**
+ * What a widget page (`/connect/embed…`) tells the element that frames it: its content's height,
+ * so the frame fits it. Only a number is sent, to the parent whatever its origin (the widget does
+ * not know it; who may frame it at all is the embed token's `frame-ancestors`), and the element
+ * accepts it only from its own frame and the hub's origin.
+ */
+export const WIDGET_CHANNEL = 'patchbay-widget';
+
+export interface WidgetResizeMessage {
+  channel: typeof WIDGET_CHANNEL;
+  type: 'resize';
+  height: number;
+}
+
+export function isWidgetResize(data: unknown): data is WidgetResizeMessage {
+  const message = data as Partial<WidgetResizeMessage> | null;
+  return typeof data === 'object' && data !== null && message!.channel === WIDGET_CHANNEL && message!.type === 'resize' && typeof message!.height === 'number' && Number.isFinite(message!.height);
+}
