@@ -2,20 +2,27 @@
  * OpenTelemetry traces. Code everywhere uses `@opentelemetry/api` through the helpers here; the
  * SDK and the OTLP HTTP exporter are imported only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set
  * (`startTracing`). Until then every helper returns at its first line: no span objects, no
- * context lookups, nothing added to job payloads.
+ * context lookups, nothing stored with jobs or messages.
  *
- * One trace follows work across processes: an API request's span is active while its handler
- * runs, `withTraceCarrier` writes the active context (W3C `traceparent`) into the payload of every
- * job enqueued meanwhile, and the worker continues from it (`takeTraceCarrier`), so a provider
- * call or a delivery attempt made by that job is a child of the request that caused it.
+ * One trace follows work across processes, the way messaging systems carry it (OTel semantic
+ * conventions for messaging: the creation context travels with the message). An API request's
+ * span is active while its handler runs; `currentTraceContext` gives its W3C `traceparent`,
+ * which enqueue stores in the job row (`jobs.trace_context`) and a publish in the message row
+ * (`outbound_messages.trace_context`). The worker runs the job in a consumer span that is a child
+ * of that context, so a provider call or a delivery attempt made by the job belongs to the
+ * request that caused it — one trace id from the request to the attempt's HTTP span.
  */
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, SpanKind, SpanStatusCode, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 
 export { SpanKind };
 
-/** The payload key that carries trace context in a job (removed before a handler sees the payload). */
-export const TRACE_CARRIER_KEY = '_trace';
+/** A W3C trace context as stored with a job or a message (the `traceparent` and `tracestate` headers). */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
 
 export interface Tracing {
   /** Exports the spans ended so far (tests, and before a process exits). */
@@ -30,35 +37,47 @@ let running: Promise<Tracing> | undefined;
 
 export const tracingEnabled = (): boolean => enabled;
 
+export interface TracingOptions {
+  otlpEndpoint: string | undefined;
+  serviceName?: string;
+  /** Spans go here instead of to an OTLP endpoint, each as it ends (tests: an InMemorySpanExporter). */
+  exporter?: SpanExporter;
+}
+
 /**
- * Starts the SDK once per process when an endpoint is configured (later calls share it).
+ * Starts the SDK once per process when an endpoint (or an exporter) is given; later calls share it.
  *
  * @example const tracing = await startTracing({ otlpEndpoint: config.otlpEndpoint }, logger);
  */
-export function startTracing(options: { otlpEndpoint: string | undefined; serviceName?: string }, logger?: Logger): Promise<Tracing> {
-  if (!options.otlpEndpoint) return Promise.resolve(OFF);
-  running ??= load(options.otlpEndpoint, options.serviceName ?? 'patchbay', logger).catch((err: unknown) => {
+export function startTracing(options: TracingOptions, logger?: Logger): Promise<Tracing> {
+  if (!options.otlpEndpoint && !options.exporter) return Promise.resolve(OFF);
+  running ??= load(options, logger).catch((err: unknown) => {
     running = undefined;
     throw err;
   });
   return running;
 }
 
-async function load(endpoint: string, serviceName: string, logger: Logger | undefined): Promise<Tracing> {
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+async function load(options: TracingOptions, logger: Logger | undefined): Promise<Tracing> {
+  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
   ]);
-  // The variable names the OTLP base URL; traces go to its /v1/traces (the OTLP/HTTP convention).
-  const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` });
+  let processor;
+  if (options.exporter) processor = new SimpleSpanProcessor(options.exporter);
+  else {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    // The variable names the OTLP base URL; traces go to its /v1/traces (the OTLP/HTTP convention).
+    const exporter = new OTLPTraceExporter({ url: `${options.otlpEndpoint!.replace(/\/$/, '')}/v1/traces` });
+    processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 });
+  }
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 })],
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'patchbay' }),
+    spanProcessors: [processor],
   });
   provider.register();
   enabled = true;
-  logger?.info({ endpoint: endpoint.split('?')[0] }, 'tracing to an OTLP endpoint');
+  if (options.otlpEndpoint) logger?.info({ endpoint: options.otlpEndpoint.split('?')[0] }, 'tracing to an OTLP endpoint');
   return {
     flush: () => provider.forceFlush(),
     async shutdown() {
@@ -79,6 +98,16 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** The parent; the active context when omitted. */
   parent?: Context | undefined;
+  /** Spans this one is related to without being their child (a batch's messages, the run that carried a message). */
+  links?: Link[] | undefined;
+}
+
+function spanStart(options: SpanOptions) {
+  return {
+    kind: options.kind ?? SpanKind.INTERNAL,
+    ...(options.attributes ? { attributes: options.attributes } : {}),
+    ...(options.links && options.links.length > 0 ? { links: options.links } : {}),
+  };
 }
 
 /**
@@ -90,7 +119,7 @@ export interface SpanOptions {
 export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!enabled) return fn(undefined);
   const parent = options.parent ?? context.active();
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) }, parent);
+  const span = tracer().startSpan(name, spanStart(options), parent);
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (err) {
@@ -106,7 +135,7 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
 export function startSpan(name: string, options: SpanOptions): { span: Span; context: Context } | undefined {
   if (!enabled) return undefined;
   const parent = options.parent ?? context.active();
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) }, parent);
+  const span = tracer().startSpan(name, spanStart(options), parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 
@@ -130,22 +159,33 @@ export function failSpan(span: Span | undefined, message: string): void {
 }
 
 /**
- * A job payload with the active trace context added under `_trace`, when tracing is on and a span
- * is active; otherwise the payload itself, untouched. Only plain objects carry it.
+ * The active span's context, to store with a job or a message; null when tracing is off or no
+ * span is active (then nothing is stored, and the work starts a trace of its own).
  */
-export function withTraceCarrier<P>(payload: P): P {
-  if (!enabled || payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
-  if (!trace.getSpan(context.active())) return payload;
+export function currentTraceContext(): TraceContext | null {
+  if (!enabled) return null;
+  const active = context.active();
+  if (!trace.getSpan(active)) return null;
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  if (!carrier.traceparent) return payload;
-  return { ...payload, [TRACE_CARRIER_KEY]: carrier } as P;
+  propagation.inject(active, carrier);
+  if (!carrier.traceparent) return null;
+  return carrier.tracestate ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate } : { traceparent: carrier.traceparent };
 }
 
-/** Splits a job payload into what its handler expects and the trace context it carried. */
-export function takeTraceCarrier<P>(payload: P): { payload: P; parent: Context | undefined } {
-  if (payload === null || typeof payload !== 'object' || !(TRACE_CARRIER_KEY in payload)) return { payload, parent: undefined };
-  const { [TRACE_CARRIER_KEY]: carrier, ...rest } = payload as Record<string, unknown>;
-  const parent = carrier !== null && typeof carrier === 'object' ? extractContext(carrier as Record<string, unknown>) : undefined;
-  return { payload: rest as P, parent };
+/**
+ * The parent of work that carried a stored context: that context, or the root when there is
+ * none — never whatever happens to be active where a worker was woken (a request's enqueue).
+ */
+export function storedParent(stored: TraceContext | null | undefined): Context {
+  return (stored && extractContext(stored as unknown as Record<string, unknown>)) || ROOT_CONTEXT;
+}
+
+/** The trace id a stored context names (the 32 hex digits of its `traceparent`). */
+export function traceIdOf(stored: TraceContext | null | undefined): string | undefined {
+  return stored?.traceparent.split('-')[1];
+}
+
+/** The active span, to link to or compare with (undefined when tracing is off). */
+export function activeSpan(): Span | undefined {
+  return enabled ? trace.getSpan(context.active()) : undefined;
 }

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { newId, systemClock, type Clock } from '../core/index.ts';
 import { rows, type Db } from '../db/index.ts';
-import { withTraceCarrier } from '../core/tracing.ts';
+import { currentTraceContext, type TraceContext } from '../core/tracing.ts';
 import { rowToJob, type Job, type JobRow, type JobSpec } from './job.ts';
 import { notifiedCte, notifyPayload, wakeLocal } from './wake.ts';
 
@@ -36,6 +36,7 @@ interface Row {
   run_at: string;
   max_attempts: number | null;
   key: string | null;
+  trace_context: TraceContext | null;
 }
 
 type Mode = 'plain' | 'dedupe' | 'replace';
@@ -102,7 +103,7 @@ const ON_CONFLICT: Record<Mode, SQL> = {
   dedupe: sql`on conflict (key) where key is not null and state <> 'failed' do update set updated_at = jobs.updated_at where jobs.state = 'pending'`,
   replace: sql`on conflict (key) where key is not null and state <> 'failed' do update set
     payload = excluded.payload, run_at = excluded.run_at, priority = excluded.priority,
-    max_attempts = excluded.max_attempts, updated_at = excluded.updated_at
+    max_attempts = excluded.max_attempts, trace_context = excluded.trace_context, updated_at = excluded.updated_at
     where jobs.state = 'pending'`,
 };
 
@@ -110,11 +111,11 @@ async function insert(tx: Db, mode: Mode, group: Row[], now: Date, committed: bo
   const saved = await rows<JobRow>(
     tx,
     sql`with saved as (
-      insert into jobs (id, type, payload, organization_id, environment_id, priority, run_at, max_attempts, key, created_at, updated_at)
-      select r.id, r.type, r.payload, r.organization_id, r.environment_id, r.priority, r.run_at, r.max_attempts, r.key, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+      insert into jobs (id, type, payload, organization_id, environment_id, priority, run_at, max_attempts, key, trace_context, created_at, updated_at)
+      select r.id, r.type, r.payload, r.organization_id, r.environment_id, r.priority, r.run_at, r.max_attempts, r.key, r.trace_context, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
       from jsonb_to_recordset(${JSON.stringify(group)}::jsonb) as r(
         id text, type text, payload jsonb, organization_id text, environment_id text,
-        priority int, run_at timestamptz, max_attempts int, key text)
+        priority int, run_at timestamptz, max_attempts int, key text, trace_context jsonb)
       ${ON_CONFLICT[mode]}
       returning jobs.*
     ), ${notifiedCte('saved', notifyPayload(earliest(group), committed))}
@@ -147,13 +148,14 @@ function toRow(spec: JobSpec, now: Date): Row {
   return {
     id: newId('job'),
     type: spec.type,
-    // The active trace (an API request, a job) travels with the job when tracing is on.
-    payload: withTraceCarrier(spec.payload ?? {}),
+    payload: spec.payload ?? {},
     organization_id: spec.organizationId ?? null,
     environment_id: spec.environmentId ?? null,
     priority,
     run_at: runAt.toISOString(),
     max_attempts: spec.maxAttempts ?? null,
     key: spec.key ?? null,
+    // The active trace (an API request, a job) travels with the job when tracing is on.
+    trace_context: spec.traceContext !== undefined ? spec.traceContext : currentTraceContext(),
   };
 }

@@ -1,3 +1,4 @@
+import type { TraceContext } from '../core/tracing.ts';
 import type { jobs, JobState } from './schema.ts';
 
 export type Job<P = unknown> = Omit<typeof jobs.$inferSelect, 'payload'> & { payload: P };
@@ -22,6 +23,11 @@ export interface JobSpec<P = unknown> {
   maxAttempts?: number | undefined;
   organizationId?: string | undefined;
   environmentId?: string | undefined;
+  /**
+   * The trace the job's run continues: the active span's by default (tracing on); null for none,
+   * when the job serves more than the work that enqueued it.
+   */
+  traceContext?: TraceContext | null | undefined;
 }
 
 /** A row as both drivers return it from raw SQL (snake_case, timestamps as Date or string). */
@@ -40,6 +46,7 @@ export interface JobRow {
   locked_by: string | null;
   locked_until: Date | string | null;
   last_error: string | null;
+  trace_context: TraceContext | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -62,6 +69,7 @@ export function rowToJob(row: JobRow): Job {
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until === null ? null : date(row.locked_until),
     lastError: row.last_error,
+    traceContext: row.trace_context ?? null,
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
   };

@@ -18,7 +18,7 @@ import type { Registry } from 'prom-client';
 import { Batcher, randomToken, systemClock, toError, withOwnLogContext, withoutLogContext, type Clock, type Logger } from '../core/index.ts';
 import type { Database, Db } from '../db/index.ts';
 import { JobAbortedError } from './errors.ts';
-import { failSpan, inSpan, SpanKind, takeTraceCarrier } from '../core/tracing.ts';
+import { failSpan, inSpan, SpanKind, storedParent, tracingEnabled } from '../core/tracing.ts';
 import { describeError, jobLogContext, jobType, runAttempt, type JobHandler, type JobType, type JobTypeOptions } from './handler.ts';
 import type { Job } from './job.ts';
 import { heldJob, Leases, type Held } from './leases.ts';
@@ -326,10 +326,11 @@ class Worker implements Queue {
     const { job, controller } = running;
     const logger = this.#logger;
     const started = performance.now();
-    // The handler sees the payload it was given; a trace carried with it continues in this span.
-    const { payload, parent } = takeTraceCarrier(job.payload);
-    const error = await inSpan(`job ${job.type}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'patchbay.job.type': job.type, 'patchbay.job.attempt': job.attempts } }, async (span) => {
-      const failed = await runAttempt(type, { job: payload === job.payload ? job : { ...job, payload }, logger, signal: controller.signal }, controller);
+    // The run continues the trace stored with the job (the request that enqueued it), as a
+    // consumer span (OTel messaging conventions); a job without one starts its own trace.
+    const attributes = tracingEnabled() && { 'messaging.system': 'patchbay', 'messaging.operation.type': 'process', 'messaging.destination.name': job.type, 'messaging.message.id': job.id, 'patchbay.job.type': job.type, 'patchbay.job.attempt': job.attempts };
+    const error = await inSpan(`job ${job.type}`, { kind: SpanKind.CONSUMER, parent: storedParent(job.traceContext), attributes: attributes || undefined }, async (span) => {
+      const failed = await runAttempt(type, { job, logger, signal: controller.signal }, controller);
       if (failed) failSpan(span, failed.message);
       return failed;
     });

@@ -1,6 +1,7 @@
 import { pgTable, text, jsonb, integer, timestamp, index, uniqueIndex } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { timestamps } from '../db/columns.ts';
+import type { TraceContext } from '../core/tracing.ts';
 
 export type JobState = 'pending' | 'running' | 'failed';
 
@@ -31,6 +32,8 @@ export const jobs = pgTable(
     /** The lease: past this instant, another worker may take the job. */
     lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
     lastError: text('last_error'),
+    /** The W3C trace context of what enqueued the job (tracing on); its run continues that trace. */
+    traceContext: jsonb('trace_context').$type<TraceContext>(),
     ...timestamps(),
   },
   (t) => [

@@ -1,9 +1,12 @@
 /**
  * Without OTEL_EXPORTER_OTLP_ENDPOINT tracing costs nothing: the SDK and the exporter are never
- * imported, job payloads go out exactly as given, and requests and jobs run as before.
+ * imported, no trace context is stored with jobs or messages, and requests and jobs run as before.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { takeTraceCarrier, tracingEnabled, withTraceCarrier } from '../../src/core/tracing.ts';
+import { sql } from 'drizzle-orm';
+import { currentTraceContext, tracingEnabled } from '../../src/core/tracing.ts';
+import { rows } from '../../src/db/index.ts';
+import { enqueue } from '../../src/queue/index.ts';
 import { startOpsHub, startReceiver, waitFor, type OpsHub, type Receiver } from './support.ts';
 
 const imported = vi.hoisted(() => new Set<string>());
@@ -41,10 +44,15 @@ describe('tracing switched off', () => {
     expect(h.logs()).not.toContain('tracing to an OTLP endpoint');
   });
 
-  it('leaves job payloads exactly as given (the same object, no _trace key)', () => {
-    const payload = { messageId: 'msg_1' };
-    expect(withTraceCarrier(payload)).toBe(payload);
-    expect(takeTraceCarrier(payload)).toEqual({ payload, parent: undefined });
-    expect(takeTraceCarrier(payload).payload).toBe(payload);
+  it('stores no trace context with a job or a message, and a job’s payload exactly as given', async () => {
+    expect(currentTraceContext()).toBeNull();
+    const payload = { messageId: 'msg_1', nested: { a: 1 } };
+    const job = await enqueue(h.database.db, { type: 'nobody.handles', payload, runAt: new Date(Date.now() + 3_600_000) });
+    expect(job).toMatchObject({ traceContext: null, payload });
+    const [row] = await rows<{ trace_context: unknown; payload: unknown }>(h.database.db, sql`select trace_context, payload from jobs where id = ${job.id}`);
+    expect(row).toEqual({ trace_context: null, payload });
+    const messages = await rows<{ trace_context: unknown }>(h.database.db, sql`select trace_context from outbound_messages`);
+    expect(messages.length).toBeGreaterThan(0);
+    for (const m of messages) expect(m.trace_context).toBeNull();
   });
 });

@@ -16,7 +16,7 @@ import { exponentialBackoff, type Queue } from '../../queue/index.ts';
 import { eraseInboundEventsOf } from './erase.ts';
 import { Ingestor, type IngestorOptions } from './ingest.ts';
 import { createProcessor, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
-import { dispatchBatch, DISPATCH_JOB, pruneDedupe, pruneInboundEvents, PROCESS_JOB } from './store.ts';
+import { dispatchBatch, DISPATCH_JOB, type DispatchBatchPayload, pruneDedupe, pruneInboundEvents, PROCESS_JOB } from './store.ts';
 
 export const PRUNE_JOB = 'inbound.prune';
 
@@ -67,8 +67,8 @@ export function createInbound(options: InboundOptions): Inbound {
       onEndCustomerErased('inbound', eraseInboundEventsOf);
       // 5 s, 10 s, 20 s … about 10 minutes over 8 attempts, then the event is dead-lettered.
       queue.register(PROCESS_JOB, processor.run, { maxAttempts: PROCESS_MAX_ATTEMPTS, backoff: exponentialBackoff({ baseMs: 5_000, maxMs: 5 * 60_000 }), timeoutMs: 60_000 });
-      queue.register<{ eventIds: string[] }>(DISPATCH_JOB, async ({ job }) => {
-        await dispatchBatch(options.database.db, job.payload.eventIds);
+      queue.register<DispatchBatchPayload>(DISPATCH_JOB, async ({ job }) => {
+        await dispatchBatch(options.database.db, job.payload.eventIds, job.payload.traces);
       });
       const retentionMs = (options.retentionDays ?? 30) * 86_400_000;
       queue.register(PRUNE_JOB, async ({ logger }) => {

@@ -4,6 +4,7 @@
  * unverifiable request is answered 401 and kept as `rejected` (at most `rejectedPerMinute` per
  * source, so a flood of garbage cannot fill the table). Payloads are never logged.
  */
+import { currentTraceContext } from '../../core/tracing.ts';
 import { bodyField, getConnector, jsonField, loadRegistry, type Connector, type InboundWebhookRequest, type VerifyResult } from '../../connectors/index.ts';
 import { Batcher, DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds, newId, ProblemError, problems, type Clock, type Logger } from '../../core/index.ts';
 import type { Database } from '../../db/index.ts';
@@ -123,6 +124,8 @@ export class Ingestor {
     const stored = await this.#commit.add({
       row: this.#row(loaded, request, receivedAt, 'received', null, providerEventId, read),
       dedupe: providerEventId ? { key: providerEventId, windowSeconds: source.dedupeWindowSeconds } : undefined,
+      // The group commit writes in a turn of its own: the request's trace is taken here.
+      traceContext: currentTraceContext(),
     });
     return this.#reply(source, stored);
   }

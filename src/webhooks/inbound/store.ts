@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
+import type { TraceContext } from '../../core/tracing.ts';
 import { enqueue, enqueueMany } from '../../queue/index.ts';
 import type { inboundEvents, InboundStatus } from './schema.ts';
 
@@ -17,6 +18,14 @@ export interface PendingEvent {
   row: NewInboundEvent;
   /** For a verified request with a provider event id. */
   dedupe?: { key: string; windowSeconds: number } | undefined;
+  /** The receiving request's trace (tracing on): the event's processing joins it. */
+  traceContext?: TraceContext | null | undefined;
+}
+
+/** The `inbound.dispatch` job's payload: a stored batch, and the trace each event arrived in. */
+export interface DispatchBatchPayload {
+  eventIds: string[];
+  traces?: Record<string, TraceContext>;
 }
 
 export interface StoredEvent {
@@ -37,9 +46,22 @@ export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Da
     // One job per batch on the acknowledgement path; a worker fans it out into one processing
     // job per event (each with its own retries). Measured on PostgreSQL, a job row per event
     // here cost about a third of the ingest rate.
-    if (fresh.length > 0) await enqueue(tx, { type: DISPATCH_JOB, payload: { eventIds: fresh } });
+    if (fresh.length > 0) await enqueue(tx, dispatchBatchJob(items.filter((_, i) => stored[i]!.status === 'received')));
     return stored;
   });
+}
+
+/**
+ * The batch's one job. The requests of a batch each have their trace (tracing on): the payload
+ * keeps them for the processing jobs, and the dispatch job itself joins a trace only when the
+ * whole batch came in one.
+ */
+function dispatchBatchJob(fresh: readonly PendingEvent[]) {
+  let traces: Record<string, TraceContext> | undefined;
+  for (const { row, traceContext } of fresh) if (traceContext) (traces ??= {})[row.id] = traceContext;
+  const payload: DispatchBatchPayload = { eventIds: fresh.map(({ row }) => row.id), ...(traces ? { traces } : {}) };
+  const [only] = fresh;
+  return { type: DISPATCH_JOB, payload, traceContext: fresh.length === 1 ? (only!.traceContext ?? null) : null };
 }
 
 /** Bodies above this travel as binary parameters of their own, not inside the JSON parameter. */
@@ -142,7 +164,7 @@ async function claimEventIds(tx: Db, items: readonly PendingEvent[], now: Date):
  * adds nothing: a pending job with the event's key is kept, and processing skips an event that
  * is no longer `received`.
  */
-export async function dispatchBatch(db: Db, eventIds: readonly string[]): Promise<number> {
+export async function dispatchBatch(db: Db, eventIds: readonly string[], traces: Readonly<Record<string, TraceContext>> = {}): Promise<number> {
   return db.transaction(async (tx) => {
     const waiting = await rows<{ id: string; organization_id: string; environment_id: string }>(
       tx,
@@ -151,7 +173,8 @@ export async function dispatchBatch(db: Db, eventIds: readonly string[]): Promis
     );
     await enqueueMany(
       tx,
-      waiting.map((e) => ({ type: PROCESS_JOB, payload: { eventId: e.id }, key: `inbound:${e.id}`, organizationId: e.organization_id, environmentId: e.environment_id })),
+      // Each event's processing continues the trace of the request that brought it.
+      waiting.map((e) => ({ type: PROCESS_JOB, payload: { eventId: e.id }, key: `inbound:${e.id}`, organizationId: e.organization_id, environmentId: e.environment_id, traceContext: traces[e.id] ?? null })),
     );
     return waiting.length;
   });

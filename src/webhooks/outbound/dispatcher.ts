@@ -9,10 +9,11 @@
  * timestamp and signature.
  */
 import { eq, sql } from 'drizzle-orm';
+import { AsyncResource } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import type { Registry } from 'prom-client';
 import { randomToken, toError, type Clock, type Logger } from '../../core/index.ts';
-import { failSpan, inSpan, SpanKind } from '../../core/tracing.ts';
+import { activeSpan, failSpan, inSpan, SpanKind, storedParent, traceIdOf, tracingEnabled, type SpanOptions } from '../../core/tracing.ts';
 import type { Database } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
 import { environments } from '../../auth/schema.ts';
@@ -85,9 +86,22 @@ const CIRCUIT_OPEN: Omit<SendResult, 'durationMs'> = {
   error: 'not sent: the circuit is open (this endpoint failed too often); a probe will test it',
 };
 
-/** What an attempt's span says: ids belong on spans (unlike metric labels), payloads never. */
-function attemptAttributes(claimed: ClaimedDelivery): Record<string, string | number> {
-  return { 'patchbay.message_id': claimed.messageId, 'patchbay.event_type': claimed.eventType, 'patchbay.attempt': claimed.attempt, 'patchbay.trigger': claimed.trigger };
+/**
+ * An attempt's span: a client span in the trace of the publish that made the message. A run
+ * delivers every due message of its endpoint — those of the publish that queued its job, and
+ * others published meanwhile — so an attempt whose message came from another trace is a child
+ * of that publish and links to the run that carried it (OTel messaging conventions); one of the
+ * run's own trace stays under the run's job span. Ids belong on spans (unlike metric labels),
+ * payloads never.
+ */
+function attemptSpan(claimed: ClaimedDelivery): SpanOptions {
+  const options: SpanOptions = {
+    kind: SpanKind.CLIENT,
+    attributes: { 'patchbay.message_id': claimed.messageId, 'patchbay.event_type': claimed.eventType, 'patchbay.attempt': claimed.attempt, 'patchbay.trigger': claimed.trigger },
+  };
+  const run = activeSpan();
+  if (!claimed.traceContext || traceIdOf(claimed.traceContext) === run?.spanContext().traceId) return options;
+  return { ...options, parent: storedParent(claimed.traceContext), ...(run ? { links: [{ context: run.spanContext() }] } : {}) };
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -135,8 +149,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       };
       try {
         result = await breakers.fire(endpoint.id, () =>
-          // One span per attempt (tracing on), a child of the dispatch job the publish enqueued.
-          inSpan('webhook attempt', { kind: SpanKind.CLIENT, attributes: attemptAttributes(claimed) }, async (span) => {
+          // One span per attempt (tracing on), in the trace of the publish that made the message.
+          inSpan('webhook attempt', tracingEnabled() ? attemptSpan(claimed) : {}, async (span) => {
             const sent = await sender.send({ url: endpoint.url, headers, body, timeoutMs: endpoint.timeoutMs, allowPrivateNetworks: target.allowPrivateNetworks, signal });
             if (sent.statusCode !== null) span?.setAttribute('http.response.status_code', sent.statusCode);
             if (!isSuccess(sent) && !sent.aborted) {
@@ -298,7 +312,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         windowCount: hold.windowCount,
         pausedUntil: hold.pausedUntil?.getTime() ?? 0,
         claim,
-        deliver: async (claimed) => {
+        // A run claims again when a publish wakes it, inside that request's async context: its
+        // deliveries keep the job's own (log ids, trace), bound here where the job started.
+        deliver: AsyncResource.bind(async (claimed: ClaimedDelivery) => {
           const outcome = await attempt(target, claimed, run.signal);
           if (!outcome) {
             await release(target, [claimed], logger);
@@ -314,8 +330,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
             void recorded.finally(() => recording.delete(recorded));
           }
           return outcome.pauseUntil?.getTime();
-        },
-        release: (claimed) => release(target, claimed, logger),
+        }),
+        release: AsyncResource.bind((claimed: ClaimedDelivery[]) => release(target, claimed, logger)),
         lingerMs: settings.lingerMs,
       });
       active.set(endpoint.id, window);

@@ -7,6 +7,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { newId, type Clock } from '../../core/index.ts';
+import { currentTraceContext, type TraceContext } from '../../core/tracing.ts';
 import { rows, type Db } from '../../db/index.ts';
 import type { Event } from '../../events/index.ts';
 import { environments } from '../../auth/schema.ts';
@@ -90,6 +91,7 @@ interface MessageRow {
   payload: string;
   occurred_at: string;
   created_at: string;
+  trace_context: TraceContext | null;
 }
 
 /** What one environment's events become: rows to insert, endpoints to wake. */
@@ -101,6 +103,8 @@ interface Plan {
 }
 
 function plan(batch: Event[], candidates: EnvironmentEndpoints, environment: string, now: string): Plan {
+  // The publish's trace (a request, a job), for the deliveries' attempts to join; null with tracing off.
+  const traceContext = currentTraceContext();
   const organizationId = batch[0]!.organizationId;
   const environmentId = batch[0]!.environmentId;
   const result: Plan = { messageIds: new Map(), messageRows: [], deliveryRows: [], targets: new Set() };
@@ -128,6 +132,7 @@ function plan(batch: Event[], candidates: EnvironmentEndpoints, environment: str
       payload: JSON.stringify(envelope),
       occurred_at: envelope.occurredAt,
       created_at: now,
+      trace_context: traceContext,
     });
     const testTarget = event.origin.startsWith(TEST_ORIGIN) ? event.origin.slice(TEST_ORIGIN.length) : undefined;
     for (const { endpoint, match } of candidates.endpoints) {
@@ -158,9 +163,9 @@ async function insertChecked(tx: Db, organizationId: string, environmentId: stri
     tx,
     sql`with checked as (select ${endpointsVersion(organizationId, environmentId)} = ${version} as unchanged),
       m as (
-        insert into outbound_messages (id, organization_id, environment_id, event_id, external_id, event_type, schema_version, channels, payload, occurred_at, created_at)
+        insert into outbound_messages (id, organization_id, environment_id, event_id, external_id, event_type, schema_version, channels, payload, occurred_at, created_at, trace_context)
         select * from jsonb_to_recordset(${JSON.stringify(planned.messageRows)}::jsonb) as m(id text, organization_id text, environment_id text, event_id text,
-          external_id text, event_type text, schema_version int, channels jsonb, payload text, occurred_at timestamptz, created_at timestamptz)
+          external_id text, event_type text, schema_version int, channels jsonb, payload text, occurred_at timestamptz, created_at timestamptz, trace_context jsonb)
         where (select unchanged from checked)
       ), d as (
         insert into outbound_deliveries (message_id, endpoint_id, fifo, organization_id, environment_id, state, trigger, next_attempt_at, created_at, updated_at)

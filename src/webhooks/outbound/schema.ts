@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, timestamps } from '../../db/columns.ts';
+import type { TraceContext } from '../../core/tracing.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -130,6 +131,8 @@ export const messages = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     createdAt: ts('created_at').notNull(),
     prunedAt: ts('pruned_at'),
+    /** The W3C trace context of the publish (tracing on): each delivery attempt joins that trace. */
+    traceContext: jsonb('trace_context').$type<TraceContext>(),
   },
   (t) => [
     uniqueIndex('outbound_messages_event').on(t.eventId),

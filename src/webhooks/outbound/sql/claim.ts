@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { TraceContext } from '../../../core/tracing.ts';
 import { rows, type Db } from '../../../db/index.ts';
 import { preparedRows } from './prepared.ts';
 
@@ -78,6 +79,8 @@ export interface ClaimedDelivery {
   trigger: string;
   eventType: string;
   payload: string | null;
+  /** The publish's trace context (tracing on), for the attempt's span to join. */
+  traceContext: TraceContext | null;
 }
 
 export interface Claimed {
@@ -99,6 +102,7 @@ interface ClaimedRow {
   trigger: string;
   event_type: string;
   payload: string | null;
+  trace_context: TraceContext | null;
   version: string | null;
 }
 
@@ -114,6 +118,7 @@ const toClaimed = (r: ClaimedRow): ClaimedDelivery => ({
   trigger: r.trigger,
   eventType: r.event_type,
   payload: r.payload,
+  traceContext: r.trace_context ?? null,
 });
 
 /**
@@ -144,7 +149,7 @@ export async function claimDeliveries(db: Db, input: ClaimInput): Promise<Claime
         where d.ctid = any (array(select ctid from picked)) and d.state = 'pending'
         returning d.endpoint_id, d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
       )
-      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload,
+      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload, m.trace_context,
         ${targetVersion(sql`${input.endpointId}`)} as version
       from claimed c join outbound_messages m on m.id = c.message_id`,
   );
@@ -189,7 +194,7 @@ export async function claimForEndpoints(db: Db, now: Date, requests: readonly Cl
         returning d.endpoint_id, d.message_id, d.ctid::text as tid, d.attempts, d.schedule_start, d.trigger
       ),
       versions as materialized (select w.endpoint_id, ${targetVersion(sql`w.endpoint_id`)} as version from wanted w)
-      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload, v.version
+      select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload, m.trace_context, v.version
       from claimed c join outbound_messages m on m.id = c.message_id join versions v on v.endpoint_id = c.endpoint_id
       order by c.endpoint_id, c.message_id`,
   );
