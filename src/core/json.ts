@@ -23,12 +23,9 @@ export class JsonPrototypeError extends Error {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_OBJECT = 0x7d;
-const CLOSE_ARRAY = 0x5d;
+/** The bytes (and UTF-16 code units) that structure a JSON document, for scanners of its text. */
+export const JSON_BYTE = { QUOTE: 0x22, BACKSLASH: 0x5c, OPEN_OBJECT: 0x7b, OPEN_ARRAY: 0x5b, CLOSE_OBJECT: 0x7d, CLOSE_ARRAY: 0x5d, COMMA: 0x2c, COLON: 0x3a } as const;
+const { QUOTE, BACKSLASH, OPEN_OBJECT, OPEN_ARRAY, CLOSE_OBJECT, CLOSE_ARRAY } = JSON_BYTE;
 
 /**
  * True when the JSON text nests deeper than `limit` (objects and arrays; the top-level value is
