@@ -85,7 +85,7 @@ export const RULE_NAMES = Object.keys(RULES) as RuleName[];
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-export const isRuleName = (value: string): value is RuleName => value in RULES;
+export const isRuleName = (value: string): value is RuleName => Object.hasOwn(RULES, value);
 
 /** A rule as it applies in one environment. */
 export interface EffectiveRule {
@@ -155,7 +155,7 @@ export async function updateRule(db: Db, scope: RuleScope, rule: string, patch: 
   const errors: FieldError[] = [];
   const known = RULES[rule].params as Record<string, number>;
   for (const [name, value] of Object.entries(patch.params ?? {})) {
-    if (!(name in known)) errors.push({ field: `/params/${name}`, message: `is not a parameter of ${rule} (known: ${Object.keys(known).join(', ') || 'none'})` });
+    if (!Object.hasOwn(known, name)) errors.push({ field: `/params/${name}`, message: `is not a parameter of ${rule} (known: ${Object.keys(known).join(', ') || 'none'})` });
     else if (!(value >= 0)) errors.push({ field: `/params/${name}`, message: 'must be a number ≥ 0' });
   }
   if (patch.quietHours) {

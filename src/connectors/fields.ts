@@ -23,7 +23,7 @@ export function checkFieldValues(
   const out: Record<string, string> = {};
   const errors: FieldError[] = [];
   for (const name of Object.keys(values)) {
-    if (!(name in fields) && values[name] !== undefined) errors.push({ field: `${at}/${name}`, message: 'is not a field of this connector' });
+    if (!Object.hasOwn(fields, name) && values[name] !== undefined) errors.push({ field: `${at}/${name}`, message: 'is not a field of this connector' });
   }
   for (const [name, field] of Object.entries(fields)) {
     const raw = values[name];

@@ -182,3 +182,15 @@ describe('rules over measurements', () => {
     expect(await unresolved('quota_usage'), 'at most 100 % is not above 100 %').toHaveLength(0);
   });
 });
+
+describe('rule names and parameters from the request', () => {
+  it('treats names of Object.prototype members as unknown: 404 for the rule, 400 for the parameter', async () => {
+    for (const name of ['valueOf', 'constructor', '__proto__', 'toString']) {
+      expect((await h.call('PATCH', `/api/v1/alert-rules/${name}`, { enabled: false })).status, name).toBe(404);
+      expect((await h.call('GET', `/api/v1/alert-rules/${name}`)).status, name).toBe(404);
+    }
+    const refused = await h.call('PATCH', '/api/v1/alert-rules/dead_jobs', { params: { toString: 1 } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('/params/toString');
+  });
+});

@@ -31,7 +31,7 @@ const property = (ctx: Pick<ConnectorContext, 'config'>): string => `properties/
 
 /** One report of the asked metrics by `date`, paged by `offset` until `rowCount` rows are read. */
 async function fetchMetrics(ctx: ConnectorContext, query: MetricQuery): Promise<MetricPoint[]> {
-  const ids = query.metricIds.filter((id) => id in GA_METRICS);
+  const ids = query.metricIds.filter((id) => Object.hasOwn(GA_METRICS, id));
   if (ids.length === 0) return [];
   const points: MetricPoint[] = [];
   for (let offset = 0; ; offset += PAGE) {

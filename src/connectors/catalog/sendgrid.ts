@@ -21,7 +21,7 @@ const METRIC_FIELDS: Record<string, string> = { emails_delivered: 'delivered', e
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
 async function fetchMetrics(ctx: ConnectorContext, query: MetricQuery): Promise<MetricPoint[]> {
-  const wanted = query.metricIds.filter((id) => id in METRIC_FIELDS);
+  const wanted = query.metricIds.filter((id) => Object.hasOwn(METRIC_FIELDS, id));
   if (wanted.length === 0) return [];
   const { body } = expectOk(await ctx.http.request<Stats[]>({ path: '/v3/stats', query: { start_date: day(query.startDate), end_date: day(query.endDate), aggregated_by: 'day' } }));
   return body.flatMap((entry) => wanted.map((metricId) => ({ metricId, time: `${entry.date}T00:00:00.000Z`, value: entry.stats.reduce((sum, s) => sum + (s.metrics[METRIC_FIELDS[metricId]!] ?? 0), 0) })));
