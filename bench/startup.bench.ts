@@ -7,9 +7,11 @@
  * reporting each process apart. Goal: idle < 400 MB, second start < 3 s, first start < 6 s.
  * (The dashboard is built once before the rounds: its build is not part of a start.)
  *
- * A new data directory is loaded from a dump of the first initdb on the machine (see
- * src/db/pglite-start.ts); the first round removes that dump first, so its first start is a
- * newcomer's very first (initdb runs), and says so (`initdb: true`).
+ * A new data directory is a copy of the migrated template `npm install` made (its postinstall,
+ * `node demo/launch.mjs --prepare`, also compiles the start; see src/db/prepare.ts). The first
+ * round removes the whole cache (template, initdb dump, compiled start) and runs that preparation
+ * again, timed apart (`install.prepareMs`), so its first start is a newcomer's very first after
+ * `npm install`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDashboardBuilt } from '../demo/build-web.ts';
-import { initdbDumpPath } from '../src/db/pglite-start.ts';
+import { spawnSync } from 'node:child_process';
+import { pgliteCacheDir } from '../src/db/pglite-start.ts';
+import { templateDir } from '../src/db/prepare.ts';
 import { bounded, writeResult } from './support.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,18 +127,25 @@ async function idle(started: Start): Promise<{ totalMb: number; processes: Proce
 
 const loadAverageAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
 await ensureDashboardBuilt();
-const first: { readyMs: number; initdb: boolean }[] = [];
+const first: { readyMs: number; fromTemplate: boolean }[] = [];
+let prepareMs: number | undefined;
 const second: { readyMs: number }[] = [];
 const idleAfterFirst: { totalMb: number; processes: ProcessMemory[] }[] = [];
 const idleAfterSecond: { totalMb: number; processes: ProcessMemory[] }[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-startup-'));
   try {
-    if (round === 0) fs.rmSync(initdbDumpPath(), { force: true });
-    const initdb = !fs.existsSync(initdbDumpPath());
+    if (round === 0) {
+      fs.rmSync(pgliteCacheDir(), { recursive: true, force: true });
+      const began = performance.now();
+      const prepared = spawnSync(process.execPath, [path.join(ROOT, 'demo', 'launch.mjs'), '--prepare'], { cwd: ROOT, encoding: 'utf8' });
+      prepareMs = Math.round(performance.now() - began);
+      console.log(`npm install's preparation: ${prepareMs} ms — ${prepared.stdout.trim()}`);
+    }
+    const fromTemplate = fs.existsSync(templateDir());
     const port = await freePort();
     const a = await start(dataDir, port);
-    first.push({ readyMs: a.readyMs, initdb });
+    first.push({ readyMs: a.readyMs, fromTemplate });
     idleAfterFirst.push(await idle(a));
     await stop(a);
     const b = await start(dataDir, port);
@@ -152,6 +163,7 @@ const max = (values: number[]) => Math.max(...values);
 const file = writeResult('startup', {
   loadAverageAtStart,
   settings: { rounds: ROUNDS, settleMs: SETTLE_MS, what: '`npm start` on a fresh data directory, then again on the same one; ready = first 200 from /health; RSS summed over the npm start process group' },
+  install: { prepareMs, what: "`node demo/launch.mjs --prepare` (npm install's postinstall): compile the start, make the migrated template" },
   firstStart: { rounds: first },
   secondStart: { rounds: second },
   idleAfterFirstStart: { rounds: idleAfterFirst },

@@ -21,20 +21,20 @@ async function main(): Promise<void> {
   // The simulators are served by the hub at /_simulators/<key>: their addresses are the hub's,
   // so integrations pointed at them keep working after a restart.
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
-  // A first start makes its data directory in a child process (its memory is given back), while
-  // the simulators start here.
-  const prepared = config.databaseUrl ? Promise.resolve(false) : prepareFreshDataDir(config.dataDir);
-  prepared.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
   const mounted = mountedSimulators(`http://${host.includes(':') ? `[${host}]` : host}:${config.port}`);
-  const simulators = await startAllSimulators({ mount: mounted });
-  await prepared.catch(async (err: unknown) => {
-    await simulators.close();
-    throw err;
-  });
-  const hub = await createHub({ config, role: 'all', modules: [mounted.module] }).catch(async (err: unknown) => {
-    await simulators.close();
-    throw err;
-  });
+  // The simulators start while the data directory is made (a copy of the template, or in a child
+  // process whose memory is given back) and the hub opens it; the hub answers nothing until
+  // hub.start() below, when both are ready.
+  const starting = startAllSimulators({ mount: mounted });
+  const opening = (config.databaseUrl ? Promise.resolve(false) : prepareFreshDataDir(config.dataDir)).then(() => createHub({ config, role: 'all', modules: [mounted.module] }));
+  const [simulatorsStarted, hubOpened] = await Promise.allSettled([starting, opening]);
+  if (simulatorsStarted.status === 'rejected' || hubOpened.status === 'rejected') {
+    if (simulatorsStarted.status === 'fulfilled') await simulatorsStarted.value.close();
+    if (hubOpened.status === 'fulfilled') await hubOpened.value.stop();
+    throw simulatorsStarted.status === 'rejected' ? simulatorsStarted.reason : (hubOpened as PromiseRejectedResult).reason;
+  }
+  const simulators = simulatorsStarted.value;
+  const hub = hubOpened.value;
   await hub.start();
   const url = config.publicUrl;
   const seed = await seedDemo(hub.database.db, config.dataDir, url);

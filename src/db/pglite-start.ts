@@ -35,7 +35,7 @@ export const PGLITE_SERIALIZERS: NonNullable<PGliteOptions['serializers']> = {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function pgliteVersion(): string {
+export function pgliteVersion(): string {
   try {
     let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
     while (!fs.existsSync(path.join(dir, 'package.json')) && dir !== path.dirname(dir)) dir = path.dirname(dir);
@@ -45,9 +45,12 @@ function pgliteVersion(): string {
   }
 }
 
+/** Where what makes new data directories faster is kept (the initdb dump, the migrated template). */
+export const pgliteCacheDir = (): string => process.env.PATCHBAY_CACHE_DIR || path.join(ROOT, 'node_modules', '.cache', 'patchbay');
+
 /** Where the dump of a freshly initialized data directory is kept (one per PGlite version). */
 export function initdbDumpPath(): string {
-  return path.join(ROOT, 'node_modules', '.cache', 'patchbay', `pglite-${pgliteVersion()}-initdb.tar.gz`);
+  return path.join(pgliteCacheDir(), `pglite-${pgliteVersion()}-initdb.tar.gz`);
 }
 
 /** Options for opening `dir`: smaller buffers, and a new directory loaded from the dump when there is one. */
