@@ -39,3 +39,4 @@ export type { VerifiedApiKey } from './key-cache.ts';
 export { recordAudit, listAudit, type Actor, type AuditInput, type AuditEntry } from './audit.ts';
 export { bootstrapOrganization, type BootstrapInput, type BootstrapResult } from './bootstrap.ts';
 export type { KeyRateLimits } from './schema.ts';
+export { environments } from './schema.ts';

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { and, eq } from 'drizzle-orm';
 import { problems, silentLogger, systemClock, type Clock, type Logger } from '../core/index.ts';
 import type { Db } from '../db/index.ts';
-import { recordAudit, type Actor, type Environment } from '../auth/index.ts';
+import { environments, recordAudit, type Actor, type Environment } from '../auth/index.ts';
 import type { SecretStoreHost, Vault } from '../credentials/index.ts';
 import { EXPIRY_SKEW_MS, expiresWithin, OAuthError, renewable } from '../credentials/oauth/index.ts';
 import {
@@ -24,9 +24,9 @@ import {
 } from '../connectors/index.ts';
 import type { InjectedCredential } from '../proxy/index.ts';
 import { guardedProviderAgent } from '../proxy/index.ts';
-import { connectorOf, effectiveSettings, getIntegration, integrationSecrets, type Integration, type IntegrationSettings } from '../integrations/index.ts';
+import { connectorOf, effectiveSettings, getIntegration, integrationOwner, integrations, integrationSecrets, type Integration, type IntegrationSettings } from '../integrations/index.ts';
 import { connections, type Connection } from './schema.ts';
-import { CredentialUnavailableError, environmentOf, openConfigSecrets, openCredentialValues, openTokens } from './credentials.ts';
+import { connectionOwner, CredentialUnavailableError, environmentOf, openConfigSecrets, openCredentialValues, openTokens } from './credentials.ts';
 import { refreshConnectionTokens, refreshFailureMessage } from './refresh.ts';
 import type { ConnectionScope } from './status.ts';
 
@@ -152,37 +152,48 @@ export async function getConnectionContext(
 ): Promise<ConnectionContext> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const connection = await getConnection(db, scope, connectionId);
-  if (!connection) throw problems.notFound('Connection', connectionId);
-  const integration = await getIntegration(db, scope, connection.integrationId);
+  // Two reads whatever the credential: the connection with its integration and environment, then
+  // every secret of the connection and the integration (opened from memory below).
+  const [row] = await db
+    .select({ connection: connections, integration: integrations, environment: environments })
+    .from(connections)
+    .leftJoin(integrations, and(eq(integrations.environmentId, connections.environmentId), eq(integrations.id, connections.integrationId)))
+    .leftJoin(environments, eq(environments.id, connections.environmentId))
+    .where(and(eq(connections.organizationId, scope.organizationId), eq(connections.environmentId, scope.environmentId), eq(connections.id, connectionId)));
+  if (!row) throw problems.notFound('Connection', connectionId);
+  const { connection, integration, environment } = row;
   if (!integration) throw problems.notFound('Integration', connection.integrationId);
   if (!integration.enabled) throw problems.conflict(`Integration ${integration.key} is disabled; enable it to use its connections.`);
-  const environment = await environmentOf(db, scope);
+  if (!environment) throw problems.notFound('Environment', scope.environmentId);
   const connector = connectorOf(integration);
-  const credentials = await currentCredentials(db, vault, scope, connection, { manifest: connector.manifest, environment, clock, logger, secretStoreHost: options.secretStoreHost });
-  const integrationConfig = { ...integration.config, ...(await integrationSecrets(db, vault, scope, integration)).config };
-  const connectionConfig = { ...connection.config, ...(await openConfigSecrets(db, vault, scope, connection.id)) };
+  const secrets = await vault.preload(db, scope, [connectionOwner(connection.id), integrationOwner(integration.id)]);
+  const renewed = { happened: false };
+  const credentials = await currentCredentials(db, { read: secrets, write: vault }, scope, connection, { manifest: connector.manifest, environment, clock, logger, secretStoreHost: options.secretStoreHost }, renewed);
+  const integrationConfig = { ...integration.config, ...(await integrationSecrets(db, secrets, scope, integration)).config };
+  const connectionConfig = { ...connection.config, ...(await openConfigSecrets(db, secrets, scope, connection.id)) };
   // A renewal may have changed the kept token fields (e.g. Salesforce's instance_url).
-  const fresh = (await getConnection(db, scope, connectionId)) ?? connection;
+  const fresh = renewed.happened ? ((await getConnection(db, scope, connectionId)) ?? connection) : connection;
   return assembleContext({ connection: fresh, integration, environment, integrationConfig, connectionConfig, credentials, logger });
 }
 
 async function currentCredentials(
   db: Db,
-  vault: Vault,
+  vaults: { read: Vault; write: Vault },
   scope: ConnectionScope,
   connection: Connection,
   context: { manifest: Connector['manifest']; environment: Environment; clock: Clock; logger: Logger; secretStoreHost?: SecretStoreHost | undefined },
+  renewed: { happened: boolean },
 ): Promise<Record<string, string>> {
   if (connection.credentialType !== 'oauth2' && connection.credentialType !== 'clientCredentials') {
-    return openCredentialValues(db, vault, scope, connection, context);
+    return openCredentialValues(db, vaults.read, scope, connection, context);
   }
-  let tokens = await openTokens(db, vault, scope, connection.id);
+  let tokens = await openTokens(db, vaults.read, scope, connection.id);
   const now = context.clock.now();
   if (expiresWithin(tokens, now, EXPIRY_SKEW_MS)) {
     if (!renewable(tokens)) throw new CredentialUnavailableError('refresh_failed', 'The access token has expired and the provider issued no refresh token; the end customer must reconnect the account.');
     try {
-      tokens = await refreshConnectionTokens(db, vault, scope, connection.id, { clock: context.clock, logger: context.logger });
+      tokens = await refreshConnectionTokens(db, vaults.write, scope, connection.id, { clock: context.clock, logger: context.logger });
+      renewed.happened = true;
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       // Still valid for a moment: use it while the background job retries.
@@ -222,7 +233,7 @@ export async function revealCredentials(
     const integration = await getIntegration(db, scope, connection.integrationId);
     const manifest = connectorOf(integration!).manifest;
     // Renews an expired token (and says why it cannot).
-    await currentCredentials(db, vault, scope, connection, { manifest, environment: await environmentOf(db, scope), clock: options.clock ?? systemClock, logger: options.logger ?? silentLogger });
+    await currentCredentials(db, { read: vault, write: vault }, scope, connection, { manifest, environment: await environmentOf(db, scope), clock: options.clock ?? systemClock, logger: options.logger ?? silentLogger }, { happened: false });
     const tokens = await openTokens(db, vault, scope, connectionId);
     return { credentialType: connection.credentialType, values: { ...tokens }, configSecrets };
   }

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
+import type { ProviderProxy } from '../proxy/index.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Clock, Config, Logger } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
@@ -18,6 +19,11 @@ export interface HubContext {
   queue: Queue;
   metrics: Registry;
   redis: Redis | undefined;
+  /**
+   * The one provider proxy of this process: the proxy route, syncs and health checks share its
+   * rate limits (in memory without Redis), holds and circuit breakers.
+   */
+  proxy: ProviderProxy;
   role: HubRole;
 }
 

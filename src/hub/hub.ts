@@ -16,6 +16,7 @@ import { createVault, resolveSecretKeys } from '../credentials/index.ts';
 import { createQueue } from '../queue/index.ts';
 import { buildApi, warmRouteSchemas } from '../api/index.ts';
 import type { HubContext, HubModule, HubRole } from './context.ts';
+import { createProviderProxy } from '../proxy/index.ts';
 import { startLocalSocket, type LocalSocket } from './socket.ts';
 import { socketPath } from './client.ts';
 import { productModules } from './modules.ts';
@@ -57,7 +58,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
     const vault = createVault({ keys: resolveSecretKeys(config, logger), clock });
     const queue = createQueue({ database, logger, clock, concurrency: config.workerConcurrency, leaseSeconds: config.jobLeaseSeconds, registry: metrics });
-    const context: HubContext = { config, database, logger, clock, vault, queue, metrics, redis, role };
+    const proxy = createProviderProxy({ logger, redis, registry: metrics, clock });
+    const context: HubContext = { config, database, logger, clock, vault, queue, metrics, redis, proxy, role };
     const modules = [...productModules, ...(options.modules ?? [])];
     for (const module of modules) await module.install?.(context);
     const app =
@@ -92,6 +94,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           await app?.close();
           for (const module of [...modules].reverse()) await module.stop?.();
           await queue.stop({ graceMs: 10_000 });
+          await proxy.close();
           redis?.disconnect();
           if (!options.database) await database.close();
           await tracing.shutdown();

@@ -11,6 +11,7 @@ export {
   connectorOf,
   SETTING_DEFAULTS,
   CLIENT_SECRET,
+  integrationOwner,
   type EnvironmentScope,
   type IntegrationInput,
   type IntegrationPatch,

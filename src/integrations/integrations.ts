@@ -88,7 +88,9 @@ export function connectorOf(integration: Pick<Integration, 'connectorKey' | 'id'
   return connector;
 }
 
-const owner = (id: string) => ({ ownerType: 'integration' as const, ownerId: id });
+/** The vault owner of an integration's secrets (its client secret, its secret configuration). */
+export const integrationOwner = (id: string) => ({ ownerType: 'integration' as const, ownerId: id });
+const owner = integrationOwner;
 
 async function environmentOf(db: Db, scope: EnvironmentScope) {
   const environment = await findEnvironment(db, scope.organizationId, scope.environmentId);

@@ -38,6 +38,11 @@ export interface OutboundLimiter {
    * `limit` when one is given. Returns how long it waited, in ms.
    */
   acquire(key: string, limit: OutboundRateLimit | undefined, signal?: AbortSignal): Promise<number>;
+  /**
+   * How long until one more request under `key` may go (0: now), consuming nothing. For a caller
+   * that would rather not wait (a health check reports "rate limited" instead of queueing).
+   */
+  waitMs(key: string, limit: OutboundRateLimit | undefined): Promise<number>;
   /** Holds every request under `key` for `ms` from now (a longer hold already set is kept). */
   hold(key: string, ms: number): Promise<void>;
   /** What the last request under `key` used of its limit in the current window (none: no limit, or no request yet). */
@@ -125,6 +130,13 @@ export function createOutboundLimiter(options: LimiterOptions = {}): OutboundLim
           waited += ms;
         }
       }
+    },
+    async waitMs(key, limit) {
+      const holdMs = (await heldUntil(key)) - clock.now().getTime();
+      if (holdMs > 0) return holdMs;
+      if (!limit) return 0;
+      const state = await limiterFor(limit).get(key);
+      return state && state.consumedPoints >= limit.limit ? Math.max(1, state.msBeforeNext) : 0;
     },
     usage(key) {
       const found = usages.get(key);

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { rows } from '../../src/db/index.ts';
 import { healthChecks, healthStates, planHealthChecks, pruneHealthChecks, runHealthCheck, HEALTH_DEFAULTS } from '../../src/alerts/index.ts';
-import { newId } from '../../src/core/index.ts';
+import { newId, silentLogger } from '../../src/core/index.ts';
+import { connectionResolver } from '../../src/hub/connection-resolver.ts';
+import { providerContext } from '../../src/syncs/index.ts';
 import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
 import { opsHarness, type OpsHarness } from '../alerts/support.ts';
 
@@ -138,6 +140,28 @@ describe('what a check finds', () => {
     expect(state.consecutiveFailures).toBe(0);
     expect(state.nextCheckAt.getTime() - check.checkedAt.getTime()).toBeGreaterThanOrEqual(300_000);
     expect(await statusOf('limited')).toBe('connected');
+  });
+
+  it("is not sent when the connection's rate limit has no room left, and is neither a failure nor past the limit", async () => {
+    const limited = await h.call('POST', '/api/v1/integrations', { connectorKey: 'stripe', key: 'stripe-limited', baseUrl: stripe.baseUrl, settings: { rateLimit: '2/minute' } });
+    expect(limited.status, JSON.stringify(limited.body)).toBe(201);
+    await connect('budget', 'stripe-limited');
+    // The connection's own traffic uses the limit up: two calls in the window through the proxy the
+    // checks use (in a hub, the one proxy the proxy route and syncs use too).
+    const scope = { organizationId: h.api.seed.organization.id, environmentId: h.devId };
+    const resolved = await connectionResolver({ db: h.api.database.db, vault: h.api.vault, clock: h.clock, logger: silentLogger }).resolve(scope, 'budget');
+    const own = providerContext(h.ops.health.proxy, resolved!, { logger: silentLogger });
+    for (let i = 0; i < 2; i++) expect((await own.http.request({ path: '/v1/account' })).status).toBe(200);
+    const sent = () => stripe.control.requests.filter((r) => r.path === '/v1/account').length;
+    const before = sent();
+    const check = await h.nextCheck('budget');
+    expect(check).toMatchObject({ outcome: 'rate_limited', errorClass: 'rate_limited', statusCode: null });
+    expect(check.message).toMatch(/rate limit \(2 requests per 60 s\) leaves no room/);
+    expect(sent(), 'the check sent nothing to the provider').toBe(before);
+    const state = await stateOf('budget');
+    expect(state.consecutiveFailures).toBe(0);
+    expect(state.nextCheckAt.getTime(), 'the next check waits for room').toBeGreaterThan(check.checkedAt.getTime());
+    expect(await statusOf('budget')).toBe('connected');
   });
 
   it('checks at the interval an integration sets for itself', async () => {

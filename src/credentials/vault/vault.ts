@@ -3,7 +3,7 @@
  * strings or JSON objects (OAuth token sets); rows are always addressed within one organization
  * and environment, by id or by owner and name.
  */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { newId, systemClock, type Clock, type MasterKey } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { secrets, type SecretOwnerType, type SecretRow } from '../schema.ts';
@@ -75,6 +75,13 @@ export interface Vault {
   rotationStatus(secret: { rotatedAt: Date; rotateEveryDays: number | null }): RotationStatus;
   /** Secrets past their rotation date, in one scope or (for `patchbay doctor`) everywhere. */
   listOverdue(db: Db, scope?: Partial<SecretScope>): Promise<SecretInfo[]>;
+  /**
+   * Reads every secret of these owners in one query and returns a vault whose `open`, `list` and
+   * `describe` of them (by owner and name, in this scope) answer from what was read, without the
+   * database; everything else goes to this vault. For a reader that needs several secrets of the
+   * same owners at once (a connection's context); what it answers is as of the read.
+   */
+  preload(db: Db, scope: SecretScope, owners: readonly SecretOwner[]): Promise<Vault>;
 }
 
 // Master keys stay out of the public object; rotation reaches them through here.
@@ -149,6 +156,18 @@ export function createVault(options: VaultOptions): Vault {
     return row;
   }
 
+  function decrypt<T extends SecretValue>(row: SecretRow): T {
+    if (row.format !== FORMAT) throw new Error(`Secret ${row.id} has format ${row.format}; this version of Patchbay reads format ${FORMAT}.`);
+    const master = keyring.get(row.masterKeyId, row.id);
+    let plaintext: Buffer;
+    try {
+      plaintext = openValue(master, row, row);
+    } catch (err) {
+      throw Object.assign(new SecretDecryptionError(row.id), { cause: err });
+    }
+    return JSON.parse(plaintext.toString('utf8')) as T;
+  }
+
   const vault: Vault = {
     currentKeyId: keyring.current.id,
     keyIds: keyring.ids,
@@ -185,16 +204,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     async open<T extends SecretValue = SecretValue>(db: Db, scope: SecretScope, target: SecretTarget): Promise<T> {
-      const row = await load(db, scope, target);
-      if (row.format !== FORMAT) throw new Error(`Secret ${row.id} has format ${row.format}; this version of Patchbay reads format ${FORMAT}.`);
-      const master = keyring.get(row.masterKeyId, row.id);
-      let plaintext: Buffer;
-      try {
-        plaintext = openValue(master, row, row);
-      } catch (err) {
-        throw Object.assign(new SecretDecryptionError(row.id), { cause: err });
-      }
-      return JSON.parse(plaintext.toString('utf8')) as T;
+      return decrypt<T>(await load(db, scope, target));
     },
 
     async replace(tx, scope, target, value) {
@@ -255,6 +265,47 @@ export function createVault(options: VaultOptions): Vault {
 
     rotationStatus(secret) {
       return rotationStatus(secret, clock.now());
+    },
+
+    async preload(db, scope, owners) {
+      const found =
+        owners.length === 0
+          ? []
+          : await db
+              .select()
+              .from(secrets)
+              .where(
+                and(
+                  eq(secrets.organizationId, scope.organizationId),
+                  eq(secrets.environmentId, scope.environmentId),
+                  or(...owners.map((o) => and(eq(secrets.ownerType, o.ownerType), eq(secrets.ownerId, o.ownerId)))),
+                ),
+              )
+              .orderBy(secrets.id);
+      const ownerKey = (o: SecretOwner) => `${o.ownerType}\0${o.ownerId}`;
+      const covered = new Set(owners.map(ownerKey));
+      const inScope = (s: SecretScope) => s.organizationId === scope.organizationId && s.environmentId === scope.environmentId;
+      const answers = (s: SecretScope, target: SecretTarget | SecretOwner | undefined): target is SecretAddress | SecretOwner =>
+        inScope(s) && target !== undefined && typeof target !== 'string' && covered.has(ownerKey(target));
+      const rowOf = (target: SecretAddress): SecretRow => {
+        const row = found.find((r) => r.ownerType === target.ownerType && r.ownerId === target.ownerId && r.name === target.name);
+        if (!row) throw new SecretNotFoundError(describeTarget(target));
+        return row;
+      };
+      const view: Vault = {
+        ...vault,
+        async open<T extends SecretValue = SecretValue>(db2: Db, s: SecretScope, target: SecretTarget): Promise<T> {
+          return answers(s, target) ? decrypt<T>(rowOf(target as SecretAddress)) : vault.open<T>(db2, s, target);
+        },
+        async describe(db2, s, target) {
+          return answers(s, target) ? toInfo(rowOf(target as SecretAddress)) : vault.describe(db2, s, target);
+        },
+        async list(db2, s, owner) {
+          return answers(s, owner) ? found.filter((r) => r.ownerType === owner.ownerType && r.ownerId === owner.ownerId).map(toInfo) : vault.list(db2, s, owner);
+        },
+      };
+      keyrings.set(view, keyring);
+      return view;
     },
 
     async listOverdue(db, scope = {}) {

@@ -47,6 +47,7 @@ export const alertsModule: HubModule = {
       health: healthDefaults(context.config),
       redis: context.redis,
       registry: context.metrics,
+      proxy: context.proxy,
     });
     ops.install(context.queue);
     installed.set(context.database, ops);

@@ -1,13 +1,11 @@
 /** Syncs, records, mappings, conflicts, metrics and the provider proxy, over the connections. */
 import { syncsApi } from '../../api/index.ts';
-import { createProviderProxy, type ProviderProxy } from '../../proxy/index.ts';
 import { createSyncEngine, type SyncEngine, type SyncServices } from '../../syncs/index.ts';
 import { connectionResolver } from '../connection-resolver.ts';
 import type { HubModule } from '../context.ts';
 
 export function syncsModule(): HubModule {
   let engine: SyncEngine | undefined;
-  let proxy: ProviderProxy | undefined;
   const services = (): SyncServices => {
     if (!engine) throw new Error('the syncs module is not installed');
     return engine.services;
@@ -16,14 +14,10 @@ export function syncsModule(): HubModule {
     name: 'syncs',
     routes: syncsApi(services).map((plugin) => ({ plugin })),
     install(context) {
-      const { database, logger, clock, vault } = context;
-      proxy = createProviderProxy({ logger, redis: context.redis, registry: context.metrics, clock });
+      const { database, logger, clock, vault, proxy } = context;
       const resolver = connectionResolver({ db: database.db, vault, clock, logger });
       engine = createSyncEngine({ db: database.db, logger, clock, proxy, resolver, retentionDays: context.config.retentionDays });
       engine.install(context.queue);
-    },
-    async stop() {
-      await proxy?.close();
     },
   };
 }
