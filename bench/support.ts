@@ -92,3 +92,17 @@ export function statementCounter(): { start(): void; stop(): { total: number; to
 }
 
 let statementHook: ((config: unknown) => void) | undefined;
+
+/** The median (the mean of the middle two for an even count): what a figure over rounds reports. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `BENCH_ROUNDS` (default 3): the measured rounds of a benchmark that runs in rounds, after its warm-up round. */
+export function benchRounds(): number {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a whole number ≥ 1, got ${process.env.BENCH_ROUNDS}`);
+  return rounds;
+}
