@@ -39,6 +39,30 @@ function rounds(list: Result[] | number[], field?: string): number[] {
   return (list as Result[]).map((r) => (typeof r === 'number' ? r : r[field!]));
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A ratio over rounds: `23 % of the limit` for one round, `20–26 % of the limit, median 23 %` for several. */
+function ratioOver(ratios: number[], what: string, format: (ratio: number) => string = pct): string {
+  const lo = format(Math.min(...ratios));
+  const hi = format(Math.max(...ratios));
+  if (ratios.length === 1 || lo === hi) return `${format(ratios[0]!)} ${what}`;
+  return `${lo.replace(/ %$|×$/, '')}–${hi} ${what}, median ${format(median(ratios))}`;
+}
+
+const times = (ratio: number): string => `${Number(ratio.toFixed(1))}×`;
+const roundsOf = (count: number, what: string): string => (count === 1 ? `one round of ${what}` : `${count} rounds of ${what}`);
+/** A latency over rounds: `31 ms`, or `31–48 ms`. */
+const msRange = (values: number[]): string => (ms(Math.min(...values)) === ms(Math.max(...values)) ? ms(values[0]!) : `${ms(Math.min(...values)).slice(0, -3)}–${ms(Math.max(...values))}`);
+
+/** The inbound rounds; a result from before the rounds (one measurement each) is one round. */
+const inboundRounds = (r: Result): Result[] => r.rounds ?? [{ limit: r.limit, pglite: r.pglite, postgres: r.postgres }];
+/** One database's outbound rounds; a result from before the rounds is one round. */
+const outboundRounds = (db: Result): Result[] => db.rounds ?? [{ throughput: db.throughput, limit: db.limit, ratioToLimit: db.ratioToLimit }];
+
 const AIM_LABELS: Record<string, string> = {
   throughputAtLeastGraphileWorker: 'throughput ≥ graphile-worker',
   batchedThroughputAtLeastGraphileWorkerBatched: 'batched throughput ≥ graphile-worker batched',
@@ -52,6 +76,12 @@ const AIM_LABELS: Record<string, string> = {
   postgresHalfRateSustained: 'PostgreSQL sustains half rate',
   postgresP99UnderHundredMsAtHalfRate: 'PostgreSQL p99 < 100 ms at half rate',
   postgresMemoryFlatWithBacklog: 'memory flat with 100,000 pending',
+  postgresAtLeast40PercentOfLimit: 'PostgreSQL median ≥ 40 % of the limit',
+  pgliteAtLeast30PercentOfLimit: 'PGlite median ≥ 30 % of the limit',
+  pgliteP99Under100msAtHalfRate: 'PGlite p99 < 100 ms at half rate',
+  postgresAtLeast50PercentOfLimit: 'PostgreSQL median ≥ 50 % of the limit',
+  pgliteAtLeast25PercentOfLimit: 'PGlite median ≥ 25 % of the limit',
+  atLeastTwiceThePeer: 'PostgreSQL median ≥ 2× the peer',
   idleUnder400MB: 'idle < 400 MB',
   initialJavaScriptWithinBudget: 'initial JavaScript ≤ 250 kB gzipped',
   homeSettledUnderTwoSeconds: 'home settled < 2 s',
@@ -82,15 +112,27 @@ const DESCRIBE: Record<string, (r: Result) => Omit<Row, 'benchmark' | 'aims'>> =
     figure: `${range(rounds(r.proxy.rounds))} req/s (${r.settings.rounds} rounds of ${r.settings.secondsPerRun} s; ${pct(r.ofForwarder)} of the bare forwarder, ${pct(r.ratio)} of direct, medians); added latency p50 ${ms(r.addedLatencyMs.overForwarderP50)} over the forwarder, ${ms(r.addedLatencyMs.p50)} over direct; ${r.sqlStatementsPerCall.at(-1)} SQL statements per call; load average ${r.loadAverageAtStart[0]}`,
     beside: `a bare node:http + undici forwarder adding the key: ${range(rounds(r.forwarder.rounds))} req/s (${pct(r.forwarderOfDirect)} of direct); the simulator called directly: ${range(rounds(r.direct.rounds))} req/s`,
   }),
-  inbound: (r) => ({
-    figure: `one round of ${r.setup.seconds} s: PostgreSQL ${n(r.postgres.max.requestsPerSecond)} req/s (${pct(r.postgres.ofLimit)} of the limit), p99 ${ms(r.postgres.max.latencyMs.p99)}; at half rate p99 ${ms(r.postgres.halfRate.latencyMs.p99)} · PGlite ${n(r.pglite.max.requestsPerSecond)} req/s (${pct(r.pglite.ofLimit)}), at half rate p99 ${ms(r.pglite.halfRate.latencyMs.p99)}`,
-    beside: `a bare Fastify receiver answering 204: ${n(r.limit.requestsPerSecond)} req/s, p99 ${ms(r.limit.latencyMs.p99)}`,
-  }),
+  inbound: (r) => {
+    const list = inboundRounds(r);
+    const hub = (kind: 'postgres' | 'pglite', name: string) =>
+      `${name} ${range(list.map((x) => x[kind].max.requestsPerSecond))} req/s (${ratioOver(list.map((x) => x[kind].ofLimit), 'of the limit')}), p99 ${msRange(list.map((x) => x[kind].max.latencyMs.p99))}; at half rate p99 ${msRange(list.map((x) => x[kind].halfRate.latencyMs.p99))}`;
+    return {
+      figure: `${roundsOf(list.length, `${r.setup.seconds} s`)}: ${hub('postgres', 'PostgreSQL')} · ${hub('pglite', 'PGlite')}`,
+      beside: `a bare Fastify receiver answering 204: ${range(list.map((x) => x.limit.requestsPerSecond))} req/s, p99 ${msRange(list.map((x) => x.limit.latencyMs.p99))}`,
+    };
+  },
   outbound: (r) => {
     const pg = r.postgres;
+    const pgRounds = outboundRounds(pg);
+    const liteRounds = outboundRounds(r.pglite);
+    const peerRounds = pgRounds.filter((x) => x.peer);
+    const peer = peerRounds.length > 0 ? `; ${ratioOver(peerRounds.map((x) => x.ratioToPeer), 'the peer', times)}` : '';
+    const deliveries = n(r.settings.messages * r.settings.endpoints);
     return {
-      figure: `one run: PostgreSQL ${n(pg.throughput.deliveriesPerSecond)} deliveries/s (${pct(pg.ratioToLimit)} of the limit); at half rate (${n(pg.latencyAtHalfRate.achievedDeliveriesPerSecond)}/s) p50 ${ms(pg.latencyAtHalfRate.ms.p50)}, p99 ${ms(pg.latencyAtHalfRate.ms.p99)}; ${n(pg.backlog.pendingDeliveries)} pending drained at ${n(pg.backlog.deliveriesPerSecond)}/s, retained heap ${range(pg.backlog.retainedHeapMb)} MB · PGlite ${n(r.pglite.throughput.deliveriesPerSecond)}/s (${pct(r.pglite.ratioToLimit)})`,
-      beside: `a bare undici request() loop to the same receiver: ${n(pg.limit.perSecond)} POSTs/s (PGlite run: ${n(r.pglite.limit.perSecond)})`,
+      figure: `${roundsOf(pgRounds.length, `${deliveries} deliveries`)}: PostgreSQL ${range(pgRounds.map((x) => x.throughput.deliveriesPerSecond))} deliveries/s (${ratioOver(pgRounds.map((x) => x.ratioToLimit), 'of the limit')}${peer}); at half rate (${n(pg.latencyAtHalfRate.achievedDeliveriesPerSecond)}/s) p50 ${ms(pg.latencyAtHalfRate.ms.p50)}, p99 ${ms(pg.latencyAtHalfRate.ms.p99)}; ${n(pg.backlog.pendingDeliveries)} pending drained at ${n(pg.backlog.deliveriesPerSecond)}/s, retained heap ${range(pg.backlog.retainedHeapMb)} MB · PGlite ${range(liteRounds.map((x) => x.throughput.deliveriesPerSecond))}/s (${ratioOver(liteRounds.map((x) => x.ratioToLimit), 'of the limit')})`,
+      beside:
+        `a bare undici request() loop to the same receiver: ${range(pgRounds.map((x) => x.limit.perSecond))} POSTs/s (PGlite run: ${range(liteRounds.map((x) => x.limit.perSecond))})` +
+        (peerRounds.length > 0 ? `; the peer, BullMQ ${r.settings.peer.bullmq} on Redis + undici + standardwebhooks with one attempt row per delivery in PostgreSQL: ${range(peerRounds.map((x) => x.peer.deliveriesPerSecond))} deliveries/s` : ''),
     };
   },
   dashboard: (r) => ({
