@@ -105,72 +105,82 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   const recorded = async () => (await pool.query<{ n: number }>(`select count(*)::int as n from ${TABLE} where status between 200 and 299`)).rows[0]!.n;
   let round = 0;
 
+  async function measureRound(worker: Worker<DeliveryJob>, messages: number, payload: (i: number) => string): Promise<PeerRound> {
+    await worker.waitUntilReady();
+    const total = messages * options.endpoints;
+    const receivedBefore = await options.receiverCount();
+    const recordedBefore = await recorded();
+    const tag = round++;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < messages; i += BATCH) {
+      const jobs = [];
+      for (let k = i; k < Math.min(i + BATCH, messages); k++) {
+        const body = payload(k);
+        for (let e = 0; e < options.endpoints; e++) {
+          const messageId = `msg_peer_${tag}_${k}`;
+          jobs.push({ name: 'deliver', data: { messageId, url: `${options.receiverUrl}/ep-${e}`, payload: body }, opts: { attempts: 8, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 } });
+        }
+      }
+      await queue.addBulk(jobs);
+    }
+    const enqueued = performance.now();
+    let delivered = 0;
+    await bounded(
+      (async () => {
+        for (;;) {
+          if (!delivered && (await options.receiverCount()) - receivedBefore >= total) delivered = performance.now();
+          if (delivered && (await recorded()) - recordedBefore >= total) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      })(),
+      options.phaseLimitMs,
+      'peer round',
+    );
+    const done = performance.now();
+    const used = process.cpuUsage(cpu);
+    const failed = await queue.getFailedCount();
+    if (failed > 0) throw new Error(`peer: ${failed} jobs failed`);
+    return {
+      deliveries: total,
+      enqueueSeconds: Math.round(enqueued - started) / 1000,
+      deliveredSeconds: Math.round(delivered - started) / 1000,
+      recordedSeconds: Math.round(done - started) / 1000,
+      deliveriesPerSecond: Math.round((total / (done - started)) * 1000),
+      deliveriesPerSecondSeenByReceiver: Math.round((total / (delivered - started)) * 1000),
+      cpuMicrosecondsPerDelivery: Math.round((used.user + used.system) / total),
+    };
+  }
+
   return {
     async deliver(messages, payload) {
       // A fresh Worker per round, ready before the clock starts, closed after: between rounds it
       // does not poll Redis while the hub is measured.
       const worker = new Worker<DeliveryJob>(queueName, send, { connection: REDIS, prefix, concurrency: options.concurrency });
-      await worker.waitUntilReady();
-      const total = messages * options.endpoints;
-      const receivedBefore = await options.receiverCount();
-      const recordedBefore = await recorded();
-      const tag = round++;
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      for (let i = 0; i < messages; i += BATCH) {
-        const jobs = [];
-        for (let k = i; k < Math.min(i + BATCH, messages); k++) {
-          const body = payload(k);
-          for (let e = 0; e < options.endpoints; e++) {
-            const messageId = `msg_peer_${tag}_${k}`;
-            jobs.push({ name: 'deliver', data: { messageId, url: `${options.receiverUrl}/ep-${e}`, payload: body }, opts: { attempts: 8, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 } });
-          }
-        }
-        await queue.addBulk(jobs);
+      try {
+        return await measureRound(worker, messages, payload);
+      } finally {
+        await worker.close();
       }
-      const enqueued = performance.now();
-      let delivered = 0;
-      await bounded(
-        (async () => {
-          for (;;) {
-            if (!delivered && (await options.receiverCount()) - receivedBefore >= total) delivered = performance.now();
-            if (delivered && (await recorded()) - recordedBefore >= total) return;
-            await new Promise((r) => setTimeout(r, 25));
-          }
-        })(),
-        options.phaseLimitMs,
-        'peer round',
-      );
-      const done = performance.now();
-      const used = process.cpuUsage(cpu);
-      await worker.close();
-      const failed = await queue.getFailedCount();
-      if (failed > 0) throw new Error(`peer: ${failed} jobs failed`);
-      return {
-        deliveries: total,
-        enqueueSeconds: Math.round(enqueued - started) / 1000,
-        deliveredSeconds: Math.round(delivered - started) / 1000,
-        recordedSeconds: Math.round(done - started) / 1000,
-        deliveriesPerSecond: Math.round((total / (done - started)) * 1000),
-        deliveriesPerSecondSeenByReceiver: Math.round((total / (delivered - started)) * 1000),
-        cpuMicrosecondsPerDelivery: Math.round((used.user + used.system) / total),
-      };
     },
     async close() {
-      await queue.obliterate({ force: true });
-      await queue.close();
-      // obliterate leaves the queue's meta keys behind on some versions: remove all under the prefix.
-      const redis = new Redis(REDIS);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      await redis.quit();
-      await agent.close();
-      await pool.query(`drop table if exists ${TABLE}`);
-      await pool.end();
+      try {
+        await queue.obliterate({ force: true });
+        await queue.close();
+      } finally {
+        // Whatever obliterate left (or could not reach): every key under this run's prefix goes.
+        const redis = new Redis(REDIS);
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+        await redis.quit();
+        await agent.close();
+        await pool.query(`drop table if exists ${TABLE}`);
+        await pool.end();
+      }
     },
   };
 }

@@ -505,10 +505,12 @@ async function round(kind: string, label: string, hub: Hub, receiver: Receiver, 
 async function runOn(kind: 'pglite' | 'postgres', receiver: Receiver) {
   console.log(`  ${kind}: starting`);
   const hub = await startHub(kind, receiver.url);
-  const peer = hub.databaseUrl
-    ? await startPeer({ databaseUrl: hub.databaseUrl, receiverUrl: receiver.url, receiverCount: async () => (await receiver.ask<{ count: number }>('count')).count, endpoints: ENDPOINTS, concurrency: IN_FLIGHT, poolSize: 20, phaseLimitMs: PHASE_LIMIT_MS })
-    : undefined;
+  let peer: Peer | undefined;
   try {
+    // The peer on PostgreSQL only: the stack it stands for keeps its attempts in a server.
+    if (hub.databaseUrl) {
+      peer = await startPeer({ databaseUrl: hub.databaseUrl, receiverUrl: receiver.url, receiverCount: async () => (await receiver.ask<{ count: number }>('count')).count, endpoints: ENDPOINTS, concurrency: IN_FLIGHT, poolSize: 20, phaseLimitMs: PHASE_LIMIT_MS });
+    }
     // The first round runs every path cold (JIT, connection pools, PostgreSQL's caches): not counted.
     const warmUpRound = await round(kind, 'warm-up round', hub, receiver, peer);
     const rounds: Awaited<ReturnType<typeof round>>[] = [];
