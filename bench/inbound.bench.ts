@@ -11,6 +11,17 @@
  * then each hub at its maximum rate and at half of that rate (acknowledgement latency at a
  * sustainable load). Each hub's ratio to the limit is taken within its round; the JSON reports the
  * medians over the rounds (ratio, half-rate p99) and judges the aims of issue #16 on them.
+ *
+ * Where the time goes (2026-12-04, quiet machine apart from a test run; BENCH_SECONDS=6
+ * BENCH_ROUNDS=1 BENCH_CPU_PROFILE_DIR=…, self time of each hub process over its whole life):
+ * - PostgreSQL hub: Node's HTTP server internals 22 %, Fastify 13 % — both paid by the bare
+ *   receiver too —, socket writes 13 % (answers and the driver's messages), GC 5 %, the inbound
+ *   module itself 6 %, the pg driver 4 %, drizzle 3 %, the log scrubber's e-mail regex 2 %,
+ *   event-id scanning 1 %. What the receiver does not pay is a database round trip per group
+ *   commit and the answer held until it: the ratio is bounded by commit latency more than CPU.
+ * - PGlite hub: the database itself, run on the event loop, takes 36 % (its WebAssembly 22 %, its
+ *   JavaScript 14 %), on the same thread that parses requests — hence its tail at half rate. A
+ *   worker thread for PGlite is the step that would change that.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +50,10 @@ interface Server {
 }
 
 function start(script: string, env: Record<string, string | undefined>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, 'inbound', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROFILE_DIR=<dir>: each server writes a CPU profile there when it stops (how the
+  // README's "where the time goes" was found).
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(dir, 'inbound', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   return bounded(
     new Promise<Server>((resolve, reject) => {
