@@ -10,9 +10,15 @@ import { silentLogger, type FieldError, type Logger } from '../core/index.ts';
 import { createProviderClient, createTokenCache, ProviderHttpError, type ConnectionClientOptions, type InjectedCredential, type ProviderHttpClient, type ProviderProxy, type ProviderRequest, type ProviderResponse } from '../proxy/index.ts';
 import { parseRateLimit } from './rate-limit.ts';
 import { checkFieldValues, type FieldValues } from './fields.ts';
+import type { RateLimit } from './rate-limit.ts';
 import type { ConnectorManifest, Placement } from './manifest.ts';
 import type { Connector, ConnectorContext } from './sdk.ts';
 import { fillTemplate, resolveUrlTemplate, TemplateError } from './templates.ts';
+
+/** The limit calls of a connection go under: the integration's own (`100/minute`), else the manifest's. */
+export function effectiveRateLimit(connector: Connector, integrationRateLimit: string | null | undefined): RateLimit | undefined {
+  return integrationRateLimit ? parseRateLimit(integrationRateLimit) : connector.rateLimit;
+}
 
 export interface ConnectorContextOptions {
   /** Provider environment (`production`, `sandbox`…); one the manifest lacks falls back to production. */
@@ -161,7 +167,7 @@ export function createConnectorContext(connector: Connector, options: ConnectorC
           provider: manifest.key,
           limitKey: via.limitKey,
           allowPrivateNetworks: via.allowPrivateNetworks,
-          rateLimit: via.rateLimit ? parseRateLimit(via.rateLimit) : connector.rateLimit,
+          rateLimit: effectiveRateLimit(connector, via.rateLimit),
           retryAttempts: via.retryAttempts,
           correlationId: via.correlationId,
           ...(via.onAttempt ? { onAttempt: via.onAttempt } : {}),

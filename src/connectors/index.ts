@@ -55,6 +55,7 @@ export { fillTemplate, resolveUrlTemplate, placeholders, TemplateError } from '.
 export { checkFieldValues, type FieldValues } from './fields.ts';
 export {
   createConnectorContext,
+  effectiveRateLimit,
   resolveConfig,
   resolveBaseUrl,
   resolveCredential,

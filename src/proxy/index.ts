@@ -33,7 +33,7 @@ export {
   type FailureFacts,
 } from './failures.ts';
 export { createProviderProxy, type ProviderProxy, type ProviderProxyOptions, type ConnectionClientOptions } from './proxy.ts';
-export { createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep, type LimiterOptions, type QuotaUsage } from './limiter.ts';
+export { connectionLimitKey, createOutboundLimiter, realSleep, type OutboundLimiter, type OutboundRateLimit, type Sleep, type LimiterOptions, type QuotaUsage } from './limiter.ts';
 export { quotaUsage, quotaByProvider, type QuotaSnapshot } from './quota.ts';
 export { isIdempotent, backoffMs, providerHoldMs, retryableResponse, retryableFailure, DEFAULT_RETRY_ATTEMPTS, type RetryReason } from './policy.ts';
 export { proxyMetrics, type ProxyMetrics } from './metrics.ts';

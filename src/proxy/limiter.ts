@@ -69,6 +69,9 @@ export interface LimiterOptions {
 
 const PREFIX = 'pb:out';
 
+/** Who shares a rate limit: provider and credential, one credential per connection. */
+export const connectionLimitKey = (connectorKey: string, environmentId: string, connectionId: string): string => `${connectorKey}:${environmentId}:${connectionId}`;
+
 export function createOutboundLimiter(options: LimiterOptions = {}): OutboundLimiter {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;

@@ -5,7 +5,7 @@
  */
 import { createConnectorContext, type ConnectorContext } from '../connectors/index.ts';
 import type { Logger } from '../core/index.ts';
-import type { ProviderProxy } from '../proxy/index.ts';
+import { connectionLimitKey, type ProviderProxy } from '../proxy/index.ts';
 import type { ResolvedConnection } from './connections.ts';
 
 export interface ProviderContextOptions {
@@ -28,8 +28,7 @@ export function providerContext(proxy: ProviderProxy, connection: ResolvedConnec
     ...(connection.timeoutMs ? { timeoutMs: connection.timeoutMs } : {}),
     proxy: {
       proxy,
-      // Provider and credential share the limit: one credential per connection.
-      limitKey: `${connection.connector.key}:${connection.environmentId}:${connection.id}`,
+      limitKey: connectionLimitKey(connection.connector.key, connection.environmentId, connection.id),
       allowPrivateNetworks: connection.allowPrivateNetworks,
       retryAttempts: connection.retryAttempts,
       rateLimit: connection.rateLimit,

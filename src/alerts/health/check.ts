@@ -13,9 +13,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { newId, ProblemError, type Clock, type Logger } from '../../core/index.ts';
 import { rows, type Db } from '../../db/index.ts';
 import type { Vault } from '../../credentials/index.ts';
-import { parseRateLimit, runConnectionTest } from '../../connectors/index.ts';
+import { effectiveRateLimit, runConnectionTest } from '../../connectors/index.ts';
 import { CredentialUnavailableError, getConnectionContext, setConnectionStatus, type ConnectionContext } from '../../connections/index.ts';
-import type { ProviderProxy } from '../../proxy/index.ts';
+import { connectionLimitKey, type ProviderProxy } from '../../proxy/index.ts';
 import { raiseAlert, resolveCause } from '../alerts.ts';
 import { healthChecks, healthStates, type CheckOutcome, type HealthThresholds } from '../schema.ts';
 import { effectiveHealthSettings, type EffectiveHealthSettings, type HealthDefaults, type HealthSettingsRow } from './settings.ts';
@@ -45,11 +45,11 @@ const AUTH_CODES = new Set(['invalid_credentials', 'insufficient_permissions']);
 export const healthDedupKey = (connectionId: string) => `connection_unhealthy:${connectionId}`;
 
 async function probe(deps: HealthCheckDeps, ctx: ConnectionContext, settings: EffectiveHealthSettings, jobId: string | undefined): Promise<CheckResult> {
-  const limitKey = `${ctx.connector.manifest.key}:${ctx.connection.environmentId}:${ctx.connection.id}`;
+  const limitKey = connectionLimitKey(ctx.connector.manifest.key, ctx.connection.environmentId, ctx.connection.id);
   // A check never queues behind the connection's own traffic, nor adds to it past the limit: when
   // the limit (or a provider's Retry-After hold) leaves no room now, the check is skipped as
   // rate limited, not counted as a failure, and the next one waits until there is room.
-  const limit = ctx.settings.rateLimit ? parseRateLimit(ctx.settings.rateLimit) : ctx.connector.rateLimit;
+  const limit = effectiveRateLimit(ctx.connector, ctx.settings.rateLimit);
   const waitMs = await deps.proxy.limiter.waitMs(limitKey, limit);
   if (waitMs > 0) {
     const message = `Not sent: the connection's rate limit${limit ? ` (${limit.limit} requests per ${limit.windowMs / 1000} s)` : ''} leaves no room for ${Math.ceil(waitMs / 1000)} s`;
