@@ -110,7 +110,10 @@ export function HomeScreen() {
       <PageHeader title="Home" description={`The state of ${environment} at a glance. Every number opens the list behind it.`} />
       <div className="home-grid">
         <ConnectionCounts />
-        <WebhookHealth since={since} />
+        {/* Full width: its charts sit side by side and its table shows every column. */}
+        <div className="home-grid__wide">
+          <WebhookHealth since={since} />
+        </div>
         <InboundCounts />
         <JobCounts />
       </div>
