@@ -66,7 +66,7 @@ export function isRole(value: string): value is Role {
 }
 
 export function isScope(value: string): value is Scope {
-  return value in SCOPES;
+  return Object.hasOwn(SCOPES, value);
 }
 
 export function scopesForRole(role: Role): Scope[] {

@@ -64,11 +64,11 @@ export function validateManifest(input: unknown): ManifestValidation {
   const problems = schemaProblems(shapeValidator, input, '');
   const value = input as Record<string, unknown>;
   const mode = value.connectionMode;
-  if (typeof mode === 'string' && mode in AUTH_SCHEMAS && value.auth && typeof value.auth === 'object') {
+  if (typeof mode === 'string' && Object.hasOwn(AUTH_SCHEMAS, mode) && value.auth && typeof value.auth === 'object') {
     const auth = value.auth as Record<string, unknown>;
     problems.push(...schemaProblems(mode === 'oauth' ? authValidators.oauth : authValidators.key, auth, '/auth'));
     const inject = auth.inject as { in?: unknown } | undefined;
-    if (inject && typeof inject === 'object' && typeof inject.in === 'string' && inject.in in PLACEMENTS) {
+    if (inject && typeof inject === 'object' && typeof inject.in === 'string' && Object.hasOwn(PLACEMENTS, inject.in)) {
       problems.push(...schemaProblems(PLACEMENTS[inject.in as Placement['in']], inject, '/auth/inject'));
     }
   }

@@ -183,6 +183,11 @@ describe('manifest validation', () => {
     ]);
   });
 
+  it('reports a mode or placement named after an Object.prototype member instead of throwing', () => {
+    expect(problems({ ...valid, connectionMode: 'constructor' }).length).toBeGreaterThan(0);
+    expect(problems({ ...valid, auth: { ...valid.auth, inject: { in: 'toString', name: 'X-Key', format: '{apiKey}' } } }).length).toBeGreaterThan(0);
+  });
+
   it('accepts basic and managed-vault modes with the same form-and-placement settings', () => {
     const basic = { ...valid, connectionMode: 'basic', auth: { fields: { username: { label: 'User' }, password: { label: 'Password', secret: true } }, inject: { in: 'basic', username: '{username}', password: '{password}' } } };
     expect(problems(basic)).toEqual([]);

@@ -70,7 +70,7 @@ async function buckets<R>(ctx: ConnectorContext, path: string, query: MetricQuer
 
 async function fetchMetrics(ctx: ConnectorContext, query: MetricQuery): Promise<MetricPoint[]> {
   const points: MetricPoint[] = [];
-  const usageIds = query.metricIds.filter((id): id is keyof typeof USAGE_METRICS => id in USAGE_METRICS);
+  const usageIds = query.metricIds.filter((id): id is keyof typeof USAGE_METRICS => Object.hasOwn(USAGE_METRICS, id));
   if (usageIds.length > 0) {
     for (const bucket of await buckets<UsageResult>(ctx, '/v1/organization/usage/completions', query, 'model')) {
       const time = new Date(bucket.start_time * 1000).toISOString();
