@@ -7,6 +7,8 @@ export {
   pick,
   runDeclarativeTest,
   runAction,
+  actionOf,
+  actionInputProblems,
   monogramIcon,
   expectOk,
   ManifestError,
