@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { startEmailSimulator, type EmailSimulatorHandle } from '../../simulators/index.ts';
 import { screenshot, type DemoHub } from './support.ts';
 import { browserSuite } from './suite.ts';
 
@@ -18,6 +19,7 @@ const suite = browserSuite();
 const { api, newContext, open, settled, expectAccessible } = suite;
 let hub: DemoHub;
 let receiver: http.Server;
+let smtp: EmailSimulatorHandle | undefined;
 
 beforeAll(async () => {
   await suite.start();
@@ -42,6 +44,7 @@ afterEach(() => suite.endTest());
 afterAll(async () => {
   await suite.close();
   await new Promise((resolve) => receiver?.close(resolve));
+  await smtp?.close();
 }, 60_000);
 
 describe('an operator', () => {
@@ -116,6 +119,42 @@ describe('an operator', () => {
     await page.getByRole('status').getByText('Connection works').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'connection-1440-light');
+  }, SLOW);
+
+  it("runs the Email connector's send action from the connection screen, and shows the fields it refuses", async () => {
+    // A real SMTP server on loopback stands in for the customer's mail relay.
+    smtp = await startEmailSimulator();
+    const integration = await api('/api/v1/integrations', { method: 'POST', body: { connectorKey: 'email', key: 'mail' } });
+    expect(integration.status, JSON.stringify(integration.body)).toBe(201);
+    const created = await api('/api/v1/connections', {
+      method: 'POST',
+      body: { integration: 'mail', endCustomerId: 'acme-mail-customer', id: 'acme-mail', credentials: smtp.sample.credentials, config: smtp.sample.connectionConfig },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+    const page = await open(await newContext());
+    await page.goto(`${hub.url}/connections/acme-mail`);
+    const form = page.getByRole('form', { name: 'Action send' });
+    const input = form.getByLabel('Input (JSON)');
+    // Started from the schema: the required fields, empty.
+    expect(JSON.parse(await input.inputValue())).toEqual({ to: '', subject: '' });
+
+    await input.fill(JSON.stringify({ to: 'ann@example.com', subject: 'Line\r\nBcc: all@example.com', text: 'Hi' }));
+    await form.getByRole('button', { name: 'Run send' }).click();
+    await form.getByRole('list', { name: 'Fields the hub refused' }).getByText('/subject').waitFor();
+    expect(smtp.mails).toHaveLength(0);
+    // The refusal was the expected answer of this step, not a failure of the page.
+    const seen = suite.problems.at(-1)!;
+    expect(seen.requests).toEqual([expect.stringMatching(/POST .*\/connections\/acme-mail\/actions\/send: 400$/)]);
+    seen.requests = [];
+    seen.console = seen.console.filter((line) => !line.includes('status of 400'));
+
+    await input.fill(JSON.stringify({ to: 'ann@example.com', subject: 'Your weekly report', text: 'Hello from the dashboard' }));
+    await form.getByRole('button', { name: 'Run send' }).click();
+    await page.getByRole('status').getByText('send ran').waitFor();
+    await form.getByText('accepted').waitFor();
+    expect(smtp.mails.map((m) => m.to)).toEqual([['ann@example.com']]);
+    await suite.photograph(page, 'connection-action');
   }, SLOW);
 
   it('schedules the Stripe customers sync and follows a run to the end', async () => {

@@ -16,6 +16,7 @@ export const queryKeys = {
   connections: (env: string, filters: object) => [env, 'connections', filters] as const,
   connection: (env: string, id: string) => [env, 'connections', 'one', id] as const,
   connectionSyncs: (env: string, id: string) => [env, 'connections', 'one', id, 'syncs'] as const,
+  connectionActions: (env: string, id: string) => [env, 'connections', 'one', id, 'actions'] as const,
   connectionMetricTotals: (env: string, id: string, from: string) => [env, 'connections', 'one', id, 'metric-totals', from] as const,
   endpoints: (env: string, filters: object) => [env, 'endpoints', filters] as const,
   endpointStats: (env: string, id: string, since: string) => [env, 'endpoints', 'one', id, 'stats', since] as const,

@@ -15,6 +15,8 @@ const fetchConnection = (id: string) => unwrap(api.GET('/api/v1/connections/{id}
 const fetchSyncs = (id: string) => unwrap(api.GET('/api/v1/connections/{id}/syncs', { params: { path: { id } } }));
 export type Connection = Awaited<ReturnType<typeof fetchConnection>>;
 export type ConnectionSyncs = Awaited<ReturnType<typeof fetchSyncs>>;
+const fetchActions = (id: string) => unwrap(api.GET('/api/v1/connections/{id}/actions', { params: { path: { id } } }));
+export type ConnectorAction = Awaited<ReturnType<typeof fetchActions>>['data'][number];
 export type CredentialsReplacement = paths['/api/v1/connections/{id}/credentials']['put']['requestBody']['content']['application/json'];
 
 export const connectionsQuery = (env: string, filters: ConnectionFilters) => queryOptions({ queryKey: queryKeys.connections(env, filters), queryFn: () => fetchConnections(filters) });
@@ -24,6 +26,8 @@ export const connectionSyncsQuery = (env: string, id: string) => queryOptions({ 
 export const useConnections = (filters: ConnectionFilters) => useQuery(connectionsQuery(useEnvironment(), filters));
 export const useConnection = (id: string) => useQuery(connectionQuery(useEnvironment(), id));
 export const useConnectionSyncs = (id: string) => useQuery(connectionSyncsQuery(useEnvironment(), id));
+/** What the connection's connector does on request (an email's send), with each input schema. */
+export const useConnectionActions = (id: string) => useQuery({ queryKey: queryKeys.connectionActions(useEnvironment(), id), queryFn: () => fetchActions(id), staleTime: Infinity });
 
 const connectionsScope = (env: string) => [[env, 'connections']];
 
@@ -41,4 +45,12 @@ export const useReplaceCredentials = (id: string) =>
   useHubMutation({
     mutationFn: (body: CredentialsReplacement) => unwrap(api.PUT('/api/v1/connections/{id}/credentials', { params: { path: { id } }, body })),
     invalidates: connectionsScope,
+  });
+
+/** Runs one of the connector's actions; the audit log is the only thing it changes here. */
+export const useRunAction = (id: string) =>
+  useHubMutation({
+    mutationFn: ({ action, input }: { action: string; input: Record<string, unknown> }) =>
+      unwrap(api.POST('/api/v1/connections/{id}/actions/{action}', { params: { path: { id, action } }, body: input })),
+    invalidates: () => [['audit-log']],
   });

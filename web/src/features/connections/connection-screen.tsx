@@ -1,6 +1,6 @@
 /**
  * One connection: its status, test-connection, its credential's metadata (never the secret),
- * its syncs, its account, and disconnecting it.
+ * its syncs, its connector's actions, its account, and disconnecting it.
  */
 import { Link, getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -14,6 +14,7 @@ import { Dialog } from '../../components/ui/dialog';
 import { JsonViewer } from '../../components/ui/json-viewer';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
+import { ConnectionActions } from './connection-actions';
 import { ConnectionSyncs } from './connection-syncs';
 import { ReplaceCredentials } from './replace-credentials-dialog';
 import { UiEmbeds } from './ui-embeds';
@@ -172,6 +173,7 @@ export function ConnectionScreen() {
               <LastTest connection={c} />
             </div>
             <ConnectionSyncs connectionId={c.id} />
+            <ConnectionActions connectionId={c.id} />
             <UiEmbeds connection={c} />
             <ConnectionHealth connectionId={c.id} />
             <Section title="Account">
