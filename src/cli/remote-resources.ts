@@ -28,6 +28,8 @@ export const RESOURCE_ROUTES: Record<string, (args: Record<string, unknown>) => 
   'connections.test': (a) => ({ method: 'POST', path: `/api/v1/connections/${id(a)}/test` }),
   'connections.rotate': (a) => ({ method: 'PUT', path: `/api/v1/connections/${id(a)}/credentials`, body: bodyOf(a) }),
   'connections.delete': (a) => ({ method: 'DELETE', path: `/api/v1/connections/${id(a)}` }),
+  'connections.actions': (a) => ({ method: 'GET', path: `/api/v1/connections/${id(a)}/actions` }),
+  'connections.run': (a) => ({ method: 'POST', path: `/api/v1/connections/${id(a)}/actions/${id(a, 'action')}`, body: bodyOf(a) }),
 
   'syncs.list': (a) => ({ method: 'GET', path: `/api/v1/connections/${id(a, 'connection')}/syncs` }),
   'syncs.configure': (a) => ({ method: 'PUT', path: `/api/v1/connections/${id(a, 'connection')}/syncs/${id(a, 'model')}`, body: bodyOf(a) }),

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startSimulator, type SimulatorHandle } from '../../simulators/index.ts';
+import { startEmailSimulator, startSimulator, type EmailSimulatorHandle, type SimulatorHandle } from '../../simulators/index.ts';
 import { STRIPE_SAMPLE_KEY } from '../../simulators/stripe.ts';
 import { copyPgliteTemplate, createPostgresDatabase, dropPostgresDatabase, onPostgres, tempDir } from '../support/db.ts';
 import { childEnv, cli, startTs } from '../support/process.ts';
@@ -157,6 +157,45 @@ describe('integrations and connections', () => {
       }
     },
     3 * TIMEOUT,
+  );
+});
+
+describe('connector actions', () => {
+  it(
+    "lists and runs the Email connector's send action from the CLI, one way in and then the other, refusing a wrong input before sending",
+    async () => {
+      const smtp: EmailSimulatorHandle = await startEmailSimulator();
+      try {
+        const [local, remote] = ways() as [string, string];
+        const [pb, rb] = [jsonCli(local), jsonCli(remote)];
+        const { host, port, from } = smtp.sample.connectionConfig as Record<string, string>;
+        const { username, password } = smtp.sample.credentials;
+        await pb('integrations', 'create', 'email', '--key', 'mail-cli');
+        const config = ['--config', `host=${host}`, '--config', `port=${port}`, '--config', 'tls=none', '--config', `from=${from}`];
+        await pb('connections', 'create', '--integration', 'mail-cli', '--end-customer', 'customer-mail', '--id', 'conn-mail', '--credential', `username=${username}`, '--credential', `password=${password}`, ...config);
+
+        const listed = await rb<{ data: { name: string }[] }>('connections', 'actions', 'conn-mail');
+        expect(listed.data.map((a) => a.name)).toEqual(['send']);
+        for (const [n, run] of [pb, rb].entries()) {
+          const sent = await run<{ action: string; output: { accepted: string[] } }>('connections', 'run', 'conn-mail', 'send', '--input', JSON.stringify({ to: `ann${n}@example.com`, subject: 'From the CLI', text: 'Hello' }));
+          expect(sent).toMatchObject({ action: 'send', output: { accepted: [`ann${n}@example.com`] } });
+        }
+        expect(smtp.mails.map((m) => m.to)).toEqual([['ann0@example.com'], ['ann1@example.com']]);
+
+        for (const way of [local, remote]) {
+          const wrong = await cli(['connections', 'run', 'conn-mail', 'send', '--input', '{"to":"ann@example.com","subject":"Hi","text":"x","priority":"high"}', ...scope], hub.ways[way]!);
+          expect(wrong.code, way).toBe(2);
+          expect(wrong.stderr, way).toMatch(/nothing was sent/);
+          const unknown = await cli(['connections', 'run', 'conn-mail', 'archive', '--input', '{}', ...scope], hub.ways[way]!);
+          expect(unknown.stderr, way).toMatch(/no action "archive"; it has send/);
+          expect(`${wrong.stdout}${wrong.stderr}${unknown.stderr}`).not.toContain(password);
+        }
+        expect(smtp.mails).toHaveLength(2);
+      } finally {
+        await smtp.close();
+      }
+    },
+    TIMEOUT,
   );
 });
 

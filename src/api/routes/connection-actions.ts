@@ -10,11 +10,12 @@
  */
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { recordAudit } from '../../auth/index.ts';
+import { recordAudit, type Actor } from '../../auth/index.ts';
 import { ProblemError, problems, type Logger } from '../../core/index.ts';
 import { actionInputProblems, actionOf, failureSubject, type Connector } from '../../connectors/index.ts';
 import { describeFailure, type ProviderFailure } from '../../proxy/index.ts';
-import { providerContext, type SyncServices } from '../../syncs/index.ts';
+import type { Db } from '../../db/index.ts';
+import { providerContext, type ResolvedConnection, type Scope, type SyncServices } from '../../syncs/index.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas.ts';
 
@@ -46,15 +47,64 @@ function actionFailed(failure: ProviderFailure, action: string): ProblemError {
   });
 }
 
+export interface ActionDeps {
+  db: Db;
+  services: SyncServices;
+}
+
+async function resolveConnection(services: SyncServices, scope: Scope, id: string): Promise<ResolvedConnection> {
+  const connection = await services.resolver.resolve(scope, id);
+  if (!connection) throw problems.notFound('Connection', id);
+  return connection;
+}
+
+/** The actions of a connection's connector, with their input schemas. */
+export async function listConnectionActions(services: SyncServices, scope: Scope, id: string) {
+  return actionsOf((await resolveConnection(services, scope, id)).connector);
+}
+
+/**
+ * Checks the input, runs the action with the connection's credential through the provider proxy
+ * and audits the run (its name and outcome, never its input). The API route and the CLI share it;
+ * a refusal is a ProblemError as the API answers it.
+ */
+export async function runConnectionAction(
+  deps: ActionDeps,
+  scope: Scope,
+  id: string,
+  name: string,
+  input: Record<string, unknown>,
+  caller: { actor: Actor; logger: Logger; correlationId?: string | undefined },
+): Promise<{ action: string; output: Record<string, unknown> }> {
+  const connection = await resolveConnection(deps.services, scope, id);
+  const action = actionOf(connection.connector, name);
+  if (!action) {
+    const names = Object.keys(connection.connector.actions);
+    throw new ProblemError('not-found', 404, 'Not found', {
+      detail: `${connection.connector.manifest.name} has no action "${name}"; it has ${names.length > 0 ? names.join(', ') : 'none'}.`,
+    });
+  }
+  const wrong = actionInputProblems(action, input);
+  if (wrong.length > 0) throw problems.validation(wrong.map((p) => ({ field: p.path, message: p.message })), `The input of ${name} does not fit its schema; nothing was sent.`);
+
+  const ctx = providerContext(deps.services.proxy, connection, { logger: caller.logger, correlationId: caller.correlationId });
+  const audit = { ...scope, actor: caller.actor, targetType: 'connection', targetId: id };
+  let output: Record<string, unknown>;
+  try {
+    output = await action.run(ctx, input);
+  } catch (err) {
+    const failure = describeFailure(err, failureSubject(connection.connector.manifest));
+    await recordAudit(deps.db, { ...audit, action: 'connection.action_failed', details: { action: name, code: failure.code } });
+    throw actionFailed(failure, name);
+  }
+  // The input is not kept: it may hold an end customer's personal data (an email's body).
+  await recordAudit(deps.db, { ...audit, action: 'connection.action_ran', details: { action: name } });
+  return { action: name, output };
+}
+
 export const connectionActionRoutes =
   (services: () => SyncServices): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const resolve = async (scope: ReturnType<typeof tenantOf>, id: string) => {
-      const connection = await services().resolver.resolve(scope, id);
-      if (!connection) throw problems.notFound('Connection', id);
-      return connection;
-    };
-
     app.get(
       '/connections/:id/actions',
       {
@@ -67,10 +117,7 @@ export const connectionActionRoutes =
           response: { 200: Type.Object({ data: Type.Array(ActionView) }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
         },
       },
-      async (request) => {
-        const connection = await resolve(tenantOf(request), request.params.id);
-        return { data: actionsOf(connection.connector) };
-      },
+      async (request) => ({ data: await listConnectionActions(services(), tenantOf(request), request.params.id) }),
     );
 
     app.post(
@@ -92,32 +139,11 @@ export const connectionActionRoutes =
           },
         },
       },
-      async (request) => {
-        const scope = tenantOf(request);
-        const { id, action: name } = request.params;
-        const connection = await resolve(scope, id);
-        const action = actionOf(connection.connector, name);
-        if (!action) {
-          const names = Object.keys(connection.connector.actions);
-          throw new ProblemError('not-found', 404, 'Not found', {
-            detail: `${connection.connector.manifest.name} has no action "${name}"; it has ${names.length > 0 ? names.join(', ') : 'none'}.`,
-          });
-        }
-        const wrong = actionInputProblems(action, request.body);
-        if (wrong.length > 0) throw problems.validation(wrong.map((p) => ({ field: p.path, message: p.message })), `The input of ${name} does not fit its schema; nothing was sent.`);
-
-        const ctx = providerContext(services().proxy, connection, { logger: request.log as unknown as Logger, correlationId: request.id });
-        let output: Record<string, unknown>;
-        try {
-          output = await action.run(ctx, request.body);
-        } catch (err) {
-          const failure = describeFailure(err, failureSubject(connection.connector.manifest));
-          await recordAudit(app.deps.database.db, { ...scope, actor: actorOf(request), action: 'connection.action_failed', targetType: 'connection', targetId: id, details: { action: name, code: failure.code } });
-          throw actionFailed(failure, name);
-        }
-        // The input is not kept: it may hold an end customer's personal data (an email's body).
-        await recordAudit(app.deps.database.db, { ...scope, actor: actorOf(request), action: 'connection.action_ran', targetType: 'connection', targetId: id, details: { action: name } });
-        return { action: name, output };
-      },
+      async (request) =>
+        runConnectionAction({ db: app.deps.database.db, services: services() }, tenantOf(request), request.params.id, request.params.action, request.body, {
+          actor: actorOf(request),
+          logger: request.log as unknown as Logger,
+          correlationId: request.id,
+        }),
     );
   };

@@ -1,4 +1,4 @@
-/** `patchbay connections list|show|create|test|rotate|delete`: end customers' linked accounts. */
+/** `patchbay connections list|show|create|test|rotate|delete|actions|run`: end customers' linked accounts. */
 import { Option, type Command } from 'commander';
 import { run } from '../runner.ts';
 import { print, table } from '../output.ts';
@@ -108,6 +108,27 @@ export function connectionCommands(program: Command): void {
         print(await run('connections.delete', { ...scopeArgs(opts), id }), !!opts.json, (c: Connection & { revocation: { attempted: boolean; ok: boolean; error?: string } }) =>
           `deleted ${c.id}${c.revocation.attempted ? (c.revocation.ok ? '; its tokens were revoked at the provider' : `; revoking its tokens failed: ${c.revocation.error ?? 'unknown error'}`) : ''}`,
         ),
+      ),
+    );
+
+  scoped(connections.command('actions <id>'))
+    .description('what the connection’s connector does on request (e.g. the Email connector’s send), with each input schema')
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: Record<string, unknown>) =>
+      act(async () =>
+        print(await run('connections.actions', { ...scopeArgs(opts), id }), !!opts.json, (r: { data: { name: string; description: string }[] }) =>
+          r.data.length === 0 ? `${id}: its connector has no actions` : table(r.data, ['name', 'description']),
+        ),
+      ),
+    );
+
+  scoped(connections.command('run <id> <action>'))
+    .description('run one of the connector’s actions with the connection’s credential; the input is checked against its schema before anything is sent; audited')
+    .requiredOption('--input <json>', 'the action’s input as a JSON object (or @file.json)', jsonObject('--input'))
+    .option('--json', 'machine-readable output')
+    .action((id: string, action: string, opts: Record<string, unknown>) =>
+      act(async () =>
+        print(await run('connections.run', { ...scopeArgs(opts), id, action, body: opts.input }), !!opts.json, (r: { action: string; output: Record<string, unknown> }) => `${r.action} ran on ${id}\n${JSON.stringify(r.output, null, 2)}`),
       ),
     );
 }

@@ -1,11 +1,13 @@
 /**
- * `patchbay connections list|show|create|test|rotate|delete`: end customers' linked accounts.
+ * `patchbay connections list|show|create|test|rotate|delete|actions|run`: end customers' linked accounts.
  * Bodies are the API's, checked with the route's own schema; the domain functions (which test
  * the credential against the provider and audit) and the view are the route's.
  */
 import type { Actor } from '../../auth/index.ts';
 import { loadRegistry } from '../../connectors/index.ts';
-import { closeProviderAgent } from '../../proxy/index.ts';
+import { closeProviderAgent, createProviderProxy } from '../../proxy/index.ts';
+import { listConnectionActions, runConnectionAction } from '../../api/routes/connection-actions.ts';
+import { connectionResolver } from '../connection-resolver.ts';
 import { CONNECTION_STATUSES, connections, createConnection, deleteConnection, getConnection, listConnections, replaceConnectionCredentials, testConnection, type ConnectionStatus } from '../../connections/index.ts';
 import { CreateConnectionBody, decodeCursor, encodeCursor, ReplaceCredentialsBody, view } from '../../api/routes/connections.ts';
 import { bodyOf, limitOf, scopeOf, scopeOfRow, type EnvironmentScope } from './args.ts';
@@ -78,6 +80,28 @@ const remove: Operation = async (context, args) => {
   return { ...(await view({ deps: context }, scope, connection)), credential: null, revocation };
 };
 
+/** The provider access a command on the database itself uses: the hub's resolver and its own proxy. */
+async function withProviders<T>(context: OperationContext, work: (services: Parameters<typeof listConnectionActions>[0]) => Promise<T>): Promise<T> {
+  const proxy = createProviderProxy();
+  try {
+    return await work({ resolver: connectionResolver({ db: context.database.db, vault: context.vault, clock: context.clock, logger: context.logger }), proxy });
+  } finally {
+    await proxy.close();
+  }
+}
+
+const actions: Operation = async (context, args) => {
+  const { scope, id } = await target(context, args);
+  return { data: await withProviders(context, (services) => listConnectionActions(services, scope, id)) };
+};
+
+const runAction: Operation = async (context, args) => {
+  const { scope, id } = await target(context, args);
+  const input = (args.body ?? {}) as Record<string, unknown>;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new OperationError('the input is a JSON object');
+  return withProviders(context, (services) => runConnectionAction({ db: context.database.db, services }, scope, id, required(args, 'action'), input, { actor: CLI, logger: context.logger }));
+};
+
 /**
  * Outside a hub (the CLI on the database itself) the provider connections a test opened are closed
  * after the operation, so the command exits at once instead of when they idle out (10 s).
@@ -99,4 +123,6 @@ export const connectionOperations = {
   'connections.test': closingProviders(test),
   'connections.rotate': closingProviders(rotate),
   'connections.delete': closingProviders(remove),
+  'connections.actions': actions,
+  'connections.run': closingProviders(runAction),
 };
