@@ -2,13 +2,15 @@
  * Webhooks in the dashboard, in a real Chromium against a real hub (`npm start`'s launcher):
  * an operator creates an endpoint with a custom header, sends it a test event, opens the
  * attempt and reads the signed request it sent, reveals and rotates its secret, sees its
- * delivery charts and disables it; browses event types and sources; opens an inbound event's
+ * delivery charts and disables it; browses event types and sources, creates a Stripe source from
+ * its dialog and delivers a signed event to it; opens an inbound event's
  * payload and reprocesses it. A viewer sees none of the write actions. Every screen passes
  * axe-core with no console error or failed request, at 1,440 and 360 px, light and dark.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNERS } from '../../simulators/index.ts';
 import { accessibilityViolations, screenshot, type DemoHub } from './support.ts';
 import { browserSuite } from './suite.ts';
 
@@ -183,10 +185,49 @@ describe('an operator', () => {
     await photograph(page, 'sources');
   }, SLOW);
 
+  it("creates a Stripe source from the dialog, gets its URL once, and it accepts Stripe's signature", async () => {
+    const page = await open(await newContext());
+    await nav(page, 'Sources');
+    await page.getByRole('button', { name: 'New source' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New source' });
+    await dialog.getByLabel('Name').fill('Stripe payments');
+    await dialog.getByLabel('Provider').selectOption('stripe');
+    // A preset needs only the provider's signing secret: no header or scheme to pick.
+    expect(await dialog.getByLabel('Verification').count()).toBe(0);
+    await dialog.getByLabel('Signing secret').fill('whsec_dashboard_test');
+    await expectAccessible(page);
+    await screenshot(page, 'new-source');
+    await dialog.getByRole('button', { name: 'Create source' }).click();
+    const ready = page.getByRole('dialog', { name: 'Stripe payments is ready' });
+    await ready.waitFor();
+    const url = await ready.locator('.ui-copy__value').textContent();
+    expect(url).toMatch(/\/webhooks\/in\/src_/);
+    await ready.getByRole('button', { name: 'Done' }).click();
+    await page.getByText('stripe preset').waitFor();
+
+    // The provider's side: an event signed the way Stripe signs, then one with a wrong secret.
+    const body = JSON.stringify({ id: 'evt_dashboard_1', object: 'event', type: 'charge.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_1' } } });
+    const send = (secret: string) => {
+      const signed = SIGNERS.stripe!(secret, { url: url!, body });
+      return fetch(url!, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body });
+    };
+    expect((await send('whsec_dashboard_test')).status).toBeLessThan(300);
+    expect((await send('whsec_not_the_secret')).status).toBe(401);
+    const created = ((await api('/api/v1/sources')).body.data as { id: string; name: string }[]).find((s) => s.name === 'Stripe payments')!;
+    const events = (await api(`/api/v1/inbound-events?sourceId=${created.id}`)).body.data as { status: string }[];
+    // Both kept: the signed one for processing, the other as rejected (never processed).
+    expect(events).toHaveLength(2);
+    expect(events.filter((e) => e.status === 'rejected')).toHaveLength(1);
+  }, SLOW);
+
   it('opens an inbound event, reads its payload pretty and raw, and reprocesses it', async () => {
     const page = await open(await newContext());
     await nav(page, 'Inbound events');
     await page.getByRole('heading', { name: 'Inbound events', level: 1 }).waitFor();
+    // The Orders inbox's event (other sources' events may be newer).
+    await page.getByLabel('Source id').fill(sourceId);
+    await page.getByLabel('Source id').press('Enter');
+    await page.waitForURL(/sourceId=/);
     await page.locator('.message summary').first().click();
     await page.getByRole('group', { name: /^Payload of / }).getByText('"ord_1"').waitFor();
     await page.getByRole('button', { name: 'Raw' }).click();
@@ -240,6 +281,7 @@ describe('a viewer', () => {
     await nav(page, 'Sources');
     await page.getByRole('button', { name: /^Copy URL of Orders inbox/ }).waitFor();
     expect(await page.getByRole('button', { name: 'Rotate secret' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New source' }).count()).toBe(0);
     await nav(page, 'Inbound events');
     await page.locator('.message summary').first().click();
     await page.getByRole('group', { name: /^Payload of / }).waitFor();

@@ -6,7 +6,7 @@ import type { paths } from '../schema';
 
 /** The catalog's filter values (the API's enums). */
 export const CATEGORIES = ['analytics', 'identity', 'commerce', 'ops', 'crm', 'communication', 'support', 'dev', 'data'] as const;
-export const CAPABILITIES = ['proxy', 'records', 'metrics', 'webhooks', 'identity'] as const;
+export const CAPABILITIES = ['proxy', 'records', 'metrics', 'webhooks', 'identity', 'actions'] as const;
 export const MODES = ['oauth', 'apiKey', 'basic', 'managedVault'] as const;
 export const MODE_LABELS: Record<string, string> = { oauth: 'OAuth', apiKey: 'API key', basic: 'Username and password', managedVault: 'Secret store' };
 

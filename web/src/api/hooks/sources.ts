@@ -7,6 +7,7 @@ import { useHubMutation } from './mutation';
 import type { paths } from '../schema';
 
 export type SourceFilters = NonNullable<paths['/api/v1/sources']['get']['parameters']['query']>;
+export type NewSource = paths['/api/v1/sources']['post']['requestBody']['content']['application/json'];
 export type SourcePatch = paths['/api/v1/sources/{id}']['patch']['requestBody']['content']['application/json'];
 export type ReprocessFilter = paths['/api/v1/inbound-events/reprocess']['post']['requestBody']['content']['application/json'];
 
@@ -19,6 +20,8 @@ export const sourcesQuery = (env: string, filters: SourceFilters) => queryOption
 export const useSources = (filters: SourceFilters) => useQuery(sourcesQuery(useEnvironment(), filters));
 /** One inbound event with its body, fetched when opened. */
 export const useInboundEvent = (id: string, enabled: boolean) => useQuery({ queryKey: queryKeys.inboundEvent(useEnvironment(), id), queryFn: () => fetchInboundEvent(id), enabled });
+
+export const useCreateSource = () => useHubMutation({ mutationFn: (body: NewSource) => unwrap(api.POST('/api/v1/sources', { body })), invalidates: (env) => [[env, 'sources']] });
 
 export const useUpdateSource = (id: string) =>
   useHubMutation({ mutationFn: (body: SourcePatch) => unwrap(api.PATCH('/api/v1/sources/{id}', { params: { path: { id } }, body })), invalidates: (env) => [[env, 'sources']] });

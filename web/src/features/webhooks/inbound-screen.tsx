@@ -112,7 +112,7 @@ export function InboundScreen() {
         noun="inbound event"
         empty={
           <EmptyState title={`No inbound events in ${environment} yet`}>
-            Create a source (<code>POST /api/v1/sources</code>) and give its URL to the provider; what it sends shows here.
+            <Link to="/sources">Create a source</Link> and give its URL to the provider; what it sends shows here.
           </EmptyState>
         }
       >

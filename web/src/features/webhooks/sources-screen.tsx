@@ -16,6 +16,7 @@ import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
 import { useToast } from '../../components/ui/toast';
+import { NewSourceButton } from './new-source';
 import '../../styles/webhooks.css';
 
 const route = getRouteApi('/_app/sources');
@@ -95,14 +96,25 @@ export function SourcesScreen() {
   const sources = useSources({ ...search, limit: LIST_PAGE_SIZE });
   return (
     <>
-      <PageHeader title="Sources" description={`Where providers send webhooks to ${environment}. Give each provider its source's URL.`} actions={<Link to="/inbound-events">Inbound events</Link>} />
+      <PageHeader
+        title="Sources"
+        description={`Where providers send webhooks to ${environment}. Give each provider its source's URL.`}
+        actions={
+          <>
+            <Link to="/inbound-events">Inbound events</Link>
+            <Can scope="sources:write">
+              <NewSourceButton />
+            </Can>
+          </>
+        }
+      />
       <CursorList
         list={list}
         query={sources}
         noun="source"
         empty={
           <EmptyState title={`No sources in ${environment} yet`}>
-            Create one with <code>POST /api/v1/sources</code> (a name and a connector's preset, or a generic verification); its URL then goes into the provider's webhook settings.
+            Create one with <strong>New source</strong> (a provider’s preset, or a generic verification; <code>POST /api/v1/sources</code> from code); its URL then goes into the provider’s webhook settings.
           </EmptyState>
         }
       >
