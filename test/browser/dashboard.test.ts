@@ -157,6 +157,28 @@ describe('an operator', () => {
     await suite.photograph(page, 'connection-action');
   }, SLOW);
 
+  it('connects a test account through the Connect UI from the Connections screen', async () => {
+    const page = await open(await newContext());
+    await page.getByRole('link', { name: 'Connections', exact: true }).click();
+    await page.getByRole('button', { name: 'Connect an account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect an account' });
+    await dialog.getByLabel('End customer id').fill('dashboard-test-customer');
+    await dialog.getByLabel('Integration').selectOption({ label: 'Stripe (stripe)' });
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: 'Make the link' }).click();
+    const ready = page.getByRole('dialog', { name: 'The Connect UI is ready' });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), ready.getByRole('link', { name: 'Open the Connect UI' }).click()]);
+    suite.watchPage(popup);
+    await popup.getByLabel('Secret key', { exact: true }).fill('sk_test_patchbaysimulator0000000001');
+    await popup.getByRole('button', { name: 'Connect', exact: true }).click();
+    await popup.getByRole('heading', { name: 'Stripe is connected' }).waitFor();
+    await ready.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    await page.getByRole('row').filter({ hasText: 'dashboard-test-customer' }).getByText('connected').waitFor();
+    const made = await api('/api/v1/connections?endCustomerId=dashboard-test-customer');
+    expect((made.body.data as { connectorKey: string; status: string }[]).map((c) => [c.connectorKey, c.status])).toEqual([['stripe', 'connected']]);
+  }, SLOW);
+
   it('schedules the Stripe customers sync and follows a run to the end', async () => {
     const page = await open(await newContext());
     await page.goto(`${hub.url}/connections/acme-stripe`);

@@ -126,8 +126,14 @@ export async function signIn(context: BrowserContext, hub: DemoHub, email = hub.
     await context.addCookies(known.cookies);
     if (known.csrf) {
       await context.addInitScript((csrf: string) => {
-        const { localStorage } = globalThis as unknown as PageGlobals;
-        if (localStorage.getItem('patchbay.csrf') === null) localStorage.setItem('patchbay.csrf', csrf);
+        // Every page of the context runs this, the Connect UI too, whose sandboxed document may not
+        // touch storage: only the dashboard needs the token.
+        try {
+          const { localStorage } = globalThis as unknown as PageGlobals;
+          if (localStorage.getItem('patchbay.csrf') === null) localStorage.setItem('patchbay.csrf', csrf);
+        } catch {
+          // Not the dashboard.
+        }
       }, known.csrf);
     }
     const page = await context.newPage();

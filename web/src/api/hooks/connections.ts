@@ -54,3 +54,8 @@ export const useRunAction = (id: string) =>
       unwrap(api.POST('/api/v1/connections/{id}/actions/{action}', { params: { path: { id, action } }, body: input })),
     invalidates: () => [['audit-log']],
   });
+
+export type NewConnectSession = paths['/api/v1/connect/sessions']['post']['requestBody']['content']['application/json'];
+
+/** A connect session for one end customer: its Connect UI link is in the answer, once. */
+export const useCreateConnectSession = () => useHubMutation({ mutationFn: (body: NewConnectSession) => unwrap(api.POST('/api/v1/connect/sessions', { body })) });

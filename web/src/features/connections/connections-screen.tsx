@@ -6,6 +6,8 @@ import { CursorList, Filters, LIST_PAGE_SIZE, ListTable, SearchBox, SelectFilter
 import { EmptyState, PageHeader } from '../../components/page';
 import { StatusBadge } from '../../components/ui/badge';
 import { RelativeTime } from '../../components/ui/relative-time';
+import { Can } from '../../components/can';
+import { ConnectAccountButton } from './connect-account';
 
 const route = getRouteApi('/_app/connections/');
 
@@ -16,7 +18,15 @@ export function ConnectionsScreen() {
   const connections = useConnections({ ...search, limit: LIST_PAGE_SIZE });
   return (
     <>
-      <PageHeader title="Connections" description={`Your customers' linked accounts in ${environment}, with their status and last sync.`} />
+      <PageHeader
+        title="Connections"
+        description={`Your customers' linked accounts in ${environment}, with their status and last sync.`}
+        actions={
+          <Can scope="connect-sessions:write">
+            <ConnectAccountButton />
+          </Can>
+        }
+      />
       <Filters>
         <SearchBox label="End customer" value={search.endCustomerId} onSearch={(endCustomerId) => set({ endCustomerId })} placeholder="Exact end-customer id" />
         <SelectFilter label="Status" value={search.status} options={CONNECTION_STATUSES} onChange={(status) => set({ status })} />
