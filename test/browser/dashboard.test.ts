@@ -167,6 +167,8 @@ describe('an operator', () => {
     await expectAccessible(page);
     await dialog.getByRole('button', { name: 'Make the link' }).click();
     const ready = page.getByRole('dialog', { name: 'The Connect UI is ready' });
+    await ready.waitFor();
+    await screenshot(page, 'connect-account-link');
     const [popup] = await Promise.all([page.waitForEvent('popup'), ready.getByRole('link', { name: 'Open the Connect UI' }).click()]);
     suite.watchPage(popup);
     await popup.getByLabel('Secret key', { exact: true }).fill('sk_test_patchbaysimulator0000000001');

@@ -1,7 +1,8 @@
 /** An id shown in monospace with a one-click copy button. */
 import { useState } from 'react';
 
-export function CopyableId({ value, label = 'id' }: { value: string; label?: string }) {
+/** `wrap`: a long value (a URL with a token) breaks over lines instead of being cut with an ellipsis. */
+export function CopyableId({ value, label = 'id', wrap = false }: { value: string; label?: string; wrap?: boolean }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -20,7 +21,7 @@ export function CopyableId({ value, label = 'id' }: { value: string; label?: str
     setTimeout(() => setCopied(false), 1500);
   };
   return (
-    <span className="ui-copy">
+    <span className={wrap ? 'ui-copy ui-copy--wrap' : 'ui-copy'}>
       <code id={`copy-${value}`} className="ui-copy__value">
         {value}
       </code>

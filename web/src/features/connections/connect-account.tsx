@@ -49,7 +49,7 @@ export function ConnectAccountButton() {
         {link ? (
           <div className="form">
             <p>Open it here, or copy the link for your customer. It connects one account and expires; it is not shown again.</p>
-            <CopyableId value={link} label="Connect UI link" />
+            <CopyableId value={link} label="Connect UI link" wrap />
             <div className="ui-dialog__actions">
               <Button onClick={close}>Done</Button>
               <a className="ui-button ui-button--primary ui-button--md" href={link} target="_blank" rel="noopener noreferrer">

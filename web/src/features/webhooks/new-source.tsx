@@ -86,7 +86,7 @@ export function NewSourceButton() {
         {created ? (
           <div className="form">
             <p>Paste this URL into the provider’s webhook settings. The secret is stored encrypted and never shown again.</p>
-            <CopyableId value={created.url} label={`URL of ${created.name}`} />
+            <CopyableId value={created.url} label={`URL of ${created.name}`} wrap />
             <div className="ui-dialog__actions">
               <Button variant="primary" onClick={close}>
                 Done
