@@ -31,7 +31,8 @@ function startHub(env: Record<string, string>): Promise<Running> {
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${stderr}`)), 30_000);
+    // A shared two-core machine running other suites can take longer than half a minute to start a hub.
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${stderr}`)), 90_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.startsWith('{'));
