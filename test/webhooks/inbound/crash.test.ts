@@ -77,7 +77,7 @@ async function load(hub: Running, concurrency: number, stop: Promise<void>, pref
 }
 
 describe('a hub killed under load', () => {
-  it('keeps every event it acknowledged, across repeated SIGKILLs', { timeout: 120_000 }, async () => {
+  it('keeps every event it acknowledged, across repeated SIGKILLs', { timeout: 300_000 }, async () => {
     const postgres = onPostgres();
     const dataDir = copyPgliteTemplate('crash');
     const url = postgres ? await createPostgresDatabase() : undefined;
