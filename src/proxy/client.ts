@@ -38,6 +38,25 @@ export interface ProviderRequest {
   idempotent?: boolean;
   /** `buffer`: the body as bytes, untouched (the public proxy). Default: parsed JSON or text. */
   responseType?: 'parsed' | 'buffer';
+  /**
+   * Takes the facts of the answer the call returns instead of the provider proxy's own
+   * "provider call" line: the public proxy writes them on the API request's one line. Failed
+   * attempts and answers that are retried are logged in full either way.
+   */
+  report?: (call: ProviderCallReport) => void;
+}
+
+/** The answer a call through the provider proxy returned, for the caller's own log line. */
+export interface ProviderCallReport {
+  /** The connector key. */
+  provider: string;
+  /** Origin and path, no query string. */
+  url: string;
+  status: number;
+  /** 1 when the first attempt answered; more after retries. */
+  attempts: number;
+  /** The last attempt's duration. */
+  durationMs: number;
 }
 
 export interface ProviderResponse<T = unknown> {
