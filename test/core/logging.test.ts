@@ -5,6 +5,11 @@ import { scrub, scrubString } from '../../src/core/index.ts';
 import { captureLogs } from '../support/logs.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createProviderProxy } from '../../src/proxy/index.ts';
 
 describe('log redaction', () => {
@@ -136,5 +141,39 @@ describe('provider proxy failures in the logs', () => {
     expect(err.message).toContain(`127.0.0.1:${port}`);
     expect(err.stack).toContain('ProviderRequestError');
     expect(JSON.stringify(err.cause)).toContain('ECONNREFUSED');
+  });
+});
+
+describe('the buffered log destination', () => {
+  const logging = fileURLToPath(new URL('../../src/core/logging.ts', import.meta.url));
+  const script = (file: string, end: string) =>
+    `import { createLogger, logDestination } from ${JSON.stringify(logging)};
+     const logger = createLogger({ level: 'info', destination: logDestination({ dest: ${JSON.stringify(file)} }) });
+     for (let i = 0; i < 25; i++) logger.info({ i }, 'line');
+     ${end}`;
+  const linesIn = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-logs-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['the process ends on its own', ''],
+    ['process.exit is called', 'process.exit(0);'],
+    ['an uncaught error ends it', "throw new Error('boom');"],
+  ])('loses no line when %s', (_case, end) => {
+    const file = path.join(dir, `${_case.replace(/\W+/g, '-')}.log`);
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(file, end)], { stdio: 'ignore', timeout: 20_000 });
+    expect(linesIn(file)).toBe(25);
+  });
+
+  it('writes lines out within a moment while the process runs', async () => {
+    const file = path.join(dir, 'running.log');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(file, 'setTimeout(() => {}, 20_000);')], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !(fs.existsSync(file) && linesIn(file) === 25)) await new Promise((r) => setTimeout(r, 50));
+      expect(linesIn(file)).toBe(25);
+    } finally {
+      child.kill();
+    }
   });
 });
