@@ -21,12 +21,19 @@ const SECRET_QUERY = /([?&][^=&\s]{0,40}?(?:token|secret|key|code|state|session|
 
 export const REDACTED = '[redacted]';
 
-/** Removes secrets and PII from a string. */
 /** Longer strings are cut before scrubbing: a log line is no place for a payload. */
 export const MAX_LOGGED_STRING = 8192;
 
+// What each pattern above cannot match without: an `@` (EMAIL), `?` or `&` (SECRET_QUERY),
+// whitespace (BEARER), `+digit` or digit-separator-digit (PHONE), or an own prefix (OWN_SECRETS).
+// Most strings of a line (ids, paths, methods, host names) hold none of these: one scan of this
+// instead of five replaces (a share of every request's line, bench/proxy.bench.ts).
+const MAY_HOLD_SECRET = /[@?&\s]|\+\d|\d\)?[.-]\d|pb_|whsec_|whpk_/;
+
+/** Removes secrets and PII from a string. */
 export function scrubString(value: string): string {
   const text = value.length > MAX_LOGGED_STRING ? `${value.slice(0, MAX_LOGGED_STRING)}…[${value.length - MAX_LOGGED_STRING} more characters]` : value;
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   return text
     .replace(OWN_SECRETS, REDACTED)
     .replace(BEARER, `$1 ${REDACTED}`)

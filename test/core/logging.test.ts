@@ -25,6 +25,11 @@ describe('log redaction', () => {
     expect(text).toContain('page=2');
   });
 
+  it('scrubs a secret that is the whole string, with nothing around it', () => {
+    const alone = ['jane@example.com', '415-555-0100', '415.555.0100', '(415) 555-0100', '+447700900123', 'pb_live_abcdef0123', 'pb_sess_abcdef', 'whsec_MfKQ9r8GKYqrTwjU', 'whpk_abcdef', '/cb?code=4/P7q', '&state=xyz', 'Bearer\teyJhbGciOi'];
+    for (const value of alone) expect(scrubString(value), value).not.toBe(value);
+  });
+
   it('keeps ordinary numbers, ids and durations', () => {
     expect(scrubString('job_01m80tdqny17sr0z84cq took 1234 ms on port 4000, 20000 jobs')).toBe('job_01m80tdqny17sr0z84cq took 1234 ms on port 4000, 20000 jobs');
   });
