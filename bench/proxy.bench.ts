@@ -60,7 +60,9 @@
  * per proxied call, pair by pair, 436/375, 485/413, 504/396, 616/552 µs (main/branch: 10–21 %
  * less; the forwarder 80–150 µs in the same rounds); ofForwarder 0.23–0.33 on main, 0.30–0.40
  * here (one run 0.66, its forwarder rounds collapsed under load); added p50 over the forwarder
- * 11–22 ms on main, 7–13 ms here. The aim (≥ 70 %, ≤ 3 ms) is not met. Where the rest goes (proxy rounds,
+ * 11–22 ms on main, 7–13 ms here. With the body read from stream events (provider client), two
+ * more pairs at load 5–11: CPU per call 561/385 and 472/352 µs (25–31 % less), ofForwarder
+ * 0.28/0.55 and 0.32/0.42, added p50 19/7 and 12/7 ms. The aim (≥ 70 %, ≤ 3 ms) is not met. Where the rest goes (proxy rounds,
  * profile shares): writev of the answer ~20 % (the forwarder pays it too), undici ~12 %, logging
  * ~10 %, Fastify's own hooks and reply ~8 %, the provider client ~7 %, GC ~5 %; authentication,
  * API rate limit, breaker, metrics each 1–2 %. For calibration, /health answers ~6,000 req/s and
@@ -69,7 +71,7 @@
  * provider call at all. Next steps: the async hooks every request runs (idempotency's preHandler,
  * onSend and onResponse even on routes without idempotency, metrics' onResponse, auth, rate
  * limits, validation's text checks: a promise each), the per-request pino child Fastify makes,
- * and the provider client's per-call AbortController, timer and async body iteration.
+ * and the provider client's per-call AbortController and timer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
