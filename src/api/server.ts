@@ -3,7 +3,7 @@
  * authentication, rate limits, idempotency, metrics and the OpenAPI document. Resource routes
  * are plugins under /api/v1; the domain modules do the work.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '../core/index.ts';
@@ -17,7 +17,7 @@ import { RateLimits, registerRateLimits } from './rate-limit.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerHttpMetrics } from './metrics.ts';
 import { registerRequestTracing } from './tracing.ts';
-import { registerRequestLogContext } from './log-context.ts';
+import { registerRequestLogContext, RequestLog } from './log-context.ts';
 import { registerOpenApi } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -64,7 +64,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     schemaController: { compilersFactory: { buildSerializer: compilers.buildSerializer as never } },
     loggerInstance: deps.logger as FastifyBaseLogger,
     requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new RequestLog({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
@@ -93,8 +93,10 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   registerRequestLogContext(app);
   app.setValidatorCompiler(compilers.validator(validatorCompiler));
   registerProblemHandlers(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: no promise and microtask on every request for one header.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   registerJsonParser(app, deps.config.maxJsonDepth);
   registerTextChecks(app);

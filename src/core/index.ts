@@ -3,7 +3,7 @@ export { newId, randomToken } from './ids.ts';
 export { ProblemError, problems, toError, sqlState, isUniqueViolation, isForeignKeyViolation, PROBLEM_BASE, BODY_LIMIT_HEADER, formatBytes, type FieldError } from './errors.ts';
 export { DEFAULT_MAX_JSON_DEPTH, JsonDepthError, JsonPrototypeError, jsonDepthExceeds, parseJsonWithin } from './json.ts';
 export { systemClock, ManualClock, type Clock } from './clock.ts';
-export { createLogger, silentLogger, scrub, scrubString, REDACTED, type Logger } from './logging.ts';
+export { createLogger, logDestination, silentLogger, scrub, scrubString, REDACTED, type Logger } from './logging.ts';
 export { withLogContext, withOwnLogContext, addLogContext, withoutLogContext, currentLogContext, type LogContext, type LogContextKey, type LogFields } from './log-context.ts';
 export { sha256Hex, constantTimeEqual, hashPassword, verifyPassword } from './crypto.ts';
 export {

@@ -6,6 +6,7 @@
  * Headers are never logged, and logged URLs carry no query string, so neither an Authorization
  * header nor a credential placed in the query reaches a log line.
  */
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../core/index.ts';
 import { createGuardedDispatcher, silentLogger, toError } from '../core/index.ts';
@@ -38,6 +39,25 @@ export interface ProviderRequest {
   idempotent?: boolean;
   /** `buffer`: the body as bytes, untouched (the public proxy). Default: parsed JSON or text. */
   responseType?: 'parsed' | 'buffer';
+  /**
+   * Takes the facts of the answer the call returns instead of the provider proxy's own
+   * "provider call" line: the public proxy writes them on the API request's one line. Failed
+   * attempts and answers that are retried are logged in full either way.
+   */
+  report?: (call: ProviderCallReport) => void;
+}
+
+/** The answer a call through the provider proxy returned, for the caller's own log line. */
+export interface ProviderCallReport {
+  /** The connector key. */
+  provider: string;
+  /** Origin and path, no query string. */
+  url: string;
+  status: number;
+  /** 1 when the first attempt answered; more after retries. */
+  attempts: number;
+  /** The last attempt's duration. */
+  durationMs: number;
 }
 
 export interface ProviderResponse<T = unknown> {
@@ -306,17 +326,26 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | Ui
   return JSON.stringify(body);
 }
 
-async function readBytes(body: AsyncIterable<Buffer | Uint8Array>, maxBytes: number, url: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      throw new ProviderRequestError('network', url, `response from ${url} is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body as one buffer, refusing more than `maxBytes`. Read from the stream's events rather
+ * than its async iterator: the iterator costs promises per chunk, on every proxied call.
+ */
+function readBytes(body: Readable, maxBytes: number, url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.destroy();
+        reject(new ProviderRequestError('network', url, `response from ${url} is larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    body.once('error', reject);
+  });
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

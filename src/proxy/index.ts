@@ -7,6 +7,7 @@ export {
   type ProviderHttpClient,
   type ProviderRequest,
   type ProviderResponse,
+  type ProviderCallReport,
   type ProviderClientOptions,
   type InjectedCredential,
   type HttpMethod,

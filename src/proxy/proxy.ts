@@ -128,8 +128,10 @@ export function createProviderProxy(options: ProviderProxyOptions = {}): Provide
         // A 429 holds every caller of this provider and credential, not just this one.
         if (Math.max(holdMs, retryAfterMs) > 0) await limiter.hold(limitKey, Math.min(Math.max(holdMs, retryAfterMs), maxRetryAfterMs));
         const willRetry = Boolean(reason) && attempt <= retryAttempts && retryAfterMs <= maxRetryAfterMs;
-        logger.info({ ...fields, method, url: origin + response.request.path, status, attempt, durationMs, ...(reason ? { willRetry } : {}) }, 'provider call');
-        if (!reason || !willRetry) return response;
+        const done = !reason || !willRetry;
+        if (done && req.report) req.report({ provider, url: origin + response.request.path, status, attempts: attempt, durationMs });
+        else logger.info({ ...fields, method, url: origin + response.request.path, status, attempt, durationMs, ...(reason ? { willRetry } : {}) }, 'provider call');
+        if (done) return response;
         await pause(reason, Math.max(backoffMs(attempt, random), retryAfterMs), req.signal);
       }
     }

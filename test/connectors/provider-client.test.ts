@@ -157,6 +157,32 @@ describe('the provider client', () => {
     await expect(createProviderClient({ baseUrl: 'http://host.invalid' }).request({ path: '/' })).rejects.toMatchObject({ kind: 'dns', host: 'host.invalid' });
   });
 
+  it('reads a body in many chunks, fails one larger than maxResponseBytes, and times out one that stalls', async () => {
+    const chunky = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      if (req.url === '/stall') return void res.write('x'.repeat(100));
+      let sent = 0;
+      const more = (): void => {
+        if (sent >= 64) return void res.end();
+        sent++;
+        res.write(Buffer.alloc(1024, sent % 256), more);
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => chunky.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(chunky.address() as AddressInfo).port}`;
+    try {
+      const whole = await createProviderClient({ baseUrl: url }).request<Buffer>({ path: '/', responseType: 'buffer' });
+      expect(whole.body.length).toBe(64 * 1024);
+      expect([whole.body[0], whole.body[1024], whole.body.at(-1)]).toEqual([1, 2, 64]);
+      await expect(createProviderClient({ baseUrl: url, maxResponseBytes: 10_000 }).request({ path: '/' })).rejects.toMatchObject({ kind: 'network', message: expect.stringMatching(/larger than 10000 bytes/) });
+      await expect(createProviderClient({ baseUrl: url, timeoutMs: 200 }).request({ path: '/stall' })).rejects.toMatchObject({ kind: 'timeout', timeoutMs: 200 });
+    } finally {
+      chunky.closeAllConnections();
+      await new Promise<void>((resolve) => chunky.close(() => resolve()));
+    }
+  });
+
   it('stops when the caller cancels', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -5,6 +5,11 @@ import { scrub, scrubString } from '../../src/core/index.ts';
 import { captureLogs } from '../support/logs.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createProviderProxy } from '../../src/proxy/index.ts';
 
 describe('log redaction', () => {
@@ -18,6 +23,11 @@ describe('log redaction', () => {
     const text = scrubString('user jane.doe+x@example.com phone +1 (415) 555-0100 or +447700900123 sent Bearer eyJhbGciOi.abc key pb_live_abcdef0123 secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw url /cb?code=4/P7q&state=xyz&page=2');
     for (const leaked of ['jane.doe', '555-0100', '7700900123', 'eyJhbGciOi', 'pb_live_abcdef0123', 'whsec_MfKQ', '4/P7q', 'xyz']) expect(text).not.toContain(leaked);
     expect(text).toContain('page=2');
+  });
+
+  it('scrubs a secret that is the whole string, with nothing around it', () => {
+    const alone = ['jane@example.com', '415-555-0100', '415.555.0100', '(415) 555-0100', '+447700900123', 'pb_live_abcdef0123', 'pb_sess_abcdef', 'whsec_MfKQ9r8GKYqrTwjU', 'whpk_abcdef', '/cb?code=4/P7q', '&state=xyz', 'Bearer\teyJhbGciOi'];
+    for (const value of alone) expect(scrubString(value), value).not.toBe(value);
   });
 
   it('keeps ordinary numbers, ids and durations', () => {
@@ -136,5 +146,39 @@ describe('provider proxy failures in the logs', () => {
     expect(err.message).toContain(`127.0.0.1:${port}`);
     expect(err.stack).toContain('ProviderRequestError');
     expect(JSON.stringify(err.cause)).toContain('ECONNREFUSED');
+  });
+});
+
+describe('the buffered log destination', () => {
+  const logging = fileURLToPath(new URL('../../src/core/logging.ts', import.meta.url));
+  const script = (file: string, end: string) =>
+    `import { createLogger, logDestination } from ${JSON.stringify(logging)};
+     const logger = createLogger({ level: 'info', destination: logDestination({ dest: ${JSON.stringify(file)} }) });
+     for (let i = 0; i < 25; i++) logger.info({ i }, 'line');
+     ${end}`;
+  const linesIn = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-logs-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['the process ends on its own', ''],
+    ['process.exit is called', 'process.exit(0);'],
+    ['an uncaught error ends it', "throw new Error('boom');"],
+  ])('loses no line when %s', (_case, end) => {
+    const file = path.join(dir, `${_case.replace(/\W+/g, '-')}.log`);
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(file, end)], { stdio: 'ignore', timeout: 20_000 });
+    expect(linesIn(file)).toBe(25);
+  });
+
+  it('writes lines out within a moment while the process runs', async () => {
+    const file = path.join(dir, 'running.log');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(file, 'setTimeout(() => {}, 20_000);')], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !(fs.existsSync(file) && linesIn(file) === 25)) await new Promise((r) => setTimeout(r, 50));
+      expect(linesIn(file)).toBe(25);
+    } finally {
+      child.kill();
+    }
   });
 });

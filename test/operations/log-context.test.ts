@@ -85,7 +85,9 @@ describe('log lines carry the request or job they belong to', () => {
   it('puts requestId and the route’s connectionId on every line of a request, whichever logger writes it', () => {
     for (const { n, requestId } of runs) {
       const own = lines().filter((l) => l.requestId === requestId);
+      // At debug, Fastify's "incoming request" too (at info the completed line alone says it).
       expect(own.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'probe request read its body', 'probe request after a timer', 'probe request through request.log', 'request completed']));
+      expect(own.find((l) => l.msg === 'request completed'), 'the request line carries its route’s ids').toMatchObject({ connectionId: `conn_req_${n}`, req: { method: 'POST' }, res: { statusCode: 200 } });
       for (const line of lines().filter((l) => l.n === n && l.msg.startsWith('probe request'))) {
         expect(line, line.raw).toMatchObject({ requestId, connectionId: `conn_req_${n}` });
         expect(line.jobId).toBeUndefined();
@@ -129,7 +131,23 @@ describe('log lines carry the request or job they belong to', () => {
     const proxied = await h.api('GET', `/api/v1/proxy/${connection.body.id}/v1/account`);
     expect(proxied.status).toBe(200);
     const requestId = String(proxied.headers['x-request-id']);
-    const call = await waitFor(() => lines().find((l) => l.msg === 'provider call' && l.requestId === requestId), 5_000, 'the provider call line');
-    expect(call).toMatchObject({ connectionId: connection.body.id, organizationId: h.seed.organization.id, environmentId: expect.stringMatching(/^env_/) });
+    // One line for the proxied call: the request's own, carrying the provider's answer.
+    const own = await waitFor(() => {
+      const found = lines().filter((l) => l.requestId === requestId);
+      return found.some((l) => l.msg === 'request completed') ? found : undefined;
+    }, 5_000, 'the proxied request line');
+    expect(own.filter((l) => l.level >= 30).map((l) => l.msg)).toEqual(['request completed']);
+    expect(own.find((l) => l.msg === 'request completed')).toMatchObject({
+      connectionId: connection.body.id,
+      organizationId: h.seed.organization.id,
+      environmentId: expect.stringMatching(/^env_/),
+      req: { method: 'GET', url: `/api/v1/proxy/${connection.body.id}/v1/account` },
+      res: { statusCode: 200 },
+      provider: 'stripe',
+      providerUrl: `${stripe.baseUrl}/v1/account`,
+      providerStatus: 200,
+      providerMs: expect.any(Number),
+      attempts: 1,
+    });
   });
 });

@@ -90,7 +90,8 @@ describe('logs at LOG_LEVEL=trace', () => {
     expect(h.hub.logger.level).toBe('trace');
     // Debug lines (provider requests, completed jobs) are written too: the levels below info are open.
     expect(all.some((l) => l.level === 20)).toBe(true);
-    expect(all.some((l) => l.msg === 'provider call')).toBe(true);
+    // The proxied call: its request's line carries the provider's answer.
+    expect(all.some((l) => l.msg === 'request completed' && l.provider === 'stripe' && l.providerStatus === 200)).toBe(true);
     expect(all.some((l) => typeof l.requestId === 'string')).toBe(true);
   });
 

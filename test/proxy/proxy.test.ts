@@ -232,6 +232,17 @@ describe('guards, logs and metrics', () => {
     expect((await http.request({ path: `${stripe.baseUrl}/v1/account` })).status).toBe(200);
   });
 
+  it('hands the answer it returns to the caller’s report instead of a line of its own, and still logs a retried one', async () => {
+    const logs = captureLogs();
+    const http = stripeClient(proxyWith(), { logger: logs.logger });
+    stripe.control.forceStatus(502, { times: 1 });
+    const reports: unknown[] = [];
+    const response = await http.request({ path: '/v1/account', query: { expand: 'x' }, report: (call) => reports.push(call) });
+    expect(response.status).toBe(200);
+    expect(reports).toEqual([{ provider: 'stripe', url: `${stripe.baseUrl}/v1/account`, status: 200, attempts: 2, durationMs: expect.any(Number) }]);
+    expect(logs.lines().filter((l) => l.msg === 'provider call').map((l) => [l.status, l.attempt, l.willRetry])).toEqual([[502, 1, true]]);
+  });
+
   it('logs every call with its correlation id and no credential, and counts it', async () => {
     const logs = captureLogs();
     const registry = new Registry();

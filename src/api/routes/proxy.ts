@@ -7,11 +7,12 @@
  */
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ProblemError, problems, type Logger } from '../../core/index.ts';
-import { failureSubject } from '../../connectors/index.ts';
-import { describeFailure, ProviderRequestError, type HttpMethod } from '../../proxy/index.ts';
-import { providerContext, type SyncServices } from '../../syncs/index.ts';
+import { ProblemError, problems } from '../../core/index.ts';
+import { failureSubject, type ConnectorContext } from '../../connectors/index.ts';
+import { describeFailure, ProviderRequestError, type HttpMethod, type ProviderCallReport } from '../../proxy/index.ts';
+import { providerContext, type ResolvedConnection, type SyncServices } from '../../syncs/index.ts';
 import { tenantOf } from '../context.ts';
+import { addRequestLineFields } from '../log-context.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas.ts';
 import { BODY_LIMITS } from '../body.ts';
 
@@ -51,6 +52,17 @@ function forwardedHeaders(headers: Record<string, string | string[] | undefined>
 export const proxyRoutes =
   (services: () => SyncServices): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // One connector context per resolved connection, not per call: the resolver keeps a
+    // connection for a moment (2 s) and resolves a new object after it, so a changed credential,
+    // configuration or deletion reaches the proxy exactly when it would have without this map.
+    // Nothing per request lives in the context: the request's ids come from the log scope.
+    const contexts = new WeakMap<ResolvedConnection, ConnectorContext>();
+    const contextOf = (connection: ResolvedConnection): ConnectorContext => {
+      let ctx = contexts.get(connection);
+      if (!ctx) contexts.set(connection, (ctx = providerContext(services().proxy, connection, { logger: app.deps.logger })));
+      return ctx;
+    };
+
     // Bodies pass through as bytes, whatever their type.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMITS.proxy }, (_request, body, done) => done(null, body));
@@ -69,18 +81,19 @@ export const proxyRoutes =
         },
         handler: async (request, reply) => {
           const scope = tenantOf(request);
-          const { resolver, proxy } = services();
-          const connection = await resolver.resolve(scope, request.params.connectionId);
+          const connection = await services().resolver.resolve(scope, request.params.connectionId);
           if (!connection) throw problems.notFound('Connection', request.params.connectionId);
           const query = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?')) : '';
-          const ctx = providerContext(proxy, connection, { logger: request.log as unknown as Logger, correlationId: request.id });
           try {
-            const response = await ctx.http.request<Buffer>({
+            const response = await contextOf(connection).http.request<Buffer>({
               method,
               path: `/${request.params['*']}${query}`,
               headers: forwardedHeaders(request.headers),
               ...(Buffer.isBuffer(request.body) && request.body.length > 0 ? { body: request.body } : {}),
               responseType: 'buffer',
+              // The provider's answer goes on the request's own line rather than a line of its own.
+              report: (call: ProviderCallReport) =>
+                addRequestLineFields(request, { provider: call.provider, providerUrl: call.url, providerStatus: call.status, providerMs: call.durationMs, attempts: call.attempts }),
             });
             for (const [name, value] of Object.entries(response.headers)) if (!DROPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);
             // Any status the provider gave (the schema's 200 stands for all of them).
