@@ -14,7 +14,7 @@
  *   key, an initial password, a connect-session token) are never stored: the stored answer keeps
  *   the rest, and a replay answers `409 secret-shown-once` with it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { ProblemError, problems, sha256Hex } from '../core/index.ts';
@@ -67,7 +67,7 @@ export function registerIdempotency(app: FastifyInstance): void {
   const leaseMs = app.deps.config.idempotencyLeaseSeconds * 1000;
   const leaseUntil = () => new Date(app.deps.clock.now().getTime() + leaseMs);
 
-  app.addHook('preHandler', async (request, reply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers[HEADER];
     if (request.method !== 'POST' || typeof key !== 'string' || !request.principal || request.routeOptions.config.idempotency === false) return;
     if (key.length === 0 || key.length > 255) throw problems.validation([{ field: `header:${HEADER}`, message: 'must be 1 to 255 characters' }]);
@@ -114,9 +114,9 @@ export function registerIdempotency(app: FastifyInstance): void {
     if (first.withheld && first.withheld.length > 0) throw secretShownOnce(first.statusCode, first.response, first.withheld);
     reply.header('idempotent-replayed', 'true');
     return reply.status(first.statusCode).send(first.response);
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const pending = release(request);
     if (!pending) return payload;
     const { db } = app.deps.database;
@@ -138,11 +138,23 @@ export function registerIdempotency(app: FastifyInstance): void {
       .set({ statusCode: reply.statusCode, response: stored.response, withheld: stored.withheld.length > 0 ? stored.withheld : null, lockedUntil: null })
       .where(pending.where);
     return payload;
-  });
+  };
 
   // A request that ends without an answer (the client went away) stops renewing its lease.
-  app.addHook('onResponse', async (request) => {
+  const onResponse = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     release(request);
+    done();
+  };
+
+  // On the routes that can take a key only (POST, not opted out): GET routes and the proxy pay
+  // no hook, and no promise, per request.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST') || (route.config as { idempotency?: unknown } | undefined)?.idempotency === false) return;
+    const add = <H>(hooks: H | H[] | undefined, hook: H): H[] => [...(hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]), hook];
+    route.preHandler = add(route.preHandler, preHandler as never);
+    route.onSend = add(route.onSend, onSend as never);
+    route.onResponse = add(route.onResponse, onResponse as never);
   });
 }
 

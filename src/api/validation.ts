@@ -122,10 +122,21 @@ function refuseBadText(faults: FieldError[]): void {
  * Raw bodies (inbound webhooks, the proxy) are bytes, not text, and pass.
  */
 export function registerTextChecks(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    refuseBadText([...textFaults(request.params, 'params'), ...textFaults(request.query, 'querystring')]);
+  // Callback hooks: no promise per request on every route (these checks are synchronous).
+  app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+    try {
+      refuseBadText([...textFaults(request.params, 'params'), ...textFaults(request.query, 'querystring')]);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
-  app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (request.body !== undefined && request.body !== null) refuseBadText(textFaults(request.body, 'body'));
+  app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
+    try {
+      if (request.body !== undefined && request.body !== null) refuseBadText(textFaults(request.body, 'body'));
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 }
