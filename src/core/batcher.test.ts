@@ -122,4 +122,31 @@ describe('Batcher', () => {
     expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(batcher.waiting).toBe(0);
   });
+
+  it('hands its waiting items to another write that carries them, and takes them back if that write fails', async () => {
+    const { batches, pending, write } = manualWrite<number>();
+    const batcher = new Batcher<number, string>(write, { linger: { ms: 40, below: 10 } });
+    const first = [1, 2].map((n) => batcher.add(n));
+    expect(batcher.carry((items) => items.length > 5)).toBeUndefined(); // refused: they stay
+    const carried = batcher.carry(() => true)!;
+    expect(carried.items).toEqual([1, 2]);
+    expect(batcher.waiting).toBe(0);
+    let drained = false;
+    const draining = batcher.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(batches).toEqual([]); // the carrier writes them, not the batcher (its linger was cancelled)
+    expect(drained).toBe(false); // drain waits for the carried items
+    carried.resolve(['by the carrier 1', 'by the carrier 2']);
+    expect(await Promise.all(first)).toEqual(['by the carrier 1', 'by the carrier 2']);
+    await draining;
+
+    const second = [3, 4].map((n) => batcher.add(n));
+    const failed = batcher.carry(() => true)!;
+    void batcher.add(5);
+    failed.giveBack(); // first in line again, and written at once
+    await turn();
+    expect(batches).toEqual([[3, 4, 5]]);
+    pending[0]!.finish();
+    expect(await Promise.all(second)).toEqual(['stored 3', 'stored 4']);
+  });
 });

@@ -30,6 +30,18 @@ interface Waiting<T, R> {
   reject(err: unknown): void;
 }
 
+/**
+ * Waiting items taken out of a batcher by another write that stores them along with its own
+ * (see `Batcher.carry`); that write settles them.
+ */
+export interface Carried<T, R> {
+  readonly items: readonly T[];
+  /** The carrying write stored them: each caller gets its result, in order (nothing when R is void). */
+  resolve(results?: R[]): void;
+  /** The carrying write failed: the items wait again, first in line, for this batcher's own next write. */
+  giveBack(): void;
+}
+
 /** `write` stores the items and returns one result per item, in order (or nothing when R is void). */
 export type BatchWrite<T, R> = (items: T[]) => Promise<R[] | void>;
 
@@ -43,6 +55,8 @@ export class Batcher<T, R = void> {
   #scheduled = false;
   #lingering: NodeJS.Timeout | undefined;
   #urgent = false;
+  /** Items another write carries (see `carry`): `drain` waits for them too. */
+  readonly #carried = new Set<Promise<void>>();
 
   constructor(write: BatchWrite<T, R>, options: BatcherOptions<T> = {}) {
     this.#write = write;
@@ -67,10 +81,54 @@ export class Batcher<T, R = void> {
 
   /** Resolves once everything added so far is written (or has failed). */
   async drain(): Promise<void> {
-    while (this.#inFlight.size > 0 || this.#waiting.length > 0) {
+    while (this.#inFlight.size > 0 || this.#waiting.length > 0 || this.#carried.size > 0) {
       if (this.#waiting.length > 0 && this.#inFlight.size < this.#maxInFlight) this.#flush();
-      else await Promise.race(this.#inFlight);
+      else await Promise.race([...this.#inFlight, ...this.#carried]);
     }
+  }
+
+  /**
+   * Hands the waiting items (up to `maxBatch`, all of them or none) to another write that stores
+   * them in its own round trip — a claim that also records the outcomes waiting here — when
+   * `accept` agrees to them. Their callers' promises settle when that write calls `resolve`; if
+   * it fails it calls `giveBack`, and they wait for this batcher's own write as if never taken.
+   * It does not count against `maxInFlight`: the caller decides whether the two writes may overlap.
+   */
+  carry(accept: (items: readonly T[]) => boolean): Carried<T, R> | undefined {
+    if (this.#waiting.length === 0 || this.#waiting.length > this.#maxBatch || this.#options.take) return undefined;
+    const items = this.#waiting.map((w) => w.item);
+    if (!accept(items)) return undefined;
+    const taken = this.#waiting;
+    this.#waiting = [];
+    this.#urgent = false;
+    if (this.#lingering) {
+      clearTimeout(this.#lingering);
+      this.#lingering = undefined;
+      this.#scheduled = false;
+    }
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.#carried.add(settled);
+    let done = false;
+    const finish = () => {
+      if (done) throw new Error('carried items settled twice');
+      done = true;
+      this.#carried.delete(settled);
+      settle();
+    };
+    return {
+      items,
+      resolve: (results) => {
+        finish();
+        taken.forEach((w, i) => w.resolve(results ? results[i]! : (undefined as R)));
+      },
+      giveBack: () => {
+        finish();
+        this.#waiting.unshift(...taken);
+        this.#urgent = true;
+        this.#schedule();
+      },
+    };
   }
 
   #schedule(): void {

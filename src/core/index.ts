@@ -25,4 +25,4 @@ export { parseIp, inPrefix, type ParsedIp } from './ip.ts';
 export { createGuardedDispatcher, guardedLookup, type GuardedDispatcherOptions } from './ssrf-dispatcher.ts';
 export { filterErrors, assertFilter, compileFilter, isAnchoredPrefix, type PayloadFilter } from './filter.ts';
 export { Semaphore } from './semaphore.ts';
-export { Batcher, type BatcherOptions, type BatchWrite } from './batcher.ts';
+export { Batcher, type BatcherOptions, type BatchWrite, type Carried } from './batcher.ts';

@@ -108,7 +108,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { database, clock, settings, sender, breakers, recorder } = deps;
   const db = database.db;
   const keyCache = new Map<string, { version: number; keys: SigningKeys }>();
-  const claims = new ClaimBatcher(db, clock);
+  const claims = new ClaimBatcher(db, clock, recorder);
   const metrics = outboundMetrics(deps.registry);
 
   async function loadTarget(endpointId: string): Promise<Target | undefined> {

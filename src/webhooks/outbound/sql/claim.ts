@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { TraceContext } from '../../../core/tracing.ts';
 import { rows, type Db } from '../../../db/index.ts';
 import { preparedRows } from './prepared.ts';
+import { batchRecordAttempts, recordOutcomes, type AttemptOutcome } from './record.ts';
 
 /** What a dispatch run learns when it takes hold of an endpoint. */
 export interface Hold {
@@ -168,14 +169,30 @@ export interface ClaimRequest {
  * four endpoints wakes four runs) share one round trip instead of making one each.
  */
 export async function claimForEndpoints(db: Db, now: Date, requests: readonly ClaimRequest[]): Promise<Map<string, Claimed>> {
-  const result = new Map<string, Claimed>();
-  if (requests.length === 0) return result;
+  if (requests.length === 0) return new Map();
+  return byEndpoint(await preparedRows<ClaimedRow>(db, 'outbound_claim_many', sql`with ${claimMany(now, requests)}`));
+}
+
+/**
+ * `claimForEndpoints` that first writes a batch of outcomes (sql/record.ts), in one statement:
+ * the attempts a run finished are recorded by the round trip that claims its next deliveries.
+ * The two never touch one row: the outcomes move deliveries that are `delivering` in the
+ * statement's snapshot, the claim takes only those `pending` in it.
+ */
+export async function recordAndClaim(db: Db, now: Date, outcomes: readonly AttemptOutcome[], requests: readonly ClaimRequest[]): Promise<Map<string, Claimed>> {
+  if (outcomes.length === 0) return claimForEndpoints(db, now, requests);
+  if (requests.length === 0) {
+    await batchRecordAttempts(db, outcomes, now);
+    return new Map();
+  }
+  return byEndpoint(await preparedRows<ClaimedRow>(db, 'outbound_record_claim_many', sql`with ${recordOutcomes(outcomes, now)}, ${claimMany(now, requests)}`));
+}
+
+/** The claim's common-table expressions and final select (see `claimForEndpoints`), after a `with`. */
+function claimMany(now: Date, requests: readonly ClaimRequest[]): SQL {
   const at = now.toISOString();
   const wanted = requests.map((r) => ({ endpoint_id: r.endpointId, max: r.max, locked_until: r.lockedUntil.toISOString() }));
-  const claimed = await preparedRows<ClaimedRow>(
-    db,
-    'outbound_claim_many',
-    sql`with wanted as (
+  return sql`wanted as (
         select * from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(endpoint_id text, max int, locked_until timestamptz)
       ),
       picked as (
@@ -196,8 +213,11 @@ export async function claimForEndpoints(db: Db, now: Date, requests: readonly Cl
       versions as materialized (select w.endpoint_id, ${targetVersion(sql`w.endpoint_id`)} as version from wanted w)
       select c.endpoint_id, c.message_id, c.tid, c.attempts, c.schedule_start, c.trigger, m.event_type, m.payload, m.trace_context, v.version
       from claimed c join outbound_messages m on m.id = c.message_id join versions v on v.endpoint_id = c.endpoint_id
-      order by c.endpoint_id, c.message_id`,
-  );
+      order by c.endpoint_id, c.message_id`;
+}
+
+function byEndpoint(claimed: readonly ClaimedRow[]): Map<string, Claimed> {
+  const result = new Map<string, Claimed>();
   for (const row of claimed) {
     let entry = result.get(row.endpoint_id);
     if (!entry) result.set(row.endpoint_id, (entry = { deliveries: [], version: row.version }));

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { newId } from '../../../core/index.ts';
 import { rows, type Db } from '../../../db/index.ts';
 import { preparedRows } from './prepared.ts';
@@ -45,6 +45,22 @@ export interface AppliedOutcome {
  */
 export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutcome[], now: Date): Promise<AppliedOutcome[]> {
   if (outcomes.length === 0) return [];
+  const applied = await preparedRows<{ message_id: string; endpoint_id: string; state: DeliveryState }>(
+    db,
+    'outbound_record',
+    sql`with ${recordOutcomes(outcomes, now)}
+      select * from moved`,
+  );
+  return applied.map((r) => ({ messageId: r.message_id, endpointId: r.endpoint_id, state: r.state }));
+}
+
+/**
+ * The common-table expressions that write a batch of outcomes (see `batchRecordAttempts`): `o`
+ * (the outcomes), `logged` (the attempt rows) and `moved` (the deliveries moved, returning their
+ * message id, endpoint id and new state). A statement that starts with them writes the outcomes
+ * whatever else it does: PostgreSQL runs every data-modifying CTE once, read or not.
+ */
+export function recordOutcomes(outcomes: readonly AttemptOutcome[], now: Date): SQL {
   const values = outcomes.map((o) => ({
     id: newId('att'),
     organization_id: o.organizationId,
@@ -65,10 +81,7 @@ export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutc
     next_state: o.nextState,
     next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
   }));
-  const applied = await preparedRows<{ message_id: string; endpoint_id: string; state: DeliveryState }>(
-    db,
-    'outbound_record',
-    sql`with o as (
+  return sql`o as (
         select * from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as o(
           id text, organization_id text, environment_id text, message_id text, endpoint_id text, tid tid, attempt int, trigger text,
           started_at timestamptz, duration_ms int, succeeded boolean, status_code int, response_headers jsonb, response_body text,
@@ -89,10 +102,7 @@ export async function batchRecordAttempts(db: Db, outcomes: readonly AttemptOutc
         where d.ctid = any (array(select tid from o)) and d.ctid = o.tid
           and d.message_id = o.message_id and d.endpoint_id = o.endpoint_id and d.attempts = o.attempt and d.state = 'delivering'
         returning d.message_id, d.endpoint_id, d.state
-      )
-      select * from moved`,
-  );
-  return applied.map((r) => ({ messageId: r.message_id, endpointId: r.endpoint_id, state: r.state }));
+      )`;
 }
 
 /** Gives claimed deliveries back untried (shutdown): pending at once, the claim not counted. */
