@@ -1,6 +1,6 @@
 /** Reading inbound events, and reprocessing them (one, or many by filter). */
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { problems, type Clock } from '../../core/index.ts';
+import { problems, sqlState, type Clock } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { enqueueMany } from '../../queue/index.ts';
 import { withBody } from './body-objects.ts';
@@ -44,8 +44,16 @@ export async function listInboundEvents(db: Db, scope: Scope, query: InboundEven
 /** One event with its body (read from its large object when it has one). */
 export async function getInboundEvent(db: Db, scope: Scope, id: string): Promise<InboundEvent | undefined> {
   const row = await findInboundEvent(db, scope, id);
-  return row && withBody(db, row);
+  try {
+    return row && (await withBody(db, row));
+  } catch (err) {
+    // Deleted (pruned, erased) between reading its row and its body's chunks: it is gone.
+    if (sqlState(err) === UNDEFINED_OBJECT) return undefined;
+    throw err;
+  }
 }
+
+const UNDEFINED_OBJECT = '42704';
 
 /** One event as its row holds it: `body` is empty when the body is in a large object. */
 async function findInboundEvent(db: Db, scope: Scope, id: string): Promise<InboundEvent | undefined> {

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../../src/db/index.ts';
+import { runOperation } from '../../../src/hub/index.ts';
 import { BODY_OBJECT_BYTES, pruneInboundEvents } from '../../../src/webhooks/inbound/index.ts';
 import { eraseInboundEventsOf } from '../../../src/webhooks/inbound/erase.ts';
 import { eventually, startInboundHub, type InboundHub } from './support.ts';
@@ -86,6 +87,14 @@ describe('large inbound bodies on the embedded database', () => {
     const shown = await t.api<{ body: string; bodyEncoding: string }>('GET', `/inbound-events/${id}`);
     expect(shown.body.bodyEncoding).toBe('utf8');
     expect(shown.body.body === JSON.stringify(payload)).toBe(true);
+    // The CLI shows it whole, and a reprocess answers its size without reading it.
+    const cli = (await runOperation(t.hub, 'inbound.show', { id })) as Record<string, unknown>;
+    expect(cli).toMatchObject({ bodyEncoding: 'utf8', bodySize: Buffer.byteLength(JSON.stringify(payload)) });
+    expect(cli.body === JSON.stringify(payload)).toBe(true);
+    expect(cli).not.toHaveProperty('bodyObject');
+    const requeued = await t.api<{ bodySize: number }>('POST', `/inbound-events/${id}/reprocess`);
+    expect(requeued).toMatchObject({ status: 200, body: { bodySize: Buffer.byteLength(JSON.stringify(payload)) } });
+    expect(await settled(id)).toMatchObject({ status: 'processed' });
   }, 60_000);
 
   it('unlinks the objects of events deleted by retention', async () => {
