@@ -4,7 +4,7 @@
  *
  * Why: PGlite runs PostgreSQL in a WebAssembly heap, and a WebAssembly heap never shrinks. A
  * 9.5 MiB body stored as one bytea went through that heap several times over (the Bind message,
- * datum copies, the TOAST compression buffer) and left it grown for good: 5–6× the body in the
+ * datum copies, the TOAST compression buffer) and left it grown for good: 4.8–6.8× the body in the
  * hub's resident memory for one body (bench/inbound-memory.bench.ts). Written as a large object
  * in chunks, the heap only ever holds a chunk.
  *
