@@ -2,8 +2,15 @@
  * Memory per large inbound body: the hub (API role, bench/inbound/hub.ts) receives waves of
  * concurrent 9.5 MiB Stripe-signed events on PGlite, then on PostgreSQL. The hub's resident
  * memory is sampled from /proc every 20 ms; the figure is the peak above the hub's resident memory
- * before the wave, divided by the bodies in flight, against the body size (goal ≤ 2×: the body
- * itself plus at most one copy). Every acknowledged event is counted in the database afterwards.
+ * before the wave, divided by the bodies sent at once, against the body size. Every acknowledged
+ * event is counted in the database afterwards.
+ *
+ * The aim (≤ 2× the body) is judged per concurrent body, on the waves of 8 and 32: the hub reads
+ * and stores at most PATCHBAY_MAX_LARGE_INBOUND_BODIES large bodies at once, so many senders cost
+ * a bounded amount. One body alone is reported beside the floor, the same waves sent to a bare
+ * node:http server (bench/inbound/floor.ts) that only reads each body into a buffer of its
+ * declared length: the body plus the socket's chunks, garbage until V8 collects them, already
+ * cost about 2× there, so a hub's one-body ratio is read against that floor, not against 2×.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,8 +35,8 @@ interface Hub {
   sourceId: string;
 }
 
-function startHub(env: Record<string, string | undefined>): Promise<Hub> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, 'inbound', 'hub.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startHub(env: Record<string, string | undefined>, script = 'hub.ts'): Promise<Hub> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, 'inbound', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   return bounded(
     new Promise<Hub>((resolve, reject) => {
@@ -81,6 +88,8 @@ interface Wave {
   peakMb: number;
   peakPerBodyMb: number;
   ratioToBody: number;
+  /** From the first request sent to the last answer. */
+  seconds: number;
 }
 
 async function wave(hub: Hub, concurrent: number, offset: number): Promise<Wave> {
@@ -90,6 +99,7 @@ async function wave(hub: Hub, concurrent: number, offset: number): Promise<Wave>
   const baseline = rssBytes(pid);
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
+  const started = performance.now();
   const statuses = await Promise.all(Array.from({ length: concurrent }, (_, i) => send(hub, offset + i)));
   await new Promise((r) => setTimeout(r, 200));
   clearInterval(sampler);
@@ -105,22 +115,23 @@ async function wave(hub: Hub, concurrent: number, offset: number): Promise<Wave>
     peakMb: mb(peak),
     peakPerBodyMb: Math.round((perBody / 1024 / 1024) * 10) / 10,
     ratioToBody: Math.round((perBody / BODY_BYTES) * 100) / 100,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
   };
 }
 
-async function measure(label: string, env: Record<string, string | undefined>, countRows: () => Promise<number>): Promise<{ waves: Wave[]; stored: number }> {
+async function measure(label: string, env: Record<string, string | undefined>, countRows: () => Promise<number>, script?: string): Promise<{ waves: Wave[]; stored: number }> {
   const waves: Wave[] = [];
   let offset = 0;
   // A fresh hub per wave: memory a wave made the process grow (the embedded database's
   // WebAssembly heap never shrinks) would hide the next wave's cost.
   for (const concurrent of WAVES) {
-    const hub = await startHub({ ...env, LOG_LEVEL: 'warn' });
+    const hub = await startHub({ ...env, LOG_LEVEL: 'warn' }, script);
     try {
       // A few small events first, so the baseline is a hub that has already served requests.
       for (let i = 0; i < 3; i++) await send(hub, -1 - i - offset, 2_000);
       const result = await wave(hub, concurrent, offset);
       offset += concurrent;
-      console.log(`${label}: ${concurrent} concurrent bodies of ${(BODY_BYTES / 1024 / 1024).toFixed(1)} MiB: peak +${result.peakMb - result.baselineMb} MB, ${result.peakPerBodyMb} MB per body (${result.ratioToBody}× the body); acknowledged ${result.acknowledged}`);
+      console.log(`${label}: ${concurrent} concurrent bodies of ${(BODY_BYTES / 1024 / 1024).toFixed(1)} MiB: peak +${result.peakMb - result.baselineMb} MB, ${result.peakPerBodyMb} MB per body (${result.ratioToBody}× the body); acknowledged ${result.acknowledged} in ${result.seconds} s`);
       waves.push(result);
     } finally {
       await stopHub(hub);
@@ -128,6 +139,8 @@ async function measure(label: string, env: Record<string, string | undefined>, c
   }
   return { waves, stored: await countRows() };
 }
+
+const floor = await measure('Floor (bare node:http)', {}, async () => 0, 'floor.ts');
 
 const dataDir = fs.mkdtempSync(path.join(fs.realpathSync((await import('node:os')).tmpdir()), 'pb-bench-mem-'));
 const pglite = await measure('PGlite', { PATCHBAY_DATA_DIR: dataDir, DATABASE_URL: undefined }, async () => {
@@ -167,6 +180,9 @@ try {
 
 const all = [...pglite.waves, ...postgres.waves];
 const atMost = (concurrent: number) => Math.max(...all.filter((w) => w.concurrent === concurrent).map((w) => w.ratioToBody));
+const oneBody = (waves: Wave[]) => waves.find((w) => w.concurrent === 1)!.ratioToBody;
+const perConcurrentBody = Math.max(atMost(8), atMost(32));
+console.log(`one body alone: PGlite ${oneBody(pglite.waves)}×, PostgreSQL ${oneBody(postgres.waves)}×, the floor ${oneBody(floor.waves)}×; per concurrent body (8 and 32 at once) at most ${perConcurrentBody}× (aim ≤ 2×)`);
 // Each wave also sends three small events first.
 const expectedStored = WAVES.reduce((sum, n) => sum + n + 3, 0);
 const file = writeResult('inbound-memory', {
@@ -177,10 +193,12 @@ const file = writeResult('inbound-memory', {
     what: 'peak resident memory of a fresh hub above its level before the wave, per body sent at once; one body alone is what a body costs while it is read, verified and stored',
   },
   expectedStored,
+  floor: { what: 'a bare node:http server reading each body into a buffer of its declared length, answering 204 (bench/inbound/floor.ts)', waves: floor.waves },
   pglite,
   postgres,
-  oneBodyRatio: atMost(1),
+  oneBody: { pglite: oneBody(pglite.waves), postgres: oneBody(postgres.waves), floor: oneBody(floor.waves) },
+  ratioAt8: atMost(8),
   ratioAt32: atMost(32),
-  aim: { peakPerConcurrentBodyAtMostTwiceTheBody: atMost(32) <= 2, everyBodyAcknowledgedAndStored: pglite.stored === expectedStored && postgres.stored === expectedStored },
+  aim: { peakPerConcurrentBodyAtMostTwiceTheBody: perConcurrentBody <= 2, everyBodyAcknowledgedAndStored: pglite.stored === expectedStored && postgres.stored === expectedStored },
 });
 console.log(`wrote ${file}`);

@@ -143,7 +143,9 @@ const DESCRIBE: Record<string, (r: Result) => Omit<Row, 'benchmark' | 'aims'>> =
     const mb = (w: Result) => `${w.concurrent}: +${w.peakMb - w.baselineMb} MB (${w.ratioToBody}×)`;
     return {
       figure: `peak RSS of a fresh hub per ${(r.settings.bodyBytes / 1024 / 1024).toFixed(1)} MiB body sent at once (bodies at once: growth, × the body) · PostgreSQL ${r.postgres.waves.map(mb).join(', ')} · PGlite ${r.pglite.waves.map(mb).join(', ')}`,
-      beside: `the goal: ≤ 2× the body per body in flight; ${r.settings.maxLargeInboundBodies} large bodies read and stored at once (PATCHBAY_MAX_LARGE_INBOUND_BODIES)`,
+      beside:
+        `the goal: ≤ 2× the body per body sent at once (8 and 32 at once); ${r.settings.maxLargeInboundBodies} large bodies read and stored at once (PATCHBAY_MAX_LARGE_INBOUND_BODIES)` +
+        (r.floor ? `; the floor for one body alone, a bare node:http server reading it into one buffer: ${r.floor.waves.find((w: Result) => w.concurrent === 1).ratioToBody}×` : ''),
     };
   },
   health: (r) => ({

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems } from '../../core/index.ts';
 import { recordAudit } from '../../auth/index.ts';
-import { getInboundEvent, getSource, INBOUND_STATUSES, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundEvent } from '../../webhooks/inbound/index.ts';
+import { bodySizeOf, getInboundEvent, getSource, INBOUND_STATUSES, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundEvent } from '../../webhooks/inbound/index.ts';
 import { actorOf, tenantOf } from '../context.ts';
 import { checkReferences } from '../references.ts';
 import { decodeCursor, Page, page, PageQuery } from '../pagination.ts';
@@ -46,7 +46,7 @@ const EventWithBody = Type.Intersect([
   Type.Object({ body: Type.String(), bodyEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]) }),
 ]);
 
-type Listed = Omit<InboundEvent, 'body'>;
+type Listed = Omit<InboundEvent, 'body' | 'bodyObject' | 'bodySize'>;
 const view = (e: Listed, bodySize: number) => ({
   id: e.id,
   sourceId: e.sourceId,
@@ -100,7 +100,7 @@ export const inboundEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const event = await getInboundEvent(app.deps.database.db, tenantOf(request), request.params.id);
       if (!event) throw problems.notFound('Inbound event', request.params.id);
-      return { ...view(event, event.body.length), ...body(event.body) };
+      return { ...view(event, bodySizeOf(event)), ...body(event.body) };
     },
   );
 
@@ -117,7 +117,7 @@ export const inboundEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await recordAudit(tx, { ...scope, actor: actorOf(request), action: 'inbound_event.reprocessed', targetType: 'inbound_event', targetId: requeued.id });
         return requeued;
       });
-      return view(event, event.body.length);
+      return view(event, bodySizeOf(event));
     },
   );
 

@@ -1,6 +1,6 @@
 /** `patchbay inbound list|show|reprocess`: inbound events, read and reprocessed from the CLI. */
 import { eq } from 'drizzle-orm';
-import { INBOUND_STATUSES, inboundEvents, listInboundEvents, reprocessInboundEvent, reprocessInboundEvents, type InboundStatus } from '../../webhooks/inbound/index.ts';
+import { INBOUND_STATUSES, inboundEvents, listInboundEvents, readBody, reprocessInboundEvent, reprocessInboundEvents, type InboundStatus } from '../../webhooks/inbound/index.ts';
 import { limitOf, scopeOf } from './args.ts';
 import { OperationError, required, text, type Operation, type OperationContext } from './index.ts';
 
@@ -23,7 +23,10 @@ const list: Operation = async (context, args) => {
 };
 
 const show: Operation = async (context, args) => {
-  const { body, ...event } = await byId(context, required(args, 'id'));
+  const row = await byId(context, required(args, 'id'));
+  const body = await readBody(context.database.db, row);
+  // Where the body is kept (a large object on the embedded database) is not part of the event.
+  const { body: _stored, bodyObject: _object, ...event } = row;
   const textBody = body.toString('utf8');
   return { ...event, bodySize: body.length, ...(Buffer.from(textBody).equals(body) ? { body: textBody, bodyEncoding: 'utf8' } : { body: body.toString('base64'), bodyEncoding: 'base64' }) };
 };

@@ -1,8 +1,9 @@
 /** Reading inbound events, and reprocessing them (one, or many by filter). */
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { problems, type Clock } from '../../core/index.ts';
+import { problems, sqlState, type Clock } from '../../core/index.ts';
 import type { Db } from '../../db/index.ts';
 import { enqueueMany } from '../../queue/index.ts';
+import { withBody } from './body-objects.ts';
 import { inboundEvents, type InboundEvent, type InboundStatus } from './schema.ts';
 import type { Scope } from './sources.ts';
 import { PROCESS_JOB } from './store.ts';
@@ -30,17 +31,32 @@ function where(scope: Scope, query: InboundEventQuery): SQL[] {
 }
 
 /** Newest first; the body stays out of lists (see `getInboundEvent`). */
-export async function listInboundEvents(db: Db, scope: Scope, query: InboundEventQuery & { limit: number; before?: string | undefined }): Promise<(Omit<InboundEvent, 'body'> & { bodySize: number })[]> {
-  const { body, ...columns } = getTableColumns(inboundEvents);
+export async function listInboundEvents(db: Db, scope: Scope, query: InboundEventQuery & { limit: number; before?: string | undefined }): Promise<(Omit<InboundEvent, 'body' | 'bodyObject' | 'bodySize'> & { bodySize: number })[]> {
+  const { body, bodyObject: _object, bodySize, ...columns } = getTableColumns(inboundEvents);
   return db
-    .select({ ...columns, bodySize: sql<number>`octet_length(${body})::int` })
+    .select({ ...columns, bodySize: sql<number>`coalesce(${bodySize}, octet_length(${body}))::int` })
     .from(inboundEvents)
     .where(and(...where(scope, query), query.before ? lt(inboundEvents.id, query.before) : undefined))
     .orderBy(desc(inboundEvents.id))
     .limit(query.limit);
 }
 
+/** One event with its body (read from its large object when it has one). */
 export async function getInboundEvent(db: Db, scope: Scope, id: string): Promise<InboundEvent | undefined> {
+  const row = await findInboundEvent(db, scope, id);
+  try {
+    return row && (await withBody(db, row));
+  } catch (err) {
+    // Deleted (pruned, erased) between reading its row and its body's chunks: it is gone.
+    if (sqlState(err) === UNDEFINED_OBJECT) return undefined;
+    throw err;
+  }
+}
+
+const UNDEFINED_OBJECT = '42704';
+
+/** One event as its row holds it: `body` is empty when the body is in a large object. */
+async function findInboundEvent(db: Db, scope: Scope, id: string): Promise<InboundEvent | undefined> {
   const [row] = await db
     .select()
     .from(inboundEvents)
@@ -53,7 +69,7 @@ export const REPROCESSABLE: InboundStatus[] = ['processed', 'failed', 'duplicate
 
 /** Sends one event through processing again. 404 unknown, 409 in flight, 422 rejected. */
 export async function reprocessInboundEvent(tx: Db, clock: Clock, scope: Scope, id: string): Promise<InboundEvent> {
-  const existing = await getInboundEvent(tx, scope, id);
+  const existing = await findInboundEvent(tx, scope, id);
   if (!existing) throw problems.notFound('Inbound event', id);
   if (existing.status === 'rejected') throw problems.unprocessable('A rejected event was never verified; it cannot be processed.');
   if (!REPROCESSABLE.includes(existing.status)) throw problems.conflict(`The event is ${existing.status}; it will be processed without being asked.`);

@@ -8,6 +8,7 @@ export { verificationErrors, sourceVerification, isUnverified, isProductionEnvir
 export { parseCidr, ipAllowed, verifyGeneric } from './generic.ts';
 export { createProcessor, mapEventType, PROCESS_MAX_ATTEMPTS, type ConnectionLookup, type SyncTrigger } from './process.ts';
 export { PROCESS_JOB, DISPATCH_JOB, dispatchBatch, pruneDedupe, pruneInboundEvents } from './store.ts';
+export { readBody, bodySizeOf, BODY_OBJECT_BYTES } from './body-objects.ts';
 export {
   sources,
   inboundEvents,

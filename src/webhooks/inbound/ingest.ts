@@ -71,7 +71,7 @@ export class Ingestor {
     const kind = options.database.kind;
     // Every request waits for the transaction that holds it; one the database refuses must not
     // fail the others, so a failed batch is written again item by item.
-    this.#commit = new Batcher((items) => storeBatch(options.database.db, items, options.clock.now()), {
+    this.#commit = new Batcher((items) => storeBatch(options.database.db, items, options.clock.now(), { bodyObjects: kind === 'pglite' }), {
       maxBatch: options.groupCommit?.maxBatch ?? 200,
       maxInFlight: options.groupCommit?.maxInFlight ?? (kind === 'pglite' ? 1 : 2),
       isolateFailures: true,

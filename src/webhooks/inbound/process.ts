@@ -11,6 +11,7 @@ import { scrubString, toError, type Clock, type Logger } from '../../core/index.
 import type { Database } from '../../db/index.ts';
 import { publish } from '../../events/index.ts';
 import type { JobContext } from '../../queue/index.ts';
+import { readBody } from './body-objects.ts';
 import { applyFilters } from './filters.ts';
 import { inboundEvents, sources, type InboundEvent, type Source, type SourceAction } from './schema.ts';
 
@@ -75,7 +76,7 @@ export function createProcessor(options: ProcessorOptions) {
   async function processEvent(event: InboundEvent, source: Source, logger: Logger, signal: AbortSignal, started: number): Promise<void> {
     if (source.connectorKey) await loadRegistry();
     const connector = source.connectorKey ? getConnector(source.connectorKey) : undefined;
-    const request: InboundWebhookRequest = { method: event.method, url: event.path + event.query, headers: event.headers, rawBody: event.body, receivedAt: event.receivedAt };
+    const request: InboundWebhookRequest = { method: event.method, url: event.path + event.query, headers: event.headers, rawBody: await readBody(db, event), receivedAt: event.receivedAt };
     const route: InboundWebhookRoute = connector?.webhooks ? await connector.webhooks.route(request) : genericRoute(request);
     const connectionId = route.externalAccountId
       ? await options.lookupConnection({ organizationId: event.organizationId, environmentId: event.environmentId, connectorKey: source.connectorKey, integrationId: source.integrationId, externalAccountId: route.externalAccountId })

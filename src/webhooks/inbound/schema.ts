@@ -1,4 +1,4 @@
-import { pgTable, text, integer, jsonb, timestamp, index, primaryKey } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, jsonb, timestamp, index, primaryKey, customType } from 'drizzle-orm/pg-core';
 import { bytea, timestamps } from '../../db/columns.ts';
 import { tenantColumns } from '../../auth/schema.ts';
 
@@ -66,6 +66,9 @@ export const sources = pgTable(
   (t) => [index('inbound_sources_env').on(t.organizationId, t.environmentId, t.id)],
 );
 
+/** A PostgreSQL object id (here: of a large object), as a number. */
+const oid = customType<{ data: number; driverData: number | string }>({ dataType: () => 'oid', fromDriver: (value) => Number(value) });
+
 /**
  * Every request a source received, stored before it is acknowledged: the raw bytes, what we made
  * of them, and how processing went.
@@ -85,7 +88,12 @@ export const inboundEvents = pgTable(
     query: text('query').notNull().default(''),
     /** Lower-case names; credentials (authorization, cookies, a source's key header) are redacted. */
     headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+    /** Empty when the body is held in a large object (see body-objects.ts). */
     body: bytea('body').notNull(),
+    /** The large object holding a large body on the embedded database; it is unlinked with the row. */
+    bodyObject: oid('body_object'),
+    /** The body's length when it is in a large object. */
+    bodySize: integer('body_size'),
     remoteIp: text('remote_ip'),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
     /** `null` when verified; otherwise why it was rejected. */

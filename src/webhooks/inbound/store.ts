@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
 import type { TraceContext } from '../../core/tracing.ts';
 import { enqueue, enqueueMany } from '../../queue/index.ts';
+import { BODY_OBJECT_BYTES, writeBodyObject } from './body-objects.ts';
 import type { inboundEvents, InboundStatus } from './schema.ts';
 
 export const PROCESS_JOB = 'inbound.process';
@@ -34,14 +35,24 @@ export interface StoredEvent {
   duplicateOf?: string | undefined;
 }
 
-export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Date): Promise<StoredEvent[]> {
+export interface StoreOptions {
+  /** Bodies above BODY_OBJECT_BYTES go into large objects (the embedded database; see body-objects.ts). */
+  bodyObjects?: boolean;
+}
+
+export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Date, options: StoreOptions = {}): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
     const duplicates = await claimEventIds(tx, items, now);
     const stored: StoredEvent[] = items.map(({ row }) => {
       const duplicateOf = duplicates.get(row.id);
       return duplicateOf ? { id: row.id, status: 'duplicate', duplicateOf } : { id: row.id, status: row.status };
     });
-    await insertEvents(tx, items, stored, now);
+    // In the row's transaction: a crash before the commit leaves no object, and after it both.
+    const objects = new Map<string, number>();
+    if (options.bodyObjects) {
+      for (const { row } of items) if (row.body.length > BODY_OBJECT_BYTES) objects.set(row.id, await writeBodyObject(tx, row.body));
+    }
+    await insertEvents(tx, items, stored, objects, now);
     const fresh = items.filter((_, i) => stored[i]!.status === 'received').map(({ row }) => row.id);
     // One job per batch on the acknowledgement path; a worker fans it out into one processing
     // job per event (each with its own retries). Measured on PostgreSQL, a job row per event
@@ -75,10 +86,11 @@ const INLINE_BODY_BYTES = 64 * 1024;
  * (base64, JSON text, protocol buffer), ~5× its size in memory while it was stored
  * (bench/inbound-memory.bench.ts).
  */
-async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: readonly StoredEvent[], now: Date): Promise<void> {
+async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: readonly StoredEvent[], objects: ReadonlyMap<string, number>, now: Date): Promise<void> {
   const large: Buffer[] = [];
   const records = items.map(({ row }, i) => {
-    const inline = row.body.length <= INLINE_BODY_BYTES;
+    const object = objects.get(row.id);
+    const inline = object !== undefined || row.body.length <= INLINE_BODY_BYTES;
     if (!inline) large.push(row.body);
     return {
       id: row.id,
@@ -90,8 +102,10 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: read
       path: row.path,
       query: row.query ?? '',
       headers: row.headers,
-      body: inline ? row.body.toString('base64') : null,
+      body: object !== undefined ? '' : inline ? row.body.toString('base64') : null,
       body_param: inline ? null : large.length,
+      body_object: object ?? null,
+      body_size: object !== undefined ? row.body.length : null,
       remote_ip: row.remoteIp ?? null,
       received_at: row.receivedAt.toISOString(),
       rejection_reason: row.rejectionReason ?? null,
@@ -106,10 +120,10 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: read
           large.map((b) => sql`${b}::bytea`),
           sql`, `,
         )}])[r.body_param] end`;
-  await tx.execute(sql`insert into inbound_events (id, organization_id, environment_id, source_id, status, method, path, query, headers, body, remote_ip, received_at, rejection_reason, provider_event_id, duplicate_of, updated_at)
-    select r.id, r.organization_id, r.environment_id, r.source_id, r.status, r.method, r.path, r.query, r.headers, ${body}, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, r.duplicate_of, ${now.toISOString()}::timestamptz
+  await tx.execute(sql`insert into inbound_events (id, organization_id, environment_id, source_id, status, method, path, query, headers, body, body_object, body_size, remote_ip, received_at, rejection_reason, provider_event_id, duplicate_of, updated_at)
+    select r.id, r.organization_id, r.environment_id, r.source_id, r.status, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, r.duplicate_of, ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
-      headers jsonb, body text, body_param int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text)`);
+      headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text)`);
 }
 
 /**
