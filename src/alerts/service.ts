@@ -13,9 +13,10 @@ import { exponentialBackoff, type Queue } from '../queue/index.ts';
 import type { Clock, Logger } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Vault } from '../credentials/index.ts';
+import { onEndCustomerErased } from '../connections/index.ts';
 import { createProviderProxy, type ProviderProxy } from '../proxy/index.ts';
 import { runHealthCheck, type HealthCheckDeps } from './health/check.ts';
-import { HEALTH_CHECK_JOB, HEALTH_PLAN_JOB, HEALTH_PRUNE_JOB, planHealthChecks, pruneHealthChecks, type CheckPayload } from './health/planner.ts';
+import { eraseHealthChecksOf, HEALTH_CHECK_JOB, HEALTH_PLAN_JOB, HEALTH_PRUNE_JOB, planHealthChecks, pruneHealthChecks, type CheckPayload } from './health/planner.ts';
 import type { HealthDefaults } from './health/settings.ts';
 import { EVALUATE_JOB, evaluateAlerts } from './evaluate.ts';
 import { NOTIFY_JOB, type NotifyPayload } from './notify-plan.ts';
@@ -75,6 +76,8 @@ export function createOperations(options: OperationsOptions): Operations {
         { maxAttempts: 1, timeoutMs: 60_000 },
       );
       queue.register(HEALTH_PLAN_JOB, async () => void (await planHealthChecks(db, clock, options.health)), { maxAttempts: 1 });
+      // An erased end customer's checks still waiting go in the erasing transaction.
+      onEndCustomerErased('healthChecks', eraseHealthChecksOf);
       queue.register(HEALTH_PRUNE_JOB, async () => void (await pruneHealthChecks(db, clock.now(), options.retentionDays)), { maxAttempts: 3 });
       queue.register(EVALUATE_JOB, async () => void (await evaluateAlerts({ db, clock, logger, vault, thresholds: options.health.thresholds })), { maxAttempts: 1, timeoutMs: 120_000 });
       queue.register<NotifyPayload>(

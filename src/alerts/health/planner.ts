@@ -39,32 +39,57 @@ export async function planHealthChecks(db: Db, clock: Clock, defaults: HealthDef
     left join health_settings s on s.integration_id = c.integration_id
     where not exists (select 1 from health_states h where h.environment_id = c.environment_id and h.connection_id = c.id)
     on conflict do nothing`);
-  const due = await rows<{ organization_id: string; environment_id: string; connection_id: string; next_check_at: string | Date }>(
-    db,
-    sql`select h.organization_id, h.environment_id, h.connection_id, h.next_check_at
+  // The connections read here stay locked until their checks are enqueued: a connection deleted
+  // (or its end customer erased) meanwhile waits for this round, whose jobs it then removes,
+  // instead of leaving a check behind for a connection that is gone.
+  return db.transaction(async (tx) => {
+    const due = await rows<{
+      organization_id: string;
+      environment_id: string;
+      connection_id: string;
+      next_check_at: string | Date;
+    }>(
+      tx,
+      sql`select h.organization_id, h.environment_id, h.connection_id, h.next_check_at
       from health_states h
       join connections c on c.environment_id = h.environment_id and c.id = h.connection_id
       left join health_settings s on s.integration_id = h.integration_id
       where h.next_check_at <= ${new Date(now.getTime() + PLAN_AHEAD_MS).toISOString()}::timestamptz
         and c.status <> 'disconnected' and coalesce(s.enabled, true)
       order by h.next_check_at
-      limit 20000`,
-  );
-  if (due.length === 0) return 0;
-  const specs: JobSpec<CheckPayload>[] = due.map((row) => {
-    const dueAt = new Date(row.next_check_at);
-    return {
-      type: HEALTH_CHECK_JOB,
-      payload: { connectionId: row.connection_id, dueAt: dueAt.toISOString() },
-      organizationId: row.organization_id,
-      environmentId: row.environment_id,
-      runAt: dueAt,
-      key: checkKey(row.environment_id, row.connection_id),
-      maxAttempts: 1,
-    };
+      limit 20000
+      for key share of c`,
+    );
+    if (due.length === 0) return 0;
+    const specs: JobSpec<CheckPayload>[] = due.map((row) => {
+      const dueAt = new Date(row.next_check_at);
+      return {
+        type: HEALTH_CHECK_JOB,
+        payload: {
+          connectionId: row.connection_id,
+          dueAt: dueAt.toISOString(),
+        },
+        organizationId: row.organization_id,
+        environmentId: row.environment_id,
+        runAt: dueAt,
+        key: checkKey(row.environment_id, row.connection_id),
+        maxAttempts: 1,
+      };
+    });
+    await enqueueMany(tx, specs, { clock });
+    return specs.length;
   });
-  await enqueueMany(db, specs, { clock });
-  return specs.length;
+}
+
+/** The end customer's checks still waiting (the erasure removes connections; their checks go with them). */
+export async function eraseHealthChecksOf(tx: Db, subject: { environmentId: string; connectionIds: readonly string[] }): Promise<number> {
+  if (subject.connectionIds.length === 0) return 0;
+  const keys = subject.connectionIds.map((id) => checkKey(subject.environmentId, id));
+  const [erased] = await rows<{ n: number }>(
+    tx,
+    sql`with d as (delete from jobs where type = ${HEALTH_CHECK_JOB} and state <> 'running' and key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)) returning 1) select count(*)::int as n from d`,
+  );
+  return erased?.n ?? 0;
 }
 
 /** Deletes check history older than the retention, in batches; returns how many rows went. */
@@ -72,10 +97,7 @@ export async function pruneHealthChecks(db: Db, now: Date, retentionDays: number
   const before = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   let total = 0;
   for (;;) {
-    const deleted = await rows<{ id: string }>(
-      db,
-      sql`delete from health_checks where id in (select id from health_checks where checked_at < ${before}::timestamptz limit 5000) returning id`,
-    );
+    const deleted = await rows<{ id: string }>(db, sql`delete from health_checks where id in (select id from health_checks where checked_at < ${before}::timestamptz limit 5000) returning id`);
     total += deleted.length;
     if (deleted.length < 5000) return total;
   }
