@@ -71,6 +71,11 @@ describe('an operator', () => {
     await page.getByRole('link', { name: 'Connections', exact: true }).click();
     await page.getByText('No connections in prod yet').waitFor();
     await screenshot(page, 'connections-prod-empty');
+    // No integration yet: connecting an account starts in the catalog.
+    await page.getByRole('button', { name: 'Connect an account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect an account' });
+    await dialog.getByRole('link', { name: 'Add one from the catalog' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await switcher.selectOption('dev');
     await page.getByRole('link', { name: 'acme-stripe' }).waitFor();
     expect(await page.getByRole('note').filter({ hasText: 'Production' }).count()).toBe(0);

@@ -4,6 +4,7 @@
  * then offers the Connect UI in a new tab and its link to copy. The link holds the session's
  * token: it is shown here once and connects one account.
  */
+import { Link } from '@tanstack/react-router';
 import { useId, useState, type FormEvent } from 'react';
 import { useIntegrations } from '../../api/hooks/integrations';
 import { useCreateConnectSession } from '../../api/hooks/connections';
@@ -55,6 +56,15 @@ export function ConnectAccountButton() {
               <a className="ui-button ui-button--primary ui-button--md" href={link} target="_blank" rel="noopener noreferrer">
                 Open the Connect UI
               </a>
+            </div>
+          </div>
+        ) : integrations.isSuccess && connectable.length === 0 ? (
+          <div className="form">
+            <p>
+              There is no integration to connect in this environment yet. <Link to="/catalog">Add one from the catalog</Link>, then come back.
+            </p>
+            <div className="ui-dialog__actions">
+              <Button onClick={close}>Close</Button>
             </div>
           </div>
         ) : (

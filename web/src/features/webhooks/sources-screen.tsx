@@ -11,7 +11,7 @@ import { Can } from '../../components/can';
 import { CursorList, LIST_PAGE_SIZE, ListTable, useCursorList } from '../../components/list-screen';
 import { EmptyState, PageHeader, ProblemAlert } from '../../components/page';
 import { Badge } from '../../components/ui/badge';
-import { Button } from '../../components/ui/button';
+import { Button, buttonClass } from '../../components/ui/button';
 import { CopyableId } from '../../components/ui/copyable-id';
 import { Dialog } from '../../components/ui/dialog';
 import { RelativeTime } from '../../components/ui/relative-time';
@@ -101,7 +101,9 @@ export function SourcesScreen() {
         description={`Where providers send webhooks to ${environment}. Give each provider its source's URL.`}
         actions={
           <>
-            <Link to="/inbound-events">Inbound events</Link>
+            <Link to="/inbound-events" className={buttonClass('ghost')}>
+              Inbound events
+            </Link>
             <Can scope="sources:write">
               <NewSourceButton />
             </Can>
