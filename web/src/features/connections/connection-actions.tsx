@@ -21,7 +21,7 @@ interface JsonSchema {
 }
 
 /** A starting input: each required field with an empty value of its type. */
-export function skeleton(schema: JsonSchema): unknown {
+function skeleton(schema: JsonSchema): unknown {
   const first = schema.anyOf?.[0];
   if (first) return skeleton(first);
   switch (schema.type) {

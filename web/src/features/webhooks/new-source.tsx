@@ -31,7 +31,7 @@ interface Draft {
 const EMPTY: Draft = { name: '', connector: GENERIC, secret: '', scheme: 'hmac', header: 'x-signature', encoding: 'hex', prefix: '', allowUnverified: false };
 
 /** The API's body for what the form says. */
-export function sourceBody(draft: Draft): NewSource {
+function sourceBody(draft: Draft): NewSource {
   const name = draft.name.trim();
   if (draft.connector !== GENERIC) return { name, connector: draft.connector, secret: draft.secret };
   if (draft.scheme === 'none') return { name, verification: { type: 'none' }, ...(draft.allowUnverified ? { allowUnverified: true } : {}) };
