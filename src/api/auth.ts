@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problems } from '../core/index.ts';
-import { createApiKeyVerifier, findEnvironment, findSession, getMember, isScope, scopesForRole, type ApiKeyVerifier, type Scope } from '../auth/index.ts';
+import { createApiKeyVerifier, findEnvironment, findSession, getMember, isScope, scopesForRole, type Scope, type VerifiedApiKey } from '../auth/index.ts';
 import type { Principal } from './context.ts';
 
 export const SESSION_COOKIE = 'pb_session';
@@ -25,24 +25,32 @@ function bearer(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-async function fromApiKey(verifier: ApiKeyVerifier, request: FastifyRequest, token: string): Promise<Principal> {
-  const key = await verifier.verify(token);
+// One principal per verified key (the cache's entry, replaced when the key is read again or
+// changes), not one per request: its scopes set is built once. Principals are never mutated.
+const principals = new WeakMap<VerifiedApiKey, Principal>();
+
+function principalOfKey(request: FastifyRequest, key: VerifiedApiKey | undefined): Principal {
   if (!key) throw problems.unauthenticated('The API key is not valid.');
   if (key.revoked) throw problems.unauthenticated('The API key has been revoked.');
   const named = request.headers[ENVIRONMENT_HEADER];
   if (typeof named === 'string' && named !== key.environmentName && named !== key.environmentId) {
     throw problems.forbidden(`This API key belongs to the environment "${key.environmentName}", not "${named}".`);
   }
-  return {
-    kind: 'apiKey',
-    id: key.id,
-    organizationId: key.organizationId,
-    environmentId: key.environmentId,
-    environmentName: key.environmentName,
-    scopes: new Set(key.scopes.filter(isScope)),
-    role: (key.role as Principal['role']) ?? undefined,
-    rateLimits: key.rateLimits,
-  };
+  let principal = principals.get(key);
+  if (!principal) {
+    principal = {
+      kind: 'apiKey',
+      id: key.id,
+      organizationId: key.organizationId,
+      environmentId: key.environmentId,
+      environmentName: key.environmentName,
+      scopes: new Set(key.scopes.filter(isScope)),
+      role: (key.role as Principal['role']) ?? undefined,
+      rateLimits: key.rateLimits,
+    };
+    principals.set(key, principal);
+  }
+  return principal;
 }
 
 async function fromSession(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
@@ -107,14 +115,31 @@ export async function registerAuth(app: FastifyInstance): Promise<void> {
   const verifier = await createApiKeyVerifier({ database, clock, logger, ttlSeconds: config.apiKeyCacheSeconds });
   app.addHook('onClose', () => verifier.close());
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (config.public || !request.routeOptions.url) return;
-    const token = bearer(request);
+  const authenticate = async (request: FastifyRequest, token: string | undefined): Promise<void> => {
     const cookie = request.cookies?.[SESSION_COOKIE];
-    if (token) request.principal = await fromApiKey(verifier, request, token);
+    if (token) request.principal = principalOfKey(request, await verifier.verify(token));
     else if (cookie) request.principal = await fromSession(app, request, cookie);
     else throw problems.unauthenticated();
-    if (config.scope) requireScope(request.principal, config.scope);
+    const scope = request.routeOptions.config.scope;
+    if (scope) requireScope(request.principal, scope);
+  };
+  // A callback hook: an API key verified within the cache's TTL is answered synchronously, with
+  // no promise per request; a key not in memory, or a session, takes the asynchronous way.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.routeOptions.url) return done();
+    let token: string | undefined;
+    try {
+      token = bearer(request);
+      const key = token ? verifier.peek(token) : undefined;
+      if (key) {
+        request.principal = principalOfKey(request, key);
+        if (config.scope) requireScope(request.principal, config.scope);
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    authenticate(request, token).then(() => done(), done);
   });
 }

@@ -6,7 +6,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { newId } from '../core/index.ts';
+import { newId, type Logger } from '../core/index.ts';
+import { childLogger } from '../core/logging.ts';
 import type { ApiDeps } from './context.ts';
 import { registerTextChecks, validatorCompiler } from './validation.ts';
 import { LazyCompilers } from './lazy-compilers.ts';
@@ -65,6 +66,8 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     loggerInstance: deps.logger as FastifyBaseLogger,
     requestIdHeader: false,
     logController: new RequestLog({ requestIdLogLabel: 'requestId' }),
+    // Fastify's child per request, with its bound keys known up front (core/logging.ts).
+    childLoggerFactory: (logger, bindings, options) => childLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');

@@ -32,6 +32,12 @@ export interface ApiKeyVerifierOptions {
 export interface ApiKeyVerifier {
   /** The key presented, when it exists (revoked ones too, so the caller can say so). */
   verify(token: string): Promise<VerifiedApiKey | undefined>;
+  /**
+   * The key when it was verified within `ttlSeconds` (as `verify` would answer from memory), with
+   * no promise: the API's authentication hook answers most requests from here. Undefined when not
+   * in memory; `verify` then decides.
+   */
+  peek(token: string): VerifiedApiKey | undefined;
   /** Stops listening and writes the last `lastUsedAt`s. */
   close(): Promise<void>;
 }
@@ -76,6 +82,12 @@ export async function createApiKeyVerifier(options: ApiKeyVerifierOptions): Prom
   }
 
   return {
+    peek(token) {
+      if (!KEY_FORMAT.test(token)) return undefined;
+      const key = cache.get(sha256Hex(token));
+      if (key && !key.revoked) usage.record(key.id);
+      return key;
+    },
     async verify(token) {
       if (!KEY_FORMAT.test(token)) return undefined;
       const tokenHash = sha256Hex(token);
