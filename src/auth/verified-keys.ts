@@ -10,6 +10,7 @@
  * database layer reconnects and listens again); a key changed in that gap may still be accepted
  * from memory for at most `ttlSeconds`.
  */
+import { hash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { sha256Hex, type Clock, type Logger } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
@@ -82,9 +83,10 @@ export async function createApiKeyVerifier(options: ApiKeyVerifierOptions): Prom
   }
 
   return {
+    // crypto.hash: the one-shot digest (the same hex as sha256Hex), without a Hash object per request.
     peek(token) {
       if (!KEY_FORMAT.test(token)) return undefined;
-      const key = cache.get(sha256Hex(token));
+      const key = cache.get(hash('sha256', token, 'hex'));
       if (key && !key.revoked) usage.record(key.id);
       return key;
     },

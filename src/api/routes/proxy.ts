@@ -41,7 +41,8 @@ const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     const lower = name.toLowerCase();
     if (value === undefined || DROPPED_REQUEST_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) continue;
     out[lower] = Array.isArray(value) ? value.join(', ') : value;
@@ -95,7 +96,7 @@ export const proxyRoutes =
               report: (call: ProviderCallReport) =>
                 addRequestLineFields(request, { provider: call.provider, providerUrl: call.url, providerStatus: call.status, providerMs: call.durationMs, attempts: call.attempts }),
             });
-            for (const [name, value] of Object.entries(response.headers)) if (!DROPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);
+            for (const name in response.headers) if (!DROPPED_RESPONSE_HEADERS.has(name)) reply.header(name, response.headers[name]);
             // Any status the provider gave (the schema's 200 stands for all of them).
             return reply.status(response.status as 200).send(response.body ?? Buffer.alloc(0));
           } catch (err) {
