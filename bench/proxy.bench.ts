@@ -72,6 +72,32 @@
  * onSend and onResponse even on routes without idempotency, metrics' onResponse, auth, rate
  * limits, validation's text checks: a promise each), the per-request pino child Fastify makes,
  * and the provider client's per-call AbortController and timer.
+ *
+ * The API's own pipeline (issue #16, 2026-12-04, same machine, load 2–9; the calibration runs
+ * now report the hub's CPU per request too). Profiles of the proxy rounds, main → here (self time,
+ * share of the busy samples): AbortController and its EventTarget 2.2 → 0 % (the provider client
+ * hands undici an emitter it aborts, client.ts CallSignal); pino's bindings() JSON.parse of the
+ * per-request child 2.0 → 0 % (Fastify's childLoggerFactory says which keys it binds,
+ * core/logging.ts childLogger); async hooks and microtasks 5.2 → 4.1 % (authentication and the
+ * in-memory rate limits are callback hooks answering synchronously when the key was verified
+ * within the TTL and there is no Redis: no promise per request, and one per window before);
+ * rate-limiter-flexible on the API path 1.3 → 0 % (its in-memory limiter is replaced by the same
+ * fixed windows kept synchronously; Redis still goes through it); the key's SHA-256 1.4 → 0.6 %
+ * (crypto.hash); URL parsing in buildUrl 0.8 → 0.5 % (no parser for a path and query it would
+ * leave unchanged); a principal per verified key, not per request. The labelled metric children
+ * are cached, but building their key costs about what prom-client's lookup did (~1 %).
+ * Result, three alternating main/branch pairs of full runs at load 2–9 (medians of rounds; two
+ * more pairs at load 11–14 were dropped, main's /health fell to 362 req/s in them): CPU per
+ * proxied call 270/231, 269/211, 289/257 µs (11–22 % less; the forwarder 80–100 µs in them);
+ * the authenticated 429 read 174/159, 182/160 µs per request; ofForwarder 0.50/0.53,
+ * 0.48/0.60, 0.30/0.42; added p50 over the forwarder 6/5, 4/3, 8/8 ms. Not there: 70 % of the
+ * forwarder is ~140 µs of CPU per call at its ~100, and writev of the answer alone is 19–25 % of
+ * the proxy's profile (the forwarder pays it too, on fewer µs). What is left per call in our code:
+ * Fastify's hook chain and reply ~5 %, logging ~6 % (the line, scrubbing, the child), undici
+ * ~6–8 %, the provider proxy and client ~5 % (opossum ~1 %), request ids ~1.3 % (randomBytes when
+ * the millisecond changes), @fastify/cookie's onRequest and onSend hooks on every route (a Map
+ * per request and an onSend step even on the proxy; a lazy `request.cookies` and our own
+ * Set-Cookie would drop both), the two log-context scopes per request.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -249,9 +275,16 @@ async function main(): Promise<void> {
 
     const direct = () => autocannon(`${simulator.url}/v1/account`, { authorization: `Bearer ${STRIPE_KEY}` });
     // Where the time goes: the API with no authentication, and authenticated with next to nothing to do.
-    const health = await autocannon(`${api}/health`, {});
-    const authenticated = await autocannon(`${api}/api/v1/connections/bench-stripe/syncs`, { authorization: `Bearer ${tenants[0]}` });
-    console.log(`  the API alone: /health ${health.requestsPerSecond} req/s; an authenticated read ${authenticated.requestsPerSecond} req/s (${authenticated.non2xx} of ${authenticated.requests} answered 429)`);
+    // With the hub's CPU per request: the pipeline's own cost, which a busy machine does not change.
+    const cpuOf = async (run: () => Promise<Load>): Promise<[Load, number]> => {
+      const before = process.cpuUsage();
+      const load = await run();
+      const used = process.cpuUsage(before);
+      return [load, Math.round((used.user + used.system) / load.requests)];
+    };
+    const [health, healthCpu] = await cpuOf(() => autocannon(`${api}/health`, {}));
+    const [authenticated, authenticatedCpu] = await cpuOf(() => autocannon(`${api}/api/v1/connections/bench-stripe/syncs`, { authorization: `Bearer ${tenants[0]}` }));
+    console.log(`  the API alone: /health ${health.requestsPerSecond} req/s, ${healthCpu} µs CPU per request; an authenticated read ${authenticated.requestsPerSecond} req/s, ${authenticatedCpu} µs CPU per request (${authenticated.non2xx} of ${authenticated.requests} answered 429)`);
     const proxied = (key: string) => autocannon(`${api}/api/v1/proxy/bench-stripe/v1/account`, { authorization: `Bearer ${key}` });
     const bare = () => autocannon(`${forwarder!.url}/v1/account`, {});
     console.log('  warming up');
@@ -310,9 +343,10 @@ async function main(): Promise<void> {
       sqlStatementsPerCall: perCall,
       cpuMicrosecondsPerCall: { forwarder: cpuPerCall.forwarder, proxy: cpuPerCall.proxy, what: 'CPU time (user + system) of the process serving the calls, per call, each round' },
       calibration: {
-        health: { requestsPerSecond: health.requestsPerSecond, what: 'GET /health: the API with no authentication and no database' },
+        health: { requestsPerSecond: health.requestsPerSecond, cpuMicrosecondsPerRequest: healthCpu, what: 'GET /health: the API with no authentication and no database' },
         authenticatedRead: {
           requestsPerSecond: authenticated.requestsPerSecond,
+          cpuMicrosecondsPerRequest: authenticatedCpu,
           non2xx: authenticated.non2xx,
           requests: authenticated.requests,
           what:
