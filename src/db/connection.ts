@@ -63,7 +63,9 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     const postgresqlconf = [start.options.postgresqlconf ?? []].flat();
     let client: PGlite;
     if (options.pgliteThread ?? pgliteInThread()) {
-      const thread = new PgliteThread(dir, { postgresqlconf, loadDataDir: start.options.loadDataDir ? new Uint8Array(await start.options.loadDataDir.arrayBuffer()) : undefined });
+      const loadDataDir = start.options.loadDataDir ? new Uint8Array(await start.options.loadDataDir.arrayBuffer()) : undefined;
+      const onFailure = (err: Error) => (options.logger ?? silentLogger).error({ err }, 'the embedded database stopped; every database call fails until the hub restarts');
+      const thread = new PgliteThread(dir, { postgresqlconf, loadDataDir, onFailure });
       client = asPglite(thread);
       try {
         await thread.waitReady;

@@ -69,10 +69,16 @@ export class PgliteThread {
   #closed = false;
   #handlers = new Map<string, Set<(payload: string) => void>>();
 
-  constructor(dir: string, options: { postgresqlconf: string[]; loadDataDir?: Uint8Array | undefined }) {
+  /** `onFailure` hears of a thread that stopped without being closed (every call fails from then on). */
+  constructor(dir: string, options: { postgresqlconf: string[]; loadDataDir?: Uint8Array | undefined; onFailure?: (err: Error) => void }) {
     this.worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dir, postgresqlconf: options.postgresqlconf, dump: options.loadDataDir } });
-    this.worker.on('error', (err) => this.#fail(new Error(`the embedded database's thread failed: ${err.message}`, { cause: err })));
-    this.worker.on('exit', (code) => this.#fail(new Error(`the embedded database's thread exited (code ${code})`)));
+    const stopped = (err: Error) => {
+      const first = !this.#dead;
+      this.#fail(err);
+      if (first && !this.#closed) options.onFailure?.(err);
+    };
+    this.worker.on('error', (err) => stopped(new Error(`the embedded database's thread failed: ${err.message}`, { cause: err })));
+    this.worker.on('exit', (code) => stopped(new Error(`the embedded database's thread exited (code ${code})`)));
     this.waitReady = new Promise<void>((resolve, reject) => {
       const onReady = (message: Ready | Reply | Notice) => {
         if (!('ready' in message)) return;
