@@ -22,6 +22,22 @@
  * - PGlite hub: the database itself, run on the event loop, takes 36 % (its WebAssembly 22 %, its
  *   JavaScript 14 %), on the same thread that parses requests — hence its tail at half rate. A
  *   worker thread for PGlite is the step that would change that.
+ *
+ * PGlite in a worker thread (2026-12-04, src/db/pglite-thread.ts, `PATCHBAY_PGLITE_THREAD`, now
+ * on by default): A/B in alternating runs (off, on, on, off; BENCH_SECONDS=5 BENCH_ROUNDS=2, load
+ * average 6 on the 2 cores), the hub's main-thread event-loop delay taken by a preload
+ * (perf_hooks.monitorEventLoopDelay, 5 ms resolution, from 5 s after start to exit). PGlite p99 at
+ * half rate: 565 and 775 ms on the hub's thread, 85 and 97 ms in the worker (the tail was the
+ * database's statements stalling the loop that parses requests; the PostgreSQL hub in the same
+ * runs: 62–105 ms). Ratio to the limit unchanged within the noise: 0.19 and 0.24 off, 0.19 and
+ * 0.22 on (the database still has one thread, and the 2 cores are shared). Event-loop delay of the
+ * PGlite hub, off → on: p99 43 and 35 ms → 24 and 26 ms, p99.9 160 and 69 ms → 63 and 89 ms, max
+ * 4.0 s and 195 ms → 132 and 166 ms. CPU per stored request about the same (process CPU over the
+ * hub's life / rows stored: 574 and 628 µs off, 854 and 648 µs on); a single statement's round
+ * trip costs ~100–250 µs more CPU across the thread (structured clone, two loops woken), which
+ * overlapping work under load pays back. A third pair at load average 13 (the limit itself fell
+ * to ~600 req/s, so no ratio is worth quoting) went the same way: half-rate p99 2,993 → 198 ms,
+ * event-loop p99 211 → 86 ms, max 12.3 → 2.2 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -51,6 +51,17 @@
  * delivery: the rows written) against ~55 µs for a bare POST. A larger claim buffer (4 × the
  * window instead of 2 ×) cut claims by a third more but was left out: a buffered delivery waits
  * longer under its lease (timeout + 30 s), so a slow endpoint could see leases end mid-request.
+ *
+ * PGlite in a worker thread (2026-12-04, src/db/pglite-thread.ts, `PATCHBAY_PGLITE_THREAD`, now
+ * on by default): A/B in alternating runs (off, on, on, off; `BENCH_ONLY=pglite BENCH_ROUNDS=2`),
+ * the main thread's event-loop delay taken by a preload (perf_hooks.monitorEventLoopDelay; here
+ * that thread also runs the publishing client and the limit loop). First pair (load average 6):
+ * 2,049 → 2,213 deliveries/s, 22 % → 19 % of a limit that itself moved 9,400 → 12,000 POSTs/s;
+ * CPU per delivery 420–472 → 383–408 µs. Second pair (load average 1.5): 2,709 → 4,158
+ * deliveries/s, 16 % → 22 % of the limit, CPU per delivery 397–407 → 308–314 µs, latency at
+ * half rate p99 22 ms (at 1,400/s) → 56 ms (at 2,000/s). Event-loop delay off → on: p99 48 and 25
+ * ms → 31 and 17 ms, p99.9 386 and 188 ms → 92 and 44 ms. Still short of the 25 % aim on these
+ * shared cores: the database is one thread, and what it does per delivery did not change.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -5,14 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { toError, type Logger, silentLogger } from '../core/index.ts';
 import type { Db } from './types.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+import { pgliteInThread } from '../core/config.ts';
 import { keepInitdbDump, pgliteOptions } from './pglite-start.ts';
-import { DIR_MODE, OwnerOnlyNodeFS, tightenDataDirModes } from './data-dir-modes.ts';
+import { DIR_MODE, tightenDataDirModes } from './data-dir-modes.ts';
+import { createPglite } from './pglite-host.mjs';
+import { asPglite, PgliteThread } from './pglite-thread.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 export type NotificationHandler = (payload: string) => void;
@@ -33,6 +36,11 @@ export interface OpenOptions {
   logger?: Logger;
   /** Tests open copies of a template directory they own; they skip the lock. */
   skipLock?: boolean;
+  /**
+   * PGlite in a worker thread (see pglite-thread.ts) or on this one; `PATCHBAY_PGLITE_THREAD`
+   * decides when unset.
+   */
+  pgliteThread?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -50,9 +58,24 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     fs.mkdirSync(pgliteDir(options.dataDir), { recursive: true, mode: DIR_MODE });
     const tightened = tightenDataDirModes(options.dataDir);
     if (tightened > 0) (options.logger ?? silentLogger).warn({ dataDir: options.dataDir, entries: tightened }, 'restricted the data directory to its owner (directories 0700, files 0600)');
-    const start = pgliteOptions(pgliteDir(options.dataDir));
-    const client = new PGlite({ ...start.options, dataDir: pgliteDir(options.dataDir), fs: new OwnerOnlyNodeFS(pgliteDir(options.dataDir)) });
-    await client.waitReady;
+    const dir = pgliteDir(options.dataDir);
+    const start = pgliteOptions(dir);
+    const postgresqlconf = [start.options.postgresqlconf ?? []].flat();
+    let client: PGlite;
+    if (options.pgliteThread ?? pgliteInThread()) {
+      const loadDataDir = start.options.loadDataDir ? new Uint8Array(await start.options.loadDataDir.arrayBuffer()) : undefined;
+      const onFailure = (err: Error) => (options.logger ?? silentLogger).error({ err }, 'the embedded database stopped; every database call fails until the hub restarts');
+      const thread = new PgliteThread(dir, { postgresqlconf, loadDataDir, onFailure });
+      client = asPglite(thread);
+      try {
+        await thread.waitReady;
+      } catch (err) {
+        await thread.close().catch(() => undefined);
+        throw err;
+      }
+    } else {
+      client = await createPglite(dir, { postgresqlconf, loadDataDir: start.options.loadDataDir });
+    }
     if (start.fresh && !start.fromDump) await keepInitdbDump(client);
     const db = drizzlePglite(client) as unknown as Db;
     let closed = false;

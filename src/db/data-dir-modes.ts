@@ -9,32 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NodeFS } from '@electric-sql/pglite/nodefs';
+
+/** PGlite's NodeFS, with every mode it creates or sets kept to the owner (in plain JavaScript: the database's worker thread loads it too). */
+export { OwnerOnlyNodeFS } from './pglite-host.mjs';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
-const tighten = (mode: number): number => mode & ~0o077;
-
-interface EmscriptenNodeOps {
-  mknod(parent: unknown, name: string, mode: number, dev: number): unknown;
-  setattr(node: unknown, attr: { mode?: number } & Record<string, unknown>): unknown;
-}
-
-/** PGlite's NodeFS, with every mode it creates or sets kept to the owner. */
-export class OwnerOnlyNodeFS extends NodeFS {
-  override async init(...args: Parameters<NodeFS['init']>): ReturnType<NodeFS['init']> {
-    const result = await super.init(...args);
-    const preRun = result.emscriptenOpts.preRun ?? [];
-    const ownerOnly = (module: { FS: { filesystems: { NODEFS: { node_ops: EmscriptenNodeOps } } } }) => {
-      const ops = module.FS.filesystems.NODEFS.node_ops;
-      const { mknod, setattr } = ops;
-      ops.mknod = (parent, name, mode, dev) => mknod(parent, name, tighten(mode), dev);
-      ops.setattr = (node, attr) => setattr(node, attr && attr.mode !== undefined ? { ...attr, mode: tighten(attr.mode) } : attr);
-    };
-    result.emscriptenOpts.preRun = [ownerOnly, ...(Array.isArray(preRun) ? preRun : [preRun])];
-    return result;
-  }
-}
 
 /** Every entry under `dir` (itself included) wider than 0700 (directories) or 0600 (anything else), as `path mode`. Symbolic links are not followed. */
 export function looseDataDirModes(dir: string): { path: string; mode: number; directory: boolean }[] {

@@ -14,24 +14,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
+import { PGLITE_SERIALIZERS } from './pglite-host.mjs';
 
 export const PGLITE_CONF = ['shared_buffers = 32MB'];
 
-/** PostgreSQL's type id of `bytea`. */
-const BYTEA_OID = 17;
-
-/**
- * Binary parameters sent as binary. PGlite's own serializer turns a Uint8Array into hex text by
- * way of one number and one string per byte: a 9.5 MiB inbound body cost ~20× its size in
- * transient memory (bench/inbound-memory.bench.ts). Handed back as bytes, PGlite's protocol
- * layer binds them in binary format, one copy.
- */
-export const PGLITE_SERIALIZERS: NonNullable<PGliteOptions['serializers']> = {
-  [BYTEA_OID]: (value: unknown) => {
-    if (typeof value === 'string' || value instanceof Uint8Array) return value as string;
-    throw new Error('Invalid input for bytea type');
-  },
-};
+/** Binary parameters sent as binary (see pglite-host.mjs, where the database's worker thread finds them too). */
+export { PGLITE_SERIALIZERS } from './pglite-host.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -70,7 +58,7 @@ export function pgliteOptions(dir: string): { options: PGliteOptions; fresh: boo
 }
 
 /** Keeps the result of an initdb as the dump later new data directories load from (best effort). */
-export async function keepInitdbDump(client: PGlite): Promise<void> {
+export async function keepInitdbDump(client: Pick<PGlite, 'dumpDataDir'>): Promise<void> {
   const target = initdbDumpPath();
   try {
     const dump = Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());

@@ -89,7 +89,8 @@ function copyTemplate(dataDir: string): boolean {
 
 /** Creates and migrates the data directory in this process (what the child runs), and keeps it as the template. */
 export async function prepareDataDir(dataDir: string): Promise<void> {
-  const database = await openDatabase({ dataDir });
+  // On this thread: the child only makes the directory and exits, nothing waits on its event loop.
+  const database = await openDatabase({ dataDir, pgliteThread: false });
   try {
     await migrate(database.db);
   } finally {
