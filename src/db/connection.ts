@@ -41,6 +41,11 @@ export interface OpenOptions {
    * decides when unset.
    */
   pgliteThread?: boolean;
+  /**
+   * Hears of PGlite's thread stopping without being closed; every database call fails from then
+   * on. Unset, the failure is only logged. The hub exits, so a supervisor restarts it.
+   */
+  onDatabaseLost?: (err: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -64,7 +69,10 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     let client: PGlite;
     if (options.pgliteThread ?? pgliteInThread()) {
       const loadDataDir = start.options.loadDataDir ? new Uint8Array(await start.options.loadDataDir.arrayBuffer()) : undefined;
-      const onFailure = (err: Error) => (options.logger ?? silentLogger).error({ err }, 'the embedded database stopped; every database call fails until the hub restarts');
+      const onFailure = (err: Error) => {
+        (options.logger ?? silentLogger).error({ err }, 'the embedded database stopped; every database call fails until the hub restarts');
+        options.onDatabaseLost?.(err);
+      };
       const thread = new PgliteThread(dir, { postgresqlconf, loadDataDir, onFailure });
       client = asPglite(thread);
       try {

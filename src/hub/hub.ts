@@ -40,12 +40,20 @@ export interface Hub extends HubContext {
   stop(): Promise<void>;
 }
 
+/** The exit code of a hub whose embedded database stopped under it (EX_SOFTWARE). */
+const EXIT_DATABASE_LOST = 70;
+
 export async function createHub(options: HubOptions): Promise<Hub> {
   const { config } = options;
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { service: 'patchbay', role } });
   const clock = options.clock ?? systemClock;
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger }));
+  // A hub whose embedded database's thread died can answer nothing: it exits (the log destination
+  // flushes on exit) so that its supervisor starts it again, as a crash on one thread would have.
+  const onDatabaseLost = () => process.exit(EXIT_DATABASE_LOST);
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger, pgliteThread: config.pgliteThread, onDatabaseLost }));
   try {
     const migrated = await migrate(database.db);
     if (migrated.applied > 0) logger.info({ applied: migrated.applied }, 'database migrated');
@@ -62,10 +70,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const context: HubContext = { config, database, logger, clock, vault, queue, metrics, redis, proxy, role };
     const modules = [...productModules, ...(options.modules ?? [])];
     for (const module of modules) await module.install?.(context);
-    const app =
-      role === 'worker'
-        ? undefined
-        : await buildApi({ config, database, logger, clock, metrics, redis, vault }, { plugins: modules.flatMap((m) => m.routes ?? []) });
+    const app = role === 'worker' ? undefined : await buildApi({ config, database, logger, clock, metrics, redis, vault }, { plugins: modules.flatMap((m) => m.routes ?? []) });
     let socket: LocalSocket | undefined;
     let stopped: Promise<void> | undefined;
 

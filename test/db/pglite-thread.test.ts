@@ -94,4 +94,16 @@ describe.skipIf(onPostgres())('PGlite in a worker thread', () => {
     await thread.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  it('tells the opener when the thread dies without being closed (the hub exits on it)', async () => {
+    const dir = copyPgliteTemplate();
+    const lost: Error[] = [];
+    const database = await openDatabase({ dataDir: dir, skipLock: true, pgliteThread: true, onDatabaseLost: (err) => lost.push(err) });
+    const thread = (database.db as unknown as { $client: { worker: { terminate(): Promise<number> } } }).$client;
+    await thread.worker.terminate();
+    await expect.poll(() => lost.length).toBe(1);
+    expect(lost[0]?.message).toMatch(/thread exited/);
+    await database.close();
+    expect(lost).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
