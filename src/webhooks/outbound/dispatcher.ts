@@ -28,7 +28,7 @@ import { MAX_PAUSE_MS, nextDelay, parseRetryAfter } from './retry.ts';
 import { endpoints, type EndpointRow } from './schema.ts';
 import { isSuccess, type Sender, type SendResult } from './sender.ts';
 import type { OutboundSettings } from './settings.ts';
-import { webhookHeaders, type SigningKeys } from './signing.ts';
+import { signatureHeader, type SigningKeys } from './signing.ts';
 import { acquireEndpoint, claimDeliveries, nextWorkAt, releaseEndpoint, type ClaimedDelivery } from './sql/claim.ts';
 import { batchReleaseDeliveries, type AttemptOutcome } from './sql/record.ts';
 import { runWindow, type Window, type WindowResult } from './window.ts';
@@ -53,6 +53,8 @@ export interface Target {
   keys: SigningKeys;
   /** The endpoint's and environment's row versions it was loaded at (see `Claimed.version`). */
   version: string;
+  /** The endpoint's headers with content-type and user-agent, built once per load. */
+  headers: Record<string, string>;
 }
 
 export interface Dispatcher {
@@ -129,7 +131,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (keyCache.size > 10_000) keyCache.clear();
       keyCache.set(endpointId, { version: row.endpoint.secretVersion, keys });
     }
-    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys, version: row.version };
+    const headers = { ...row.endpoint.headers, 'content-type': 'application/json', 'user-agent': settings.userAgent };
+    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys, version: row.version, headers };
   }
 
   /** One attempt: sign, send through the breaker, decide what comes next. Undefined: released untried. */
@@ -142,10 +145,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } else {
       const body = claimed.payload;
       const headers = {
-        ...endpoint.headers,
-        'content-type': 'application/json',
-        'user-agent': settings.userAgent,
-        ...webhookHeaders(target.keys, claimed.messageId, startedAt, body),
+        ...target.headers,
+        'webhook-id': claimed.messageId,
+        'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)),
+        'webhook-signature': signatureHeader(target.keys, claimed.messageId, startedAt, body),
       };
       try {
         result = await breakers.fire(endpoint.id, () =>
@@ -173,11 +176,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   function outcomeOf(endpoint: EndpointRow, claimed: ClaimedDelivery, startedAt: Date, result: SendResult): AttemptOutcome {
     const succeeded = isSuccess(result);
-    const now = clock.now();
     let nextState: AttemptOutcome['nextState'] = 'succeeded';
     let nextAttemptAt: Date | null = null;
     let pauseUntil: Date | undefined;
     if (!succeeded) {
+      const now = clock.now();
       const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], now);
       if (retryAfterMs !== undefined && (result.statusCode === 429 || result.statusCode === 503)) {
         pauseUntil = new Date(now.getTime() + Math.min(retryAfterMs, MAX_PAUSE_MS));
@@ -249,9 +252,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
     if (uncovered.length === 0) return;
     // Should this fail (or the process die first), the every-minute sweep queues them.
-    enqueueMany(db, uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })), { clock }).catch((err: unknown) =>
-      deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'),
-    );
+    enqueueMany(
+      db,
+      uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })),
+      { clock },
+    ).catch((err: unknown) => deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'));
   }
 
   async function handle({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
@@ -320,7 +325,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
             await release(target, [claimed], logger);
             return undefined;
           }
-          if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
+          if (!outcome.succeeded)
+            logger.info(
+              { messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt },
+              'delivery attempt failed',
+            );
           // A failed write is logged by the recorder; the delivery's lease then brings it back.
           const recorded = recorder.record(outcome, { urgent: endpoint.fifo }).catch(() => undefined);
           // FIFO: the next message may go only once this outcome is written.
