@@ -77,6 +77,28 @@ class FailedSend extends Error {
   }
 }
 
+/**
+ * The run's outcomes still being written: a count and one waiter, not a set of promises and a
+ * `finally` per attempt (the run waits for them all before it lets go of its endpoint).
+ */
+class Recording {
+  #pending = 0;
+  #idle: (() => void) | undefined;
+  readonly #settled = (): void => {
+    if (--this.#pending === 0 && this.#idle) this.#idle();
+  };
+
+  add(written: Promise<void>): void {
+    this.#pending++;
+    written.then(this.#settled, this.#settled);
+  }
+
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle = resolve));
+  }
+}
+
 /** Jobs whose work a run here was woken for already (see `committed`); bounded. */
 const MAX_SERVED = 10_000;
 
@@ -302,7 +324,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     setMaxListeners(0, run.signal);
     const onAbort = () => run.abort();
     jobSignal.addEventListener('abort', onAbort, { once: true });
-    const recording = new Set<Promise<void>>();
+    const recording = new Recording();
     let result: WindowResult | undefined;
     try {
       const window = runWindow({
@@ -331,13 +353,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
               'delivery attempt failed',
             );
           // A failed write is logged by the recorder; the delivery's lease then brings it back.
-          const recorded = recorder.record(outcome, { urgent: endpoint.fifo }).catch(() => undefined);
           // FIFO: the next message may go only once this outcome is written.
-          if (endpoint.fifo) await recorded;
-          else {
-            recording.add(recorded);
-            void recorded.finally(() => recording.delete(recorded));
-          }
+          if (endpoint.fifo) await recorder.record(outcome, { urgent: true }).catch(() => undefined);
+          else recording.add(recorder.record(outcome));
           return outcome.pauseUntil?.getTime();
         }),
         release: AsyncResource.bind((claimed: ClaimedDelivery[]) => release(target, claimed, logger)),
@@ -345,7 +363,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       });
       active.set(endpoint.id, window);
       result = await window.done;
-      await Promise.allSettled([...recording]);
+      await recording.idle();
     } finally {
       active.delete(endpoint.id);
       jobSignal.removeEventListener('abort', onAbort);
