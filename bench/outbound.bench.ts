@@ -62,6 +62,25 @@
  * half rate p99 22 ms (at 1,400/s) → 56 ms (at 2,000/s). Event-loop delay off → on: p99 48 and 25
  * ms → 31 and 17 ms, p99.9 386 and 188 ms → 92 and 44 ms. Still short of the 25 % aim on these
  * shared cores: the database is one thread, and what it does per delivery did not change.
+ *
+ * Per-attempt overhead (2026-12-04, round 2 of issue #16; same command with BENCH_BACKLOG=0
+ * BENCH_LATENCY_SECONDS=1, two runs each alternating with main, self time of the samples in the
+ * throughput phases): the sender no longer makes an AbortController, a timer and two abort
+ * listeners per request — the run's signal goes to undici as it is, undici's headersTimeout bounds
+ * the answer and a timer is set only when a body is still to come (a 204 is dumped). Shares:
+ * createAbortSignal 1.6–1.9 % → 0, add/removeEventListener 1.4 % → 0.4–0.6 %, the sender's own
+ * code 1.6 % → 0.9–1.0 %, flattenHeaders 0.4 % → 0.1 %; `attempt` grew 1.2 % → 2.5–2.7 % (the
+ * header building and the signing string now inlined into it): about 3 % of the hub's busy time
+ * net. Also: headers with content-type and user-agent built once per endpoint load, one signature
+ * with no arrays when no key rotates, cached histogram children, no Date for a success's next
+ * attempt, one counter instead of a Set and two promises per outcome written. Not done: an HMAC
+ * KeyObject (createSecretKey) signs no faster than the raw key on Node 20 (1.9–2.1 µs either way;
+ * two update() calls cost more than one joined string). Statements per delivery unchanged
+ * (0.023–0.036 branch, 0.021–0.025 main, within noise). The wall-clock and CPU-per-delivery
+ * figures did not separate from the noise (load average 8–10, the limit loop 5,700–16,500 POSTs/s
+ * across the four runs): hub CPU per delivery 239 and 175 µs on the branch, 225 and 160 µs on
+ * main, each 2.3–2.9× the bare POST's in its run. What remains per attempt: undici 16–18 %, Node
+ * internals 14–18 %, GC 8–10 %, the outbound module 11–12 % (Hmac 2–2.6 %), opossum 1.8 %.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

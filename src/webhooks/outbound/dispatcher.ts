@@ -28,7 +28,7 @@ import { MAX_PAUSE_MS, nextDelay, parseRetryAfter } from './retry.ts';
 import { endpoints, type EndpointRow } from './schema.ts';
 import { isSuccess, type Sender, type SendResult } from './sender.ts';
 import type { OutboundSettings } from './settings.ts';
-import { webhookHeaders, type SigningKeys } from './signing.ts';
+import { signatureHeader, type SigningKeys } from './signing.ts';
 import { acquireEndpoint, claimDeliveries, nextWorkAt, releaseEndpoint, type ClaimedDelivery } from './sql/claim.ts';
 import { batchReleaseDeliveries, type AttemptOutcome } from './sql/record.ts';
 import { runWindow, type Window, type WindowResult } from './window.ts';
@@ -53,6 +53,8 @@ export interface Target {
   keys: SigningKeys;
   /** The endpoint's and environment's row versions it was loaded at (see `Claimed.version`). */
   version: string;
+  /** The endpoint's headers with content-type and user-agent, built once per load. */
+  headers: Record<string, string>;
 }
 
 export interface Dispatcher {
@@ -72,6 +74,28 @@ export interface Dispatcher {
 class FailedSend extends Error {
   constructor(readonly result: SendResult) {
     super(result.error ?? 'delivery failed');
+  }
+}
+
+/**
+ * The run's outcomes still being written: a count and one waiter, not a set of promises and a
+ * `finally` per attempt (the run waits for them all before it lets go of its endpoint).
+ */
+class Recording {
+  #pending = 0;
+  #idle: (() => void) | undefined;
+  readonly #settled = (): void => {
+    if (--this.#pending === 0 && this.#idle) this.#idle();
+  };
+
+  add(written: Promise<void>): void {
+    this.#pending++;
+    written.then(this.#settled, this.#settled);
+  }
+
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle = resolve));
   }
 }
 
@@ -129,7 +153,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (keyCache.size > 10_000) keyCache.clear();
       keyCache.set(endpointId, { version: row.endpoint.secretVersion, keys });
     }
-    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys, version: row.version };
+    const headers = { ...row.endpoint.headers, 'content-type': 'application/json', 'user-agent': settings.userAgent };
+    return { endpoint: row.endpoint, allowPrivateNetworks: row.allowPrivateNetworks, keys, version: row.version, headers };
   }
 
   /** One attempt: sign, send through the breaker, decide what comes next. Undefined: released untried. */
@@ -142,10 +167,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } else {
       const body = claimed.payload;
       const headers = {
-        ...endpoint.headers,
-        'content-type': 'application/json',
-        'user-agent': settings.userAgent,
-        ...webhookHeaders(target.keys, claimed.messageId, startedAt, body),
+        ...target.headers,
+        'webhook-id': claimed.messageId,
+        'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)),
+        'webhook-signature': signatureHeader(target.keys, claimed.messageId, startedAt, body),
       };
       try {
         result = await breakers.fire(endpoint.id, () =>
@@ -173,11 +198,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   function outcomeOf(endpoint: EndpointRow, claimed: ClaimedDelivery, startedAt: Date, result: SendResult): AttemptOutcome {
     const succeeded = isSuccess(result);
-    const now = clock.now();
     let nextState: AttemptOutcome['nextState'] = 'succeeded';
     let nextAttemptAt: Date | null = null;
     let pauseUntil: Date | undefined;
     if (!succeeded) {
+      const now = clock.now();
       const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], now);
       if (retryAfterMs !== undefined && (result.statusCode === 429 || result.statusCode === 503)) {
         pauseUntil = new Date(now.getTime() + Math.min(retryAfterMs, MAX_PAUSE_MS));
@@ -249,9 +274,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
     if (uncovered.length === 0) return;
     // Should this fail (or the process die first), the every-minute sweep queues them.
-    enqueueMany(db, uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })), { clock }).catch((err: unknown) =>
-      deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'),
-    );
+    enqueueMany(
+      db,
+      uncovered.map((u) => dispatchJob({ id: u.endpointId, organizationId: u.organizationId, environmentId: u.environmentId })),
+      { clock },
+    ).catch((err: unknown) => deps.logger.warn({ err: toError(err), endpointIds: uncovered.map((u) => u.endpointId) }, 'could not queue dispatch jobs after a publish; the sweep will'));
   }
 
   async function handle({ job, logger, signal: jobSignal }: JobContext<DispatchPayload>): Promise<void> {
@@ -297,7 +324,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     setMaxListeners(0, run.signal);
     const onAbort = () => run.abort();
     jobSignal.addEventListener('abort', onAbort, { once: true });
-    const recording = new Set<Promise<void>>();
+    const recording = new Recording();
     let result: WindowResult | undefined;
     try {
       const window = runWindow({
@@ -320,15 +347,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
             await release(target, [claimed], logger);
             return undefined;
           }
-          if (!outcome.succeeded) logger.info({ messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt }, 'delivery attempt failed');
+          if (!outcome.succeeded)
+            logger.info(
+              { messageId: outcome.messageId, attempt: outcome.attempt, statusCode: outcome.statusCode, errorClass: outcome.errorClass, nextAttemptAt: outcome.nextAttemptAt },
+              'delivery attempt failed',
+            );
           // A failed write is logged by the recorder; the delivery's lease then brings it back.
-          const recorded = recorder.record(outcome, { urgent: endpoint.fifo }).catch(() => undefined);
           // FIFO: the next message may go only once this outcome is written.
-          if (endpoint.fifo) await recorded;
-          else {
-            recording.add(recorded);
-            void recorded.finally(() => recording.delete(recorded));
-          }
+          if (endpoint.fifo) await recorder.record(outcome, { urgent: true }).catch(() => undefined);
+          else recording.add(recorder.record(outcome));
           return outcome.pauseUntil?.getTime();
         }),
         release: AsyncResource.bind((claimed: ClaimedDelivery[]) => release(target, claimed, logger)),
@@ -336,7 +363,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       });
       active.set(endpoint.id, window);
       result = await window.done;
-      await Promise.allSettled([...recording]);
+      await recording.idle();
     } finally {
       active.delete(endpoint.id);
       jobSignal.removeEventListener('abort', onAbort);

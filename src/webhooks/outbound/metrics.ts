@@ -25,11 +25,20 @@ export function outboundMetrics(registry: Registry | undefined): OutboundMetrics
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // The labelled children, made once each (a few dozen at most): observe() with a label object
+  // hashes the labels on every call.
+  const children = new Map<string, Histogram.Internal<'outcome' | 'status_class'>>();
   const metrics: OutboundMetrics = {
     attempted(result) {
       const ok = result.errorClass === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
       const statusClass = result.statusCode === null ? 'none' : `${Math.floor(result.statusCode / 100)}xx`;
-      latency.observe({ outcome: ok ? 'succeeded' : 'failed', status_class: statusClass }, result.durationMs / 1000);
+      const key = ok ? statusClass : `failed ${statusClass}`;
+      let child = children.get(key);
+      if (!child) {
+        child = latency.labels({ outcome: ok ? 'succeeded' : 'failed', status_class: statusClass });
+        children.set(key, child);
+      }
+      child.observe(result.durationMs / 1000);
     },
   };
   byRegistry.set(registry, metrics);
