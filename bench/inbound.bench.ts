@@ -45,7 +45,7 @@
  * start-up. Of the busy time: ajv compile and fast-json-stringify build ~12 % together, all at
  * start-up (per-request validate/serialize < 0.2 %: the route's own serializer already skips
  * serialization); the inbound module inclusive (Ingestor.handle: lookup from the source cache,
- * Stripe verify, #row, the group-commit add) 8 % (~45 µs/webhook); the app-wide hooks 6 %
+ * Stripe verify, #row, the group-commit add) 8 % (~45 µs/webhook); the app-wide hooks ~11 % (below)
  * (src/api plugins, not this route's); pino child logger + log context ~2 %; writev 10 %, GC 10 %.
  * Already in place, so not the lever: source cache (5 s, invalidated on change), raw Buffer body
  * read once by the route's parser, one HMAC over the Buffer, one multi-row insert per batch via
