@@ -38,6 +38,25 @@
  * overlapping work under load pays back. A third pair at load average 13 (the limit itself fell
  * to ~600 req/s, so no ratio is worth quoting) went the same way: half-rate p99 2,993 → 198 ms,
  * event-loop p99 211 → 86 ms, max 12.3 → 2.2 s.
+ *
+ * PostgreSQL hub profile (2026-12-04, main b4e7270, BENCH_SECONDS=4 BENCH_ROUNDS=1, load shared
+ * with 3 other helpers: limit 20.7k req/s, PostgreSQL 11 %, PGlite 15 %): the hub's main thread
+ * was busy 10.5 s of 31.7 s for 19,038 stored rows, ~550 µs CPU per stored webhook including its
+ * start-up. Of the busy time: ajv compile and fast-json-stringify build ~12 % together, all at
+ * start-up (per-request validate/serialize < 0.2 %: the route's own serializer already skips
+ * serialization); the inbound module inclusive (Ingestor.handle: lookup from the source cache,
+ * Stripe verify, #row, the group-commit add) 8 % (~45 µs/webhook); the app-wide hooks ~11 % (below)
+ * (src/api plugins, not this route's); pino child logger + log context ~2 %; writev 10 %, GC 10 %.
+ * Already in place, so not the lever: source cache (5 s, invalidated on change), raw Buffer body
+ * read once by the route's parser, one HMAC over the Buffer, one multi-row insert per batch via
+ * jsonb_to_recordset (statements per batch: begin, dedupe claim, insert, commit). Polling
+ * pg_stat_database of the bench database every 0.5 s during a run (BENCH_SECONDS=3): 875
+ * transactions for 40,646 tuples inserted (an event row and a dedupe row each) under load, ~23
+ * webhooks per group commit, so ~0.17 statements (~0.04 round trips) per webhook. The app-wide
+ * hooks the inbound route pays, % of busy (inclusive): api/log-context 4.4, api/server 2.0,
+ * api/validation 1.9, @fastify/cookie 0.8, api/tracing 0.7, api/auth 0.5 (a public route),
+ * api/rate-limit 0.4, api/idempotency 0.1 — ~11 % in all, more than the inbound module. No change made
+ * in this round (time ran out before an A/B could judge one).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
