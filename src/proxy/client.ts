@@ -12,6 +12,7 @@ import type { Logger } from '../core/index.ts';
 import { createGuardedDispatcher, silentLogger, toError } from '../core/index.ts';
 import { ProviderHttpError, ProviderRequestError, classifyNetworkError, mayHaveReachedProvider } from './errors.ts';
 import { failSpan, inSpan, SpanKind, tracingEnabled } from '../core/tracing.ts';
+import { CallSignal } from './call-signal.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -226,42 +227,6 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
   }
 
   return { baseUrl: base.href.replace(/\/$/, ''), request: traced };
-}
-
-/**
- * The signal undici is given for one call: an emitter (undici takes one with `once` and
- * `removeListener` as readily as an AbortSignal), aborted by the timer or the caller's signal,
- * with the same reason an AbortController gives. An AbortController and its EventTarget per call
- * were ~2.5 % of a proxied call's CPU profile (bench/proxy.bench.ts).
- */
-class CallSignal {
-  aborted = false;
-  reason: unknown = undefined;
-  #listeners: (() => void)[] = [];
-
-  once(_event: 'abort', listener: () => void): this {
-    this.#listeners.push(listener);
-    return this;
-  }
-
-  on(event: 'abort', listener: () => void): this {
-    return this.once(event, listener);
-  }
-
-  removeListener(_event: 'abort', listener: () => void): this {
-    const at = this.#listeners.indexOf(listener);
-    if (at >= 0) this.#listeners.splice(at, 1);
-    return this;
-  }
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = new DOMException('This operation was aborted', 'AbortError');
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) listener();
-  }
 }
 
 function parseBaseUrl(raw: string): URL {
