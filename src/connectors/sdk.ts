@@ -23,7 +23,6 @@ import type { Logger } from '../core/index.ts';
 import type { ProviderFailure, ProviderHttpClient } from '../proxy/index.ts';
 import { ProviderFailureError, createProviderClient, expectOk, guardedProviderAgent } from '../proxy/index.ts';
 import type { ActionDefinition, InboundWebhookDefinition, MetricDefinition, MetricPoint, MetricQuery, SyncDefinition } from './extensions.ts';
-import { Compile } from 'typebox/compile';
 import type { Capability, ConnectorManifest, DeclarativeTest, Field, ManifestInput } from './manifest.ts';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import { formatProblems, validateManifest, type ManifestProblem } from './validate.ts';
@@ -32,6 +31,7 @@ export { expectOk, ProviderFailureError, ProviderHttpError, createTokenCache, ty
 // For connectors that open their own sockets (a database, SMTP): network failures in the shared words.
 export { ProviderRequestError, classifyNetworkError } from '../proxy/index.ts';
 export { monogramIcon } from './icons.ts';
+export { actionOf, actionInputProblems, runAction } from './actions.ts';
 export {
   hmac,
   matchesAny,
@@ -54,11 +54,7 @@ type FieldMap = Readonly<Record<string, Readonly<Field>>>;
 
 /** `{ domain: string }` from `{ domain: { label: 'Okta domain' } }`; optional fields may be undefined. */
 export type ConfigValues<F> = {
-  readonly [K in keyof F]: F[K] extends { readonly required: false }
-    ? F[K] extends { readonly default: string }
-      ? string
-      : string | undefined
-    : string;
+  readonly [K in keyof F]: F[K] extends { readonly required: false } ? (F[K] extends { readonly default: string } ? string : string | undefined) : string;
 };
 
 /** Everything a connector may use. It never sees tables, the API or other connections. */
@@ -195,9 +191,7 @@ export function isConnector(value: unknown): value is Connector {
  * Validates a definition and returns the connector; throws `ManifestError` listing every problem.
  * The config types of `ctx.config` come from `connectionConfig` and `integrationConfig`.
  */
-export function defineConnector<const CC extends FieldMap = {}, const IC extends FieldMap = {}>(
-  definition: ConnectorDefinition<CC, IC>,
-): Connector<ConfigValues<IC & CC>> {
+export function defineConnector<const CC extends FieldMap = {}, const IC extends FieldMap = {}>(definition: ConnectorDefinition<CC, IC>): Connector<ConfigValues<IC & CC>> {
   return toConnector(definition) as unknown as Connector<ConfigValues<IC & CC>>;
 }
 
@@ -223,9 +217,7 @@ export function toConnector(value: unknown): Connector {
   const behaviour = record as ConnectorBehaviour;
   const code = behaviour.testConnection;
   const test = manifest.test;
-  const testConnection = code
-    ? (ctx: ConnectorContext) => code.call(behaviour, ctx)
-    : (ctx: ConnectorContext) => runDeclarativeTest(test!, ctx);
+  const testConnection = code ? (ctx: ConnectorContext) => code.call(behaviour, ctx) : (ctx: ConnectorContext) => runDeclarativeTest(test!, ctx);
   return Object.freeze({
     [BRAND]: true as const,
     key: manifest.key,
@@ -302,7 +294,8 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
     }
   }
   const exchanges = (record.auth as { exchange?: unknown } | undefined)?.exchange !== undefined && record.connectionMode !== 'oauth';
-  if (record.exchangeCredential !== undefined && typeof record.exchangeCredential !== 'function') problems.push({ path: 'exchangeCredential', message: 'must be a function (ctx) => Promise<{ values, expiresInSeconds }>' });
+  if (record.exchangeCredential !== undefined && typeof record.exchangeCredential !== 'function')
+    problems.push({ path: 'exchangeCredential', message: 'must be a function (ctx) => Promise<{ values, expiresInSeconds }>' });
   if (exchanges && record.exchangeCredential === undefined) problems.push({ path: 'exchangeCredential', message: 'is required when auth.exchange is declared' });
   if (!exchanges && record.exchangeCredential !== undefined) problems.push({ path: 'auth.exchange', message: 'must name the values exchangeCredential gives (e.g. { values: ["accessToken"] })' });
   const webhooks = record.webhooks as Record<string, unknown> | undefined;
@@ -324,37 +317,6 @@ function behaviourProblems(record: Record<string, unknown>): ManifestProblem[] {
   return problems;
 }
 
-const inputCheckers = new WeakMap<object, ReturnType<typeof Compile>>();
-
-/** A connector's action by name (own properties only: `constructor` is no action). */
-export function actionOf(connector: Connector, name: string): ActionDefinition | undefined {
-  return Object.hasOwn(connector.actions, name) ? connector.actions[name] : undefined;
-}
-
-/** What is wrong with an action's input, as JSON Pointers into it and messages; empty when it fits the schema. */
-export function actionInputProblems(action: ActionDefinition, input: unknown): { path: string; message: string }[] {
-  let check = inputCheckers.get(action.input);
-  if (!check) inputCheckers.set(action.input, (check = Compile(action.input)));
-  if (check.Check(input)) return [];
-  const problems = [...check.Errors(input)].map((e) => ({ path: e.instancePath || '/', message: e.message }));
-  return problems.length > 0 ? problems : [{ path: '/', message: 'does not match the schema' }];
-}
-
-/**
- * Runs a connector's action after checking its input against the action's schema; a wrong input
- * throws `ProviderFailureError('bad_request')` naming the first problem, before anything is sent.
- *
- * @example
- * const { messageId } = await runAction(getConnector('email')!, 'send', ctx, { to: 'a@example.com', subject: 'Hi', text: '…' });
- */
-export async function runAction(connector: Connector, name: string, ctx: ConnectorContext, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const action = actionOf(connector, name);
-  if (!action) throw new ProviderFailureError('bad_request', `${connector.manifest.name} has no action "${name}" (it has: ${Object.keys(connector.actions).join(', ') || 'none'})`);
-  const [first] = actionInputProblems(action, input);
-  if (first) throw new ProviderFailureError('bad_request', `the input of ${name} is invalid: ${first.path} ${first.message}`);
-  return action.run(ctx, input);
-}
-
 /** `{ ok: true, accountInfo }` with empty values left out. */
 export function connected(accountInfo: Record<string, string | number | boolean | null | undefined> = {}): TestConnectionResult {
   const info: Record<string, string | number | boolean | null> = {};
@@ -366,9 +328,7 @@ export function connected(accountInfo: Record<string, string | number | boolean 
 
 /** Runs a manifest's declarative `test`: one request, 2xx (and `okWhen`) means connected. */
 export async function runDeclarativeTest(test: DeclarativeTest, ctx: ConnectorContext): Promise<TestConnectionResult> {
-  const response = expectOk(
-    await ctx.http.request({ method: test.method ?? 'GET', path: test.path, ...(test.query ? { query: test.query } : {}) }),
-  );
+  const response = expectOk(await ctx.http.request({ method: test.method ?? 'GET', path: test.path, ...(test.query ? { query: test.query } : {}) }));
   if (test.okWhen) {
     const actual = pick(response.body, test.okWhen.path);
     if (actual !== test.okWhen.equals) {
