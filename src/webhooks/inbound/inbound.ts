@@ -74,7 +74,7 @@ export function createInbound(options: InboundOptions): Inbound {
       queue.register(PRUNE_JOB, async ({ logger }) => {
         const now = options.clock.now();
         await pruneDedupe(options.database.db, now);
-        const pruned = await pruneInboundEvents(options.database.db, new Date(now.getTime() - retentionMs));
+        const pruned = await pruneInboundEvents(options.database.db, new Date(now.getTime() - retentionMs), undefined, now);
         if (pruned > 0) logger.info({ pruned }, 'deleted inbound events past their retention');
       });
       queue.schedule(PRUNE_JOB, '17 * * * *', PRUNE_JOB);

@@ -1,4 +1,5 @@
-import { pgTable, text, integer, jsonb, timestamp, index, primaryKey, customType } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { pgTable, text, integer, jsonb, timestamp, index, primaryKey, customType, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bytea, timestamps } from '../../db/columns.ts';
 import { tenantColumns } from '../../auth/schema.ts';
 
@@ -7,17 +8,22 @@ export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 
 /** How a generic source checks requests (presets verify in their connector file instead). */
 export type GenericVerification =
-  | { type: 'hmac'; header: string; algorithm: 'sha1' | 'sha256' | 'sha512'; encoding: 'hex' | 'base64'; prefix?: string; template?: string; timestampHeader?: string; timestampUnit?: 'seconds' | 'milliseconds' | 'iso' }
+  | {
+      type: 'hmac';
+      header: string;
+      algorithm: 'sha1' | 'sha256' | 'sha512';
+      encoding: 'hex' | 'base64';
+      prefix?: string;
+      template?: string;
+      timestampHeader?: string;
+      timestampUnit?: 'seconds' | 'milliseconds' | 'iso';
+    }
   | { type: 'basic'; username: string }
   | { type: 'header'; header: string; scheme?: string }
   | { type: 'none' };
 
 /** What a processed event does; filters may pick another action per event. */
-export type SourceAction =
-  | { type: 'forward'; eventType?: string; eventTypes?: Record<string, string> }
-  | { type: 'sync'; model?: string }
-  | { type: 'handler' }
-  | { type: 'none' };
+export type SourceAction = { type: 'forward'; eventType?: string; eventTypes?: Record<string, string> } | { type: 'sync'; model?: string } | { type: 'handler' } | { type: 'none' };
 
 export interface SourceFilter {
   /** A MongoDB-style query over `{ type, payload, headers, externalAccountId, connectionId }`. */
@@ -50,9 +56,13 @@ export const sources = pgTable(
     allowedIps: jsonb('allowed_ips').$type<string[]>().notNull().default([]),
     toleranceSeconds: integer('tolerance_seconds').notNull().default(300),
     allowedMethods: jsonb('allowed_methods').$type<string[]>().notNull().default(['POST']),
-    maxBodyBytes: integer('max_body_bytes').notNull().default(10 * 1024 * 1024),
+    maxBodyBytes: integer('max_body_bytes')
+      .notNull()
+      .default(10 * 1024 * 1024),
     response: jsonb('response').$type<SourceResponse>().notNull().default({ status: 200 }),
-    dedupeWindowSeconds: integer('dedupe_window_seconds').notNull().default(7 * 24 * 3600),
+    dedupeWindowSeconds: integer('dedupe_window_seconds')
+      .notNull()
+      .default(7 * 24 * 3600),
     /** Generic sources: where the sender puts its event id. */
     eventIdHeader: text('event_id_header'),
     eventIdPointer: text('event_id_pointer'),
@@ -99,6 +109,11 @@ export const inboundEvents = pgTable(
     /** `null` when verified; otherwise why it was rejected. */
     rejectionReason: text('rejection_reason'),
     providerEventId: text('provider_event_id'),
+    /**
+     * Set while this event holds its source's claim on `providerEventId`: until then a repeat is a
+     * duplicate of it (store.ts). Cleared when a later event takes over a claim whose window ended.
+     */
+    dedupeExpiresAt: timestamp('dedupe_expires_at', { withTimezone: true, mode: 'date' }),
     duplicateOf: text('duplicate_of'),
     eventType: text('event_type'),
     connectionId: text('connection_id'),
@@ -114,10 +129,19 @@ export const inboundEvents = pgTable(
     index('inbound_events_env').on(t.organizationId, t.environmentId, t.id),
     index('inbound_events_source').on(t.sourceId, t.id),
     index('inbound_events_status').on(t.organizationId, t.environmentId, t.status, t.id),
+    // The deduplication claims, in the event rows themselves: one tuple and one index entry fewer
+    // per webhook than a claim row of its own (bench/inbound.bench.ts).
+    uniqueIndex('inbound_events_dedupe')
+      .on(t.sourceId, t.providerEventId)
+      .where(sql`dedupe_expires_at is not null`),
   ],
 );
 
-/** Provider event ids seen per source, until their window ends. */
+/**
+ * Claims on provider event ids that outlive their event row (deleted by retention or erasure
+ * inside its window), until their window ends; claims of events still stored are held by the
+ * rows themselves (`inbound_events.dedupe_expires_at`).
+ */
 export const inboundDedupe = pgTable(
   'inbound_dedupe',
   {

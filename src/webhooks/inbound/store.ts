@@ -2,8 +2,14 @@
  * Stores a batch of received requests in one transaction: deduplicates by provider event id
  * (per source, within each source's window), inserts every request with its status, and
  * enqueues processing for the ones that are new — all committed together (the outbox).
+ *
+ * A verified request with a provider event id claims that id for its source until its window
+ * ends, in its own row (`dedupe_expires_at`, under a partial unique index): the common batch is
+ * one insert that both stores and claims. A repeat is stored as a `duplicate` of the event
+ * holding the claim; a claim whose window ended is taken over. A claim outliving its event row
+ * (retention, erasure) waits in `inbound_dedupe` until its window ends (`releaseClaimsOf`).
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
 import type { TraceContext } from '../../core/tracing.ts';
 import { enqueue, enqueueMany } from '../../queue/index.ts';
@@ -42,22 +48,17 @@ export interface StoreOptions {
 
 export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Date, options: StoreOptions = {}): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
-    const duplicates = await claimEventIds(tx, items, now);
-    const stored: StoredEvent[] = items.map(({ row }) => {
-      const duplicateOf = duplicates.get(row.id);
-      return duplicateOf ? { id: row.id, status: 'duplicate', duplicateOf } : { id: row.id, status: row.status };
-    });
     // In the row's transaction: a crash before the commit leaves no object, and after it both.
     const objects = new Map<string, number>();
     if (options.bodyObjects) {
       for (const { row } of items) if (row.body.length > BODY_OBJECT_BYTES) objects.set(row.id, await writeBodyObject(tx, row.body));
     }
-    await insertEvents(tx, items, stored, objects, now);
-    const fresh = items.filter((_, i) => stored[i]!.status === 'received').map(({ row }) => row.id);
+    const stored = await insertEvents(tx, items, objects, now);
+    const fresh = items.filter((_, i) => stored[i]!.status === 'received');
     // One job per batch on the acknowledgement path; a worker fans it out into one processing
     // job per event (each with its own retries). Measured on PostgreSQL, a job row per event
     // here cost about a third of the ingest rate.
-    if (fresh.length > 0) await enqueue(tx, dispatchBatchJob(items.filter((_, i) => stored[i]!.status === 'received')));
+    if (fresh.length > 0) await enqueue(tx, dispatchBatchJob(fresh));
     return stored;
   });
 }
@@ -78,26 +79,52 @@ function dispatchBatchJob(fresh: readonly PendingEvent[]) {
 /** Bodies above this travel as binary parameters of their own, not inside the JSON parameter. */
 const INLINE_BODY_BYTES = 64 * 1024;
 
+/** A row as the insert's JSON parameter carries it. */
+interface EventRecord {
+  id: string;
+  source_id: string;
+  provider_event_id: string | null;
+  status: string;
+  duplicate_of: string | null;
+  /** The claim's end, for a request that claims its provider event id. */
+  dedupe_expires_at: string | null;
+  [column: string]: unknown;
+}
+
+/** How many times a claim may find its holder gone (deleted, released) before the batch fails. */
+const CLAIM_ROUNDS = 5;
+
 /**
- * One statement for the whole batch, its rows as one JSON parameter (small bodies in base64):
- * building a multi-row insert through the query builder cost more CPU than the database spent on
- * it (profiled at ~10 % of the ingest path for batches of 50). A large body goes as a bytea
- * parameter of its own, sent in binary: in base64 inside the JSON it was held three more times
- * (base64, JSON text, protocol buffer), ~5× its size in memory while it was stored
- * (bench/inbound-memory.bench.ts).
+ * Inserts the batch, claiming provider event ids as it goes. The first insert stores every row;
+ * a row whose claim conflicts is left out (`on conflict do nothing`) and settled afterwards: a
+ * duplicate of a live claim's holder, or, when the holder's window ended, inserted again after
+ * the holder lets go. Two transactions claiming one id serialize on the unique index. A repeat
+ * inside the batch is a duplicate of its first occurrence, and points at the event holding the
+ * claim when that first occurrence loses it. Returns each item's outcome, in order.
  */
-async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: readonly StoredEvent[], objects: ReadonlyMap<string, number>, now: Date): Promise<void> {
+async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: ReadonlyMap<string, number>, now: Date): Promise<StoredEvent[]> {
   const large: Buffer[] = [];
-  const records = items.map(({ row }, i) => {
+  const firsts = new Map<string, string>();
+  const records: EventRecord[] = items.map(({ row, dedupe }) => {
     const object = objects.get(row.id);
     const inline = object !== undefined || row.body.length <= INLINE_BODY_BYTES;
     if (!inline) large.push(row.body);
+    let duplicateOf: string | null = null;
+    let expiresAt: string | null = null;
+    if (dedupe && row.status === 'received') {
+      const claimKey = `${row.sourceId}\u0000${dedupe.key}`;
+      duplicateOf = firsts.get(claimKey) ?? null;
+      if (duplicateOf === null) {
+        firsts.set(claimKey, row.id);
+        expiresAt = new Date(now.getTime() + dedupe.windowSeconds * 1000).toISOString();
+      }
+    }
     return {
       id: row.id,
       organization_id: row.organizationId,
       environment_id: row.environmentId,
       source_id: row.sourceId,
-      status: stored[i]!.status,
+      status: duplicateOf ? 'duplicate' : row.status,
       method: row.method,
       path: row.path,
       query: row.query ?? '',
@@ -109,10 +136,42 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: read
       remote_ip: row.remoteIp ?? null,
       received_at: row.receivedAt.toISOString(),
       rejection_reason: row.rejectionReason ?? null,
-      provider_event_id: row.providerEventId ?? null,
-      duplicate_of: stored[i]!.duplicateOf ?? null,
+      // The claim is on the key the request was deduplicated by: its provider event id.
+      provider_event_id: dedupe && row.status === 'received' ? dedupe.key : (row.providerEventId ?? null),
+      duplicate_of: duplicateOf,
+      dedupe_expires_at: expiresAt,
     };
   });
+  const outcomes = new Map<string, StoredEvent>();
+  let pending = records;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === CLAIM_ROUNDS) throw new Error(`could not settle the deduplication claims of ${pending.length} inbound events`);
+    for (const r of await insertRecords(tx, pending, large, now)) outcomes.set(r.id, { id: r.id, status: r.status, ...(r.duplicate_of ? { duplicateOf: r.duplicate_of } : {}) });
+    pending = pending.filter((r) => !outcomes.has(r.id));
+    if (pending.length > 0) pending = await settleConflicts(tx, pending, now);
+  }
+  // A repeat of an in-batch first that lost its claim points at the event holding the claim.
+  const moved = [...outcomes.values()].filter((o) => o.duplicateOf && outcomes.get(o.duplicateOf)?.duplicateOf);
+  if (moved.length > 0) {
+    for (const o of moved) o.duplicateOf = outcomes.get(o.duplicateOf!)!.duplicateOf;
+    await tx.execute(sql`update inbound_events e set duplicate_of = m.duplicate_of
+      from jsonb_to_recordset(${JSON.stringify(moved.map((o) => ({ id: o.id, duplicate_of: o.duplicateOf })))}::jsonb) as m(id text, duplicate_of text) where e.id = m.id`);
+  }
+  return items.map(({ row }) => outcomes.get(row.id)!);
+}
+
+/**
+ * One statement for the records, as one JSON parameter (small bodies in base64): building a
+ * multi-row insert through the query builder cost more CPU than the database spent on it
+ * (profiled at ~10 % of the ingest path for batches of 50). A large body goes as a bytea
+ * parameter of its own, sent in binary: in base64 inside the JSON it was held three more times
+ * (base64, JSON text, protocol buffer), ~5× its size in memory while it was stored
+ * (bench/inbound-memory.bench.ts). A claim still held in `inbound_dedupe` makes its row a
+ * duplicate; that table is read `for key share`, so that moving a claim there (which locks it
+ * exclusively, see `releaseClaimsOf`) and this insert never interleave. Returns the rows stored;
+ * a row whose claim conflicts is not.
+ */
+async function insertRecords(tx: Db, records: readonly EventRecord[], large: readonly Buffer[], now: Date): Promise<{ id: string; status: StoredEvent['status']; duplicate_of: string | null }[]> {
   const body =
     large.length === 0
       ? sql`decode(r.body, 'base64')`
@@ -120,57 +179,50 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], stored: read
           large.map((b) => sql`${b}::bytea`),
           sql`, `,
         )}])[r.body_param] end`;
-  await tx.execute(sql`insert into inbound_events (id, organization_id, environment_id, source_id, status, method, path, query, headers, body, body_object, body_size, remote_ip, received_at, rejection_reason, provider_event_id, duplicate_of, updated_at)
-    select r.id, r.organization_id, r.environment_id, r.source_id, r.status, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, r.duplicate_of, ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
-      headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text)`);
+  const claims = records.some((r) => r.dedupe_expires_at !== null);
+  const held = claims
+    ? sql`, held as (select d.source_id, d.key, d.event_id from inbound_dedupe d join r on d.source_id = r.source_id and d.key = r.provider_event_id
+          where r.dedupe_expires_at is not null and d.expires_at > ${now.toISOString()}::timestamptz for key share of d)`
+    : sql``;
+  const columns = claims
+    ? sql`case when h.event_id is null then r.status else 'duplicate' end, coalesce(h.event_id, r.duplicate_of), case when h.event_id is null then r.dedupe_expires_at end`
+    : sql`r.status, r.duplicate_of, r.dedupe_expires_at`;
+  return rows(
+    tx,
+    sql`with r as (select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
+      headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text, dedupe_expires_at timestamptz))${held}
+    insert into inbound_events (id, organization_id, environment_id, source_id, method, path, query, headers, body, body_object, body_size, remote_ip, received_at, rejection_reason, provider_event_id, updated_at, status, duplicate_of, dedupe_expires_at)
+    select r.id, r.organization_id, r.environment_id, r.source_id, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, ${now.toISOString()}::timestamptz, ${columns}
+    from r${claims ? sql` left join held h on h.source_id = r.source_id and h.key = r.provider_event_id` : sql``}
+    on conflict (source_id, provider_event_id) where dedupe_expires_at is not null do nothing
+    returning id, status, duplicate_of`,
+  );
 }
 
 /**
- * Claims each provider event id for its source until the window ends. Returns, for every item
- * that is a duplicate, the id of the event that holds the claim. A claim whose window ended is
- * taken over; two concurrent transactions claiming one id serialize on its row.
+ * The records whose claim conflicted, made ready to insert again: a duplicate of the holder of a
+ * live claim; a claim again where the holder's window ended (the holder lets go first) or the
+ * holder has gone since.
  */
-async function claimEventIds(tx: Db, items: readonly PendingEvent[], now: Date): Promise<Map<string, string>> {
-  const duplicates = new Map<string, string>();
-  const first = new Map<string, { id: string; sourceId: string; key: string; expiresAt: string }>();
-  for (const { row, dedupe } of items) {
-    if (!dedupe || row.status !== 'received') continue;
-    const claimKey = `${row.sourceId}\u0000${dedupe.key}`;
-    const holder = first.get(claimKey);
-    // A repeat inside one batch is a duplicate of its first occurrence.
-    if (holder) duplicates.set(row.id, holder.id);
-    else first.set(claimKey, { id: row.id, sourceId: row.sourceId, key: dedupe.key, expiresAt: new Date(now.getTime() + dedupe.windowSeconds * 1000).toISOString() });
-  }
-  if (first.size === 0) return duplicates;
-  const claims = [...first.values()];
-  const won = await rows<{ event_id: string }>(
+async function settleConflicts(tx: Db, conflicting: readonly EventRecord[], now: Date): Promise<EventRecord[]> {
+  const holders = await rows<{ id: string; source_id: string; provider_event_id: string; live: boolean }>(
     tx,
-    sql`insert into inbound_dedupe (source_id, key, event_id, expires_at)
-      select c.source_id, c.key, c.id, c.expires_at from jsonb_to_recordset(${JSON.stringify(claims.map((c) => ({ source_id: c.sourceId, key: c.key, id: c.id, expires_at: c.expiresAt })))}::jsonb)
-        as c(source_id text, key text, id text, expires_at timestamptz)
-      on conflict (source_id, key) do update set event_id = excluded.event_id, expires_at = excluded.expires_at
-        where inbound_dedupe.expires_at <= ${now.toISOString()}::timestamptz
-      returning event_id`,
+    sql`select e.id, e.source_id, e.provider_event_id, e.dedupe_expires_at > ${now.toISOString()}::timestamptz as live from inbound_events e
+      join jsonb_to_recordset(${JSON.stringify(conflicting.map((r) => ({ source_id: r.source_id, key: r.provider_event_id })))}::jsonb) as c(source_id text, key text)
+        on e.source_id = c.source_id and e.provider_event_id = c.key
+      where e.dedupe_expires_at is not null`,
   );
-  const winners = new Set(won.map((r) => r.event_id));
-  const lost = claims.filter((c) => !winners.has(c.id));
-  if (lost.length > 0) {
-    const holders = await rows<{ source_id: string; key: string; event_id: string }>(
-      tx,
-      sql`select d.source_id, d.key, d.event_id from inbound_dedupe d
-        join jsonb_to_recordset(${JSON.stringify(lost.map((c) => ({ source_id: c.sourceId, key: c.key })))}::jsonb) as c(source_id text, key text)
-          on d.source_id = c.source_id and d.key = c.key`,
+  const byKey = new Map(holders.map((h) => [`${h.source_id}\u0000${h.provider_event_id}`, h]));
+  const ended = holders.filter((h) => !h.live).map((h) => h.id);
+  if (ended.length > 0) {
+    await tx.execute(
+      sql`update inbound_events set dedupe_expires_at = null where id in (select jsonb_array_elements_text(${JSON.stringify(ended)}::jsonb)) and dedupe_expires_at <= ${now.toISOString()}::timestamptz`,
     );
-    const byKey = new Map(holders.map((h) => [`${h.source_id}\u0000${h.key}`, h.event_id]));
-    for (const claim of lost) duplicates.set(claim.id, byKey.get(`${claim.sourceId}\u0000${claim.key}`) ?? claim.id);
   }
-  // A repeat of an in-batch first that lost its claim points at the event holding the claim.
-  for (const [id, target] of duplicates) {
-    const holder = duplicates.get(target);
-    if (holder && holder !== target) duplicates.set(id, holder);
-  }
-  return duplicates;
+  return conflicting.map((r) => {
+    const holder = byKey.get(`${r.source_id}\u0000${r.provider_event_id}`);
+    return holder?.live ? { ...r, status: 'duplicate', duplicate_of: holder.id, dedupe_expires_at: null } : r;
+  });
 }
 
 /**
@@ -188,7 +240,14 @@ export async function dispatchBatch(db: Db, eventIds: readonly string[], traces:
     await enqueueMany(
       tx,
       // Each event's processing continues the trace of the request that brought it.
-      waiting.map((e) => ({ type: PROCESS_JOB, payload: { eventId: e.id }, key: `inbound:${e.id}`, organizationId: e.organization_id, environmentId: e.environment_id, traceContext: traces[e.id] ?? null })),
+      waiting.map((e) => ({
+        type: PROCESS_JOB,
+        payload: { eventId: e.id },
+        key: `inbound:${e.id}`,
+        organizationId: e.organization_id,
+        environmentId: e.environment_id,
+        traceContext: traces[e.id] ?? null,
+      })),
     );
     return waiting.length;
   });
@@ -206,20 +265,55 @@ const SETTLED = ['processed', 'rejected', 'duplicate', 'failed'];
 /**
  * Deletes settled events received before `before` (retention, a recurring job), a batch per
  * statement so no one transaction grows with the backlog. Events still waiting or being processed
- * stay whatever their age. Returns how many went.
+ * stay whatever their age. An event whose deduplication claim is still live (a window longer than
+ * the retention) leaves its claim in `inbound_dedupe`. Returns how many went.
  */
-export async function pruneInboundEvents(db: Db, before: Date, batch = 5_000): Promise<number> {
+export async function pruneInboundEvents(db: Db, before: Date, batch = 5_000, now = new Date()): Promise<number> {
+  const old = sql`received_at < ${before.toISOString()}::timestamptz and status in (select jsonb_array_elements_text(${JSON.stringify(SETTLED)}::jsonb))`;
+  const live = sql`dedupe_expires_at > ${now.toISOString()}::timestamptz`;
   let total = 0;
   for (;;) {
     const [deleted] = await rows<{ n: number }>(
       db,
-      sql`with d as (delete from inbound_events where id in (
-          select id from inbound_events
-          where received_at < ${before.toISOString()}::timestamptz and status in (select jsonb_array_elements_text(${JSON.stringify(SETTLED)}::jsonb))
-          limit ${batch})
+      sql`with d as (delete from inbound_events where id in (select id from inbound_events where ${old} and not coalesce(${live}, false) limit ${batch})
         returning 1) select count(*)::int as n from d`,
     );
     total += deleted?.n ?? 0;
-    if ((deleted?.n ?? 0) < batch) return total;
+    if ((deleted?.n ?? 0) < batch) break;
   }
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const [waiting] = await rows<{ any: boolean }>(tx, sql`select exists (select 1 from inbound_events where ${old} and ${live}) as any`);
+      if (!waiting?.any) return 0;
+      await lockClaims(tx);
+      const [deleted] = await rows<{ n: number }>(
+        tx,
+        sql`with d as (delete from inbound_events where id in (select id from inbound_events where ${old} and ${live} limit ${batch})
+          returning source_id, provider_event_id, id, dedupe_expires_at), ${keepClaims(sql`d`, now)} select count(*)::int as n from d`,
+      );
+      return deleted?.n ?? 0;
+    });
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/**
+ * Before deleting events that may hold live claims: an insert reading `inbound_dedupe` (`for key
+ * share`) either finishes before the deleting transaction goes on, or starts after it committed
+ * and finds the claims moved — never the event gone and its claim not yet moved.
+ */
+export async function lockClaims(tx: Db): Promise<void> {
+  await tx.execute(sql`lock table inbound_dedupe in exclusive mode`);
+}
+
+/**
+ * A CTE that keeps in `inbound_dedupe` the live claims of the deleted events `deleted` returns
+ * (`source_id, provider_event_id, id, dedupe_expires_at`). `now` null: the database's clock.
+ */
+export function keepClaims(deleted: SQL, now: Date | null): SQL {
+  const at = now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+  return sql`kept as (insert into inbound_dedupe (source_id, key, event_id, expires_at)
+    select source_id, provider_event_id, id, dedupe_expires_at from ${deleted} where dedupe_expires_at > ${at}
+    on conflict (source_id, key) do update set event_id = excluded.event_id, expires_at = excluded.expires_at where inbound_dedupe.expires_at <= ${at})`;
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "inbound_events" ADD COLUMN "dedupe_expires_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "inbound_events_dedupe" ON "inbound_events" USING btree ("source_id","provider_event_id") WHERE dedupe_expires_at is not null;
