@@ -54,7 +54,11 @@ function rawBodyParser(limit: number, timeoutMs: number) {
     };
     // A sender whose body differs from its Content-Length is refused by Node's HTTP parser
     // before this; the fallback only covers what Node let through.
-    const onEnd = () => finish(null, preallocated && size === preallocated.length ? preallocated : Buffer.concat(preallocated ? [preallocated.subarray(0, Math.min(size, preallocated.length)), ...chunks] : chunks, size));
+    const onEnd = () =>
+      finish(
+        null,
+        preallocated && size === preallocated.length ? preallocated : Buffer.concat(preallocated ? [preallocated.subarray(0, Math.min(size, preallocated.length)), ...chunks] : chunks, size),
+      );
     const onError = () => finish(problems.badRequest('The body could not be read.'));
     const onAborted = () => finish(problems.badRequest('The sender closed the connection before the body was complete.'));
     const timer = setTimeout(
@@ -90,8 +94,9 @@ export const ingestRoutes =
 
     const handler = async (request: FastifyRequest<{ Params: { sourceId: string } }>, reply: FastifyReply) => {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        const text = header(value);
+      const received = request.headers;
+      for (const name in received) {
+        const text = header(received[name]);
         if (text !== undefined) headers[name] = text;
       }
       const q = request.url.indexOf('?');
@@ -104,7 +109,11 @@ export const ingestRoutes =
         rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
         remoteIp: request.ip,
       });
-      return reply.status(answer.status).headers(answer.headers).serializer((v: unknown) => v as string).send(answer.body);
+      return reply
+        .status(answer.status)
+        .headers(answer.headers)
+        .serializer((v: unknown) => v as string)
+        .send(answer.body);
     };
 
     app.post(
@@ -118,7 +127,10 @@ export const ingestRoutes =
           summary: 'Where a provider delivers webhooks to a source: verified against the raw body, stored, then acknowledged (the answer is configurable per source)',
           security: [],
           params: Params,
-          response: { 200: Type.Unknown({ description: 'Stored (or a duplicate of an event stored before); the source chooses the status and body' }), ...problemResponses(400, 401, 404, 405, 408, 413) },
+          response: {
+            200: Type.Unknown({ description: 'Stored (or a duplicate of an event stored before); the source chooses the status and body' }),
+            ...problemResponses(400, 401, 404, 405, 408, 413),
+          },
         },
       },
       handler,

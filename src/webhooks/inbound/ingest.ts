@@ -56,6 +56,9 @@ interface Loaded {
   secrets: string[];
   /** Header names whose values are credentials, never stored (besides those named like one). */
   secretHeaders: Set<string>;
+  /** The methods the source accepts (its own and its preset's), and them as an `Allow` header. */
+  methods: readonly string[];
+  allow: string;
 }
 
 export const unverified = () => new ProblemError('webhook-unverified', 401, 'Webhook not verified', { detail: 'The request could not be verified against this source.' });
@@ -93,9 +96,8 @@ export class Ingestor {
     if (!loaded || loaded.source.disabledAt) throw problems.notFound('Source', request.sourceId);
     const { source, connector } = loaded;
     const webhooks = connector?.webhooks;
-    const methods = [...source.allowedMethods, ...(webhooks?.methods ?? [])];
-    if (!methods.includes(request.method)) {
-      throw new ProblemError('method-not-allowed', 405, 'Method not allowed', { detail: `This source accepts ${methods.join(', ')}.`, headers: { allow: methods.join(', ') } });
+    if (!loaded.methods.includes(request.method)) {
+      throw new ProblemError('method-not-allowed', 405, 'Method not allowed', { detail: `This source accepts ${loaded.allow}.`, headers: { allow: loaded.allow } });
     }
     if (request.rawBody.length > source.maxBodyBytes) throw problems.payloadTooLarge(source.maxBodyBytes);
     // Refused at the door: acknowledged, it would exhaust the stack of the processing job on every attempt.
@@ -169,9 +171,9 @@ export class Ingestor {
     readByVerification: ReadonlySet<string>,
   ): PendingEvent['row'] {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      const secret = loaded.secretHeaders.has(name) || readByVerification.has(name) || isCredentialHeader(name);
-      headers[name] = secret ? '[redacted]' : value;
+    for (const name in request.headers) {
+      const secret = loaded.secretHeaders.has(name) || readByVerification.has(name) || credentialHeader(name);
+      headers[name] = secret ? '[redacted]' : request.headers[name]!;
     }
     return {
       id: newId('inb'),
@@ -227,8 +229,23 @@ export class Ingestor {
     const secretHeaders = new Set<string>();
     if (source.verification.type === 'header') secretHeaders.add(source.verification.header.toLowerCase());
     if (source.settings.authorizationHeader) secretHeaders.add(source.settings.authorizationHeader.toLowerCase());
-    return { source, connector, secrets, secretHeaders };
+    const methods = [...source.allowedMethods, ...(connector?.webhooks?.methods ?? [])];
+    return { source, connector, secrets, secretHeaders, methods, allow: methods.join(', ') };
   }
+}
+
+const credentialNames = new Map<string, boolean>();
+
+/** `isCredentialHeader`, remembered per name: senders repeat the same few headers on every request. */
+function credentialHeader(name: string): boolean {
+  let known = credentialNames.get(name);
+  if (known === undefined) {
+    known = isCredentialHeader(name);
+    // Names are chosen by senders: a flood of made-up ones must not grow the map without bound.
+    if (credentialNames.size >= 1_000) credentialNames.clear();
+    credentialNames.set(name, known);
+  }
+  return known;
 }
 
 /**
