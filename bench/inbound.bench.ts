@@ -57,6 +57,47 @@
  * api/validation 1.9, @fastify/cookie 0.8, api/tracing 0.7, api/auth 0.5 (a public route),
  * api/rate-limit 0.4, api/idempotency 0.1 — ~11 % in all, more than the inbound module. No change made
  * in this round (time ran out before an A/B could judge one).
+ *
+ * Deduplication claims in the event rows (2026-12-05, branch in16; migration 0009). Each webhook
+ * used to write two tuples — its event row and a claim row in inbound_dedupe (an upsert with its
+ * primary key and expiry index) — in two statements. Now the event row holds the claim
+ * (`dedupe_expires_at`, a partial unique index on source and provider event id) and one
+ * `insert … on conflict do nothing` stores and claims; a conflicting row is settled after it (a
+ * duplicate of a live holder, or taken over when the holder's window ended). A claim that outlives
+ * its event (retention shorter than the window, erasure) is moved to inbound_dedupe, under that
+ * table's lock, which the insert reads `for key share`. Measured, machine shared with other helpers
+ * (load 2–6 on the 2 cores), base = main 9325d8c, alternating base/branch runs:
+ * - storeBatch alone on PostgreSQL, 600 sequential batches of 23 (a script outside the repo timing
+ *   the batches, /proc CPU of the database's backends, pg_current_wal_lsn): tuples inserted 2.05–2.10
+ *   → 1.03–1.05 per webhook; WAL 1,362 → 1,183 bytes per webhook; statements per batch 5 → 4
+ *   (begin, insert, enqueue, commit); Node CPU 83–85 → 76–77 µs per webhook; backend CPU unchanged
+ *   within the noise (67–75 → 70–72 µs). Why the database saves no CPU: timed apart, parsing the
+ *   batch's JSON costs ~12 µs a row and the insert with its five indexes ~30–40 µs; the claim row was
+ *   cheap (narrow, two small indexes), and `on conflict` on the wide table costs a speculative
+ *   insertion (~5 % more than a plain insert, 51–53 vs 54–59 µs a row in one run).
+ *   On PGlite the same batches cost ~300–360 µs per webhook either way (its WebAssembly dominates).
+ * - The hub on PostgreSQL at a fixed 1,500/s for 8 s (process CPU / stored): hub 220–227 → 212–218
+ *   µs per webhook, backends 115–118 → 117–125 µs, ~13 webhooks per commit; p99 42–53 → 44–47 ms.
+ * - Group commit in flight on PostgreSQL at a fixed 2,000/s (two runs each): 1 → p50 15–17 ms, p99
+ *   44–45 ms, 23 per commit, backends 98–110 µs; 2 (kept) → p50 13–14, p99 37–49, 13 per commit,
+ *   113–128 µs; 3 → p99 59–100; 4 → p99 48–118, 9 per commit, 149–168 µs. More in flight means
+ *   smaller batches and more CPU per webhook, not a shorter tail; at full rate 1 and 2 were within the
+ *   noise (3.6–5.0k vs 4.3–4.8k req/s). A transaction takes ~10 ms here (four round trips and the WAL
+ *   flush), so p50 at half rate is about one and a half transactions; the p99 is stalls of the
+ *   shared machine more than the batching.
+ * - Where the hub's time goes at a fixed 1,500/s (last 10 s of a --cpu-prof, busy 30 % of the
+ *   thread): Fastify 8.8 %, the pg driver and drizzle 7.4 % of which socket writes 4.8 % — the pg
+ *   driver sends each message of a parameterised query (parse, bind, describe, execute, sync) with
+ *   its own write, ~12 writes per batch: a matter for src/db (corking the socket per turn was tried
+ *   and was within the noise) —, Node's HTTP parser 4.2 %, the inbound module 4.7 % (Stripe verify
+ *   2.7), the route 3.1, api/server 2.2, log context 1.9, GC 1.7. Per request the route no longer
+ *   builds entry arrays to copy headers, a source's allowed methods are computed once per cached
+ *   load, and credential-header checks are remembered per name (each well under 1 % of busy).
+ * - Full bench, BENCH_SECONDS=5 BENCH_ROUNDS=2, base, branch, branch, base at load 5–6: the limit
+ *   itself ranged 4.9–16.6k req/s between rounds, so no ratio from these runs says anything (base
+ *   PostgreSQL 0.21 and 0.26, branch 0.26 and 0.19; PGlite 0.15 and 0.19 vs 0.21 and 0.21); every
+ *   run stored at least what it acknowledged. The aims stay out of reach on this machine: the hub's
+ *   own thread spends ~200 µs per webhook, most of it HTTP, Fastify, app-wide hooks and driver I/O.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
