@@ -7,7 +7,7 @@
  * ends, in its own row (`dedupe_expires_at`, under a partial unique index): the common batch is
  * one insert that both stores and claims. A repeat is stored as a `duplicate` of the event
  * holding the claim; a claim whose window ended is taken over. A claim outliving its event row
- * (retention, erasure) waits in `inbound_dedupe` until its window ends (`releaseClaimsOf`).
+ * (retention, erasure) waits in `inbound_dedupe` until its window ends (`keepClaims`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
@@ -166,10 +166,11 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: Rea
  * (profiled at ~10 % of the ingest path for batches of 50). A large body goes as a bytea
  * parameter of its own, sent in binary: in base64 inside the JSON it was held three more times
  * (base64, JSON text, protocol buffer), ~5× its size in memory while it was stored
- * (bench/inbound-memory.bench.ts). A claim still held in `inbound_dedupe` makes its row a
- * duplicate; that table is read `for key share`, so that moving a claim there (which locks it
- * exclusively, see `releaseClaimsOf`) and this insert never interleave. Returns the rows stored;
- * a row whose claim conflicts is not.
+ * (bench/inbound-memory.bench.ts). The statement also says whether `inbound_dedupe` holds live
+ * claims (almost never): only then are the new claims checked against it, in a second statement —
+ * joining it into the insert cost the database ~20 µs a row, mostly planning. Its lock (see
+ * `lockClaims`) keeps that answer true until this transaction ends. Returns the rows stored; a row
+ * whose claim conflicts is not.
  */
 async function insertRecords(tx: Db, records: readonly EventRecord[], large: readonly Buffer[], now: Date): Promise<{ id: string; status: StoredEvent['status']; duplicate_of: string | null }[]> {
   const body =
@@ -180,23 +181,28 @@ async function insertRecords(tx: Db, records: readonly EventRecord[], large: rea
           sql`, `,
         )}])[r.body_param] end`;
   const claims = records.some((r) => r.dedupe_expires_at !== null);
-  const held = claims
-    ? sql`, held as (select d.source_id, d.key, d.event_id from inbound_dedupe d join r on d.source_id = r.source_id and d.key = r.provider_event_id
-          where r.dedupe_expires_at is not null and d.expires_at > ${now.toISOString()}::timestamptz for key share of d)`
-    : sql``;
-  const columns = claims
-    ? sql`case when h.event_id is null then r.status else 'duplicate' end, coalesce(h.event_id, r.duplicate_of), case when h.event_id is null then r.dedupe_expires_at end`
-    : sql`r.status, r.duplicate_of, r.dedupe_expires_at`;
-  return rows(
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const inserted = await rows<{ id: string; status: StoredEvent['status']; duplicate_of: string | null; dedupe_expires_at: string | null; elsewhere?: boolean }>(
     tx,
-    sql`with r as (select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
-      headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text, dedupe_expires_at timestamptz))${held}
-    insert into inbound_events (id, organization_id, environment_id, source_id, method, path, query, headers, body, body_object, body_size, remote_ip, received_at, rejection_reason, provider_event_id, updated_at, status, duplicate_of, dedupe_expires_at)
-    select r.id, r.organization_id, r.environment_id, r.source_id, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, ${now.toISOString()}::timestamptz, ${columns}
-    from r${claims ? sql` left join held h on h.source_id = r.source_id and h.key = r.provider_event_id` : sql``}
+    sql`insert into inbound_events (id, organization_id, environment_id, source_id, status, method, path, query, headers, body, body_object, body_size, remote_ip, received_at, rejection_reason, provider_event_id, duplicate_of, dedupe_expires_at, updated_at)
+    select r.id, r.organization_id, r.environment_id, r.source_id, r.status, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, r.duplicate_of, r.dedupe_expires_at, ${at}
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
+      headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text, dedupe_expires_at timestamptz)
     on conflict (source_id, provider_event_id) where dedupe_expires_at is not null do nothing
-    returning id, status, duplicate_of`,
+    returning id, status, duplicate_of, dedupe_expires_at${claims ? sql`, (select exists (select 1 from inbound_dedupe where expires_at > ${at})) as elsewhere` : sql``}`,
   );
+  if (!inserted[0]?.elsewhere) return inserted;
+  // Rare: claims outlived their events (see `lockClaims`). A row that claimed one of them is a duplicate of that event.
+  const claimed = inserted.filter((r) => r.dedupe_expires_at !== null).map((r) => r.id);
+  const held = await rows<{ id: string; duplicate_of: string }>(
+    tx,
+    sql`update inbound_events e set status = 'duplicate', duplicate_of = d.event_id, dedupe_expires_at = null
+      from inbound_dedupe d
+      where e.id in (select jsonb_array_elements_text(${JSON.stringify(claimed)}::jsonb)) and d.source_id = e.source_id and d.key = e.provider_event_id and d.expires_at > ${at}
+      returning e.id, e.duplicate_of`,
+  );
+  const byId = new Map(held.map((h) => [h.id, h.duplicate_of]));
+  return inserted.map((r) => (byId.has(r.id) ? { ...r, status: 'duplicate', duplicate_of: byId.get(r.id)! } : r));
 }
 
 /**
@@ -299,12 +305,13 @@ export async function pruneInboundEvents(db: Db, before: Date, batch = 5_000, no
 }
 
 /**
- * Before deleting events that may hold live claims: an insert reading `inbound_dedupe` (`for key
- * share`) either finishes before the deleting transaction goes on, or starts after it committed
- * and finds the claims moved — never the event gone and its claim not yet moved.
+ * Before deleting events that may hold live claims: every insert of events reads `inbound_dedupe`
+ * (its lock taken before its snapshot), so it either finishes before the deleting transaction goes
+ * on — its claim then conflicts with the event still there — or starts after it committed and
+ * finds the claims moved: never the event gone and its claim not yet moved.
  */
 export async function lockClaims(tx: Db): Promise<void> {
-  await tx.execute(sql`lock table inbound_dedupe in exclusive mode`);
+  await tx.execute(sql`lock table inbound_dedupe in access exclusive mode`);
 }
 
 /**
