@@ -5,12 +5,13 @@
  *
  * A verified request with a provider event id claims that id for its source until its window
  * ends, in its own row (`dedupe_expires_at`, under a partial unique index): the common batch is
- * one insert that both stores and claims. A repeat is stored as a `duplicate` of the event
+ * one plain insert that both stores and claims. A repeat is stored as a `duplicate` of the event
  * holding the claim; a claim whose window ended is taken over. A claim outliving its event row
  * (retention, erasure) waits in `inbound_dedupe` until its window ends (`keepClaims`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.ts';
+import { isUniqueViolation } from '../../core/index.ts';
 import type { TraceContext } from '../../core/tracing.ts';
 import { enqueue, enqueueMany } from '../../queue/index.ts';
 import { BODY_OBJECT_BYTES, writeBodyObject } from './body-objects.ts';
@@ -47,13 +48,25 @@ export interface StoreOptions {
 }
 
 export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Date, options: StoreOptions = {}): Promise<StoredEvent[]> {
+  try {
+    return await storeOnce(db, items, now, options, false);
+  } catch (err) {
+    // Optimistic first: a plain insert costs the database less than `on conflict do nothing`
+    // (a speculative insertion per row). A claim already held fails it; the batch is then stored
+    // again, settling each conflict.
+    if (!isClaimConflict(err)) throw err;
+    return storeOnce(db, items, now, options, true);
+  }
+}
+
+function storeOnce(db: Db, items: readonly PendingEvent[], now: Date, options: StoreOptions, settle: boolean): Promise<StoredEvent[]> {
   return db.transaction(async (tx) => {
     // In the row's transaction: a crash before the commit leaves no object, and after it both.
     const objects = new Map<string, number>();
     if (options.bodyObjects) {
       for (const { row } of items) if (row.body.length > BODY_OBJECT_BYTES) objects.set(row.id, await writeBodyObject(tx, row.body));
     }
-    const stored = await insertEvents(tx, items, objects, now);
+    const stored = await insertEvents(tx, items, objects, now, settle);
     const fresh = items.filter((_, i) => stored[i]!.status === 'received');
     // One job per batch on the acknowledgement path; a worker fans it out into one processing
     // job per event (each with its own retries). Measured on PostgreSQL, a job row per event
@@ -61,6 +74,20 @@ export async function storeBatch(db: Db, items: readonly PendingEvent[], now: Da
     if (fresh.length > 0) await enqueue(tx, dispatchBatchJob(fresh));
     return stored;
   });
+}
+
+const CLAIMS_INDEX = 'inbound_events_dedupe';
+
+/** A unique violation of the claims' index (another event holds a claim the batch made). */
+function isClaimConflict(err: unknown): boolean {
+  if (!isUniqueViolation(err)) return false;
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const { constraint, message } = e as { constraint?: unknown; message?: unknown };
+    if (constraint === CLAIMS_INDEX || (typeof message === 'string' && message.includes(`"${CLAIMS_INDEX}"`))) return true;
+  }
+  return false;
 }
 
 /**
@@ -95,14 +122,15 @@ interface EventRecord {
 const CLAIM_ROUNDS = 5;
 
 /**
- * Inserts the batch, claiming provider event ids as it goes. The first insert stores every row;
+ * Inserts the batch, claiming provider event ids as it goes. The first insert stores every row
+ * (without `settle`, a claim already held fails the statement: see `storeBatch`); with `settle`
  * a row whose claim conflicts is left out (`on conflict do nothing`) and settled afterwards: a
  * duplicate of a live claim's holder, or, when the holder's window ended, inserted again after
  * the holder lets go. Two transactions claiming one id serialize on the unique index. A repeat
  * inside the batch is a duplicate of its first occurrence, and points at the event holding the
  * claim when that first occurrence loses it. Returns each item's outcome, in order.
  */
-async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: ReadonlyMap<string, number>, now: Date): Promise<StoredEvent[]> {
+async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: ReadonlyMap<string, number>, now: Date, settle: boolean): Promise<StoredEvent[]> {
   const large: Buffer[] = [];
   const firsts = new Map<string, string>();
   const records: EventRecord[] = items.map(({ row, dedupe }) => {
@@ -146,7 +174,7 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: Rea
   let pending = records;
   for (let round = 0; pending.length > 0; round++) {
     if (round === CLAIM_ROUNDS) throw new Error(`could not settle the deduplication claims of ${pending.length} inbound events`);
-    for (const r of await insertRecords(tx, pending, large, now)) outcomes.set(r.id, { id: r.id, status: r.status, ...(r.duplicate_of ? { duplicateOf: r.duplicate_of } : {}) });
+    for (const r of await insertRecords(tx, pending, large, now, settle)) outcomes.set(r.id, { id: r.id, status: r.status, ...(r.duplicate_of ? { duplicateOf: r.duplicate_of } : {}) });
     pending = pending.filter((r) => !outcomes.has(r.id));
     if (pending.length > 0) pending = await settleConflicts(tx, pending, now);
   }
@@ -172,7 +200,13 @@ async function insertEvents(tx: Db, items: readonly PendingEvent[], objects: Rea
  * `lockClaims`) keeps that answer true until this transaction ends. Returns the rows stored; a row
  * whose claim conflicts is not.
  */
-async function insertRecords(tx: Db, records: readonly EventRecord[], large: readonly Buffer[], now: Date): Promise<{ id: string; status: StoredEvent['status']; duplicate_of: string | null }[]> {
+async function insertRecords(
+  tx: Db,
+  records: readonly EventRecord[],
+  large: readonly Buffer[],
+  now: Date,
+  settle: boolean,
+): Promise<{ id: string; status: StoredEvent['status']; duplicate_of: string | null }[]> {
   const body =
     large.length === 0
       ? sql`decode(r.body, 'base64')`
@@ -188,8 +222,8 @@ async function insertRecords(tx: Db, records: readonly EventRecord[], large: rea
     select r.id, r.organization_id, r.environment_id, r.source_id, r.status, r.method, r.path, r.query, r.headers, ${body}, r.body_object, r.body_size, r.remote_ip, r.received_at, r.rejection_reason, r.provider_event_id, r.duplicate_of, r.dedupe_expires_at, ${at}
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id text, organization_id text, environment_id text, source_id text, status text, method text, path text, query text,
       headers jsonb, body text, body_param int, body_object oid, body_size int, remote_ip text, received_at timestamptz, rejection_reason text, provider_event_id text, duplicate_of text, dedupe_expires_at timestamptz)
-    on conflict (source_id, provider_event_id) where dedupe_expires_at is not null do nothing
-    returning id, status, duplicate_of, dedupe_expires_at${claims ? sql`, (select exists (select 1 from inbound_dedupe where expires_at > ${at})) as elsewhere` : sql``}`,
+    ${settle ? sql`on conflict (source_id, provider_event_id) where dedupe_expires_at is not null do nothing` : sql``}
+    returning id, status, duplicate_of, dedupe_expires_at${claims ? sql`, (select exists (select 1 from inbound_dedupe where expires_at > ${at} for key share)) as elsewhere` : sql``}`,
   );
   if (!inserted[0]?.elsewhere) return inserted;
   // Rare: claims outlived their events (see `lockClaims`). A row that claimed one of them is a duplicate of that event.
@@ -305,13 +339,13 @@ export async function pruneInboundEvents(db: Db, before: Date, batch = 5_000, no
 }
 
 /**
- * Before deleting events that may hold live claims: every insert of events reads `inbound_dedupe`
- * (its lock taken before its snapshot), so it either finishes before the deleting transaction goes
+ * Before deleting events that may hold live claims: every insert of events that claims reads
+ * `inbound_dedupe` `for key share` (a lock this one excludes, taken before the insert's snapshot), so it either finishes before the deleting transaction goes
  * on — its claim then conflicts with the event still there — or starts after it committed and
  * finds the claims moved: never the event gone and its claim not yet moved.
  */
 export async function lockClaims(tx: Db): Promise<void> {
-  await tx.execute(sql`lock table inbound_dedupe in access exclusive mode`);
+  await tx.execute(sql`lock table inbound_dedupe in exclusive mode`);
 }
 
 /**
