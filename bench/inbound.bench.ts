@@ -61,23 +61,33 @@
  * Deduplication claims in the event rows (2026-12-05, branch in16; migration 0009). Each webhook
  * used to write two tuples — its event row and a claim row in inbound_dedupe (an upsert with its
  * primary key and expiry index) — in two statements. Now the event row holds the claim
- * (`dedupe_expires_at`, a partial unique index on source and provider event id) and one
- * `insert … on conflict do nothing` stores and claims; a conflicting row is settled after it (a
- * duplicate of a live holder, or taken over when the holder's window ended). A claim that outlives
- * its event (retention shorter than the window, erasure) is moved to inbound_dedupe, under that
- * table's lock, which the insert reads `for key share`. Measured, machine shared with other helpers
- * (load 2–6 on the 2 cores), base = main 9325d8c, alternating base/branch runs:
- * - storeBatch alone on PostgreSQL, 600 sequential batches of 23 (a script outside the repo timing
- *   the batches, /proc CPU of the database's backends, pg_current_wal_lsn): tuples inserted 2.05–2.10
- *   → 1.03–1.05 per webhook; WAL 1,362 → 1,183 bytes per webhook; statements per batch 5 → 4
- *   (begin, insert, enqueue, commit); Node CPU 83–85 → 76–77 µs per webhook; backend CPU unchanged
- *   within the noise (67–75 → 70–72 µs). Why the database saves no CPU: timed apart, parsing the
- *   batch's JSON costs ~12 µs a row and the insert with its five indexes ~30–40 µs; the claim row was
- *   cheap (narrow, two small indexes), and `on conflict` on the wide table costs a speculative
- *   insertion (~5 % more than a plain insert, 51–53 vs 54–59 µs a row in one run).
- *   On PGlite the same batches cost ~300–360 µs per webhook either way (its WebAssembly dominates).
- * - The hub on PostgreSQL at a fixed 1,500/s for 8 s (process CPU / stored): hub 220–227 → 212–218
- *   µs per webhook, backends 115–118 → 117–125 µs, ~13 webhooks per commit; p99 42–53 → 44–47 ms.
+ * (`dedupe_expires_at`, a partial unique index on source and provider event id) and one plain
+ * insert stores and claims; a claim already held fails it, and the batch is stored again with
+ * `on conflict do nothing`, each conflicting row settled after (a duplicate of a live holder, or
+ * taken over when the holder's window ended). A claim that outlives its event (retention shorter
+ * than the window, erasure) is moved to inbound_dedupe under that table's exclusive lock; the
+ * insert asks, in its RETURNING, whether that table holds live claims (`for key share`, so the two
+ * never interleave) and only then checks the new claims against it. Measured, machine shared with
+ * other helpers (load 2–6 on the 2 cores), base = main 9325d8c, scripts outside the repo:
+ * - The statements alone on one connection, old (claim upsert + insert) and new interleaved in
+ *   blocks of 25 batches of 23, /proc CPU of the backend: new as first written (`on conflict do
+ *   nothing` on every insert) 68 and 50 µs per webhook vs old 57 and 47 — a speculative insertion
+ *   on the wide table costs more than the narrow claim row did; a plain insert (kept) 43 and 43 vs
+ *   old 50 and 41: the database's CPU per webhook is about what it was; the claim row was cheap.
+ *   Joining inbound_dedupe into every insert (the first way of honouring moved claims) cost another
+ *   ~20 µs a row, most of it planning (2.4 ms planning vs 0.1 ms for the plain insert, EXPLAIN
+ *   ANALYZE): hence the gate in RETURNING. Parsing the batch's JSON is ~12 µs a row of it.
+ * - storeBatch on PostgreSQL, 600 sequential batches of 23 (database backends' /proc CPU,
+ *   pg_current_wal_lsn): tuples inserted 2.05–2.10 → 1.03–1.05 per webhook; WAL 1,362 → 1,183
+ *   bytes per webhook; statements per batch 5 → 4 (begin, insert, enqueue, commit); Node CPU 83–85 →
+ *   76–77 µs per webhook (with the join version; backend CPU then unchanged within the noise). On
+ *   PGlite the same batches cost ~300–360 µs per webhook either way (its WebAssembly dominates).
+ * - The hub on PostgreSQL at a fixed 1,500/s for 8 s (process CPU / stored; join version): hub
+ *   220–227 → 212–218 µs per webhook, backends 115–118 → 117–125 µs, ~13 webhooks per commit; p99
+ *   42–53 → 44–47 ms. Final version, same test at load 4–5: hub 319 and 327 → 305 and 281 µs per
+ *   webhook, tuples 1.97 → 0.92–0.99 per webhook, p99 145 and 305 → 141 and 94 ms (the hub barely
+ *   kept up at that load); the backends' CPU read 73–74 → 104–115 µs, which the interleaved test
+ *   above does not bear out — pool connections come and go, so this figure is the least reliable.
  * - Group commit in flight on PostgreSQL at a fixed 2,000/s (two runs each): 1 → p50 15–17 ms, p99
  *   44–45 ms, 23 per commit, backends 98–110 µs; 2 (kept) → p50 13–14, p99 37–49, 13 per commit,
  *   113–128 µs; 3 → p99 59–100; 4 → p99 48–118, 9 per commit, 149–168 µs. More in flight means
