@@ -116,6 +116,7 @@ export function registerRouteInfo(app: FastifyInstance): void {
 export function routeOf(request: FastifyRequest): RouteInfo {
   const slot = request as unknown as Record<symbol, RouteInfo | null | undefined>;
   let route = slot[ROUTE];
-  if (!route) slot[ROUTE] = route = request.routeOptions;
+  // reply.callNotFound() moves a request to the 404 route (the dashboard's fallback does): read again then.
+  if (!route || (route.url !== undefined && request.is404)) slot[ROUTE] = route = request.routeOptions;
   return route;
 }

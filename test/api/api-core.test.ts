@@ -131,6 +131,14 @@ describe('request ids', () => {
     expect(lines.length).toBeGreaterThan(0);
   });
 
+  it('counts a request the dashboard hands to the 404 handler as unmatched in the metrics', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/assets/missing-file.js' });
+    expect(res.statusCode).toBe(404);
+    const text = await api.app.deps.metrics.getSingleMetricAsString('patchbay_http_requests_total');
+    expect(text).toMatch(/method="GET",route="unmatched",status_class="4xx"/);
+    expect(text).not.toMatch(/route="\/\*",status_class="4xx"/);
+  });
+
   it('puts the caller and the route ids on the request line, whether or not a body was read', async () => {
     const read = await api.app.inject({ method: 'GET', url: '/api/v1/connections/conn-line-check', headers: { ...bearer(api.keys.admin), 'x-request-id': 'line-get-1' } });
     expect(read.statusCode).toBe(404);
