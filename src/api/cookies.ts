@@ -20,7 +20,8 @@ const { parseCookie } = createRequire(createRequire(import.meta.url).resolve('@f
 export type Cookies = Record<string, string | undefined>;
 
 const parsed = new WeakMap<FastifyRequest, Cookies>();
-const NONE: Cookies = Object.freeze({}) as Cookies;
+// No prototype, like the parser's result: no inherited name reads as a cookie.
+const NONE: Cookies = Object.freeze(Object.create(null) as Cookies);
 
 /** The request's cookies, parsed once on first use; an empty object when it sent none. */
 export function requestCookies(request: FastifyRequest): Cookies {
