@@ -121,7 +121,9 @@
  * of full runs (PROXY_BENCH_SECONDS=4, load 4–7; the first branch run overlapped a vitest run of
  * mine): CPU per proxied call, medians of rounds, 397/441 and 379/347 µs; ofForwarder 0.58/0.44
  * and 0.58/0.45; added p50 over the forwarder 6/17 and 8/10 ms; /health's CPU per request swung
- * 106–305 µs between runs of the same code. In process (app.inject of GET /api/v1/auth/me with
+ * 106–305 µs between runs of the same code. A third pair with every change here, at load 3.6:
+ * CPU per proxied call 280/291 µs, ofForwarder 0.32/0.56, added p50 8/5 ms, /health 144/114 µs
+ * and the authenticated 429 read 217/214 µs of CPU per request. In process (app.inject of GET /api/v1/auth/me with
  * an API key, mostly answered 429, and /health, 10,000 each, four alternating pairs): 243, 270,
  * 250, 209 µs on main against 259, 259, 235, 203 on the branch; /health 162, 164, 150, 144
  * against 169, 152, 177, 159: noise of ±10 % either way. What a profile of that in-process run
