@@ -98,6 +98,41 @@
  * the millisecond changes), @fastify/cookie's onRequest and onSend hooks on every route (a Map
  * per request and an onSend step even on the proxy; a lazy `request.cookies` and our own
  * Set-Cookie would drop both), the two log-context scopes per request.
+ *
+ * The app-wide pipeline, next pass (issue #16, 2026-12-05, same machine, load 4–8 with other
+ * helpers' test runs; branch pipe16). Done:
+ * - @fastify/cookie is no longer registered at the root: session authentication parses the Cookie
+ *   header on demand (api/cookies.ts, only when no API key came), and only the sessions and OAuth
+ *   plugins register the cookie writer (its onSend hook): every other route, the proxy and inbound
+ *   webhooks included, has neither the onRequest parse nor the onSend step.
+ * - `request.routeOptions` (a new 12-field object per read) is read once per request (routeOf in
+ *   api/context.ts) instead of ~6 times by auth, rate limits, the log context and metrics.
+ * - The x-request-id header is set in the log context's onRequest hook (one hook fewer), and a
+ *   request with no body keeps one log scope: preValidation adds the caller's and the route's ids
+ *   to the scope onRequest opened instead of opening a second one (a request whose body was read
+ *   left that scope and still gets a new one).
+ * - The URL text checks scan params and query once with one regex, building nothing, and build
+ *   the field errors only when a suspect character is there.
+ * - Log lines: scrubEntries walks own keys instead of Object.entries, pino's logMethod hook copies
+ *   its arguments only when scrubbing changed one, the query is cut with indexOf.
+ * Request ids were left alone: newId already calls randomBytes only when the millisecond changes
+ * (~1 % of a profile), and it lives in core/ids.ts.
+ * Measured: the effect is below what this machine can resolve. Two alternating main/branch pairs
+ * of full runs (PROXY_BENCH_SECONDS=4, load 4–7; the first branch run overlapped a vitest run of
+ * mine): CPU per proxied call, medians of rounds, 397/441 and 379/347 µs; ofForwarder 0.58/0.44
+ * and 0.58/0.45; added p50 over the forwarder 6/17 and 8/10 ms; /health's CPU per request swung
+ * 106–305 µs between runs of the same code. A third pair with every change here, at load 3.6:
+ * CPU per proxied call 280/291 µs, ofForwarder 0.32/0.56, added p50 8/5 ms, /health 144/114 µs
+ * and the authenticated 429 read 217/214 µs of CPU per request. In process (app.inject of GET /api/v1/auth/me with
+ * an API key, mostly answered 429, and /health, 10,000 each, four alternating pairs): 243, 270,
+ * 250, 209 µs on main against 259, 259, 235, 203 on the branch; /health 162, 164, 150, 144
+ * against 169, 152, 177, 159: noise of ±10 % either way. What a profile of that in-process run
+ * does show (--cpu-prof-interval 200, same workload, main → branch, share of busy samples):
+ * validation.ts 0.48 → 0.08 %, @fastify/cookie 0.10 → 0.01 %, garbage collection 10.0 → 7.9 %;
+ * Fastify's request.js (the routeOptions getter among it) 0.26 % on both. So each of these levers
+ * was under half a percent of a request's CPU; together a few percent at best. The proxy's gap
+ * to 70 % of the forwarder is not in the API's own hooks: writev of the answer (~20–24 % of the
+ * proxy rounds' profile), undici and the log line are the large items left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

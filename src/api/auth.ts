@@ -10,7 +10,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problems } from '../core/index.ts';
 import { createApiKeyVerifier, findEnvironment, findSession, getMember, isScope, scopesForRole, type Scope, type VerifiedApiKey } from '../auth/index.ts';
-import type { Principal } from './context.ts';
+import { routeOf, type Principal } from './context.ts';
+import { requestCookies } from './cookies.ts';
 
 export const SESSION_COOKIE = 'pb_session';
 export const ENVIRONMENT_HEADER = 'patchbay-environment';
@@ -115,19 +116,21 @@ export async function registerAuth(app: FastifyInstance): Promise<void> {
   const verifier = await createApiKeyVerifier({ database, clock, logger, ttlSeconds: config.apiKeyCacheSeconds });
   app.addHook('onClose', () => verifier.close());
   app.decorateRequest('principal', undefined);
-  const authenticate = async (request: FastifyRequest, token: string | undefined): Promise<void> => {
-    const cookie = request.cookies?.[SESSION_COOKIE];
+  const authenticate = async (request: FastifyRequest, token: string | undefined, scope: Scope | undefined): Promise<void> => {
     if (token) request.principal = principalOfKey(request, await verifier.verify(token));
-    else if (cookie) request.principal = await fromSession(app, request, cookie);
-    else throw problems.unauthenticated();
-    const scope = request.routeOptions.config.scope;
+    else {
+      // The session cookie is read only when no API key came: the Cookie header is parsed here, on demand.
+      const cookie = requestCookies(request)[SESSION_COOKIE];
+      if (cookie) request.principal = await fromSession(app, request, cookie);
+      else throw problems.unauthenticated();
+    }
     if (scope) requireScope(request.principal, scope);
   };
   // A callback hook: an API key verified within the cache's TTL is answered synchronously, with
   // no promise per request; a key not in memory, or a session, takes the asynchronous way.
   app.addHook('onRequest', (request, _reply, done) => {
-    const config = request.routeOptions.config;
-    if (config.public || !request.routeOptions.url) return done();
+    const { config, url } = routeOf(request);
+    if (config.public || !url) return done();
     let token: string | undefined;
     try {
       token = bearer(request);
@@ -140,6 +143,6 @@ export async function registerAuth(app: FastifyInstance): Promise<void> {
     } catch (err) {
       return done(err as Error);
     }
-    authenticate(request, token).then(() => done(), done);
+    authenticate(request, token, config.scope).then(() => done(), done);
   });
 }

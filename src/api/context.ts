@@ -9,7 +9,7 @@ import type { Database } from '../db/index.ts';
 import type { Actor, KeyRateLimits, Role, Scope } from '../auth/index.ts';
 import type { Vault } from '../credentials/index.ts';
 import { problems } from '../core/index.ts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface ApiDeps {
   config: Config;
@@ -93,4 +93,30 @@ export function actorOf(request: FastifyRequest): Actor {
 /** The request's logger (it carries the request id) as the domain modules take it. */
 export function loggerOf(request: FastifyRequest): Logger {
   return request.log as unknown as Logger;
+}
+
+/** What the API's own hooks read of a request's route. */
+export interface RouteInfo {
+  /** The route's pattern (`/api/v1/connections/:id`); undefined when no route matched (a 404). */
+  url: string | undefined;
+  config: FastifyContextConfig;
+}
+const ROUTE = Symbol('patchbay.route');
+
+/** Declares the per-request slot routeOf fills (a decorated field: no shape change per request). */
+export function registerRouteInfo(app: FastifyInstance): void {
+  app.decorateRequest(ROUTE as unknown as string, null);
+}
+
+/**
+ * The request's route, read once per request: Fastify's `request.routeOptions` builds a new object
+ * (a dozen fields, the version constraint looked up) on every read, and authentication, rate
+ * limits, the log context and metrics each need it.
+ */
+export function routeOf(request: FastifyRequest): RouteInfo {
+  const slot = request as unknown as Record<symbol, RouteInfo | null | undefined>;
+  let route = slot[ROUTE];
+  // reply.callNotFound() moves a request to the 404 route (the dashboard's fallback does): read again then.
+  if (!route || (route.url !== undefined && request.is404)) slot[ROUTE] = route = request.routeOptions;
+  return route;
 }

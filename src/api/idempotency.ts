@@ -19,6 +19,7 @@ import type { Db } from '../db/index.ts';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { ProblemError, problems, sha256Hex } from '../core/index.ts';
 import { idempotencyKeys } from '../auth/schema.ts';
+import { routeOf } from './context.ts';
 
 const HEADER = 'idempotency-key';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -35,7 +36,7 @@ function scopeOf(request: FastifyRequest) {
 }
 
 const secretFieldsOf = (request: FastifyRequest): readonly string[] => {
-  const setting = request.routeOptions.config.idempotency;
+  const setting = routeOf(request).config.idempotency;
   return typeof setting === 'object' ? setting.secretFields : [];
 };
 
@@ -69,7 +70,7 @@ export function registerIdempotency(app: FastifyInstance): void {
 
   const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers[HEADER];
-    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal || request.routeOptions.config.idempotency === false) return;
+    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal || routeOf(request).config.idempotency === false) return;
     if (key.length === 0 || key.length > 255) throw problems.validation([{ field: `header:${HEADER}`, message: 'must be 1 to 255 characters' }]);
     const { db } = app.deps.database;
     const scope = scopeOf(request);
@@ -83,20 +84,24 @@ export function registerIdempotency(app: FastifyInstance): void {
     const now = app.deps.clock.now();
     // Forgotten lazily, one at a time, when reused: keys past their TTL, and keys whose process
     // stopped renewing its lease (it died mid-request), so this request runs again.
-    await db.delete(idempotencyKeys).where(
-      and(
-        where,
-        or(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_MS)), and(isNull(idempotencyKeys.statusCode), lt(idempotencyKeys.lockedUntil, now))),
-      ),
-    );
-    const inserted = await db.insert(idempotencyKeys).values({ ...scope, key, requestHash, createdAt: now, lockedUntil: leaseUntil() }).onConflictDoNothing().returning();
+    await db
+      .delete(idempotencyKeys)
+      .where(and(where, or(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_MS)), and(isNull(idempotencyKeys.statusCode), lt(idempotencyKeys.lockedUntil, now)))));
+    const inserted = await db
+      .insert(idempotencyKeys)
+      .values({ ...scope, key, requestHash, createdAt: now, lockedUntil: leaseUntil() })
+      .onConflictDoNothing()
+      .returning();
     if (inserted.length > 0) {
-      const heartbeat = setInterval(() => {
-        db.update(idempotencyKeys)
-          .set({ lockedUntil: leaseUntil() })
-          .where(and(where, isNull(idempotencyKeys.statusCode)))
-          .catch((err: unknown) => request.log.warn({ err }, 'could not renew an idempotency key lease'));
-      }, Math.max(250, Math.floor(leaseMs / 3)));
+      const heartbeat = setInterval(
+        () => {
+          db.update(idempotencyKeys)
+            .set({ lockedUntil: leaseUntil() })
+            .where(and(where, isNull(idempotencyKeys.statusCode)))
+            .catch((err: unknown) => request.log.warn({ err }, 'could not renew an idempotency key lease'));
+        },
+        Math.max(250, Math.floor(leaseMs / 3)),
+      );
       heartbeat.unref();
       (request as unknown as Record<symbol, Pending>)[pendingKey] = { where, heartbeat };
       return;

@@ -4,9 +4,12 @@
  * names (`/connections/:id` → `connectionId`, `/webhooks/in/:sourceId` → `sourceId`) and the
  * caller's organization and environment (see core/log-context.ts).
  *
- * The scope opens in the first `onRequest` hook. Reading the body leaves it (the stream's events
- * come from the socket's async context), so `preValidation` enters it again; from there on the
- * hooks, the handler and the error handler run inside it.
+ * The scope opens in the first `onRequest` hook (which also answers the id as `x-request-id`).
+ * Once the route and the caller are known (`preValidation`) their ids are added to it. A request
+ * with no body is still in that scope then, and the ids go into it: one scope per request. Reading
+ * a body leaves it (the stream's events come from the socket's async context), so a request with a
+ * body enters a new scope with all its ids there. From there on the hooks, the handler and the
+ * error handler run inside it.
  *
  * One line per request at `info` (RequestLog below): "request completed", written when the answer
  * is sent, carries the request (method, path, remote address), the answer's status and time, the
@@ -15,7 +18,8 @@
  * (bench/proxy.bench.ts), and the completed line says all it said.
  */
 import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { currentLogContext, withOwnLogContext, type LogContext, type LogContextKey, type LogFields, type Logger } from '../core/index.ts';
+import { addLogContext, currentLogContext, withOwnLogContext, type LogContext, type LogContextKey, type LogFields, type Logger } from '../core/index.ts';
+import { routeOf } from './context.ts';
 
 /** `:id` of a route under these collections names one of them. */
 const COLLECTIONS: Record<string, LogContextKey> = {
@@ -55,14 +59,21 @@ export function registerRequestLogContext(app: FastifyInstance): void {
     const fields = paramFields(route.url);
     if (fields.length > 0) byRoute.set(route.url, fields);
   });
-  app.addHook('onRequest', (request, _reply, done) => {
-    withOwnLogContext({ requestId: request.id }, done);
+  app.decorateRequest(SCOPE as unknown as string, null);
+  // A callback hook, not an async one; the request id header is set here, not in a hook of its own.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    withOwnLogContext({ requestId: request.id }, () => {
+      (request as unknown as Scoped)[SCOPE] = currentLogContext()!;
+      done();
+    });
   });
   app.addHook('preValidation', (request, _reply, done) => {
-    const url = request.routeOptions.url;
+    const url = routeOf(request).url;
     const fields = url === undefined ? undefined : byRoute.get(url);
     // Authentication ran in onRequest: the tenant is known from here.
-    const ids: LogContext = { requestId: request.id, organizationId: request.principal?.organizationId, environmentId: request.principal?.environmentId };
+    const principal = request.principal;
+    const ids: LogContext = principal ? { organizationId: principal.organizationId, environmentId: principal.environmentId } : {};
     if (fields) {
       const params = request.params as Record<string, unknown>;
       for (const [param, field] of fields) {
@@ -70,16 +81,24 @@ export function registerRequestLogContext(app: FastifyInstance): void {
         if (typeof value === 'string') ids[field] = value;
       }
     }
+    const scoped = request as unknown as Scoped;
+    // Still in the request's own scope (no body was read): the ids join it.
+    if (scoped[SCOPE] !== null && currentLogContext() === scoped[SCOPE]) {
+      addLogContext(ids);
+      return done();
+    }
+    ids.requestId = request.id;
     withOwnLogContext(ids, () => {
-      scopes.set(request, currentLogContext()!);
+      scoped[SCOPE] = currentLogContext()!;
       done();
     });
   });
 }
 
-// The scope a request's handling ran in, and the fields its handler added: the request's line is
-// written when the answer has been sent, outside that scope.
-const scopes = new WeakMap<FastifyRequest, LogFields>();
+// The scope a request's handling ran in (a decorated field), and the fields its handler added:
+// the request's line is written when the answer has been sent, outside that scope.
+const SCOPE = Symbol('patchbay.logScope');
+type Scoped = Record<symbol, LogFields | null>;
 const lineFields = new WeakMap<FastifyRequest, Record<string, unknown>>();
 
 /**
@@ -103,7 +122,7 @@ export class RequestLog extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     const line: Record<string, unknown> = {};
-    const scope = scopes.get(request);
+    const scope = (request as unknown as Scoped)[SCOPE];
     // requestId is the request logger's own binding: written once.
     if (scope) for (const key in scope) if (key !== 'requestId') line[key] = scope[key];
     const added = lineFields.get(request);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { routeOf } from './context.ts';
 
 /** Requests by route template and status class (`2xx`…), with a latency histogram; never ids as labels. */
 export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
@@ -22,7 +23,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   const timers = new Map<string, { observe(value: number): void }>();
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: ids would explode the label set.
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routeOf(request).url ?? 'unmatched';
     const method = request.method;
     const statusClass = `${Math.floor(reply.statusCode / 100)}xx`;
     const timerKey = `${method} ${route}`;

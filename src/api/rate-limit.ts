@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { problems } from '../core/index.ts';
-import type { RateClass } from './context.ts';
+import { routeOf, type RateClass } from './context.ts';
 
 export interface Window {
   perMinute: number;
@@ -149,7 +149,8 @@ export class RateLimits {
 
 /** The windows a request takes from, or undefined on routes without a rate class. */
 function checksOf(request: FastifyRequest): Check[] | undefined {
-  const rateClass = request.routeOptions.config.rateClass ?? (request.routeOptions.config.public ? undefined : 'management');
+  const { config } = routeOf(request);
+  const rateClass = config.rateClass ?? (config.public ? undefined : 'management');
   if (!rateClass) return undefined;
   const principal = request.principal;
   const defaults = (principal?.kind === 'user' ? PEOPLE_CLASSES[rateClass] : undefined) ?? RATE_CLASSES[rateClass];

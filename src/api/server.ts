@@ -4,11 +4,10 @@
  * are plugins under /api/v1; the domain modules do the work.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId, type Logger } from '../core/index.ts';
 import { childLogger } from '../core/logging.ts';
-import type { ApiDeps } from './context.ts';
+import { registerRouteInfo, type ApiDeps } from './context.ts';
 import { registerTextChecks, validatorCompiler } from './validation.ts';
 import { LazyCompilers } from './lazy-compilers.ts';
 import { BODY_LIMITS, clientErrorHandler, registerJsonParser, timeoutOptions } from './body.ts';
@@ -92,18 +91,14 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     const url = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     for (const method of methods) if (method !== 'HEAD') routes.push(`${method} ${url}`);
   });
-  // First of the hooks: every line a request's handling logs carries its id.
+  registerRouteInfo(app);
+  // First of the hooks: every line a request's handling logs carries its id (and the answer its x-request-id).
   registerRequestLogContext(app);
   app.setValidatorCompiler(compilers.validator(validatorCompiler));
   registerProblemHandlers(app);
-  // A callback hook, not an async one: no promise and microtask on every request for one header.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
   registerJsonParser(app, deps.config.maxJsonDepth);
   registerTextChecks(app);
-  await app.register(cookie);
+  // No app-wide cookie plugin: cookies are parsed and set where used (cookies.ts).
   registerHttpMetrics(app, deps.metrics);
   registerRequestTracing(app);
   await registerOpenApi(app, deps.config.publicUrl);

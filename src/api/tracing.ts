@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context, Span } from '@opentelemetry/api';
+import { routeOf } from './context.ts';
 import { extractContext, failSpan, runInContext, SpanKind, startSpan, tracingEnabled } from '../core/tracing.ts';
 
 const spans = new WeakMap<FastifyRequest, { span: Span; context: Context }>();
@@ -12,7 +13,7 @@ const spans = new WeakMap<FastifyRequest, { span: Span; context: Context }>();
 export function registerRequestTracing(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     if (!tracingEnabled()) return done();
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routeOf(request).url ?? 'unmatched';
     const started = startSpan(`${request.method} ${route}`, {
       kind: SpanKind.SERVER,
       parent: extractContext(request.headers as Record<string, unknown>),

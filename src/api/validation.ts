@@ -80,7 +80,11 @@ export function textFault(value: string): string | undefined {
   return undefined;
 }
 
-const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1').replace(/\u0000/g, '\\u0000');
+const pointerPart = (key: string) =>
+  key
+    .replace(/~/g, '~0')
+    .replace(/\//g, '~1')
+    .replace(/\u0000/g, '\\u0000');
 
 /**
  * Every string (values and object keys) in a parsed request part that is not acceptable text,
@@ -111,6 +115,29 @@ export function textFaults(value: unknown, context: 'body' | 'params' | 'queryst
   return faults;
 }
 
+// Any character textFault could object to: a string without one needs no closer look.
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
+/**
+ * Whether a parsed URL part (params, query: an object of strings, or of arrays of strings) may
+ * hold bad text, in one scan without allocating; textFaults then says where. Nested values (a
+ * custom query parser's) are left to textFaults.
+ */
+function mayHoldBadText(part: unknown): boolean {
+  if (part === null || typeof part !== 'object') return typeof part === 'string' && SUSPECT.test(part);
+  const record = part as Record<string, unknown>;
+  for (const key in record) {
+    if (SUSPECT.test(key)) return true;
+    const value = record[key];
+    if (typeof value === 'string') {
+      if (SUSPECT.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) if (typeof item !== 'string' || SUSPECT.test(item)) return true;
+    } else if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'boolean') return true;
+  }
+  return false;
+}
+
 function refuseBadText(faults: FieldError[]): void {
   if (faults.length > 0) throw problems.validation(faults, 'The request contains text that is not valid: NUL characters and lone surrogates are refused.');
 }
@@ -125,7 +152,8 @@ export function registerTextChecks(app: FastifyInstance): void {
   // Callback hooks: no promise per request on every route (these checks are synchronous).
   app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     try {
-      refuseBadText([...textFaults(request.params, 'params'), ...textFaults(request.query, 'querystring')]);
+      // Almost every request: nothing to look at closer, no arrays built.
+      if (mayHoldBadText(request.params) || mayHoldBadText(request.query)) refuseBadText([...textFaults(request.params, 'params'), ...textFaults(request.query, 'querystring')]);
     } catch (err) {
       return done(err as Error);
     }

@@ -99,7 +99,10 @@ export function scrub(value: unknown, depth = 0): unknown {
 }
 
 function scrubEntries(out: Record<string, unknown>, value: object, depth: number): Record<string, unknown> {
-  for (const [key, v] of Object.entries(value)) {
+  // Own keys only (what Object.entries gave), without building the entries array.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
     out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
   }
   return out;
@@ -165,12 +168,18 @@ interface RequestLike {
 function withRequestParts(object: Record<string, unknown>): Record<string, unknown> {
   const req = object.req as RequestLike | undefined;
   const res = object.res as { statusCode?: number } | undefined;
-  if (!(req && typeof req === 'object' && 'method' in req) && !(res && typeof res === 'object' && 'statusCode' in res)) return object;
-  return {
-    ...object,
-    ...(req && typeof req === 'object' && 'method' in req ? { req: { method: req.method, url: req.url?.split('?')[0], remoteAddress: req.ip ?? req.socket?.remoteAddress } } : {}),
-    ...(res && typeof res === 'object' && 'statusCode' in res ? { res: { statusCode: res.statusCode } } : {}),
-  };
+  const isReq = req !== null && typeof req === 'object' && 'method' in req;
+  const isRes = res !== null && typeof res === 'object' && 'statusCode' in res;
+  if (!isReq && !isRes) return object;
+  // One copy of the line's object (scrubLine makes the other), the parts replaced in place.
+  const out = { ...object };
+  if (isReq) {
+    const url = req.url;
+    const query = url === undefined ? -1 : url.indexOf('?');
+    out.req = { method: req.method, url: query === -1 ? url : url!.slice(0, query), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+  }
+  if (isRes) out.res = { statusCode: res.statusCode };
+  return out;
 }
 
 /**
@@ -223,8 +232,15 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: errorField, error: errorField },
       hooks: {
         logMethod(args, method) {
-          const cleaned = args.map((a) => (typeof a === 'string' ? scrubString(a) : a));
-          return method.apply(this, cleaned as Parameters<typeof method>);
+          // The arguments are copied only when scrubbing changed one (most messages hold nothing to scrub).
+          let cleaned: unknown[] | undefined;
+          for (let i = 0; i < args.length; i++) {
+            const a: unknown = args[i];
+            if (typeof a !== 'string') continue;
+            const scrubbed = scrubString(a);
+            if (scrubbed !== a) (cleaned ??= [...args])[i] = scrubbed;
+          }
+          return method.apply(this, (cleaned ?? args) as Parameters<typeof method>);
         },
       },
     },

@@ -101,7 +101,12 @@ describe('bad input', () => {
   });
 
   it('answers 413 for an oversize body and 415 for an unknown content type', async () => {
-    const big = await api.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(api.keys.admin), 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
+    const big = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { ...bearer(api.keys.admin), 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     expect(big.statusCode).toBe(413);
     const odd = await api.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(api.keys.admin), 'content-type': 'application/x-garbage' }, payload: 'zzz' });
     expect(odd.statusCode).toBe(415);
@@ -124,6 +129,24 @@ describe('request ids', () => {
     expect(own.headers['x-request-id']).toMatch(/^req_/);
     const lines = api.logs.lines().filter((l) => l.requestId === 'trace-abc-123');
     expect(lines.length).toBeGreaterThan(0);
+  });
+
+  it('counts a request the dashboard hands to the 404 handler as unmatched in the metrics', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/assets/missing-file.js' });
+    expect(res.statusCode).toBe(404);
+    const text = await api.app.deps.metrics.getSingleMetricAsString('patchbay_http_requests_total');
+    expect(text).toMatch(/method="GET",route="unmatched",status_class="4xx"/);
+    expect(text).not.toMatch(/route="\/\*",status_class="4xx"/);
+  });
+
+  it('puts the caller and the route ids on the request line, whether or not a body was read', async () => {
+    const read = await api.app.inject({ method: 'GET', url: '/api/v1/connections/conn-line-check', headers: { ...bearer(api.keys.admin), 'x-request-id': 'line-get-1' } });
+    expect(read.statusCode).toBe(404);
+    const write = await api.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(api.keys.owner), 'x-request-id': 'line-post-1' }, payload: { name: 'line check' } });
+    expect(write.statusCode).toBe(201);
+    const lineOf = (id: string) => api.logs.lines().find((l) => l.requestId === id && (l.msg === 'request completed' || l.msg === 'request errored'));
+    expect(lineOf('line-get-1')).toMatchObject({ organizationId: expect.stringMatching(/^org_/), environmentId: expect.any(String), connectionId: 'conn-line-check' });
+    expect(lineOf('line-post-1')).toMatchObject({ organizationId: expect.stringMatching(/^org_/), environmentId: expect.any(String) });
   });
 });
 
@@ -218,6 +241,23 @@ describe('dashboard sessions', () => {
     expect(withCsrf.statusCode).toBe(201);
   });
 
+  it('reads the session cookie among other cookies, clears it on sign-out, and sets no cookie elsewhere', async () => {
+    const login = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'owner@acme.test', password: OWNER_PASSWORD } });
+    const token = login.cookies.find((c) => c.name === 'pb_session')!.value;
+    const me = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: `theme=dark; pb_session=${token}; other=%20x` } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ kind: 'user', role: 'owner' });
+    const noSession = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: 'theme=dark' } });
+    expect(noSession.statusCode).toBe(401);
+    const health = await api.app.inject({ method: 'GET', url: '/health', headers: { cookie: `pb_session=${token}` } });
+    expect(health.headers['set-cookie']).toBeUndefined();
+    const logout = await api.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: `pb_session=${token}`, 'x-csrf-token': login.json().csrfToken } });
+    expect(logout.statusCode).toBe(204);
+    expect(logout.cookies.find((c) => c.name === 'pb_session')).toMatchObject({ value: '', maxAge: 0 });
+    const after = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', cookies: { pb_session: token } });
+    expect(after.statusCode).toBe(401);
+  });
+
   it('gives a signed-in person the larger dashboard allowance, counted apart from the API keys', async () => {
     const login = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'owner@acme.test', password: OWNER_PASSWORD } });
     const cookies = { pb_session: login.cookies.find((c) => c.name === 'pb_session')!.value };
@@ -280,7 +320,17 @@ describe('OpenAPI document', () => {
     expect(routes.length).toBeGreaterThan(20);
     const undocumented = routes.filter((r) => !documented.has(r.replace(/\*$/, '{*}')) && !r.startsWith('GET /api/v1/docs'));
     expect(undocumented).toEqual([]);
-    for (const op of ['GET /health', 'GET /ready', 'GET /metrics', 'GET /api/v1/api-keys', 'POST /api/v1/api-keys', 'DELETE /api/v1/api-keys/{id}', 'GET /api/v1/audit-log', 'GET /api/v1/organizations/current', 'GET /api/v1/members']) {
+    for (const op of [
+      'GET /health',
+      'GET /ready',
+      'GET /metrics',
+      'GET /api/v1/api-keys',
+      'POST /api/v1/api-keys',
+      'DELETE /api/v1/api-keys/{id}',
+      'GET /api/v1/audit-log',
+      'GET /api/v1/organizations/current',
+      'GET /api/v1/members',
+    ]) {
       expect(documented).toContain(op);
     }
     expect(doc.info.description).toContain('credentials:read');

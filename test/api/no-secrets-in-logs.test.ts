@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApi, OWNER_PASSWORD, type TestApi } from '../support/api.ts';
+import { captureLogs } from '../support/logs.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -32,5 +33,17 @@ describe('secrets and PII in logs', () => {
     expect(logs.length).toBeGreaterThan(0);
     const secrets = [api.keys.admin, api.keys.viewer, newKey, OWNER_PASSWORD, 'a wrong password', session, csrf, initialPassword, 'owner@acme.test', 'new.person@acme.test'];
     for (const secret of secrets) expect(logs, `log contains ${secret.slice(0, 12)}…`).not.toContain(secret);
+  });
+});
+
+describe('log message scrubbing', () => {
+  it('scrubs format arguments as well as the message, and writes a clean message as it is', () => {
+    const logs = captureLogs();
+    logs.logger.info('key %s for %s, ok %s', 'pb_test_zzzzzzzzzzzzzzzzzzzz', 'dave@corp.example', 'fine');
+    logs.logger.info({ n: 1 }, 'nothing to hide here');
+    const [formatted, plain] = logs.lines();
+    expect(formatted!.msg).not.toMatch(/pb_test_zzzz|dave@corp/);
+    expect(formatted!.msg).toContain('ok fine');
+    expect(plain).toMatchObject({ msg: 'nothing to hide here', n: 1 });
   });
 });

@@ -12,6 +12,7 @@ import { findConnectSession, sessionAllows } from '../../credentials/oauth/index
 import { ConnectFlowError, findIntegration, finishAuthorization, startAuthorization, type FlowFailure, type StartInput } from '../../connections/index.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { loggerOf } from '../context.ts';
+import { registerCookieWriter, requestCookies } from '../cookies.ts';
 import { failurePage, PAGE_HEADERS, successPage } from '../oauth-page.ts';
 
 const STATUS: Partial<Record<FlowFailure, number>> = {
@@ -31,6 +32,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secure = config.publicUrl.startsWith('https:');
   const publicHost = new URL(config.publicUrl);
   const HOST_CHECKED = 'publicHost';
+  // The OAuth state cookie is set when the flow starts and cleared when it finishes: these routes only.
+  await registerCookieWriter(app);
 
   /**
    * The state cookie is set on the host the flow starts on, and the provider sends the browser
@@ -51,11 +54,16 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const fail = (reply: FastifyReply, error: ConnectFlowError) => {
     logger.info({ failure: error.failure, providerError: error.facts.providerError?.code }, 'oauth flow failed');
-    return reply.status(STATUS[error.failure] ?? 400).headers(PAGE_HEADERS).send(failurePage(error, { callbackUrl }));
+    return reply
+      .status(STATUS[error.failure] ?? 400)
+      .headers(PAGE_HEADERS)
+      .send(failurePage(error, { callbackUrl }));
   };
 
   /** Who starts the flow: a connect session, or a dashboard user naming the environment and end customer. */
-  async function starter(request: FastifyRequest<{ Params: { integrationId: string }; Querystring: Record<string, string | undefined> }>): Promise<{ scope: { organizationId: string; environmentId: string }; input: Omit<StartInput, 'callbackUrl'> }> {
+  async function starter(
+    request: FastifyRequest<{ Params: { integrationId: string }; Querystring: Record<string, string | undefined> }>,
+  ): Promise<{ scope: { organizationId: string; environmentId: string }; input: Omit<StartInput, 'callbackUrl'> }> {
     const { db } = app.deps.database;
     const query = request.query;
     const fromQuery: Record<string, string> = {};
@@ -83,7 +91,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
     }
     // The dashboard's connect button: the signed-in user's session, its CSRF token in the link.
-    const cookie = request.cookies[SESSION_COOKIE];
+    const cookie = requestCookies(request)[SESSION_COOKIE];
     const session = cookie ? await findSession(db, clock, cookie) : undefined;
     if (!session) throw new ConnectFlowError('session_invalid', 'Neither a connect session nor a dashboard session came with the request.');
     const member = await getMember(db, session.organizationId, session.userId);
@@ -164,14 +172,12 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const params = new URLSearchParams(request.query as Record<string, string>);
       try {
-        const finished = await finishAuthorization(
-          app.deps.database.db,
-          app.deps.vault,
-          { params, cookies: request.cookies, callbackUrl },
-          { clock, logger: loggerOf(request) },
-        );
+        const finished = await finishAuthorization(app.deps.database.db, app.deps.vault, { params, cookies: requestCookies(request), callbackUrl }, { clock, logger: loggerOf(request) });
         reply.clearCookie(finished.cookieName, { path: '/oauth/callback' });
-        return reply.status(200).headers(PAGE_HEADERS).send(successPage({ provider: finished.provider, connectionId: finished.connection.id, created: finished.created }));
+        return reply
+          .status(200)
+          .headers(PAGE_HEADERS)
+          .send(successPage({ provider: finished.provider, connectionId: finished.connection.id, created: finished.created }));
       } catch (err) {
         if (err instanceof ConnectFlowError) return fail(reply, err);
         throw err;

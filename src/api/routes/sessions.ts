@@ -6,6 +6,7 @@ import { members } from '../../auth/schema.ts';
 import { eq } from 'drizzle-orm';
 import { SESSION_COOKIE } from '../auth.ts';
 import { principalOf } from '../context.ts';
+import { registerCookieWriter, requestCookies } from '../cookies.ts';
 import { problemResponses, Timestamp } from '../schemas.ts';
 
 const Login = Type.Object(
@@ -34,6 +35,8 @@ const Me = Type.Object({
 
 /** Dashboard sign-in with a password: an httpOnly session cookie plus a CSRF token. */
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Sign-in sets the session cookie and sign-out clears it: these routes only.
+  await registerCookieWriter(app);
   app.post(
     '/auth/login',
     {
@@ -71,7 +74,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout',
     { config: { organizationLevel: true }, schema: { operationId: 'logout', tags: ['auth'], summary: 'Sign out', response: { 204: Type.Null(), ...problemResponses(401, 403) } } },
     async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
+      const token = requestCookies(request)[SESSION_COOKIE];
       if (token) await deleteSession(app.deps.database.db, token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
@@ -80,7 +83,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/auth/me',
-    { config: { organizationLevel: true }, schema: { operationId: 'whoAmI', tags: ['auth'], summary: 'Who is calling: key or user, environment, scopes', response: { 200: Me, ...problemResponses(401) } } },
+    {
+      config: { organizationLevel: true },
+      schema: { operationId: 'whoAmI', tags: ['auth'], summary: 'Who is calling: key or user, environment, scopes', response: { 200: Me, ...problemResponses(401) } },
+    },
     async (request) => {
       const p = principalOf(request);
       return {
